@@ -1,0 +1,34 @@
+"""Errors a user can act on.
+
+Every problem with a scenario is a :class:`ScenarioError` that names the file, the key path and
+what is wrong, so the CLI can print it on one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+
+class ScenarioError(ValueError):
+    """A scenario (or a value in it) is invalid.
+
+    Parameters
+    ----------
+    message
+        What is wrong, as a sentence fragment without a trailing full stop.
+    path
+        Dotted key path inside the scenario, e.g. ``strategies.ft.training.run_usd``.
+    file
+        The scenario file, when the scenario came from one.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, file: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.file = file
+
+    def with_file(self, file: str) -> "ScenarioError":
+        return ScenarioError(self.message, path=self.path, file=file)
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self.path) if p]
+        return ": ".join([*parts, self.message])

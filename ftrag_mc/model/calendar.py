@@ -1,0 +1,107 @@
+"""Months, schedules and discounting as closed forms over arrays of samples.
+
+Months are t = 1..H; month t spans the time interval (t - 1, t] measured in months from t = 0, when
+one-time costs fall. Every function takes per-sample parameters of shape ``(n,)`` and returns
+``(n, H)`` arrays, with no loop over samples or months.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SECONDS_PER_MONTH = 365.25 / 12 * 86_400
+HOURS_PER_MONTH = 365.25 / 12 * 24
+WEEKS_PER_MONTH = 52 / 12
+
+# A schedule "every k months" puts events at times k, 2k, ... A time that is a whole month up to
+# floating-point noise (3 * 1.1 = 3.3000000000000003) must land in that month, not the next.
+_EPS = 1e-9
+
+
+def month_index(horizon_months: int) -> np.ndarray:
+    """Months 1..H as float64, shape ``(H,)``."""
+    return np.arange(1, horizon_months + 1, dtype=np.float64)
+
+
+def event_counts(every_months: np.ndarray, horizon_months: int) -> np.ndarray:
+    """How many events of a schedule "every k months" fall in each month.
+
+    Events at times k, 2k, 3k, ... fall in month ceil(j k); the count in month t is
+    floor(t / k) - floor((t - 1) / k). ``every_months`` is ``(n,)``; ``inf`` means never.
+
+    Returns
+    -------
+    (n, H) float64
+    """
+    t = month_index(horizon_months)
+    k = np.asarray(every_months, dtype=np.float64)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        done = np.floor(t / k + _EPS)
+        before = np.floor((t - 1) / k + _EPS)
+    return np.where(np.isfinite(k), done - before, 0.0)
+
+
+def months_since_event(every_months: np.ndarray, horizon_months: int) -> np.ndarray:
+    """Months since the last event (or since t = 0) at the start of each month.
+
+    With events every 3 months: 0, 1, 2, 0, 1, 2, ... (an event at the end of month 3 resets the
+    clock for month 4). ``inf`` means no events: t - 1.
+
+    Returns
+    -------
+    (n, H) float64
+    """
+    start = month_index(horizon_months) - 1.0
+    k = np.asarray(every_months, dtype=np.float64)[:, None]
+    with np.errstate(invalid="ignore"):
+        last = np.floor(start / k + _EPS) * k
+    return np.where(np.isfinite(k), np.maximum(start - last, 0.0), start)
+
+
+def active_fraction(launch_months: np.ndarray, horizon_months: int) -> np.ndarray:
+    """Share of each month during which a strategy launched at ``launch_months`` serves.
+
+    Month t covers (t - 1, t]; the share is clip(t - L, 0, 1).
+
+    Returns
+    -------
+    (n, H) float64
+    """
+    t = month_index(horizon_months)
+    return np.clip(t - np.asarray(launch_months, dtype=np.float64)[:, None], 0.0, 1.0)
+
+
+def discount_factors(rate_per_year: np.ndarray, horizon_months: int) -> np.ndarray:
+    """(1 + r) ** (-t / 12) for months 1..H: the present value of a cost paid in month t.
+
+    Returns
+    -------
+    (n, H) float64
+    """
+    t = month_index(horizon_months)
+    r = np.asarray(rate_per_year, dtype=np.float64)[:, None]
+    return (1.0 + r) ** (-t / 12.0)
+
+
+def growth_factors(growth_per_month: np.ndarray, horizon_months: int) -> np.ndarray:
+    """(1 + g) ** (t - 1): month t's volume as a multiple of the start volume.
+
+    Returns
+    -------
+    (n, H) float64
+    """
+    t = month_index(horizon_months)
+    g = np.asarray(growth_per_month, dtype=np.float64)[:, None]
+    return (1.0 + g) ** (t - 1.0)
+
+
+def price_factors(decline_per_year: np.ndarray, horizon_months: int) -> np.ndarray:
+    """(1 - d) ** ((t - 1) / 12): month t's token prices as a multiple of today's.
+
+    Returns
+    -------
+    (n, H) float64
+    """
+    t = month_index(horizon_months)
+    d = np.asarray(decline_per_year, dtype=np.float64)[:, None]
+    return (1.0 - d) ** ((t - 1.0) / 12.0)

@@ -1,0 +1,378 @@
+"""The house style of every ftrag-mc chart: colours, number formats, fonts and the footnote.
+
+Charts are shown in board meetings, so every one of them follows the same rules: one colour per
+strategy across all charts (Okabe-Ito, colour-blind safe, the baseline first), money and volumes
+written the way people say them ($1.2M, 250k queries/month), fonts of at least 11 pt, no top or
+right spines, a light grid, and a grey footnote that says where the numbers came from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import matplotlib as mpl
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
+
+# Okabe & Ito (2008), "Color Universal Design", in their published order, with two changes for
+# lines on white: black is kept for reference lines (the 50 % line, "your volume") rather than a
+# strategy, and yellow (#F0E442), which is nearly invisible as a thin line, comes last.
+OKABE_ITO: list[str] = [
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#F0E442",  # yellow
+]
+INK = "#222222"  # reference lines and annotations
+MUTED = "#6B6B6B"  # footnote, subtitles, secondary text
+GRID = "#E3E3E3"
+
+FIGSIZE_IN = (10.0, 6.0)
+BASE_FONT_PT = 12.0
+SMALL_FONT_PT = 11.0  # the smallest text on any chart
+TITLE_FONT_PT = 15.0
+
+_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def strategy_colours(strategies: Sequence[str], *, baseline: str | None = None) -> dict[str, str]:
+    """Give each strategy its colour, the same in every chart of a run.
+
+    Parameters
+    ----------
+    strategies
+        Strategy names in scenario order.
+    baseline
+        The baseline's name. It takes the first colour and the others follow in scenario order;
+        without it, colours follow ``strategies`` as given.
+
+    Returns
+    -------
+    dict[str, str]
+        Name -> hex colour. Beyond seven strategies the palette repeats.
+    """
+    names = list(dict.fromkeys(strategies))
+    if baseline is not None:
+        if baseline not in names:
+            raise ValueError(f"baseline {baseline!r} is not one of the strategies {names}")
+        names.remove(baseline)
+        names.insert(0, baseline)
+    return {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(names)}
+
+
+def tint(colour: str, amount: float) -> str:
+    """Mix ``colour`` with white; ``amount`` 0 keeps it, 1 gives white."""
+    r, g, b = to_rgb(colour)
+    return to_hex((r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount))
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What a chart needs to know about the run it shows.
+
+    Parameters
+    ----------
+    scenario
+        Scenario name, e.g. ``support-classifier``.
+    title
+        Human title of the scenario, e.g. ``Support ticket classifier``.
+    strategies
+        Every strategy name in scenario order, baseline included.
+    labels
+        Name -> human label (``ft_hosted`` -> ``Fine-tune (hosted)``). Missing names show as is.
+    baseline
+        Name of the baseline strategy.
+    samples
+        Number of Monte Carlo samples (simulated futures).
+    seed
+        The seed the run was made with.
+    sampler
+        ``"mc"``, ``"lhs"`` or ``"sobol"``.
+    version
+        ftrag-mc version that produced the numbers.
+    currency
+        ISO code of every money amount.
+    """
+
+    scenario: str
+    title: str
+    strategies: tuple[str, ...]
+    labels: Mapping[str, str]
+    baseline: str
+    samples: int
+    seed: int
+    sampler: str
+    version: str
+    currency: str = "USD"
+    _colours: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "strategies", tuple(self.strategies))
+        if self.baseline not in self.strategies:
+            raise ValueError(
+                f"baseline {self.baseline!r} is not one of the strategies {list(self.strategies)}"
+            )
+        if self.sampler not in ("mc", "lhs", "sobol"):
+            raise ValueError(f"sampler must be 'mc', 'lhs' or 'sobol', not {self.sampler!r}")
+        object.__setattr__(
+            self, "_colours", strategy_colours(self.strategies, baseline=self.baseline)
+        )
+
+    @property
+    def colours(self) -> dict[str, str]:
+        """Strategy name -> hex colour: the baseline first, challengers in scenario order."""
+        return dict(self._colours)
+
+    @property
+    def challengers(self) -> tuple[str, ...]:
+        """Every strategy but the baseline, in scenario order."""
+        return tuple(s for s in self.strategies if s != self.baseline)
+
+    def label(self, strategy: str) -> str:
+        """Human label of a strategy, its name when the scenario gives none."""
+        return self.labels.get(strategy, strategy)
+
+    def colour(self, strategy: str) -> str:
+        """Colour of one strategy (a name not in the scenario is an error)."""
+        try:
+            return self._colours[strategy]
+        except KeyError:
+            raise ValueError(
+                f"strategy {strategy!r} is not in scenario {self.scenario!r} "
+                f"(strategies: {list(self.strategies)})"
+            ) from None
+
+    def footnote(self, extra: str = "") -> str:
+        """One line that says where a chart's numbers came from.
+
+        >>> info.footnote("bands: 95 % Wilson intervals")  # doctest: +SKIP
+        'Scenario support-classifier · 20,000 samples (lhs) · seed 2026 · ftrag-mc 0.1.0 · bands: ...'
+        """
+        parts = [
+            f"Scenario {self.scenario}",
+            f"{self.samples:,} samples ({self.sampler})",
+            f"seed {self.seed}",
+            f"ftrag-mc {self.version}",
+        ]
+        if extra:
+            parts.append(extra)
+        return " · ".join(parts)
+
+
+# --- numbers as people say them -------------------------------------------------------------
+
+
+def _compact(value: float, units: Sequence[tuple[float, str]], small_below: float) -> str:
+    """``value`` >= 1 with the largest unit that fits: one decimal where the number in that unit
+    is below ``small_below``, an integer from there on (so "1.5k", "72k" or "$12.3k", "$123k")."""
+    for scale, suffix in units:
+        # 999,600 is "1M", not "1000k".
+        if value >= scale * 0.9995:
+            m = value / scale
+            text = f"{m:,.0f}" if m >= small_below else f"{m:.1f}".removesuffix(".0")
+            return f"{text}{suffix}"
+    raise AssertionError("the last unit has scale 1")
+
+
+_VOLUME_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+_MONEY_UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def format_volume(queries_per_month: float) -> str:
+    """A volume as people say it: ``250000 -> "250k"``, ``1.2e6 -> "1.2M"``, ``1e7 -> "10M"``.
+
+    Two significant figures below 100 of a unit (a Monte Carlo estimate is no more precise
+    than that); the unit "queries/month" is left to the caller.
+    """
+    q = float(queries_per_month)
+    if math.isnan(q):
+        return "n/a"
+    if q < 0:
+        return "-" + format_volume(-q)
+    if math.isinf(q):
+        return "∞"
+    if q < 999.5:
+        return f"{q:.2g}" if q < 1 else f"{q:.0f}"
+    return _compact(q, _VOLUME_UNITS, small_below=10)
+
+
+def currency_symbol(currency: str = "USD") -> str:
+    """``"USD" -> "$"``; codes without a common symbol come back as ``"CHF "``."""
+    return _CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
+
+
+def format_usd(amount: float, currency: str = "USD") -> str:
+    """Money, compact: ``12345 -> "$12.3k"``, ``1.2e6 -> "$1.2M"``, ``-350 -> "-$350"``.
+
+    Parameters
+    ----------
+    amount
+        The amount, in ``currency``.
+    currency
+        ISO code; ``USD``, ``EUR``, ``GBP``, ``JPY`` and ``INR`` get their symbol.
+
+    Returns
+    -------
+    str
+        Below 1: two significant figures (a per-query price, ``"$0.0015"``); below 1,000: whole
+        units; from 1k: one decimal below 100 of a unit (``"$12.3k"``), whole above (``"$350k"``).
+    """
+    x = float(amount)
+    sym = currency_symbol(currency)
+    if math.isnan(x):
+        return "n/a"
+    if x < 0:
+        return "-" + format_usd(-x, currency)
+    if math.isinf(x):
+        return f"{sym}∞"
+    if x == 0:
+        return f"{sym}0"
+    if x < 1:
+        return f"{sym}{x:.2g}"
+    if x < 999.5:
+        return f"{sym}{x:.2f}".removesuffix(".00") if x < 10 else f"{sym}{x:,.0f}"
+    return sym + _compact(x, _MONEY_UNITS, small_below=100)
+
+
+def format_months(months: float) -> str:
+    """A duration in months: ``6.3 -> "6.3 months"``, ``1 -> "1 month"``, ``12 -> "12 months"``."""
+    m = float(months)
+    if math.isinf(m):
+        return "never"
+    text = f"{m:.0f}" if abs(m - round(m)) < 0.05 else f"{m:.1f}"
+    return f"{text} month" if text == "1" else f"{text} months"
+
+
+def format_share(p: float) -> str:
+    """A probability as a rounded percentage: ``0.2213 -> "22 %"``, ``0.004 -> "<1 %"``."""
+    pct = 100 * float(p)
+    if 0 < pct < 0.5:
+        return "<1 %"
+    if 99.5 <= pct < 100:
+        return ">99 %"
+    return f"{pct:.0f} %"
+
+
+def volume_formatter() -> FuncFormatter:
+    """Tick labels for a volume axis (1k, 10k, 100k, 1M, 10M)."""
+    return FuncFormatter(lambda q, _pos: format_volume(q))
+
+
+def usd_formatter(currency: str = "USD") -> FuncFormatter:
+    """Tick labels for a money axis ($12.3k, $1.2M)."""
+    return FuncFormatter(lambda x, _pos: format_usd(x, currency))
+
+
+def percent_formatter(xmax: float = 1.0) -> PercentFormatter:
+    """Tick labels "0 %" ... "100 %" for an axis running 0..``xmax`` (1 for probabilities,
+    100 for values already in percent)."""
+    return PercentFormatter(xmax=xmax, decimals=0, symbol=" %")
+
+
+def set_volume_axis(ax: Axes, label: str = "Starting volume (queries/month, log scale)") -> None:
+    """Make the x axis a log volume axis labelled at each decade."""
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
+    ax.xaxis.set_major_formatter(volume_formatter())
+    ax.xaxis.set_minor_locator(LogLocator(base=10, subs=(2, 3, 5), numticks=12))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(label)
+
+
+def set_probability_axis(ax: Axes, label: str) -> None:
+    """Make the y axis a 0-100 % probability axis with ticks every 25 %."""
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.yaxis.set_major_formatter(percent_formatter())
+    ax.set_ylabel(label)
+
+
+# --- fonts, spines, grid -------------------------------------------------------------------
+
+HOUSE_RC: dict[str, object] = {
+    "font.size": BASE_FONT_PT,
+    "axes.titlesize": 13.0,
+    "axes.labelsize": BASE_FONT_PT,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": "#888888",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": GRID,
+    "grid.linewidth": 0.8,
+    "xtick.labelsize": SMALL_FONT_PT,
+    "ytick.labelsize": SMALL_FONT_PT,
+    "xtick.color": "#444444",
+    "ytick.color": "#444444",
+    "legend.fontsize": SMALL_FONT_PT,
+    "legend.frameon": False,
+    "figure.titlesize": TITLE_FONT_PT,
+    "figure.titleweight": "bold",
+    "figure.facecolor": "white",
+    "lines.linewidth": 2.2,
+}
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """Draw inside this context: fonts, spines and grid of the house style.
+
+    Only text and axes created inside the context take it; :func:`apply_house_style` fixes up
+    axes that were created elsewhere (a caller's ``ax``).
+    """
+    with mpl.rc_context(HOUSE_RC):
+        yield
+
+
+def apply_house_style(target: Figure | Axes) -> None:
+    """Put the house look on a figure's axes (or one axes), whoever created them."""
+    axes = target.axes if isinstance(target, Figure) else [target]
+    for ax in axes:
+        ax.spines[["top", "right"]].set_visible(False)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_color("#888888")
+        ax.grid(True, which="major", color=GRID, linewidth=0.8)
+        ax.set_axisbelow(True)
+        ax.tick_params(labelsize=SMALL_FONT_PT, colors="#444444")
+        ax.xaxis.label.set_fontsize(BASE_FONT_PT)
+        ax.yaxis.label.set_fontsize(BASE_FONT_PT)
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap a title or footnote to lines of at most ``width`` characters."""
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False)) or text
+
+
+FOOTNOTE_GID = "ftrag-footnote"
+
+
+def add_footnote(fig: Figure, text: str) -> None:
+    """Write (or replace) the grey footnote at the bottom left of ``fig``.
+
+    When the figure uses constrained layout, the layout leaves room for it.
+    """
+    for old in [t for t in fig.texts if t.get_gid() == FOOTNOTE_GID]:
+        old.remove()
+    width_in = fig.get_figwidth()
+    # ~ 0.085 in per character at 11 pt in DejaVu Sans.
+    text = wrap(text, max(40, int(width_in / 0.085)))
+    n_lines = text.count("\n") + 1
+    fig.text(
+        0.01, 0.012, text, ha="left", va="bottom", fontsize=SMALL_FONT_PT, color=MUTED,
+        gid=FOOTNOTE_GID,
+    )
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        bottom = (0.2 + 0.19 * n_lines) / fig.get_figheight()
+        engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))

@@ -1,0 +1,442 @@
+"""The scenario: what a user writes in a TOML file, parsed into frozen, validated records.
+
+:func:`parse_scenario` is pure (a table in, a :class:`Scenario` out); :func:`load_scenario` is the one
+place that reads a file. Every error is a :class:`~ftrag_mc.errors.ScenarioError` naming the file and
+the key path. A scenario is data: it is parsed, never evaluated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from ftrag_mc.distributions import Distribution, parse_distribution
+from ftrag_mc.errors import ScenarioError
+from ftrag_mc.sampling import SAMPLERS, RankCorrelation, parse_rank_correlation
+from ftrag_mc.schema import (
+    Quantity, Registry, check_table, describe_record, did_you_mean, integer, integers, number,
+    number_matrix, parse_quantity, parse_record, quantity, section, text, texts,
+)
+
+DEFAULT_SEED = 2026
+WEEKS_PER_MONTH = 52 / 12
+"""A month is 52/12 ≈ 4.33 weeks (launch delays are given in weeks)."""
+
+
+# --- components ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class LlmCalls:
+    """Per-query calls to the serving model."""
+
+    prompt_tokens: Quantity = quantity("static prefix per query: system prompt, few-shot examples", unit="tokens", default=0)
+    context_tokens: Quantity = quantity("retrieved context per query", unit="tokens", default=0)
+    user_tokens: Quantity = quantity("user input per query", unit="tokens", default=0)
+    output_tokens: Quantity = quantity("output per query", unit="tokens", default=0)
+    input_usd_per_mtok: Quantity = quantity("base input price (0 when self-hosted)", unit="USD per million tokens")
+    output_usd_per_mtok: Quantity = quantity("base output price (0 when self-hosted)", unit="USD per million tokens")
+    input_premium: Quantity = quantity("tuned-model surcharge on input price: 0.3 = +30 %", unit="fraction", default=0)
+    output_premium: Quantity = quantity("tuned-model surcharge on output price", unit="fraction", default=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromptCache:
+    """Prompt caching of the static prefix."""
+
+    hit_rate: Quantity = quantity("share of queries that read the prefix from cache", unit="fraction", hi=1)
+    read_multiplier: Quantity = quantity("cache read price as a multiple of the input price (Anthropic 0.1)", default=0.1)
+    write_multiplier: Quantity = quantity("cache write price on a miss, multiple of the input price (Anthropic 1.25)", default=1.25)
+    cached_tokens: Quantity | None = quantity("cached prefix length; default: all of llm.prompt_tokens", unit="tokens", default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retrieval:
+    """Embeddings, vector store and (re-)indexing."""
+
+    embedding_tokens_per_query: Quantity = quantity("tokens embedded per query", unit="tokens", default=0)
+    embedding_usd_per_mtok: Quantity = quantity("embedding price", unit="USD per million tokens", default=0)
+    vector_store_usd_per_month: Quantity = quantity("vector store, fixed", unit="USD/month", default=0)
+    corpus_tokens: Quantity = quantity("corpus size, embedded once at t = 0", unit="tokens", default=0)
+    reindex_every_months: Quantity | None = quantity("re-index cadence (continuous: 1.5 = months 1, 3, 4, 6, ...)", unit="months", default=None, positive=True)
+    reindex_share: Quantity = quantity("share of the corpus re-embedded at each re-index", unit="fraction", default=1, hi=1)
+
+    def validate(self, path: str, registry: Registry) -> None:
+        pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Training:
+    """The fine-tune: one-time build and retraining."""
+
+    curation_hours: Quantity = quantity("data curation and labelling (article: 40-200 h for 5k examples)", unit="hours", default=0)
+    engineer_weeks: Quantity = quantity("engineering for the build: training, evals, integration", unit="weeks", default=0)
+    run_usd: Quantity | None = quantity("the training run (article: $50-$10,000); or give training_tokens x epochs x price", unit="USD", default=None)
+    training_tokens: Quantity | None = quantity("tokens in the training set", unit="tokens", default=None)
+    epochs: Quantity | None = quantity("passes over the training set", default=None, positive=True)
+    training_usd_per_mtok: Quantity | None = quantity("training price", unit="USD per million tokens", default=None)
+    eval_usd: Quantity = quantity("evaluation of a trained model", unit="USD", default=0)
+    retrain_every_months: Quantity | None = quantity("retrain cadence from t = 0 (article: ~monthly to quarterly); absent = never", unit="months", default=None, positive=True)
+    retrain_run_usd: Quantity | None = quantity("cost of a retraining run; default: the same draw as the first run", unit="USD", default=None)
+    retrain_eval_usd: Quantity | None = quantity("evaluation per retrain; default: eval_usd", unit="USD", default=None)
+    retrain_curation_share: Quantity = quantity("share of the curation hours redone at each retrain", unit="fraction", default=0, hi=1)
+    retrain_engineer_weeks: Quantity = quantity("engineering per retrain", unit="weeks", default=0)
+
+    def validate(self, path: str, registry: Registry) -> None:
+        by_tokens = [self.training_tokens, self.epochs, self.training_usd_per_mtok]
+        if self.run_usd is not None and any(v is not None for v in by_tokens):
+            raise ScenarioError("give either run_usd or training_tokens, epochs and training_usd_per_mtok, not both", path=path)
+        if self.run_usd is None and not all(v is not None for v in by_tokens):
+            missing = [n for n, v in zip(("training_tokens", "epochs", "training_usd_per_mtok"), by_tokens) if v is None]
+            if len(missing) == 3:
+                raise ScenarioError("missing the training run: give run_usd, or training_tokens, epochs and training_usd_per_mtok", path=path)
+            raise ScenarioError(f"missing {', '.join(missing)} to price the run from tokens (or give run_usd)", path=path)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hosting:
+    """A provider-hosted tuned model's fixed fee."""
+
+    fee_usd_per_month: Quantity = quantity("hosting fee for the tuned model", unit="USD/month", default=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SelfHosted:
+    """Serving on rented GPUs: replicas = max(min_replicas, ceil(tokens / capacity))."""
+
+    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved)", unit="USD/hour")
+    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second", unit="tokens/s", positive=True)
+    utilization: Quantity = quantity("average share of capacity usable (peaks, headroom)", unit="fraction", hi=1, positive=True)
+    min_replicas: int = integer("replicas kept running however low the volume", default=1, lo=0)
+    tokens_per_query: Quantity | None = quantity("tokens per query the GPUs process; default: all llm input + output tokens", unit="tokens", default=None)
+    ops_usd_per_month: Quantity = quantity("operations (article: $2k+/month)", unit="USD/month", default=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Labour:
+    """Engineering time priced at [team] engineer_week_usd."""
+
+    setup_weeks: Quantity = quantity("one-time setup (article: RAG prototype ~1 week)", unit="weeks", default=0)
+    maintenance_weeks_per_month: Quantity = quantity("ongoing maintenance", unit="weeks/month", default=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quality:
+    """Risk-adjusted cost of wrong answers."""
+
+    error_rate: Quantity = quantity("share of queries answered wrongly (at the last retrain, for a tuned model)", unit="fraction", hi=1)
+    cost_per_error_usd: Quantity = quantity("cost of one error: a human fix, a lost ticket", unit="USD")
+    drift_pp_per_quarter: Quantity = quantity("error-rate rise since the last retrain (article: 2-5 pp/quarter)", unit="percentage points/quarter", default=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Escalation:
+    """A share of queries re-run on a frontier model (hybrid)."""
+
+    share: Quantity = quantity("share of queries escalated", unit="fraction", hi=1)
+    input_tokens: Quantity = quantity("input per escalated query", unit="tokens")
+    output_tokens: Quantity = quantity("output per escalated query", unit="tokens")
+    input_usd_per_mtok: Quantity = quantity("frontier input price", unit="USD per million tokens")
+    output_usd_per_mtok: Quantity = quantity("frontier output price", unit="USD per million tokens")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndOfLife:
+    """The platform closes: migrate to a successor strategy."""
+
+    month: Quantity | None = quantity("month the platform closes (fractional months round up)", unit="months", default=None)
+    probability_per_year: Quantity | None = quantity("or: chance per year that the platform closes", unit="fraction", default=None, hi=1)
+    migration_usd: Quantity = quantity("one-time cost to move: re-curation, re-training, re-evaluation", unit="USD", default=0)
+    successor: str = text("strategy whose monthly costs apply from the closing month on")
+    event: Quantity | None = None  # an Exp(1) draw, registered when probability_per_year is given
+
+    def validate(self, path: str, registry: Registry) -> None:
+        if (self.month is None) == (self.probability_per_year is None):
+            raise ScenarioError("give exactly one of month or probability_per_year", path=path)
+        if self.probability_per_year is not None:
+            event = registry.add(f"{path}.event", parse_distribution({"dist": "exponential", "mean": 1.0}, f"{path}.event"))
+            object.__setattr__(self, "event", event)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Strategy:
+    """One way to serve the workload: a sum of cost components."""
+
+    label: str | None = text("name on charts; default: the strategy key", default=None)
+    launch_weeks: Quantity = quantity("weeks from t = 0 until it serves (article: RAG ~1, fine-tune 3-6)", unit="weeks", default=0)
+    delay_cost_usd_per_month: Quantity = quantity("value forgone per month before launch, pro rata", unit="USD/month", default=0)
+    price_decline_per_year: Quantity = quantity("yearly fall of token prices (LLM, cache, embeddings, escalation)", unit="fraction", default=0, hi=0.99)
+    one_time_usd: Quantity = quantity("any other one-time cost at t = 0", unit="USD", default=0)
+    fixed_usd_per_month: Quantity = quantity("any other fixed monthly cost once launched", unit="USD/month", default=0)
+    llm: LlmCalls | None = section(LlmCalls, "per-query model calls")
+    cache: PromptCache | None = section(PromptCache, "prompt caching (needs llm)")
+    retrieval: Retrieval | None = section(Retrieval, "retrieval: embeddings, vector store, indexing")
+    training: Training | None = section(Training, "fine-tuning: build and retraining")
+    hosting: Hosting | None = section(Hosting, "hosted tuned model's fee")
+    self_hosted: SelfHosted | None = section(SelfHosted, "GPU serving (needs llm for tokens)")
+    labour: Labour | None = section(Labour, "engineering setup and maintenance")
+    quality: Quality | None = section(Quality, "cost of errors, with drift between retrains")
+    escalation: Escalation | None = section(Escalation, "share of queries re-run on a frontier model")
+    end_of_life: EndOfLife | None = section(EndOfLife, "platform closing and migration")
+
+    def validate(self, path: str, registry: Registry) -> None:
+        if self.cache is not None and self.llm is None:
+            raise ScenarioError("prompt caching needs an [llm] section", path=f"{path}.cache")
+        if self.self_hosted is not None and self.llm is None and self.self_hosted.tokens_per_query is None:
+            raise ScenarioError("self-hosted serving needs an [llm] section or tokens_per_query", path=f"{path}.self_hosted")
+
+
+# --- scenario-level sections ----------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class Meta:
+    name: str | None = text("short name for report folders; default: the file name", default=None)
+    title: str | None = text("human title for charts", default=None)
+    description: str | None = text("what the scenario models", default=None)
+    sources: tuple[str, ...] = texts("where the figures come from", default=())
+    currency: str = text("currency of every amount", default="USD")
+    horizon_months: int = integer("months simulated", unit="months", default=36, lo=1, hi=600)
+    analysis_horizons_months: tuple[int, ...] | None = integers("horizons for P(win) curves; default 12/24/36 up to the horizon", unit="months", default=None)
+    discount_rate_per_year: Quantity = quantity("annual discount rate (finance: 0.08-0.12)", unit="fraction", default=0, lo=-0.5, hi=1)
+    baseline: str = text("the strategy every other is compared with")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Volume:
+    queries_per_month: float = number("your volume at t = 1", unit="queries/month", lo=0, positive=True)
+    growth_per_month: Quantity = quantity("monthly growth of volume", unit="fraction", default=0, lo=-0.5, hi=2)
+    ceiling_queries_per_month: float | None = number("cap on monthly volume", unit="queries/month", default=None, lo=0, positive=True)
+    sweep_min: float = number("lowest start volume of the P(win) sweep", unit="queries/month", default=1e3, lo=0, positive=True)
+    sweep_max: float = number("highest start volume of the sweep", unit="queries/month", default=1e7, lo=0, positive=True)
+    sweep_points: int = integer("log-spaced volumes in the sweep", default=41, lo=2, hi=1000)
+
+    def validate(self, path: str, registry: Registry) -> None:
+        if self.sweep_min >= self.sweep_max:
+            raise ScenarioError(f"sweep_min ({self.sweep_min:g}) must be below sweep_max ({self.sweep_max:g})", path=f"{path}.sweep_min")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Team:
+    engineer_week_usd: Quantity = quantity("loaded cost of an engineer-week (MODEL.md §7: ~$4.1-4.7k)", unit="USD/week")
+    hours_per_week: float = number("hours in an engineer-week", unit="hours", default=40, lo=0, positive=True)
+    curation_usd_per_hour: Quantity | None = quantity("hourly rate for curation; default: engineer_week_usd / hours_per_week", unit="USD/hour", default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Simulation:
+    samples: int = integer("Monte Carlo samples", default=20_000, lo=2, hi=100_000_000)
+    seed: int = integer("seed: the same seed reproduces the run bit for bit", default=DEFAULT_SEED, lo=0, hi=2**63 - 1)
+    sampler: str = text("sampling scheme", default="lhs", choices=SAMPLERS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Correlation:
+    inputs: tuple[str, ...] = texts("names of shared inputs (from [inputs] or team.engineer_week_usd)")
+    matrix: tuple[tuple[float, ...], ...] = number_matrix("Spearman rank correlations, one row per input")
+
+
+# --- the scenario ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. ``inputs`` maps every input name to its distribution."""
+
+    name: str
+    meta: Meta
+    volume: Volume
+    team: Team | None
+    simulation: Simulation
+    strategies: dict[str, Strategy]
+    inputs: dict[str, Distribution]
+    correlation: RankCorrelation | None
+    source_hash: str
+    file: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.meta.title or self.name
+
+    @property
+    def baseline(self) -> str:
+        return self.meta.baseline
+
+    @property
+    def horizon_months(self) -> int:
+        return self.meta.horizon_months
+
+    @property
+    def analysis_horizons(self) -> tuple[int, ...]:
+        return self.meta.analysis_horizons_months  # filled in by parse_scenario
+
+    @property
+    def challengers(self) -> tuple[str, ...]:
+        return tuple(s for s in self.strategies if s != self.baseline)
+
+    def label(self, strategy: str) -> str:
+        return self.strategies[strategy].label or strategy
+
+    @property
+    def uncertain_inputs(self) -> dict[str, Distribution]:
+        return {k: d for k, d in self.inputs.items() if not d.is_constant}
+
+
+_TOP_LEVEL = {
+    "scenario": "horizon, discounting, baseline, title",
+    "volume": "start volume, growth, ceiling, sweep",
+    "team": "loaded engineer cost",
+    "simulation": "samples, seed, sampler",
+    "inputs": "shared inputs, named once and used by several strategies",
+    "correlation": "rank correlations between shared inputs",
+    "strategies": "the strategies, one table each",
+}
+
+
+def parse_scenario(table: Mapping[str, Any], *, name: str = "scenario", file: str | None = None,
+                   source_hash: str | None = None) -> Scenario:
+    """Validate a parsed TOML table and build a :class:`Scenario`.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file (when given), the key path and what is wrong.
+    """
+    try:
+        return _parse(table, name=name, file=file, source_hash=source_hash)
+    except ScenarioError as error:
+        raise error.with_file(file) if file else error
+
+
+def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash: str | None) -> Scenario:
+    table = check_table(dict(table), "", "a table")
+    for key in table:
+        if key not in _TOP_LEVEL:
+            raise ScenarioError(f"unknown section [{key}]{did_you_mean(key, _TOP_LEVEL)} "
+                                f"(expected: {', '.join(_TOP_LEVEL)})", path=key)
+    for required in ("scenario", "volume", "strategies"):
+        if required not in table:
+            raise ScenarioError(f"missing section [{required}] ({_TOP_LEVEL[required]})")
+
+    registry = Registry()
+    for input_name, value in check_table(table.get("inputs", {}), "inputs").items():
+        path = f"inputs.{input_name}"
+        any_value = {"kind": "quantity", "lo": -math.inf, "hi": math.inf, "positive": False}
+        if isinstance(value, str):
+            raise ScenarioError("a shared input must be a number or a distribution table, not a reference", path=path)
+        registry.shared[input_name] = parse_quantity(value, path, any_value, registry)
+
+    team = parse_record(Team, table["team"], "team", registry) if "team" in table else None
+    if team is not None:
+        registry.shared.setdefault("team.engineer_week_usd", team.engineer_week_usd)
+    meta = parse_record(Meta, table["scenario"], "scenario", registry)
+    volume = parse_record(Volume, table["volume"], "volume", registry)
+    simulation = parse_record(Simulation, table.get("simulation", {}), "simulation", registry)
+
+    strategy_tables = check_table(table["strategies"], "strategies")
+    if len(strategy_tables) < 2:
+        raise ScenarioError("define at least two strategies (a baseline and a challenger)", path="strategies")
+    strategies = {}
+    for key, strategy_table in strategy_tables.items():
+        strategies[key] = parse_record(Strategy, strategy_table, f"strategies.{key}", registry)
+
+    _check_references(meta, strategies, team)
+    horizons = _analysis_horizons(meta)
+    object.__setattr__(meta, "analysis_horizons_months", horizons)
+
+    correlation = None
+    if "correlation" in table:
+        spec = parse_record(Correlation, table["correlation"], "correlation", registry)
+        correlation = _parse_correlation(spec, registry)
+
+    if source_hash is None:
+        source_hash = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()).hexdigest()
+    return Scenario(name=meta.name or name, meta=meta, volume=volume, team=team, simulation=simulation,
+                    strategies=strategies, inputs=dict(registry.inputs), correlation=correlation,
+                    source_hash=source_hash, file=file)
+
+
+def _analysis_horizons(meta: Meta) -> tuple[int, ...]:
+    horizon = meta.horizon_months
+    if meta.analysis_horizons_months is None:
+        return tuple(sorted({h for h in (12, 24, 36) if h < horizon} | {horizon}))
+    for i, h in enumerate(meta.analysis_horizons_months):
+        if h > horizon:
+            raise ScenarioError(f"{h} months is beyond horizon_months ({horizon})", path=f"scenario.analysis_horizons_months[{i}]")
+    return tuple(sorted(set(meta.analysis_horizons_months)))
+
+
+def _check_references(meta: Meta, strategies: dict[str, Strategy], team: Team | None) -> None:
+    if meta.baseline not in strategies:
+        raise ScenarioError(f"'{meta.baseline}' is not a strategy (strategies: {', '.join(strategies)})", path="scenario.baseline")
+    for key, strategy in strategies.items():
+        path = f"strategies.{key}"
+        eol = strategy.end_of_life
+        if eol is not None:
+            if eol.successor not in strategies or eol.successor == key:
+                raise ScenarioError(f"successor '{eol.successor}' must be another strategy "
+                                    f"(strategies: {', '.join(strategies)})", path=f"{path}.end_of_life.successor")
+            if strategies[eol.successor].end_of_life is not None:
+                raise ScenarioError(f"successor '{eol.successor}' has an end_of_life of its own; chains are not supported",
+                                    path=f"{path}.end_of_life.successor")
+        needs_team = [
+            (strategy.labour, "labour"),
+            (strategy.training is not None and _nonzero(strategy.training.engineer_weeks, strategy.training.curation_hours,
+                                                        strategy.training.retrain_engineer_weeks), "training"),
+        ]
+        for used, where in needs_team:
+            if used and team is None:
+                raise ScenarioError("engineering time is priced by [team] engineer_week_usd; add a [team] section",
+                                    path=f"{path}.{where}")
+
+
+def _nonzero(*quantities: Quantity) -> bool:
+    return any(not (q.is_constant and q.distribution.median == 0) for q in quantities)
+
+
+def _parse_correlation(spec: Correlation, registry: Registry) -> RankCorrelation:
+    names = []
+    for i, input_name in enumerate(spec.inputs):
+        name = input_name.removeprefix("inputs.")
+        if name not in registry.shared:
+            raise ScenarioError(f"'{input_name}' is not a shared input (known: {', '.join(registry.shared)})",
+                                path=f"correlation.inputs[{i}]")
+        quantity_ = registry.shared[name]
+        if quantity_.is_constant:
+            raise ScenarioError(f"'{input_name}' is a constant; only uncertain inputs can be correlated",
+                                path=f"correlation.inputs[{i}]")
+        names.append(quantity_.name)
+    return parse_rank_correlation(names, [list(row) for row in spec.matrix], "correlation.matrix")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        If the file cannot be read, is not valid TOML, or fails validation.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ScenarioError(f"cannot read the file: {error.strerror or error}", file=str(path)) from None
+    try:
+        table = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError("not a UTF-8 text file", file=str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"invalid TOML: {error}", file=str(path)) from None
+    return parse_scenario(table, name=path.stem, file=str(path), source_hash=hashlib.sha256(raw).hexdigest())
+
+
+def describe_format() -> str:
+    """The scenario file reference, in Markdown, generated from the schema."""
+    lines: list[str] = []
+    for cls, header in ((Meta, "[scenario]"), (Volume, "[volume]"), (Team, "[team]"), (Simulation, "[simulation]"),
+                        (Correlation, "[correlation]"), (Strategy, "[strategies.<name>]")):
+        lines.extend(describe_record(cls, header))
+    return "\n".join(lines)
