@@ -2,10 +2,11 @@
 
 Every family maps uniforms to values through its inverse CDF (``ppf``), so plain Monte Carlo,
 Latin hypercube, Sobol' and the Gaussian copula in :mod:`ftrag_mc.sampling` share one path.
-A scenario names a family by its ``dist`` key (``{ dist = "pert", min = 40, mode = 100, max = 200 }``);
-:data:`FAMILIES` maps those names to the classes, and :func:`parse_distribution` turns a table
-into a frozen, validated object, converting interval forms ("90 % between low and high") to the
-family's own parameters once, at construction.
+A scenario names a family by its ``dist`` key, as in
+``{ dist = "pert", min = 40, mode = 100, max = 200 }``; :data:`FAMILIES` maps those names to the
+classes, and :func:`parse_distribution` turns a table into a frozen, validated object, converting
+interval forms ("90 % between low and high") to the family's own parameters once, at
+construction.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ __all__ = [
     "parse_distribution",
 ]
 
-# z such that 90 % of a normal lies within mean ± z·sd: the "low/high" forms are 5th/95th percentiles.
+# 90 % of a normal lies within mean ± _Z95·sd; the "low/high" forms are 5th/95th percentiles.
 _Z95 = float(special.ndtri(0.95))
 
 
@@ -62,7 +63,7 @@ class Distribution(ABC):
     """
 
     family: ClassVar[str]
-    #: Parameters as a user writes them, for documentation tables, e.g. ``"min, mode, max, lambda = 4"``.
+    #: Parameters as a user writes them, for documentation, e.g. ``"min, mode, max, lambda = 4"``.
     params_doc: ClassVar[str]
     #: Scenario keys this family accepts besides ``dist`` (and ``truncate`` for continuous ones).
     keys: ClassVar[tuple[str, ...]]
@@ -148,9 +149,13 @@ class Continuous(Distribution):
             raise ScenarioError("truncate must be a list [lo, hi]", path="truncate")
         lo, hi = (float(b) for b in self.truncate)
         if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise ScenarioError(f"truncate bounds must be finite (got [{lo}, {hi}])", path="truncate")
+            raise ScenarioError(
+                f"truncate bounds must be finite (got [{lo}, {hi}])", path="truncate"
+            )
         if not lo < hi:
-            raise ScenarioError(f"truncate needs lo < hi (got [{_fmt(lo)}, {_fmt(hi)}])", path="truncate")
+            raise ScenarioError(
+                f"truncate needs lo < hi (got [{_fmt(lo)}, {_fmt(hi)}])", path="truncate"
+            )
         cdf_lo, cdf_hi = float(self._cdf(np.array(lo))), float(self._cdf(np.array(hi)))
         if not cdf_hi - cdf_lo > 0.0:
             a, b = self._support()
@@ -209,7 +214,8 @@ class Continuous(Distribution):
 def _check_range(lo: float, hi: float, lo_key: str = "min", hi_key: str = "max") -> None:
     if not lo < hi:
         raise ScenarioError(
-            f"{hi_key} must be greater than {lo_key} (got {lo_key} {_fmt(lo)}, {hi_key} {_fmt(hi)})",
+            f"{hi_key} must be greater than {lo_key} "
+            f"(got {lo_key} {_fmt(lo)}, {hi_key} {_fmt(hi)})",
             path=hi_key,
         )
 
@@ -286,7 +292,8 @@ class Uniform(Continuous):
         return p.build(cls, p.number("min"), p.number("max"))
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.min + (self.max - self.min) * u
+        # min + width·u can round just outside [min, max]; the bounded families all clip.
+        return np.clip(self.min + (self.max - self.min) * u, self.min, self.max)
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         return np.clip((x - self.min) / (self.max - self.min), 0.0, 1.0)
@@ -320,14 +327,21 @@ class Triangular(Continuous):
         split = (c - a) / (b - a)
         rising = a + np.sqrt(u * (b - a) * (c - a))
         falling = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
-        return np.where(u < split, rising, falling)
+        return np.clip(np.where(u < split, rising, falling), a, b)
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         a, c, b = self.min, self.mode, self.max
         xc = np.clip(x, a, b)
-        # Guard the zero-width side (mode at an end) against 0/0; np.where picks the other branch.
-        rising = (xc - a) ** 2 / ((b - a) * max(c - a, np.finfo(float).tiny))
-        falling = 1.0 - (b - xc) ** 2 / ((b - a) * max(b - c, np.finfo(float).tiny))
+        # A mode at an end leaves one side of zero width, whose formula would divide by zero.
+        if c == a:
+            return 1.0 - ((b - xc) / (b - a)) ** 2
+        if c == b:
+            return ((xc - a) / (b - a)) ** 2
+        # Products of ratios at most 1 (each side's x clamped to its own half), rather than
+        # (x - a)² / ((b - a)(c - a)), which can overflow for a mode very near an end.
+        left, right = np.minimum(xc, c), np.maximum(xc, c)
+        rising = (left - a) / (b - a) * ((left - a) / (c - a))
+        falling = 1.0 - (b - right) / (b - a) * ((b - right) / (b - c))
         return np.where(xc <= c, rising, falling)
 
     def _support(self) -> tuple[float, float]:
@@ -372,7 +386,8 @@ class Pert(Continuous):
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         # betaincinv costs about 1.3 µs a value (scipy 1.17); it is the exact inverse and the
         # only PERT cost that scales with samples, so it is kept rather than tabulated.
-        return self.min + (self.max - self.min) * special.betaincinv(self.alpha, self.beta, u)
+        x = self.min + (self.max - self.min) * special.betaincinv(self.alpha, self.beta, u)
+        return np.clip(x, self.min, self.max)
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         t = np.clip((x - self.min) / (self.max - self.min), 0.0, 1.0)
@@ -504,7 +519,8 @@ class Beta(Continuous):
         )
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.min + (self.max - self.min) * special.betaincinv(self.alpha, self.beta, u)
+        x = self.min + (self.max - self.min) * special.betaincinv(self.alpha, self.beta, u)
+        return np.clip(x, self.min, self.max)
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         t = np.clip((x - self.min) / (self.max - self.min), 0.0, 1.0)
@@ -762,7 +778,9 @@ def parse_distribution(table: Mapping[str, Any], path: str) -> Distribution:
         )
     known = ", ".join(FAMILIES)
     if "dist" not in table:
-        raise ScenarioError(f"missing key 'dist'; known families: {known}", path=_join(path, "dist"))
+        raise ScenarioError(
+            f"missing key 'dist'; known families: {known}", path=_join(path, "dist")
+        )
     name = table["dist"]
     if not isinstance(name, str) or name not in FAMILIES:
         shown = f"'{name}'" if isinstance(name, str) else _type_name(name)
@@ -791,6 +809,8 @@ def parse_distribution(table: Mapping[str, Any], path: str) -> Distribution:
     if truncatable and p.has("truncate"):
         bounds = p.numbers("truncate")
         if len(bounds) != 2:
-            raise p.error("truncate", f"truncate must be a list [lo, hi] (got {len(bounds)} numbers)")
+            raise p.error(
+                "truncate", f"truncate must be a list [lo, hi] (got {len(bounds)} numbers)"
+            )
         dist = p.build(lambda: dataclasses.replace(dist, truncate=tuple(bounds)))
     return dist

@@ -139,7 +139,11 @@ class RankCorrelation:
 
 
 def parse_rank_correlation(
-    names: Sequence[str], matrix: Sequence[Sequence[float]], path: str
+    names: Sequence[str],
+    matrix: Sequence[Sequence[float]],
+    path: str,
+    *,
+    names_path: str | None = None,
 ) -> RankCorrelation:
     """Validate a rank-correlation block of a scenario.
 
@@ -150,8 +154,11 @@ def parse_rank_correlation(
     matrix
         Square list of lists of Spearman correlations, one row per name.
     path
-        Dotted path of the correlation table, e.g. ``correlation``; errors name
-        ``<path>.names``, ``<path>.matrix`` or ``<path>.matrix[i][j]``.
+        Dotted key path of the matrix, e.g. ``correlation.matrix``; errors in it name ``path``,
+        ``path[i]`` or ``path[i][j]``.
+    names_path
+        Key path of the list of names, e.g. ``correlation.inputs``; errors in it name
+        ``names_path[i]``. Without it they name ``path``.
 
     Returns
     -------
@@ -164,19 +171,25 @@ def parse_rank_correlation(
         diagonal is not 1, an entry lies outside [-1, 1], or the correlations are inconsistent
         (the implied normal correlation matrix is not positive definite; this includes ±1).
     """
-    names_path, matrix_path = f"{path}.names", f"{path}.matrix"
+    matrix_path = path
+
+    def name_at(i: int) -> str:
+        return path if names_path is None else f"{names_path}[{i}]"
+
     if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
-        raise ScenarioError("names must be a list of input names", path=names_path)
+        raise ScenarioError("names must be a list of input names", path=names_path or path)
     for i, name in enumerate(names):
         if not isinstance(name, str):
             raise ScenarioError(
-                f"names must be strings (got {type(name).__name__})", path=f"{names_path}[{i}]"
+                f"names must be strings (got {type(name).__name__})", path=name_at(i)
             )
         if name in names[:i]:
-            raise ScenarioError(f"name '{name}' appears twice", path=f"{names_path}[{i}]")
+            raise ScenarioError(f"input '{name}' is listed twice", path=name_at(i))
     n = len(names)
     if n < 2:
-        raise ScenarioError(f"correlation needs at least two names (got {n})", path=names_path)
+        raise ScenarioError(
+            f"correlation needs at least two inputs (got {n})", path=names_path or path
+        )
 
     def is_list(value: Any) -> bool:
         return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
@@ -295,7 +308,7 @@ class InputSampler:
         self._copula_rows, self._copula_factor = self._copula(correlation)
 
     def _copula(self, correlation: RankCorrelation | None) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of the correlated inputs in ``uncertain`` and the Cholesky factor of their normals."""
+        """Rows of correlated inputs in ``uncertain`` and the Cholesky factor of their normals."""
         empty = (np.empty(0, dtype=np.intp), np.empty((0, 0)))
         if correlation is None:
             return empty

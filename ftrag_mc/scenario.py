@@ -169,6 +169,8 @@ class Strategy:
     label: str | None = text("name on charts; default: the strategy key", default=None)
     launch_weeks: Quantity = quantity("weeks from t = 0 until it serves (article: RAG ~1, fine-tune 3-6)", unit="weeks", default=0)
     delay_cost_usd_per_month: Quantity = quantity("value forgone per month before launch, pro rata", unit="USD/month", default=0)
+    interim: str | None = text("strategy that serves the queries until this one launches (e.g. the incumbent): its "
+                               "monthly and per-query costs apply, pro rata, before launch; its one-time costs do not", default=None)
     price_decline_per_year: Quantity = quantity("yearly fall of token prices (LLM, cache, embeddings, escalation)", unit="fraction", default=0, hi=0.99)
     one_time_usd: Quantity = quantity("any other one-time cost at t = 0", unit="USD", default=0)
     fixed_usd_per_month: Quantity = quantity("any other fixed monthly cost once launched", unit="USD/month", default=0)
@@ -373,6 +375,13 @@ def _check_references(meta: Meta, strategies: dict[str, Strategy], team: Team | 
         raise ScenarioError(f"'{meta.baseline}' is not a strategy (strategies: {', '.join(strategies)})", path="scenario.baseline")
     for key, strategy in strategies.items():
         path = f"strategies.{key}"
+        if strategy.interim is not None:
+            if strategy.interim not in strategies or strategy.interim == key:
+                raise ScenarioError(f"interim '{strategy.interim}' must be another strategy "
+                                    f"(strategies: {', '.join(strategies)})", path=f"{path}.interim")
+            if strategies[strategy.interim].interim is not None:
+                raise ScenarioError(f"interim '{strategy.interim}' has an interim of its own; chains are not supported",
+                                    path=f"{path}.interim")
         eol = strategy.end_of_life
         if eol is not None:
             if eol.successor not in strategies or eol.successor == key:

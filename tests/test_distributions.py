@@ -26,7 +26,9 @@ from ftrag_mc.distributions import (
 from ftrag_mc.errors import ScenarioError
 
 # Probabilities strictly inside (0, 1), including the sampler's extreme clip values.
-U_GRID = np.array([2.0**-53, 1e-9, 0.001, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.999, 1 - 2.0**-53])
+U_GRID = np.array(
+    [2.0**-53, 1e-9, 0.001, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.999, 1 - 2.0**-53]
+)
 Z95 = 1.6448536269514722  # 95th percentile of the standard normal
 
 
@@ -130,7 +132,8 @@ def test_lognormal_parameterisations():
 
 def test_beta_and_exponential_match_scipy():
     b = parse(dist="beta", alpha=2, beta=5, min=10, max=20)
-    np.testing.assert_allclose(b.ppf(U_GRID), stats.beta(2, 5, loc=10, scale=10).ppf(U_GRID), rtol=1e-12)
+    ref = stats.beta(2, 5, loc=10, scale=10)
+    np.testing.assert_allclose(b.ppf(U_GRID), ref.ppf(U_GRID), rtol=1e-12)
     assert b.describe() == "beta(2, 5) on [10, 20]"
     e = parse(dist="exponential", mean=8)
     np.testing.assert_allclose(e.ppf(U_GRID), stats.expon(scale=8).ppf(U_GRID), rtol=1e-12)
@@ -244,6 +247,8 @@ def test_pert_ppf_monotone_and_bounded(params, us):
 
 
 @given(pert_params(), st.floats(2.0**-53, 1 - 2.0**-53))
+@example((0.0, 5e-324, 1.0, 1.0), 0.5)  # subnormal mode: the rising side's ratio overflowed
+@example((2.0**-53, 2.0**-53, 17.0, 1.0), 2.0**-53)  # ppf rounded below min before clipping
 def test_triangular_ppf_within_bounds_and_inverts(params, u):
     lo, mode, hi, _ = params
     d = Triangular(lo, mode, hi)

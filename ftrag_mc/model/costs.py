@@ -55,6 +55,7 @@ class CostTerms:
     one_time_usd: np.ndarray  # (n,)
     fixed_usd: np.ndarray  # (n, H) monthly, independent of volume
     per_query_usd: np.ndarray  # (n, H) monthly cost per query demanded
+    active: np.ndarray  # (n, H) share of each month the strategy itself serves
     gpu_pools: tuple[GpuPool, ...] = field(default=())
 
     @property
@@ -229,7 +230,16 @@ def own_cost_terms(strategy: Strategy, values: Mapping[str, np.ndarray], scenari
         one_time += c(strategy.labour.setup_weeks) * week
         fixed += (c(strategy.labour.maintenance_weeks_per_month) * week)[:, None] * active
     return CostTerms(one_time_usd=one_time, fixed_usd=fixed, per_query_usd=per_query * active,
-                     gpu_pools=tuple(pools))
+                     active=active, gpu_pools=tuple(pools))
+
+
+def with_interim(own: CostTerms, interim: CostTerms) -> CostTerms:
+    """Before launch, the interim strategy serves: its recurring costs apply for the unserved share."""
+    before = 1.0 - own.active
+    pools = own.gpu_pools + tuple(replace(p, weight=p.weight * before) for p in interim.gpu_pools)
+    return CostTerms(one_time_usd=own.one_time_usd, fixed_usd=own.fixed_usd + interim.fixed_usd * before,
+                     per_query_usd=own.per_query_usd + interim.per_query_usd * before,
+                     active=own.active, gpu_pools=pools)
 
 
 def end_of_life_month(eol: EndOfLife, values: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -255,12 +265,15 @@ def with_end_of_life(own: CostTerms, successor: CostTerms, month: np.ndarray, mi
     return CostTerms(one_time_usd=own.one_time_usd,
                      fixed_usd=own.fixed_usd * before + successor.fixed_usd * after + migration,
                      per_query_usd=own.per_query_usd * before + successor.per_query_usd * after,
-                     gpu_pools=pools)
+                     active=own.active * before + successor.active * after, gpu_pools=pools)
 
 
 def build_cost_terms(scenario: Scenario, values: Mapping[str, np.ndarray], n: int) -> dict[str, CostTerms]:
-    """Cost terms of every strategy for one block of ``n`` samples, end of life included."""
+    """Cost terms of every strategy for one block of ``n`` samples, interim and end of life included."""
     own = {name: own_cost_terms(s, values, scenario, n) for name, s in scenario.strategies.items()}
+    for name, strategy in scenario.strategies.items():
+        if strategy.interim is not None:
+            own[name] = with_interim(own[name], own[strategy.interim])
     terms = {}
     for name, strategy in scenario.strategies.items():
         eol = strategy.end_of_life

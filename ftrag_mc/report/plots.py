@@ -14,7 +14,7 @@ and the footnote is written at the bottom of the caller's figure.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -52,11 +52,11 @@ __all__ = [
     "plot_cheapest_vs_volume",
 ]
 
-WILSON_NOTE = "bands: 95 % Wilson intervals (Monte Carlo error of each probability)"
-PERCENTILE_NOTE = (
-    "bars above the histogram: P10-P90 of all futures, dot = median (P50); "
-    "futures that never break even are counted, not dropped"
+WILSON_NOTE = "bands: 95 % Wilson intervals (Monte Carlo error)"
+BREAKEVEN_NOTE = (
+    "bars: P10-P90 of all futures, dot = median; futures that never break even are counted"
 )
+PAYBACK_NOTE = "bars: P10-P90 of all futures, dot = median; futures that never pay back are counted"
 
 _CURVE_COLUMNS = (
     "strategy", "label", "horizon_months", "queries_per_month", "p_win", "p_win_low", "p_win_high",
@@ -70,11 +70,12 @@ _CHEAPEST_COLUMNS = (
     "p_cheapest", "p_cheapest_low", "p_cheapest_high",
 )
 
-_BAND_ALPHA = 0.18
-_HALO = [patheffects.withStroke(linewidth=3.5, foreground="white")]
+_BAND_ALPHA = 0.2
+_HALO = [patheffects.withStroke(linewidth=4, foreground="white")]
+_TEXT = dict(fontsize=SMALL_FONT_PT, color=INK, path_effects=_HALO)
 
 
-# --- shared plumbing -----------------------------------------------------------------------
+# --- frames and figures --------------------------------------------------------------------
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
@@ -94,63 +95,49 @@ def _strategies_in(info: RunInfo, present: Iterable[str], *, baseline: bool = Fa
             f"strategies {sorted(unknown)} are not in scenario {info.scenario!r} "
             f"(it has {list(info.strategies)})"
         )
-    order = info.strategies if baseline else info.challengers
-    found = [s for s in order if s in present]
+    found = [s for s in (info.strategies if baseline else info.challengers) if s in present]
     if not found:
         raise ValueError(
-            f"no {'strategy' if baseline else 'challenger'} to plot: the frame holds only "
-            f"{sorted(present)} and {info.baseline!r} is the baseline"
+            f"nothing to plot: the frame holds only {sorted(present)} and "
+            f"{info.baseline!r} is the baseline"
         )
     return found
 
 
 def _label(info: RunInfo, frame: pd.DataFrame, strategy: str) -> str:
+    """The scenario's label for a strategy, else the frame's, else its name."""
     if strategy in info.labels:
         return info.labels[strategy]
     rows = frame.loc[frame["strategy"] == strategy, "label"]
     return str(rows.iloc[0]) if len(rows) else strategy
 
 
-def _baseline_label(info: RunInfo) -> str:
-    return info.label(info.baseline)
-
-
-def _figure(
-    ax: Axes | None, *, ncols: int = 1, sharey: bool = False
-) -> tuple[Figure, list[Axes], bool]:
+def _figure(ax: Axes | None, *, ncols: int = 1, sharey: bool = False
+            ) -> tuple[Figure, list[Axes], bool]:
     """The caller's axes, or a new figure with ``ncols`` panels side by side."""
     if ax is not None:
         if not isinstance(ax, Axes):
             raise TypeError(f"ax must be a matplotlib Axes, not {type(ax).__name__}")
         apply_house_style(ax)
         return ax.figure, [ax], False
-    width = FIGSIZE_IN[0] if ncols == 1 else min(6.0 * ncols, 19.0)
-    fig, axes = plt.subplots(
-        1, ncols, figsize=(width, FIGSIZE_IN[1]), sharey=sharey, squeeze=False,
-        layout="constrained",
-    )
+    width = {1: FIGSIZE_IN[0], 2: 14.0}.get(ncols, 17.0)
+    fig, axes = plt.subplots(1, ncols, figsize=(width, FIGSIZE_IN[1] + (0.5 if ncols > 1 else 0)),
+                             sharey=sharey, squeeze=False, layout="constrained")
     return fig, list(axes[0]), True
 
 
-def _finish(
-    fig: Figure,
-    axes: list[Axes],
-    *,
-    created: bool,
-    finding: str,
-    subtitles: Sequence[str],
-    footnote: str,
-) -> None:
-    """Put the finding, the subtitles (one per panel) and the footnote on the chart."""
+def _finish(fig: Figure, axes: list[Axes], *, created: bool, finding: str,
+            subtitles: Sequence[str], footnote: str) -> None:
+    """Put the finding, one subtitle per panel and the footnote on the chart."""
     if created:
-        chars = int(fig.get_figwidth() / 0.125)  # ~0.125 in per character of a 15 pt bold title
-        fig.suptitle(wrap(finding, chars), x=0.01, ha="left", color=INK)
+        fig.suptitle(wrap(finding, int(fig.get_figwidth() / 0.13)), x=0.01, ha="left", color=INK)
         for a, sub in zip(axes, subtitles):
-            a.set_title(sub, loc="left", color=MUTED, fontsize=12, pad=10)
+            a.set_title(sub, loc="left", color=MUTED, fontsize=12, pad=12)
     else:
         a = axes[0]
-        chars = int(a.get_position().width * fig.get_figwidth() / 0.11)
-        a.set_title(wrap(finding, max(chars, 30)), loc="left", fontsize=13, fontweight="bold")
+        width_in = a.get_position().width * fig.get_figwidth()
+        a.set_title(wrap(finding, max(int(width_in / 0.115), 30)), loc="left", fontsize=13,
+                    fontweight="bold", color=INK)
     add_footnote(fig, footnote)
 
 
@@ -165,14 +152,14 @@ class _LineStyle:
     linewidth: float
 
 
-def _horizon_styles(colour: str, horizons: Sequence[int]) -> dict[int, _LineStyle]:
+def _horizon_styles(colour: str, horizons: Iterable[int]) -> dict[int, _LineStyle]:
     """Longest horizon: the strategy's own colour, solid; shorter ones lighter and dashed."""
-    dashes: list[object] = ["-", (0, (6, 2.5)), (0, (2, 2)), (0, (6, 2, 1.5, 2))]
-    tints = [0.0, 0.38, 0.55, 0.65]
+    dashes: list[object] = ["-", (0, (5, 2)), (0, (1.5, 1.5)), (0, (5, 2, 1.5, 2))]
+    tints = [0.0, 0.3, 0.45, 0.55]
     styles = {}
-    for rank, h in enumerate(sorted(horizons, reverse=True)):
+    for rank, h in enumerate(sorted(set(horizons), reverse=True)):
         k = min(rank, len(dashes) - 1)
-        styles[h] = _LineStyle(tint(colour, tints[k]), dashes[k], 2.8 if rank == 0 else 2.2)
+        styles[h] = _LineStyle(tint(colour, tints[k]), dashes[k], 3.0 if rank == 0 else 2.4)
     return styles
 
 
@@ -183,37 +170,177 @@ def _crossing_50(q: np.ndarray, p: np.ndarray) -> float:
     if change.size == 0:
         return math.nan
     i = change[0]
-    lq0, lq1 = np.log(q[i]), np.log(q[i + 1])
     t = (0.5 - p[i]) / (p[i + 1] - p[i])
-    return float(np.exp(lq0 + t * (lq1 - lq0)))
-
-
-def _mark_volume(ax: Axes, volume: float, *, text_y: float = 0.99) -> None:
-    """Dark vertical line at the scenario's volume, labelled "your volume"."""
-    ax.axvline(volume, color=INK, lw=1.3, ls=(0, (4, 3)), zorder=1)
-    ax.text(
-        volume, text_y, f" your volume\n {format_volume(volume)}/month",
-        transform=blended_transform_factory(ax.transData, ax.transAxes),
-        ha="left", va="top", fontsize=SMALL_FONT_PT, color=INK, path_effects=_HALO,
-    )
-
-
-def _fifty_line(ax: Axes) -> None:
-    ax.axhline(0.5, color="#555555", lw=1.1, zorder=1)
+    return float(np.exp(np.log(q[i]) + t * (np.log(q[i + 1]) - np.log(q[i]))))
 
 
 def _quantiles(values: np.ndarray, qs: Sequence[float]) -> np.ndarray:
-    """Empirical quantiles that may be 0 or +inf (no interpolation across an infinite value)."""
+    """Empirical quantiles of values that may be 0 or +inf: no interpolation across an inf."""
     return np.quantile(values, qs, method="inverted_cdf")
+
+
+# --- where annotations go ------------------------------------------------------------------
+
+_CHAR_EM = 0.6  # average width of a DejaVu Sans character, in em
+_Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in points from the axes' lower left
+
+
+class _Clearance:
+    """Finds free room on an axes for labels and the legend, so nothing overlaps the data.
+
+    Works in points from the axes' lower-left corner, estimated from the axes' current position
+    (before the layout engine runs, hence a little conservative). Call after the limits are set.
+    """
+
+    def __init__(self, ax: Axes):
+        self.ax = ax
+        pos = ax.get_position()
+        self.w = pos.width * ax.figure.get_figwidth() * 72
+        self.h = pos.height * ax.figure.get_figheight() * 72
+        self.points = np.empty((0, 2))
+        self.weights = np.empty(0)
+        self.boxes: list[_Box] = []
+
+    def to_pts(self, x: np.ndarray, y: np.ndarray, *, y_axes: bool = False) -> np.ndarray:
+        xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+        fx = self.ax.transLimits.transform(
+            self.ax.transScale.transform(np.column_stack([xy[:, 0], np.ones(len(xy))]))
+        )[:, 0]
+        fy = xy[:, 1] if y_axes else self.ax.transLimits.transform(
+            self.ax.transScale.transform(np.column_stack([np.ones(len(xy)), xy[:, 1]]))
+        )[:, 1]
+        return np.column_stack([fx * self.w, fy * self.h])
+
+    def add_line(self, x, y, *, weight: float = 1.0, y_axes: bool = False) -> None:
+        """Mark a polyline (data coordinates) as occupied."""
+        pts = self.to_pts(x, y, y_axes=y_axes)
+        pts = pts[np.isfinite(pts).all(axis=1)]
+        dense = [pts[:1]]
+        for a, b in zip(pts[:-1], pts[1:]):
+            n = max(int(np.hypot(*(b - a)) / 2.5), 1)
+            dense.append(a + (b - a) * np.linspace(0, 1, n + 1)[1:, None])
+        dense = np.concatenate(dense)
+        self.points = np.vstack([self.points, dense])
+        self.weights = np.concatenate([self.weights, np.full(len(dense), weight)])
+
+    def add_box(self, box: _Box) -> None:
+        self.boxes.append(box)
+
+    def cost(self, box: _Box, pad: float = 3.0) -> float:
+        x0, y0, x1, y1 = box
+        out = max(0, -x0) + max(0, x1 - self.w) + max(0, -y0) + max(0, y1 - self.h)
+        inside = ((self.points[:, 0] > x0 - pad) & (self.points[:, 0] < x1 + pad)
+                  & (self.points[:, 1] > y0 - pad) & (self.points[:, 1] < y1 + pad))
+        overlap = sum(
+            max(0, min(x1, b[2]) - max(x0, b[0])) * max(0, min(y1, b[3]) - max(y0, b[1]))
+            for b in self.boxes
+        )
+        return 1000 * out + float(self.weights[inside].sum()) + overlap
+
+    @staticmethod
+    def text_size(text: str, fontsize: float = SMALL_FONT_PT) -> tuple[float, float]:
+        lines = text.split("\n")
+        return (max(len(s) for s in lines) * _CHAR_EM * fontsize + 4,
+                len(lines) * 1.25 * fontsize + 3)
+
+    def place_text(self, x: float, y: float, text: str, *, y_axes: bool = False,
+                   radii: Sequence[float] = (8, 18, 32, 50)) -> tuple[float, float, str, str]:
+        """Best offset (points) for ``text`` next to the data point (x, y): dx, dy, ha, va."""
+        (px, py), = self.to_pts([x], [y], y_axes=y_axes)
+        w, h = self.text_size(text)
+        best = None
+        for k, r in enumerate(radii):
+            for dx, dy in ((1, -1), (-1, 1), (1, 1), (-1, -1), (0, -1.4), (0, 1.4),
+                           (1.3, 0), (-1.3, 0)):
+                ox, oy = dx * r, dy * r * 0.8
+                ha = "left" if dx > 0 else ("right" if dx < 0 else "center")
+                va = "bottom" if dy > 0 else ("top" if dy < 0 else "center")
+                x0 = px + ox - {"left": 0, "right": w, "center": w / 2}[ha]
+                y0 = py + oy - {"bottom": 0, "top": h, "center": h / 2}[va]
+                box = (x0, y0, x0 + w, y0 + h)
+                c = self.cost(box) + 0.6 * k
+                if best is None or c < best[0]:
+                    best = (c, box, (ox, oy, ha, va))
+        self.add_box(best[1])
+        return best[2]
+
+    def place_legend(self, n_entries: int, longest: str, *, title: bool = False,
+                     locs: Sequence[str] = ("upper left", "lower right", "upper right",
+                                            "lower left", "center left", "center right"),
+                     top: float | None = None) -> str:
+        """The legend location (a matplotlib ``loc``) that covers the least data."""
+        w = len(longest) * _CHAR_EM * SMALL_FONT_PT + 48
+        h = (n_entries + title) * 1.55 * SMALL_FONT_PT + 10
+        top = self.h if top is None else top
+        best = None
+        for loc in locs:
+            vert, _, horiz = loc.partition(" ")
+            x0 = {"left": 0, "right": self.w - w}.get(horiz, (self.w - w) / 2)
+            y0 = {"upper": top - h, "lower": 0, "center": (top - h) / 2}[vert]
+            box = (x0, y0, x0 + w, y0 + h)
+            c = self.cost(box, pad=1.0)
+            if best is None or c < best[0] - 1e-9:
+                best = (c, box, loc)
+        self.add_box(best[1])
+        return best[2]
+
+
+def _annotate(ax: Axes, room: _Clearance, x: float, y: float, text: str, **kw) -> None:
+    dx, dy, ha, va = room.place_text(x, y, text)
+    ax.annotate(text, xy=(x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                zorder=7, **_TEXT, **kw)
+
+
+def _mark_volume(ax: Axes, room: _Clearance, volume: float) -> None:
+    """Dark dashed vertical line at the scenario's volume, labelled "your volume"."""
+    ax.axvline(volume, color=INK, lw=1.4, ls=(0, (4, 3)), zorder=2)
+    room.add_line([volume, volume], [0, 1], y_axes=True, weight=5)
+    text = f"your volume\n{format_volume(volume)}/month"
+    (px, _), = room.to_pts([volume], [0.5])
+    w, h = room.text_size(text)
+    best = None
+    for y0 in (room.h - h - 2, 2.0, room.h / 2 - h / 2):
+        for side in (1, -1):
+            x0 = px + 6 if side > 0 else px - 6 - w
+            box = (x0, y0, x0 + w, y0 + h)
+            c = room.cost(box)
+            if best is None or c < best[0]:
+                best = (c, box, side)
+    _, box, side = best
+    room.add_box(box)
+    tr = blended_transform_factory(ax.transData, ax.transAxes)
+    ax.annotate(text, xy=(volume, (box[1] + box[3]) / 2 / room.h), xycoords=tr,
+                xytext=(6 * side, 0), textcoords="offset points",
+                ha="left" if side > 0 else "right", va="center", zorder=7, **_TEXT)
+
+
+def _fifty_line(ax: Axes, room: _Clearance | None = None) -> None:
+    ax.axhline(0.5, color="#666666", lw=1.1, zorder=1)
+    if room is not None:
+        room.add_line(ax.get_xlim(), [0.5, 0.5], weight=0.3)
 
 
 # --- 1. P(win) vs volume -------------------------------------------------------------------
 
 
-def _volume_clause(
-    p: np.ndarray, q: np.ndarray, crossing: float
-) -> tuple[str, float]:
-    """Which side of the 50 % line the longest-horizon curve is: ("above"|"below"|"always"|"never", x)."""
+def _volume_finding(kind: str, x: float, label: str, base: str, horizon: int,
+                    vmin: float, vmax: float, *, first: bool) -> str:
+    """One challenger's P(win)-vs-volume finding; ``first`` gives the full sentence."""
+    if kind in ("above", "below"):
+        full = f"beats {base} in most futures {kind} {format_volume(x)} queries/month"
+        short = f"{kind} {format_volume(x)}"
+    elif kind == "always":
+        full = (f"beats {base} in most futures at every volume from {format_volume(vmin)} to "
+                f"{format_volume(vmax)} queries/month")
+        short = "at every volume"
+    else:
+        full = f"never beats {base} in most futures below {format_volume(vmax)} queries/month"
+        short = f"never below {format_volume(vmax)}"
+    return f"{label} {full} over {horizon} months" if first else f"{label} {short}"
+
+
+def _volume_kind(q: np.ndarray, p: np.ndarray, crossing: float) -> tuple[str, float]:
+    """Where the curve sits against 50 %: ("above"|"below", volume) or ("always"|"never", nan)."""
     if np.all(p >= 0.5):
         return "always", math.nan
     if np.all(p < 0.5):
@@ -221,30 +348,6 @@ def _volume_clause(
     if not math.isfinite(crossing):
         crossing = _crossing_50(q, p)
     return ("above" if p[-1] >= 0.5 else "below"), crossing
-
-
-def _volume_sentence(
-    kind: str, x: float, label: str, base: str, horizon: int, vmin: float, vmax: float, *,
-    first: bool,
-) -> str:
-    if kind == "above":
-        core = f"beats {base} in most futures above {format_volume(x)} queries/month"
-        short = f"above {format_volume(x)}"
-    elif kind == "below":
-        core = f"beats {base} in most futures below {format_volume(x)} queries/month"
-        short = f"below {format_volume(x)}"
-    elif kind == "always":
-        core = (
-            f"beats {base} in most futures at every volume from {format_volume(vmin)} to "
-            f"{format_volume(vmax)} queries/month"
-        )
-        short = "at every volume"
-    else:
-        core = f"never beats {base} in most futures below {format_volume(vmax)} queries/month"
-        short = f"never below {format_volume(vmax)}"
-    if first:
-        return f"{label} {core} over {horizon} months"
-    return f"{label} {short}"
 
 
 def plot_pwin_vs_volume(
@@ -261,29 +364,35 @@ def plot_pwin_vs_volume(
     ----------
     curves
         One row per (strategy, horizon, volume): ``strategy``, ``label``, ``horizon_months``
-        (int), ``queries_per_month`` (log grid, queries/month), ``p_win`` with its 95 % Wilson
-        band ``p_win_low``/``p_win_high`` (0..1), ``wins`` and ``samples`` (counts).
+        (int, months), ``queries_per_month`` (log grid, queries/month), ``p_win`` (0..1) with its
+        95 % Wilson band ``p_win_low``/``p_win_high``, ``wins`` and ``samples`` (counts).
     crossings
         ``strategy``, ``label``, ``horizon_months``, ``volume_at_50pct`` (queries/month; NaN
-        where P(win) does not cross 50 % in the grid). A missing row is computed from ``curves``.
+        where P(win) does not cross 50 % on the grid). A missing row is computed from ``curves``.
     info
         The run: strategies, labels, colours and the footnote.
     scenario_volume
         The scenario's own volume (queries/month), marked "your volume".
     ax
-        Draw onto this axes (then ``curves`` must hold exactly one challenger).
+        Draw onto this axes; ``curves`` must then hold exactly one challenger.
 
     Returns
     -------
-    fig, ax
-        ``ax`` is one Axes for one challenger, else an ndarray of Axes, one panel per challenger
-        in scenario order, sharing the y axis.
+    fig : Figure
+    ax : Axes or ndarray of Axes
+        One Axes for one challenger; else one panel per challenger in scenario order, sharing
+        the y axis.
 
     Raises
     ------
     ValueError
-        A column is missing, a strategy is not in the scenario, or ``ax`` is given with more
-        than one challenger in ``curves``.
+        A column is missing, a strategy is not in the scenario, or ``ax`` is given while
+        ``curves`` holds more than one challenger.
+
+    Notes
+    -----
+    The title reads the longest horizon: "<challenger> beats <baseline> in most futures above
+    <volume>" (or below, at every volume, never).
     """
     _require(curves, _CURVE_COLUMNS, "curves")
     _require(crossings, _CROSSING_COLUMNS, "crossings")
@@ -291,11 +400,12 @@ def plot_pwin_vs_volume(
     if ax is not None and len(challengers) != 1:
         raise ValueError(
             f"ax is given, so curves must hold one challenger; it holds {challengers} "
-            "(pass ax=None for one panel per challenger)"
+            "(pass ax=None to get one panel per challenger)"
         )
     horizons = sorted(int(h) for h in curves["horizon_months"].unique())
-    longest = horizons[-1]
-    base = _baseline_label(info)
+    base = info.label(info.baseline)
+    q_all = curves["queries_per_month"].to_numpy(float)
+    qmin, qmax = float(q_all.min()), float(q_all.max())
 
     with house_style():
         fig, axes, created = _figure(ax, ncols=len(challengers), sharey=True)
@@ -303,62 +413,86 @@ def plot_pwin_vs_volume(
         for panel, (a, s) in enumerate(zip(axes, challengers)):
             label = _label(info, curves, s)
             styles = _horizon_styles(info.colour(s), horizons)
-            marks = []
+            set_volume_axis(a)
+            a.set_xlim(qmin / 1.15, qmax * 1.15)
+            set_probability_axis(a, f"P({label} cheaper than {base})")
+            room = _Clearance(a)
+            marks, drawn = [], []
             for h in horizons:
                 c = curves[(curves["strategy"] == s) & (curves["horizon_months"] == h)]
-                c = c.sort_values("queries_per_month")
                 if c.empty:
                     continue
+                c = c.sort_values("queries_per_month")
                 q = c["queries_per_month"].to_numpy(float)
                 p = c["p_win"].to_numpy(float)
                 st = styles[h]
-                a.fill_between(
-                    q, c["p_win_low"], c["p_win_high"], color=st.colour, alpha=_BAND_ALPHA, lw=0
-                )
+                a.fill_between(q, c["p_win_low"], c["p_win_high"], color=st.colour,
+                               alpha=_BAND_ALPHA, lw=0)
                 a.plot(q, p, color=st.colour, ls=st.linestyle, lw=st.linewidth,
                        label=f"{h} months", zorder=3 + h / 1000)
-                row = crossings[(crossings["strategy"] == s) & (crossings["horizon_months"] == h)]
+                room.add_line(q, p)
+                drawn.append(h)
+                row = crossings[(crossings["strategy"] == s)
+                                & (crossings["horizon_months"] == h)]
                 x50 = float(row["volume_at_50pct"].iloc[0]) if len(row) else _crossing_50(q, p)
                 if math.isfinite(x50):
-                    marks.append((x50, h, st.colour))
-                if h == longest:
-                    kind, x = _volume_clause(p, q, x50)
-                    sentences.append(_volume_sentence(
-                        kind, x, label, base, h, q[0], q[-1], first=panel == 0
-                    ))
-            _fifty_line(a)
-            _label_crossings(a, marks)
+                    marks.append((h, x50, st.colour))
+                if h == horizons[-1]:
+                    kind, x = _volume_kind(q, p, x50)
+                    sentences.append(_volume_finding(kind, x, label, base, h, qmin, qmax,
+                                                     first=panel == 0))
+            _fifty_line(a, room)
+            for _h, x, colour in marks:
+                a.plot([x], [0.5], marker="o", ms=9, mfc=colour, mec="white", mew=1.5, zorder=6)
+                room.add_line([x, x], [0.48, 0.52], weight=50)
             if scenario_volume is not None:
-                _mark_volume(a, scenario_volume)
-            set_volume_axis(a)
-            set_probability_axis(a, f"P({label} cheaper than {base})")
-            a.tick_params(labelleft=True)
-            a.legend(title="Horizon", loc="upper left", alignment="left")
-            subtitles.append(f"{info.title}: {label} vs {base}, total cost over each horizon")
-        finding = "; ".join(sentences)
-        _finish(fig, axes, created=created, finding=finding, subtitles=subtitles,
+                _mark_volume(a, room, scenario_volume)
+            loc = room.place_legend(len(drawn), "12 months", title=True)
+            a.legend(title="Horizon", loc=loc, alignment="left")
+            for h, x, _colour in sorted(marks, reverse=True):  # longest horizon placed first
+                _annotate(a, room, x, 0.5, f"{h} mo: {format_volume(x)}/month",
+                          arrowprops=dict(arrowstyle="-", color="#9A9A9A", lw=0.8,
+                                          shrinkA=0, shrinkB=5))
+            if panel > 0:
+                a.tick_params(labelleft=True)
+            subtitles.append(f"{label} vs {base}" if len(challengers) > 1 else
+                             f"{info.title}: {label} vs {base}, total cost over each horizon")
+        _finish(fig, axes, created=created, finding="; ".join(sentences), subtitles=subtitles,
                 footnote=info.footnote(WILSON_NOTE))
     return _returned(fig, axes)
 
 
-def _label_crossings(ax: Axes, marks: list[tuple[float, int, str]]) -> None:
-    """A dot on each 50 % crossing and a staggered label ("36 mo: 72k/month") below-right of it.
-
-    Labels go below the 50 % line, right of their dot, one row lower per crossing so that labels
-    of nearby crossings never overlap; each row is a fixed offset in points, whatever the data.
-    """
-    for i, (x, h, colour) in enumerate(sorted(marks)):
-        ax.plot([x], [0.5], marker="o", ms=8, mfc=colour, mec="white", mew=1.5, zorder=6)
-        ax.annotate(
-            f"{h} mo: {format_volume(x)}/month",
-            xy=(x, 0.5), xytext=(8, -16 - 18 * i), textcoords="offset points",
-            ha="left", va="top", fontsize=SMALL_FONT_PT, color=INK, path_effects=_HALO,
-            arrowprops=dict(arrowstyle="-", color="#999999", lw=0.8, shrinkA=0, shrinkB=4),
-            zorder=7,
-        )
-
-
 # --- 2. P(win) vs month --------------------------------------------------------------------
+
+
+def _month_finding(paid: list[tuple[str, int | None]], base: str, volume: float,
+                   horizon: int) -> str:
+    head = f"At {format_volume(volume)} queries/month, "
+    if len(paid) == 1:
+        label, month = paid[0]
+        if month is None:
+            return head + f"{label} does not pay back in half of futures within {horizon} months"
+        if month == 0:
+            return head + f"{label} is cheaper than {base} from the start in half of futures"
+        return head + f"{label} has paid back in half of futures by month {month}"
+    parts = [f"by month {m} for {lab}" for lab, m in paid if m]
+    start = [lab for lab, m in paid if m == 0]
+    never = [lab for lab, m in paid if m is None]
+    if start:
+        parts.insert(0, f"from the start for {_and(start)}")
+    if never:
+        parts.append(f"not within {horizon} months for {_and(never)}")
+    return head + "half of futures have paid back " + "; ".join(parts)
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _month_ticks(ax: Axes, horizon: int) -> None:
+    step = 6 if horizon > 18 else (3 if horizon > 6 else 1)
+    ax.set_xlim(0, horizon)
+    ax.set_xticks(np.arange(0, horizon + 1, step))
 
 
 def plot_pwin_vs_month(
@@ -373,8 +507,9 @@ def plot_pwin_vs_month(
     Parameters
     ----------
     curve
-        One row per (strategy, month): ``strategy``, ``label``, ``month`` (int, 0..H; month 0 is
-        after the one-time costs), ``p_win`` and its 95 % Wilson band ``p_win_low``/``p_win_high``.
+        One row per (strategy, month): ``strategy``, ``label``, ``month`` (int, 0..H; month 0
+        is after the one-time costs), ``p_win`` (0..1) and its 95 % Wilson band
+        ``p_win_low``/``p_win_high``.
     info
         The run.
     volume
@@ -384,121 +519,97 @@ def plot_pwin_vs_month(
 
     Returns
     -------
-    fig, ax
-        All challengers on one axes, each in its colour.
+    fig : Figure
+    ax : Axes
+        All challengers on one axes, each in its colour; the title gives the first month where
+        P(win) reaches 50 %.
     """
     _require(curve, _MONTH_COLUMNS, "curve")
     challengers = _strategies_in(info, curve["strategy"].unique())
-    base = _baseline_label(info)
+    base = info.label(info.baseline)
     horizon = int(curve["month"].max())
 
     with house_style():
         fig, axes, created = _figure(ax)
         a = axes[0]
-        clauses = []
+        set_probability_axis(a, f"P(cumulative cost below {base})")
+        a.set_xlabel("End of month (months; 0 = after one-time costs)")
+        _month_ticks(a, horizon)
+        room = _Clearance(a)
+        paid, marks = [], []
         for s in challengers:
             c = curve[curve["strategy"] == s].sort_values("month")
             m = c["month"].to_numpy(int)
             p = c["p_win"].to_numpy(float)
             colour = info.colour(s)
-            label = _label(info, curve, s)
             a.fill_between(m, c["p_win_low"], c["p_win_high"], color=colour, alpha=_BAND_ALPHA,
                            lw=0)
-            a.plot(m, p, color=colour, lw=2.8, label=label, zorder=3)
+            a.plot(m, p, color=colour, lw=3.0, label=_label(info, curve, s), zorder=3)
+            room.add_line(m, p)
             hit = np.flatnonzero(p >= 0.5)
-            if hit.size:
-                first = int(m[hit[0]])
-                a.plot([first], [p[hit[0]]], marker="o", ms=8, mfc=colour, mec="white", mew=1.5,
-                       zorder=6)
-                a.annotate(
-                    f"month {first}", xy=(first, p[hit[0]]), xytext=(8, -14),
-                    textcoords="offset points", ha="left", va="top", fontsize=SMALL_FONT_PT,
-                    color=INK, path_effects=_HALO, zorder=7,
-                )
-                clauses.append((label, first))
-            else:
-                clauses.append((label, None))
-        _fifty_line(a)
-        set_probability_axis(a, f"P(cumulative cost below {base})")
-        a.set_xlabel("End of month (months; 0 = after one-time costs)")
-        a.set_xlim(0, horizon)
-        step = 6 if horizon > 18 else (3 if horizon > 6 else 1)
-        a.set_xticks(np.arange(0, horizon + 1, step))
-        a.legend(loc="lower right")
-        finding = _payback_month_finding(clauses, base, volume, horizon)
-        _finish(fig, axes, created=created, finding=finding,
-                subtitles=[f"{info.title}: running total of cost against {base}, month by month"],
+            first = int(m[hit[0]]) if hit.size else None
+            paid.append((_label(info, curve, s), first))
+            if first is not None:
+                marks.append((first, float(p[hit[0]]), colour))
+        _fifty_line(a, room)
+        for first, p0, colour in marks:
+            a.plot([first], [p0], marker="o", ms=9, mfc=colour, mec="white", mew=1.5, zorder=6,
+                   clip_on=False)
+            room.add_line([first, first], [p0 - 0.01, p0 + 0.01], weight=50)
+        labels = [lab for lab, _ in paid]
+        a.legend(loc=room.place_legend(len(labels), max(labels, key=len)))
+        for first, p0, _colour in marks:
+            _annotate(a, room, first, p0, f"month {first}")
+        _finish(fig, axes, created=created, finding=_month_finding(paid, base, volume, horizon),
+                subtitles=[f"{info.title}: is the running total of cost below {base}'s yet?"],
                 footnote=info.footnote(WILSON_NOTE))
     return fig, a
 
 
-def _payback_month_finding(
-    clauses: list[tuple[str, int | None]], base: str, volume: float, horizon: int
-) -> str:
-    parts = []
-    for i, (label, month) in enumerate(clauses):
-        if month is None:
-            text = (f"{label} does not pay back in half of futures within {horizon} months"
-                    if i == 0 else f"{label} does not within {horizon} months")
-        elif month == 0:
-            text = (f"{label} is cheaper than {base} from the start in half of futures"
-                    if i == 0 else f"{label} from the start")
-        else:
-            text = (f"{label} has paid back in half of futures by month {month}"
-                    if i == 0 else f"{label} by month {month}")
-        parts.append(text)
-    return f"At {format_volume(volume)} queries/month, " + "; ".join(parts)
-
-
 # --- 3. and 4. distributions: breakeven volume and payback month ---------------------------
 
+_STRIP_STEP = 0.075  # axes fraction between two percentile bars
+_STRIP_TOP = 0.95
 
-def _percentile_strip(
-    ax: Axes, values: np.ndarray, lo: float, hi: float, y: float, colour: str, *,
-    log: bool, fmt, tag: str,
-) -> None:
-    """P10-P90 bar and median dot in axes-fraction height ``y``; values outside [lo, hi] show as
-    arrow heads at the edge. ``fmt`` writes a value, ``tag`` prefixes the text."""
+
+def _headroom(ax: Axes, tallest: float, n_strips: int) -> None:
+    """Set the y limit so the histogram stays below the percentile bars."""
+    lowest = _STRIP_TOP - _STRIP_STEP * (n_strips - 1)
+    ax.set_ylim(0, max(tallest, 1e-9) / max(lowest - 0.07, 0.3))
+
+
+def _percentile_strip(ax: Axes, room: _Clearance, values: np.ndarray, lo: float, hi: float,
+                      y: float, colour: str, fmt: Callable[[float], str], tag: str) -> None:
+    """A P10-P90 bar with a median dot at height ``y`` (axes fraction); a percentile outside
+    [lo, hi] is an arrow head at that edge. The numbers go where there is room."""
     p10, p50, p90 = _quantiles(values, [0.1, 0.5, 0.9])
     tr = blended_transform_factory(ax.transData, ax.transAxes)
 
     def clip(v: float) -> float:
-        return min(max(v, lo), hi)
+        return min(max(float(v), lo), hi)
 
-    ax.plot([clip(p10), clip(p90)], [y, y], color=colour, lw=3.2, solid_capstyle="butt",
+    ax.plot([clip(p10), clip(p90)], [y, y], color=colour, lw=3.5, solid_capstyle="butt",
             transform=tr, zorder=5, clip_on=False)
-    for v, edge_marker in ((p10, "<"), (p90, ">")):
-        if v < lo or v > hi:
-            ax.plot([clip(v)], [y], marker=edge_marker, ms=8, color=colour, transform=tr,
-                    zorder=5, clip_on=False)
-        else:
-            ax.plot([v], [y], marker="|", ms=10, mew=2.2, color=colour, transform=tr, zorder=5)
-    ax.plot([clip(p50)], [y], marker="o", ms=9, mfc=colour, mec="white", mew=1.5, transform=tr,
-            zorder=6, clip_on=False)
-    text = f"{tag}P10 {fmt(p10)} · P50 {fmt(p50)} · P90 {fmt(p90)}"
-    # The text sits right of the bar unless that would leave the axes; then left of it.
-    right_end = clip(p90)
-    frac = (
-        (math.log(right_end) - math.log(lo)) / (math.log(hi) - math.log(lo)) if log
-        else (right_end - lo) / (hi - lo)
-    )
-    if frac < 0.55:
-        ax.annotate(text, xy=(right_end, y), xycoords=tr, xytext=(10, 0),
-                    textcoords="offset points", ha="left", va="center",
-                    fontsize=SMALL_FONT_PT, color=INK, path_effects=_HALO)
+    for v, arrow in ((p10, "<"), (p90, ">")):
+        outside = v < lo or v > hi
+        ax.plot([clip(v)], [y], marker=arrow if outside else "|", ms=9 if outside else 12,
+                mew=2.5, color=colour, transform=tr, zorder=5, clip_on=False)
+    ax.plot([clip(p50)], [y], marker="o", ms=10, mfc=colour, mec="white", mew=1.5,
+            transform=tr, zorder=6, clip_on=False)
+    (x_lo, _), (x_hi, _) = room.to_pts([clip(p10), clip(p90)], [y, y], y_axes=True)
+    room.add_box((x_lo - 6, y * room.h - 7, x_hi + 6, y * room.h + 7))
+    text = f"{tag}P10 {fmt(p10)} · median {fmt(p50)} · P90 {fmt(p90)}"
+    w, h = room.text_size(text)
+    right = (x_hi + 10, y * room.h - h / 2, x_hi + 10 + w, y * room.h + h / 2)
+    left = (x_lo - 10 - w, y * room.h - h / 2, x_lo - 10, y * room.h + h / 2)
+    if room.cost(right) <= room.cost(left):
+        room.add_box(right)
+        ax.annotate(text, xy=(clip(p90), y), xycoords=tr, xytext=(12, 0),
+                    textcoords="offset points", ha="left", va="center", **_TEXT)
     else:
-        ax.annotate(text, xy=(clip(p10), y), xycoords=tr, xytext=(-10, 0),
-                    textcoords="offset points", ha="right", va="center",
-                    fontsize=SMALL_FONT_PT, color=INK, path_effects=_HALO)
-
-
-def _headroom(ax: Axes, tallest: float, n_strips: int, strip_step: float) -> float:
-    """Set the y limit so the histogram stays below the percentile strips; the strips' first y."""
-    top_strip = 0.95
-    lowest_strip = top_strip - strip_step * (n_strips - 1)
-    hist_top = max(lowest_strip - 0.08, 0.3)
-    ax.set_ylim(0, max(tallest, 1e-9) / hist_top)
-    return top_strip
+        room.add_box(left)
+        ax.annotate(text, xy=(clip(p10), y), xycoords=tr, xytext=(-12, 0),
+                    textcoords="offset points", ha="right", va="center", **_TEXT)
 
 
 def plot_breakeven(
@@ -508,132 +619,130 @@ def plot_breakeven(
     volume_range: tuple[float, float],
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes | np.ndarray]:
-    """Distribution of the breakeven starting volume, per horizon, one panel per challenger.
+    """Distribution of the breakeven starting volume per horizon, one panel per challenger.
 
     Parameters
     ----------
     samples
         One row per (strategy, horizon, sample): ``strategy``, ``label``, ``horizon_months``,
         ``queries_per_month`` = the starting volume (queries/month) from which the challenger
-        is cheaper in that future: a value inside ``volume_range``, 0.0 when it already wins at
-        the low end, +inf when it does not win at the high end.
+        is cheaper in that future: a value inside ``volume_range``, 0.0 where it already wins
+        at the low end, +inf where it does not win at the high end.
     info
         The run.
     volume_range
-        ``(vmin, vmax)`` of the sweep, queries/month.
+        ``(vmin, vmax)`` of the volume sweep, queries/month.
     ax
-        Draw onto this axes (then ``samples`` must hold one challenger).
+        Draw onto this axes; ``samples`` must then hold one challenger.
 
     Returns
     -------
-    fig, ax
-        One Axes, or an ndarray of Axes with one panel per challenger.
+    fig : Figure
+    ax : Axes or ndarray of Axes
+        One Axes, or one panel per challenger.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, a value is NaN, ``volume_range`` is not increasing and positive,
+        or ``ax`` is given with more than one challenger.
 
     Notes
     -----
-    Bars show the share of ALL futures per bin (so the bars of a horizon add up to the share
-    that breaks even inside the range); the shares below and above the range are in the legend,
-    and P10/P50/P90 are taken over all futures, 0 reading "below range", inf "above range".
+    Bars are the share of ALL futures per log-spaced bin, so a horizon's bars add up to the
+    share that breaks even inside the range; the shares below and above the range are in the
+    legend, and P10/P50/P90 are over all futures, 0 reading "below range" and inf "above".
     """
     _require(samples, _BREAKEVEN_COLUMNS, "samples")
     vmin, vmax = (float(v) for v in volume_range)
     if not 0 < vmin < vmax:
-        raise ValueError(f"volume_range must be (vmin, vmax) with 0 < vmin < vmax, not {volume_range}")
+        raise ValueError(f"volume_range must be (vmin, vmax) with 0 < vmin < vmax: {volume_range}")
     challengers = _strategies_in(info, samples["strategy"].unique())
     if ax is not None and len(challengers) != 1:
         raise ValueError(f"ax is given, so samples must hold one challenger; it holds {challengers}")
     horizons = sorted(int(h) for h in samples["horizon_months"].unique())
-    longest = horizons[-1]
     edges = np.geomspace(vmin, vmax, 31)
-    base = _baseline_label(info)
+    base = info.label(info.baseline)
 
     def fmt(v: float) -> str:
         if v < vmin:
             return f"<{format_volume(vmin)}"
-        if v > vmax:
-            return f">{format_volume(vmax)}"
-        return format_volume(v)
+        return f">{format_volume(vmax)}" if v > vmax else format_volume(v)
 
     with house_style():
-        fig, axes, created = _figure(ax, ncols=len(challengers), sharey=False)
+        fig, axes, created = _figure(ax, ncols=len(challengers))
         medians = []
         for a, s in zip(axes, challengers):
             label = _label(info, samples, s)
             styles = _horizon_styles(info.colour(s), horizons)
-            tallest, drawn = 0.0, []
+            set_volume_axis(a, "Breakeven starting volume (queries/month, log scale)")
+            a.set_xlim(vmin, vmax)
+            drawn = []
             for h in sorted(horizons, reverse=True):
                 v = samples.loc[(samples["strategy"] == s) & (samples["horizon_months"] == h),
                                 "queries_per_month"].to_numpy(float)
                 if v.size == 0:
                     continue
                 if np.isnan(v).any():
-                    raise ValueError(f"breakeven of {s!r} at {h} months holds NaN")
-                below, above = float(np.mean(v < vmin)), float(np.mean(v > vmax))
-                inside = v[(v >= vmin) & (v <= vmax)]
-                counts, _ = np.histogram(inside, bins=edges)
-                share = 100.0 * counts / v.size
-                tallest = max(tallest, float(share.max()))
+                    raise ValueError(f"breakeven of {s!r} over {h} months holds NaN")
+                counts, _ = np.histogram(v[(v >= vmin) & (v <= vmax)], bins=edges)
+                drawn.append((h, v, 100.0 * counts / v.size))
+            _headroom(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn))
+            room = _Clearance(a)
+            for k, (h, v, pct) in enumerate(drawn):
                 st = styles[h]
+                below, above = float(np.mean(v < vmin)), float(np.mean(v > vmax))
                 legend = f"{h} months: {format_share(above)} never below {format_volume(vmax)}"
                 if below > 0:
                     legend += f", {format_share(below)} already at {format_volume(vmin)}"
-                a.stairs(share, edges, color=st.colour, ls=st.linestyle, lw=st.linewidth,
-                         label=legend, zorder=3 + h / 1000)
-                drawn.append((h, v, st.colour))
-                if h == longest:
-                    p50 = float(_quantiles(v, [0.5])[0])
-                    medians.append((label, p50, above, below))
-            step = 0.065
-            y0 = _headroom(a, tallest, len(drawn), step)
-            for k, (h, v, colour) in enumerate(drawn):
-                _percentile_strip(a, v, vmin, vmax, y0 - step * k, colour, log=True, fmt=fmt,
-                                  tag=f"{h} mo: ")
-            set_volume_axis(a, "Breakeven starting volume (queries/month, log scale)")
-            a.set_xlim(vmin, vmax)
-            a.yaxis.set_major_formatter(percent_formatter(xmax=100.0))
+                a.stairs(pct, edges, color=st.colour, ls=st.linestyle, lw=st.linewidth,
+                         label=legend, zorder=4 - k / 10)
+                room.add_line(np.repeat(edges, 2)[1:-1], np.repeat(pct, 2))
+                if k == 0:
+                    medians.append((label, float(_quantiles(v, [0.5])[0]), above, below))
+            for k, (h, v, _pct) in enumerate(drawn):
+                _percentile_strip(a, room, v, vmin, vmax, _STRIP_TOP - _STRIP_STEP * k,
+                                  styles[h].colour, fmt, tag=f"{h} mo: ")
             a.set_ylabel("Share of futures (% per bin)")
-            a.legend(loc="center right", bbox_to_anchor=(1.0, 0.42), title="Horizon",
-                     alignment="left")
+            a.yaxis.set_major_formatter(percent_formatter(xmax=100.0))
+            longest_entry = max((t.get_label() for t in a.patches), key=len)
+            loc = room.place_legend(len(drawn), longest_entry, title=True,
+                                    top=(_STRIP_TOP - _STRIP_STEP * len(drawn)) * room.h)
+            a.legend(title="Horizon", loc=loc, alignment="left",
+                     bbox_to_anchor=(0, 0, 1, _STRIP_TOP - _STRIP_STEP * (len(drawn) - 0.4)))
         subtitles = [
-            f"{info.title}: volume from which {_label(info, samples, s)} is cheaper than {base}"
+            (f"{info.title}: " if len(challengers) == 1 else "")
+            + f"volume from which {_label(info, samples, s)} is cheaper than {base}"
             for s in challengers
         ]
-        finding = _breakeven_finding(medians, longest, vmin, vmax)
-        _finish(fig, axes, created=created, finding=finding, subtitles=subtitles,
-                footnote=info.footnote(PERCENTILE_NOTE))
+        _finish(fig, axes, created=created,
+                finding=_breakeven_finding(medians, horizons[-1], vmin, vmax),
+                subtitles=subtitles, footnote=info.footnote(BREAKEVEN_NOTE))
     return _returned(fig, axes)
 
 
-def _breakeven_finding(
-    medians: list[tuple[str, float, float, float]], horizon: int, vmin: float, vmax: float
-) -> str:
-    def one(label: str | None, p50: float, above: float, below: float) -> str:
-        who = f"{label} " if label else ""
+def _breakeven_finding(medians: list[tuple[str, float, float, float]], horizon: int,
+                       vmin: float, vmax: float) -> str:
+    """Title from the longest horizon's median breakeven of each challenger."""
+    if len(medians) == 1:
+        label, p50, above, below = medians[0]
         if p50 > vmax:
-            return (f"{who}Most futures never break even below {format_volume(vmax)} queries/month "
-                    f"over {horizon} months ({format_share(above)})").strip()
+            return (f"{label} never breaks even below {format_volume(vmax)} queries/month in "
+                    f"most futures over {horizon} months ({format_share(above)})")
         if p50 < vmin:
-            return (f"Median breakeven below {format_volume(vmin)} queries/month over {horizon} "
-                    f"months: {label or 'the challenger'} already wins at {format_volume(vmin)} "
-                    f"in {format_share(below)} of futures")
+            return (f"{label} already wins at {format_volume(vmin)} queries/month in "
+                    f"{format_share(below)} of futures over {horizon} months")
         text = f"Median breakeven: {format_volume(p50)} queries/month over {horizon} months"
         if above > 0:
             text += (f" ({format_share(above)} of futures never break even below "
                      f"{format_volume(vmax)})")
         return text
-
-    if len(medians) == 1:
-        label, p50, above, below = medians[0]
-        return one(None if vmin <= p50 <= vmax else label, p50, above, below)
     parts = []
     for label, p50, _above, _below in medians:
-        if p50 > vmax:
-            parts.append(f"{label} above {format_volume(vmax)}")
-        elif p50 < vmin:
-            parts.append(f"{label} below {format_volume(vmin)}")
-        else:
-            parts.append(f"{label} {format_volume(p50)}")
-    return f"Median breakeven over {horizon} months (queries/month): " + ", ".join(parts)
+        where = (f"above {format_volume(vmax)}" if p50 > vmax
+                 else f"below {format_volume(vmin)}" if p50 < vmin else format_volume(p50))
+        parts.append(f"{label} {where}")
+    return f"Median breakeven over {horizon} months, queries/month: " + ", ".join(parts)
 
 
 def plot_payback(
@@ -650,20 +759,21 @@ def plot_payback(
     ----------
     samples
         One row per (strategy, sample): ``strategy``, ``label``, ``payback_months`` (fractional
-        month where the cumulative saving turns positive; 0.0 = cheaper from day one; +inf = not
-        within the horizon).
+        month where the cumulative saving turns positive; 0.0 = cheaper from day one; +inf =
+        not within the horizon).
     info
         The run.
     volume
-        The volume the paybacks were computed at (queries/month), for the title.
+        The volume the paybacks were computed at (queries/month), for the title and x label.
     horizon_months
-        The horizon H (months); paybacks beyond it count as "not within H months".
+        The horizon H (months); a payback beyond it counts as "not within H months".
     ax
         Draw onto this axes.
 
     Returns
     -------
-    fig, ax
+    fig : Figure
+    ax : Axes
         One step histogram per challenger (1-month bins) on one axes, with P10/P50/P90 bars.
     """
     _require(samples, _PAYBACK_COLUMNS, "samples")
@@ -672,7 +782,8 @@ def plot_payback(
     if horizon < 1:
         raise ValueError(f"horizon_months must be at least 1, not {horizon_months}")
     edges = np.arange(0, horizon + 1, dtype=float)
-    base = _baseline_label(info)
+    base = info.label(info.baseline)
+    single = len(challengers) == 1
 
     def fmt(v: float) -> str:
         return f">{horizon} mo" if v > horizon else f"{v:.1f} mo"
@@ -680,54 +791,53 @@ def plot_payback(
     with house_style():
         fig, axes, created = _figure(ax)
         a = axes[0]
-        tallest, drawn, medians = 0.0, [], []
+        _month_ticks(a, horizon)
+        drawn = []
         for s in challengers:
             v = samples.loc[samples["strategy"] == s, "payback_months"].to_numpy(float)
             if np.isnan(v).any():
                 raise ValueError(f"payback of {s!r} holds NaN")
             v = np.where(v > horizon, np.inf, v)
-            never = float(np.mean(np.isinf(v)))
-            day_one = float(np.mean(v == 0))
             counts, _ = np.histogram(v[np.isfinite(v)], bins=edges)
-            share = 100.0 * counts / v.size
-            tallest = max(tallest, float(share.max()))
-            colour = info.colour(s)
-            label = _label(info, samples, s)
+            drawn.append((s, v, 100.0 * counts / v.size))
+        _headroom(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn))
+        room = _Clearance(a)
+        medians = []
+        for s, v, pct in drawn:
+            colour, label = info.colour(s), _label(info, samples, s)
+            never, day_one = float(np.mean(np.isinf(v))), float(np.mean(v == 0))
             legend = f"{label}: {format_share(never)} not within {horizon} months"
             if day_one > 0:
                 legend += f", {format_share(day_one)} from day one"
-            a.stairs(share, edges, color=colour, lw=2.6, label=legend, zorder=3,
-                     fill=len(challengers) == 1, alpha=1.0)
-            if len(challengers) == 1:
-                # A filled single histogram reads faster; keep the outline in full colour.
-                a.patches[-1].set_facecolor(tint(colour, 0.7))
-                a.patches[-1].set_edgecolor(colour)
-            drawn.append((v, colour, label))
+            a.stairs(pct, edges, color=colour, lw=2.6, label=legend, zorder=3,
+                     fill=single, facecolor=tint(colour, 0.65) if single else None,
+                     edgecolor=colour)
+            room.add_line(np.repeat(edges, 2)[1:-1], np.repeat(pct, 2))
+            if single:
+                for e, height in zip(edges[:-1], pct):
+                    room.add_line([e + 0.5, e + 0.5], [0, height])
             medians.append((label, float(_quantiles(v, [0.5])[0]), never, day_one))
-        step = 0.065
-        y0 = _headroom(a, tallest, len(drawn), step)
-        for k, (v, colour, label) in enumerate(drawn):
-            tag = "" if len(drawn) == 1 else f"{label}: "
-            _percentile_strip(a, v, 0.0, float(horizon), y0 - step * k, colour, log=False,
-                              fmt=fmt, tag=tag)
-        a.set_xlim(0, horizon)
-        tick_step = 6 if horizon > 18 else (3 if horizon > 6 else 1)
-        a.set_xticks(np.arange(0, horizon + 1, tick_step))
-        a.set_xlabel(f"Payback (months after start; {format_volume(volume)} queries/month)")
+        for k, (s, v, _pct) in enumerate(drawn):
+            tag = "" if single else f"{_label(info, samples, s)}: "
+            _percentile_strip(a, room, v, 0.0, float(horizon), _STRIP_TOP - _STRIP_STEP * k,
+                              info.colour(s), fmt, tag)
+        a.set_xlabel(f"Payback (months from start, at {format_volume(volume)} queries/month)")
         a.set_ylabel("Share of futures (% per 1-month bin)")
         a.yaxis.set_major_formatter(percent_formatter(xmax=100.0))
-        a.legend(loc="center right", bbox_to_anchor=(1.0, 0.45))
-        finding = _payback_finding(medians, volume, horizon)
-        _finish(fig, axes, created=created, finding=finding,
-                subtitles=[f"{info.title}: month from which the cumulative saving against "
-                           f"{base} stays positive"],
-                footnote=info.footnote(PERCENTILE_NOTE.replace("break even", "pay back")))
+        longest_entry = max((p.get_label() for p in a.patches), key=len)
+        top = _STRIP_TOP - _STRIP_STEP * (len(drawn) - 0.4)
+        loc = room.place_legend(len(drawn), longest_entry, top=(top - 0.04) * room.h)
+        a.legend(loc=loc, bbox_to_anchor=(0, 0, 1, top))
+        _finish(fig, axes, created=created,
+                finding=_payback_finding(medians, volume, horizon),
+                subtitles=[f"{info.title}: month from which the cumulative saving against {base} "
+                           "is positive"],
+                footnote=info.footnote(PAYBACK_NOTE))
     return fig, a
 
 
-def _payback_finding(
-    medians: list[tuple[str, float, float, float]], volume: float, horizon: int
-) -> str:
+def _payback_finding(medians: list[tuple[str, float, float, float]], volume: float,
+                     horizon: int) -> str:
     head = f"At {format_volume(volume)} queries/month, "
     if len(medians) == 1:
         label, p50, never, day_one = medians[0]
@@ -742,40 +852,30 @@ def _payback_finding(
         return text
     parts = []
     for label, p50, _never, _day_one in medians:
-        if math.isinf(p50):
-            parts.append(f"{label} not within {horizon} months")
-        elif p50 == 0:
-            parts.append(f"{label} from day one")
-        else:
-            parts.append(f"{label} {format_months(p50)}")
+        when = (f"not within {horizon} months" if math.isinf(p50)
+                else "from day one" if p50 == 0 else format_months(p50))
+        parts.append(f"{label} {when}")
     return head + "median payback: " + ", ".join(parts)
 
 
 # --- 5. P(cheapest) vs volume --------------------------------------------------------------
 
 
-def _regimes(leader: list[str]) -> list[tuple[str, int, int]]:
+def _regimes(leader: Sequence[str]) -> list[tuple[str, int, int]]:
     """Runs of the same leader along the grid: (strategy, first index, last index).
 
-    A one-point run between two runs of the same strategy is Monte Carlo noise and is merged.
+    A one-point run between two runs of the same strategy is Monte Carlo noise: merged away.
     """
     runs: list[list] = []
     for i, s in enumerate(leader):
         if runs and runs[-1][0] == s:
             runs[-1][2] = i
+        elif len(runs) >= 2 and runs[-1][1] == runs[-1][2] and runs[-2][0] == s:
+            runs.pop()
+            runs[-1][2] = i
         else:
             runs.append([s, i, i])
-    merged: list[list] = []
-    for run in runs:
-        if (merged and len(merged) >= 2 and merged[-1][1] == merged[-1][2]
-                and merged[-2][0] == run[0]):
-            merged.pop()
-            merged[-1][2] = run[2]
-        elif merged and merged[-1][0] == run[0]:
-            merged[-1][2] = run[2]
-        else:
-            merged.append(list(run))
-    return [(s, a, b) for s, a, b in merged]
+    return [(s, i0, i1) for s, i0, i1 in runs]
 
 
 def plot_cheapest_vs_volume(
@@ -792,7 +892,7 @@ def plot_cheapest_vs_volume(
     ----------
     curves
         ``strategy``, ``label``, ``horizon_months``, ``queries_per_month`` (queries/month),
-        ``p_cheapest`` with its 95 % Wilson band ``p_cheapest_low``/``p_cheapest_high``.
+        ``p_cheapest`` (0..1) with its 95 % Wilson band ``p_cheapest_low``/``p_cheapest_high``.
     info
         The run.
     horizon_months
@@ -804,52 +904,52 @@ def plot_cheapest_vs_volume(
 
     Returns
     -------
-    fig, ax
+    fig : Figure
+    ax : Axes
+        The title names the most likely cheapest strategy in each volume range.
     """
     _require(curves, _CHEAPEST_COLUMNS, "curves")
     h = int(horizon_months)
     sub = curves[curves["horizon_months"] == h]
     if sub.empty:
-        raise ValueError(
-            f"curves hold no rows for horizon {h} months "
-            f"(horizons: {sorted(curves['horizon_months'].unique().tolist())})"
-        )
+        raise ValueError(f"curves hold no rows for horizon {h} months (horizons: "
+                         f"{sorted(curves['horizon_months'].unique().tolist())})")
     strategies = _strategies_in(info, sub["strategy"].unique(), baseline=True)
+    table = sub.pivot_table(index="queries_per_month", columns="strategy",
+                            values="p_cheapest").sort_index()[strategies]
+    q = table.index.to_numpy(float)
 
     with house_style():
         fig, axes, created = _figure(ax)
         a = axes[0]
-        table = sub.pivot_table(index="queries_per_month", columns="strategy",
-                                values="p_cheapest").sort_index()[strategies]
-        q = table.index.to_numpy(float)
+        set_volume_axis(a)
+        a.set_xlim(q[0] / 1.15, q[-1] * 1.15)
+        set_probability_axis(a, "P(cheapest of all strategies)")
+        room = _Clearance(a)
         for s in strategies:
             c = sub[sub["strategy"] == s].sort_values("queries_per_month")
             colour = info.colour(s)
             label = _label(info, sub, s) + (" (baseline)" if s == info.baseline else "")
             a.fill_between(c["queries_per_month"], c["p_cheapest_low"], c["p_cheapest_high"],
                            color=colour, alpha=_BAND_ALPHA, lw=0)
-            a.plot(c["queries_per_month"], c["p_cheapest"], color=colour, lw=2.8, label=label,
+            a.plot(c["queries_per_month"], c["p_cheapest"], color=colour, lw=3.0, label=label,
                    zorder=3)
-        values = table.to_numpy(float)
-        leader = [strategies[i] for i in np.nanargmax(values, axis=1)]
+            room.add_line(c["queries_per_month"], c["p_cheapest"])
+        leader = [strategies[i] for i in np.nanargmax(table.to_numpy(float), axis=1)]
         runs = _regimes(leader)
         bounds = []
-        for (s0, _a0, end0), (s1, start1, _b1) in zip(runs, runs[1:]):
-            i0, i1 = end0, start1
+        for (s0, _, i0), (s1, i1, _) in zip(runs, runs[1:]):
             d0 = table[s0].iloc[i0] - table[s1].iloc[i0]
             d1 = table[s0].iloc[i1] - table[s1].iloc[i1]
             t = d0 / (d0 - d1) if d0 != d1 else 0.5
             bounds.append(float(np.exp(np.log(q[i0]) + t * (np.log(q[i1]) - np.log(q[i0])))))
         for x in bounds:
-            a.axvline(x, color="#9A9A9A", lw=1.0, ls=(0, (1, 2)), zorder=1)
+            a.axvline(x, color="#A0A0A0", lw=1.0, ls=(0, (1, 2)), zorder=1)
         if scenario_volume is not None:
-            _mark_volume(a, scenario_volume)
-        set_volume_axis(a)
-        set_probability_axis(a, "P(cheapest of all strategies)")
-        a.legend(loc="center left", bbox_to_anchor=(0.0, 0.62))
-        finding = _cheapest_finding(
-            [(_label(info, sub, s), i0, i1) for s, i0, i1 in runs], bounds, q, h
-        )
+            _mark_volume(a, room, scenario_volume)
+        labels = [t.get_label() for t in a.lines if not t.get_label().startswith("_")]
+        a.legend(loc=room.place_legend(len(labels), max(labels, key=len)))
+        finding = _cheapest_finding([_label(info, sub, s) for s, _, _ in runs], bounds, q, h)
         _finish(fig, axes, created=created, finding=finding,
                 subtitles=[f"{info.title}: chance that each strategy has the lowest total cost "
                            f"over {h} months"],
@@ -857,20 +957,15 @@ def plot_cheapest_vs_volume(
     return fig, a
 
 
-def _cheapest_finding(
-    runs: list[tuple[str, int, int]], bounds: list[float], q: np.ndarray, horizon: int
-) -> str:
+def _cheapest_finding(leaders: Sequence[str], bounds: Sequence[float], q: np.ndarray,
+                      horizon: int) -> str:
     head = f"Most likely cheapest over {horizon} months: "
-    if len(runs) == 1:
-        return head + (f"{runs[0][0]} at every volume from {format_volume(q[0])} to "
+    if len(leaders) == 1:
+        return head + (f"{leaders[0]} at every volume from {format_volume(q[0])} to "
                        f"{format_volume(q[-1])} queries/month")
-    parts = []
-    for k, (label, _i0, _i1) in enumerate(runs):
-        if k == 0:
-            parts.append(f"{label} below {format_volume(bounds[0])} queries/month")
-        elif k == len(runs) - 1:
-            parts.append(f"{label} above" if len(runs) == 2
-                         else f"{label} above {format_volume(bounds[-1])}")
-        else:
-            parts.append(f"{label} {format_volume(bounds[k - 1])}-{format_volume(bounds[k])}")
+    parts = [f"{leaders[0]} below {format_volume(bounds[0])} queries/month"]
+    for k in range(1, len(leaders) - 1):
+        parts.append(f"{leaders[k]} {format_volume(bounds[k - 1])}-{format_volume(bounds[k])}")
+    parts.append(f"{leaders[-1]} above" if len(leaders) == 2
+                 else f"{leaders[-1]} above {format_volume(bounds[-1])}")
     return head + ", ".join(parts)

@@ -350,8 +350,16 @@ def apply_house_style(target: Figure | Axes) -> None:
 
 
 def wrap(text: str, width: int) -> str:
-    """Wrap a title or footnote to lines of at most ``width`` characters."""
-    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False)) or text
+    """Wrap a title or footnote into as few lines of at most ``width`` characters as possible,
+    balanced so the last line is not a lone word."""
+    if len(text) <= width:
+        return text
+    n_lines = len(textwrap.wrap(text, width=width, break_on_hyphens=False))
+    for w in range(math.ceil(len(text) / n_lines), width + 1):
+        lines = textwrap.wrap(text, width=w, break_on_hyphens=False)
+        if len(lines) <= n_lines:
+            return "\n".join(lines)
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False))
 
 
 FOOTNOTE_GID = "ftrag-footnote"

@@ -1,0 +1,48 @@
+"""ftrag-mc: is fine-tuning cheaper than RAG over your horizon, and how sure are we?
+
+A notebook session::
+
+    import ftrag_mc as fm
+    scenario = fm.load_scenario("scenarios/support-classifier.toml")
+    result = fm.simulate(scenario, samples=20_000, seed=7)
+    curves = fm.compute_pwin_vs_volume(result)        # a DataFrame
+    fig, ax = fm.plot_pwin_vs_volume(curves, fm.compute_crossings(curves), fm.run_info(result))
+
+Charts and reports live in :mod:`ftrag_mc.report`; importing this package does not import matplotlib.
+"""
+
+from ftrag_mc._version import __version__
+from ftrag_mc.analysis import (
+    breakeven_samples, compute_breakeven, compute_cheapest_vs_volume, compute_crossings,
+    compute_delta_npc, compute_payback, compute_payback_months, compute_pwin_vs_month,
+    compute_pwin_vs_volume, compute_summary, payback_samples, wilson_interval,
+)
+from ftrag_mc.errors import ScenarioError
+from ftrag_mc.scenario import Scenario, load_scenario, parse_scenario
+from ftrag_mc.simulate import SimulationResult, simulate, volume_grid
+
+_PLOTS = {"plot_pwin_vs_volume", "plot_pwin_vs_month", "plot_breakeven", "plot_payback",
+          "plot_cheapest_vs_volume"}
+
+
+def __getattr__(name: str):
+    # Plots and report helpers load matplotlib only when first used.
+    if name in _PLOTS:
+        from ftrag_mc.report import plots
+        return getattr(plots, name)
+    if name in ("run_info", "build_report"):
+        from ftrag_mc.report import pack
+        return getattr(pack, name)
+    if name == "write_report":
+        from ftrag_mc.report.writers import write_report
+        return write_report
+    raise AttributeError(f"module 'ftrag_mc' has no attribute {name!r}")
+
+
+__all__ = [
+    "__version__", "ScenarioError", "Scenario", "load_scenario", "parse_scenario", "SimulationResult",
+    "simulate", "volume_grid", "breakeven_samples", "compute_breakeven", "compute_cheapest_vs_volume",
+    "compute_crossings", "compute_delta_npc", "compute_payback", "compute_payback_months",
+    "compute_pwin_vs_month", "compute_pwin_vs_volume", "compute_summary", "payback_samples",
+    "wilson_interval", *sorted(_PLOTS), "run_info", "build_report", "write_report",
+]

@@ -1,0 +1,115 @@
+"""The ftrag-mc command line: a thin layer over the library (options -> load -> simulate -> write)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ftrag_mc._version import __version__
+from ftrag_mc.errors import ScenarioError
+from ftrag_mc.sampling import SAMPLERS
+
+PROGRESS_FROM_SAMPLES = 100_000  # runs at least this long show a progress bar on a terminal
+
+
+class UserError(click.ClickException):
+    """A one-line error for the user, exit status 2, no traceback."""
+
+    exit_code = 2
+
+
+def _load(path: str):
+    from ftrag_mc.scenario import load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as error:
+        raise UserError(str(error)) from None
+
+
+scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ftrag-mc")
+def main() -> None:
+    """Is fine-tuning cheaper than RAG over your horizon, and how sure are we?
+
+    Monte Carlo cost model of LLM serving strategies. Example:
+
+        ftrag-mc run scenarios/support-classifier.toml
+    """
+
+
+@main.command()
+@scenario_argument
+@click.option("--samples", "-n", type=click.IntRange(min=2), help="Monte Carlo samples [default: the scenario's, else 20,000].")
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed; the same seed reproduces the run bit for bit [default: the scenario's, else 2026].")
+@click.option("--sampler", type=click.Choice(SAMPLERS), help="Plain Monte Carlo, Latin hypercube or scrambled Sobol [default: the scenario's, else lhs].")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Reports go to OUT/<scenario name>/.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Samples per block of work (memory only; results do not change).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def run(scenario: str, samples: int | None, seed: int | None, sampler: str | None, out_dir: Path,
+        chunk_size: int | None, quiet: bool) -> None:
+    """Simulate SCENARIO and write its charts (PNG) and tables (CSV).
+
+    Writes OUT/<scenario name>/: pwin_vs_volume, pwin_vs_month, breakeven, payback (PNG and CSV),
+    summary.csv, and run.json (seed, samples, sampler, scenario hash, version, timings). Example:
+
+        ftrag-mc run scenarios/support-classifier.toml --samples 50000 --seed 7
+    """
+    from ftrag_mc.report.pack import build_report, close_figures, run_record
+    from ftrag_mc.report.text import describe_run
+    from ftrag_mc.report.writers import ReportError, write_report
+    from ftrag_mc.simulate import DEFAULT_CHUNK_SIZE, simulate
+
+    loaded = _load(scenario)
+    n = samples or loaded.simulation.samples
+    show_progress = not quiet and n >= PROGRESS_FROM_SAMPLES and sys.stderr.isatty()
+    with click.progressbar(length=n, label="Simulating", file=sys.stderr, hidden=not show_progress) as bar:
+        result = simulate(loaded, samples=samples, seed=seed, sampler=sampler,
+                          chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, progress=bar.update)
+    items = build_report(result)
+    items["run.json"] = run_record(result, command=" ".join(["ftrag-mc", *sys.argv[1:]]))
+    try:
+        paths = write_report(out_dir / loaded.name, items)
+    except (ReportError, OSError) as error:
+        raise UserError(str(error)) from None
+    finally:
+        close_figures(items)
+    if not quiet:
+        for line in describe_run(result, items["summary.csv"]):
+            click.echo(line)
+        click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
+
+
+@main.command()
+@scenario_argument
+def validate(scenario: str) -> None:
+    """Check SCENARIO without simulating; exit status 2 with a one-line error if it is invalid.
+
+    Example:
+
+        ftrag-mc validate scenarios/legal-docs.toml
+    """
+    loaded = _load(scenario)
+    uncertain = loaded.uncertain_inputs
+    click.echo(f"{scenario}: valid. {len(loaded.strategies)} strategies "
+               f"({', '.join(loaded.label(s) for s in loaded.strategies)}; baseline {loaded.label(loaded.baseline)}), "
+               f"{len(uncertain)} uncertain inputs, {loaded.horizon_months}-month horizon.")
+
+
+@main.command(name="format")
+def format_reference() -> None:
+    """Print the scenario file reference (every section and key, with units and defaults).
+
+    Example:
+
+        ftrag-mc format > scenario-reference.md
+    """
+    from ftrag_mc.scenario import describe_format
+
+    click.echo(describe_format())

@@ -1,0 +1,54 @@
+"""The few-line summary a run prints."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ftrag_mc.simulate import SimulationResult
+
+
+def _usd(x: float) -> str:
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if x >= scale:
+            return f"{sign}${x / scale:.3g}{suffix}"
+    return f"{sign}${x:.0f}"
+
+
+def _volume(q: float) -> str:
+    if not math.isfinite(q):
+        return "never"
+    for scale, suffix in ((1e6, "M"), (1e3, "k")):
+        if q >= scale:
+            return f"{q / scale:.3g}{suffix}"
+    return f"{q:.0f}"
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.1f} %"
+
+
+def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
+    """Lines for the terminal: per challenger at the longest horizon, P(win) with its interval,
+    the expected saving with its standard error, the 50 % volume and the payback."""
+    scenario = result.scenario
+    horizon = max(result.horizons)
+    lines = [f"{scenario.title}: {result.n_samples:,} samples ({result.sampler}, seed {result.seed}), "
+             f"{horizon}-month horizon, baseline {scenario.label(result.baseline)}"]
+    rows = summary[summary.horizon_months == horizon]
+    for row in rows.itertuples():
+        saving = -row.mean_delta_usd
+        lines.append(
+            f"  {row.label}: P(cheaper) at {_volume(row.queries_per_month)} queries/month = {_pct(row.p_win)} "
+            f"(95 % CI {_pct(row.p_win_low)}-{_pct(row.p_win_high)}); "
+            f"mean {'saving' if saving >= 0 else 'extra cost'} {_usd(abs(saving))} ± {_usd(row.mean_delta_se_usd)}")
+        crossing = (f"wins in most futures above {_volume(row.volume_at_50pct)} queries/month"
+                    if math.isfinite(row.volume_at_50pct) else
+                    "P(cheaper) does not cross 50 % inside the volume sweep")
+        payback = (f"median payback {row.payback_p50_months:.1f} months" if math.isfinite(row.payback_p50_months)
+                   else f"pays back within {horizon} months in {_pct(1 - row.payback_share_never)} of futures")
+        lines.append(f"    {crossing}; {payback}")
+    return lines
