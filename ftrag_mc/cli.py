@@ -98,7 +98,7 @@ def validate(scenario: str) -> None:
     loaded = _load(scenario)
     uncertain = loaded.uncertain_inputs
     click.echo(f"{scenario}: valid. {len(loaded.strategies)} strategies "
-               f"({', '.join(loaded.label(s) for s in loaded.strategies)}; baseline {loaded.label(loaded.baseline)}), "
+               f"({'; '.join(loaded.label(s) for s in loaded.strategies)}), baseline {loaded.label(loaded.baseline)}, "
                f"{len(uncertain)} uncertain inputs, {loaded.horizon_months}-month horizon.")
 
 

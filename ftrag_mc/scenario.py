@@ -443,8 +443,16 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def describe_format() -> str:
-    """The scenario file reference, in Markdown, generated from the schema."""
-    lines: list[str] = []
+    """The scenario file reference, in Markdown, generated from the schema and the distribution registry."""
+    from ftrag_mc.distributions import FAMILIES
+
+    lines = ["#### Distributions", "",
+             "Any quantity may be a distribution: an inline table whose `dist` names the family. Continuous",
+             "families also take `truncate = [low, high]`.", "",
+             "| `dist` | parameters |", "| --- | --- |"]
+    lines += [f"| `{name}` | {family.params_doc.replace(' | ', ' *or* ')} |" for name, family in FAMILIES.items()]
+    lines += ["", "A quantity is a number, a distribution table, or the name of a shared input in `[inputs]`",
+              "(written `\"name\"` or `\"inputs.name\"`). `[inputs]` holds `name = number or distribution` lines.", ""]
     for cls, header in ((Meta, "[scenario]"), (Volume, "[volume]"), (Team, "[team]"), (Simulation, "[simulation]"),
                         (Correlation, "[correlation]"), (Strategy, "[strategies.<name>]")):
         lines.extend(describe_record(cls, header))

@@ -30,8 +30,18 @@ def wilson_interval(successes: np.ndarray, trials: np.ndarray | int,
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
-def quantiles(x: np.ndarray, q: np.ndarray | list[float], axis: int = 0) -> np.ndarray:
-    """Linear-interpolation quantiles where ``x`` may hold +inf ("never"): such a quantile is +inf."""
+def quantiles(x: np.ndarray, q: np.ndarray | list[float]) -> np.ndarray:
+    """Linear-interpolation quantiles (numpy's default) of a 1-D array that may hold +inf ("never").
+
+    numpy computes lower + (upper - lower) * fraction, which is NaN when upper is inf and the
+    fraction is 0; here that quantile is the finite lower value, and inf whenever it reaches an inf.
+    """
+    s = np.sort(np.asarray(x, dtype=np.float64))
+    position = np.asarray(q, dtype=np.float64) * (s.size - 1)
+    i = np.floor(position).astype(np.intp)
+    j = np.minimum(i + 1, s.size - 1)
+    fraction = position - i
+    lower, upper = s[i], s[j]
     with np.errstate(invalid="ignore"):
-        out = np.quantile(x, q, axis=axis)
-    return np.where(np.isnan(out), np.inf, out)
+        linear = lower + (upper - lower) * fraction
+    return np.where(fraction == 0, lower, np.where(np.isinf(upper), upper, linear))

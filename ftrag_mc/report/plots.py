@@ -185,48 +185,67 @@ _CHAR_EM = 0.6  # average width of a DejaVu Sans character, in em
 _Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in points from the axes' lower left
 
 
-class _Clearance:
-    """Finds free room on an axes for labels and the legend, so nothing overlaps the data.
+def _settle(fig: Figure) -> None:
+    """Run the figure's layout now, so axes sizes are final before labels are placed."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
 
-    Works in points from the axes' lower-left corner, estimated from the axes' current position
-    (before the layout engine runs, hence a little conservative). Call after the limits are set.
+
+class _Clearance:
+    """Free room on an axes for labels and the legend, so that nothing covers the data.
+
+    Record what is drawn with :meth:`add_line` (data coordinates, once the limits are set),
+    then :meth:`measure` once the layout has run; placement works in points from the axes'
+    lower-left corner and prefers spots that cover no line, leave no box and stay inside.
     """
 
     def __init__(self, ax: Axes):
         self.ax = ax
-        pos = ax.get_position()
-        self.w = pos.width * ax.figure.get_figwidth() * 72
-        self.h = pos.height * ax.figure.get_figheight() * 72
-        self.points = np.empty((0, 2))
-        self.weights = np.empty(0)
+        self._lines: list[tuple[np.ndarray, float]] = []
         self.boxes: list[_Box] = []
+        self.w = self.h = 1.0
 
-    def to_pts(self, x: np.ndarray, y: np.ndarray, *, y_axes: bool = False) -> np.ndarray:
-        xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
-        fx = self.ax.transLimits.transform(
-            self.ax.transScale.transform(np.column_stack([xy[:, 0], np.ones(len(xy))]))
-        )[:, 0]
-        fy = xy[:, 1] if y_axes else self.ax.transLimits.transform(
-            self.ax.transScale.transform(np.column_stack([np.ones(len(xy)), xy[:, 1]]))
-        )[:, 1]
-        return np.column_stack([fx * self.w, fy * self.h])
+    def fractions(self, x, y, *, y_axes: bool = False) -> np.ndarray:
+        """Data (or, with ``y_axes``, data x and axes-fraction y) -> axes fractions."""
+        x = np.asarray(x, float)
+        y = np.asarray(y, float)
+        to_frac = self.ax.transScale + self.ax.transLimits
+        fx = to_frac.transform(np.column_stack([x, np.ones_like(x)]))[:, 0]
+        fy = y if y_axes else to_frac.transform(np.column_stack([np.ones_like(y), y]))[:, 1]
+        return np.column_stack([fx, fy])
+
+    def to_pts(self, x, y, *, y_axes: bool = False) -> np.ndarray:
+        return self.fractions(x, y, y_axes=y_axes) * (self.w, self.h)
 
     def add_line(self, x, y, *, weight: float = 1.0, y_axes: bool = False) -> None:
-        """Mark a polyline (data coordinates) as occupied."""
-        pts = self.to_pts(x, y, y_axes=y_axes)
-        pts = pts[np.isfinite(pts).all(axis=1)]
-        dense = [pts[:1]]
-        for a, b in zip(pts[:-1], pts[1:]):
-            n = max(int(np.hypot(*(b - a)) / 2.5), 1)
-            dense.append(a + (b - a) * np.linspace(0, 1, n + 1)[1:, None])
-        dense = np.concatenate(dense)
-        self.points = np.vstack([self.points, dense])
-        self.weights = np.concatenate([self.weights, np.full(len(dense), weight)])
+        """Mark a polyline as occupied; ``weight`` is what covering one point of it costs."""
+        f = self.fractions(x, y, y_axes=y_axes)
+        self._lines.append((f[np.isfinite(f).all(axis=1)], weight))
+
+    def measure(self) -> None:
+        """Take the axes' size (call after :func:`_settle`) and sample the lines every ~2 pt."""
+        pos = self.ax.get_position()
+        fig = self.ax.figure
+        self.w = pos.width * fig.get_figwidth() * 72
+        self.h = pos.height * fig.get_figheight() * 72
+        pts, weights = [np.empty((0, 2))], [np.empty(0)]
+        for f, weight in self._lines:
+            p = f * (self.w, self.h)
+            dense = [p[:1]]
+            for a, b in zip(p[:-1], p[1:]):
+                n = max(int(np.hypot(*(b - a)) / 2.0), 1)
+                dense.append(a + (b - a) * np.linspace(0, 1, n + 1)[1:, None])
+            dense = np.concatenate(dense)
+            pts.append(dense)
+            weights.append(np.full(len(dense), weight))
+        self.points, self.weights = np.concatenate(pts), np.concatenate(weights)
 
     def add_box(self, box: _Box) -> None:
         self.boxes.append(box)
 
     def cost(self, box: _Box, pad: float = 3.0) -> float:
+        """0 for a box over nothing; lines, other boxes and the axes' edges add up."""
         x0, y0, x1, y1 = box
         out = max(0, -x0) + max(0, x1 - self.w) + max(0, -y0) + max(0, y1 - self.h)
         inside = ((self.points[:, 0] > x0 - pad) & (self.points[:, 0] < x1 + pad)
@@ -235,22 +254,22 @@ class _Clearance:
             max(0, min(x1, b[2]) - max(x0, b[0])) * max(0, min(y1, b[3]) - max(y0, b[1]))
             for b in self.boxes
         )
-        return 1000 * out + float(self.weights[inside].sum()) + overlap
+        return 100 * out + float(self.weights[inside].sum()) + overlap
 
     @staticmethod
     def text_size(text: str, fontsize: float = SMALL_FONT_PT) -> tuple[float, float]:
         lines = text.split("\n")
-        return (max(len(s) for s in lines) * _CHAR_EM * fontsize + 4,
-                len(lines) * 1.25 * fontsize + 3)
+        return (max(len(s) for s in lines) * _CHAR_EM * fontsize + 6,
+                len(lines) * 1.3 * fontsize + 4)
 
-    def place_text(self, x: float, y: float, text: str, *, y_axes: bool = False,
-                   radii: Sequence[float] = (8, 18, 32, 50)) -> tuple[float, float, str, str]:
-        """Best offset (points) for ``text`` next to the data point (x, y): dx, dy, ha, va."""
-        (px, py), = self.to_pts([x], [y], y_axes=y_axes)
+    def place_text(self, x: float, y: float, text: str,
+                   radii: Sequence[float] = (8, 18, 30, 45, 60)) -> tuple[float, float, str, str]:
+        """Offset (points) and alignment for ``text`` next to data point (x, y)."""
+        (px, py), = self.to_pts([x], [y])
         w, h = self.text_size(text)
         best = None
         for k, r in enumerate(radii):
-            for dx, dy in ((1, -1), (-1, 1), (1, 1), (-1, -1), (0, -1.4), (0, 1.4),
+            for dx, dy in ((1, -1), (-1, 1), (1, 1), (-1, -1), (0, -1.3), (0, 1.3),
                            (1.3, 0), (-1.3, 0)):
                 ox, oy = dx * r, dy * r * 0.8
                 ha = "left" if dx > 0 else ("right" if dx < 0 else "center")
@@ -258,48 +277,60 @@ class _Clearance:
                 x0 = px + ox - {"left": 0, "right": w, "center": w / 2}[ha]
                 y0 = py + oy - {"bottom": 0, "top": h, "center": h / 2}[va]
                 box = (x0, y0, x0 + w, y0 + h)
-                c = self.cost(box) + 0.6 * k
+                c = self.cost(box) + 0.5 * k
                 if best is None or c < best[0]:
                     best = (c, box, (ox, oy, ha, va))
         self.add_box(best[1])
         return best[2]
 
-    def place_legend(self, n_entries: int, longest: str, *, title: bool = False,
-                     locs: Sequence[str] = ("upper left", "lower right", "upper right",
-                                            "lower left", "center left", "center right"),
-                     top: float | None = None) -> str:
-        """The legend location (a matplotlib ``loc``) that covers the least data."""
-        w = len(longest) * _CHAR_EM * SMALL_FONT_PT + 48
-        h = (n_entries + title) * 1.55 * SMALL_FONT_PT + 10
-        top = self.h if top is None else top
+    def place_legend(self, entries: Sequence[str], *, title: str = "",
+                     top: float = 1.0) -> tuple[str, tuple[float, float, float, float]]:
+        """Legend ``loc`` and ``bbox_to_anchor`` (axes fraction, up to ``top``) covering the
+        least data."""
+        lines = [ln for e in entries for ln in e.split("\n")]
+        w = max(len(s) for s in [*lines, title]) * _CHAR_EM * SMALL_FONT_PT + 50
+        h = (len(lines) + bool(title)) * 1.5 * SMALL_FONT_PT + 12
+        t = top * self.h
         best = None
-        for loc in locs:
+        for loc in ("upper left", "lower right", "upper right", "lower left", "center left",
+                    "center right", "upper center", "lower center"):
             vert, _, horiz = loc.partition(" ")
             x0 = {"left": 0, "right": self.w - w}.get(horiz, (self.w - w) / 2)
-            y0 = {"upper": top - h, "lower": 0, "center": (top - h) / 2}[vert]
+            y0 = {"upper": t - h, "lower": 0, "center": (t - h) / 2}[vert]
             box = (x0, y0, x0 + w, y0 + h)
             c = self.cost(box, pad=1.0)
             if best is None or c < best[0] - 1e-9:
                 best = (c, box, loc)
         self.add_box(best[1])
-        return best[2]
+        return best[2], (0.0, 0.0, 1.0, top)
+
+
+def _legend(ax: Axes, room: _Clearance, *, title: str = "", top: float = 1.0) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    loc, anchor = room.place_legend(labels, title=title, top=top)
+    ax.legend(handles, labels, loc=loc, bbox_to_anchor=anchor, title=title or None,
+              alignment="left")
 
 
 def _annotate(ax: Axes, room: _Clearance, x: float, y: float, text: str, **kw) -> None:
     dx, dy, ha, va = room.place_text(x, y, text)
     ax.annotate(text, xy=(x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                zorder=7, **_TEXT, **kw)
+                zorder=7, annotation_clip=False, **_TEXT, **kw).set_in_layout(False)
 
 
-def _mark_volume(ax: Axes, room: _Clearance, volume: float) -> None:
-    """Dark dashed vertical line at the scenario's volume, labelled "your volume"."""
+def _volume_line(ax: Axes, room: _Clearance, volume: float) -> None:
+    """Dark dashed vertical line at the scenario's volume (labelled by :func:`_volume_label`)."""
     ax.axvline(volume, color=INK, lw=1.4, ls=(0, (4, 3)), zorder=2)
     room.add_line([volume, volume], [0, 1], y_axes=True, weight=5)
+
+
+def _volume_label(ax: Axes, room: _Clearance, volume: float) -> None:
+    """ "your volume" beside the line, at the top, bottom or middle: wherever is free."""
     text = f"your volume\n{format_volume(volume)}/month"
     (px, _), = room.to_pts([volume], [0.5])
     w, h = room.text_size(text)
     best = None
-    for y0 in (room.h - h - 2, 2.0, room.h / 2 - h / 2):
+    for y0 in (room.h - h - 2, 2.0, room.h * 0.75 - h / 2, room.h / 4 - h / 2):
         for side in (1, -1):
             x0 = px + 6 if side > 0 else px - 6 - w
             box = (x0, y0, x0 + w, y0 + h)
@@ -311,13 +342,19 @@ def _mark_volume(ax: Axes, room: _Clearance, volume: float) -> None:
     tr = blended_transform_factory(ax.transData, ax.transAxes)
     ax.annotate(text, xy=(volume, (box[1] + box[3]) / 2 / room.h), xycoords=tr,
                 xytext=(6 * side, 0), textcoords="offset points",
-                ha="left" if side > 0 else "right", va="center", zorder=7, **_TEXT)
+                ha="left" if side > 0 else "right", va="center", zorder=7,
+                **_TEXT).set_in_layout(False)
 
 
-def _fifty_line(ax: Axes, room: _Clearance | None = None) -> None:
+def _fifty_line(ax: Axes, room: _Clearance) -> None:
     ax.axhline(0.5, color="#666666", lw=1.1, zorder=1)
-    if room is not None:
-        room.add_line(ax.get_xlim(), [0.5, 0.5], weight=0.3)
+    room.add_line(ax.get_xlim(), [0.5, 0.5], weight=0.3)
+
+
+def _dot(ax: Axes, room: _Clearance, x: float, y: float, colour: str) -> None:
+    ax.plot([x], [y], marker="o", ms=9, mfc=colour, mec="white", mew=1.5, zorder=6,
+            clip_on=False)
+    room.add_line([x, x], [y - 0.015, y + 0.015], weight=50)
 
 
 # --- 1. P(win) vs volume -------------------------------------------------------------------
@@ -409,15 +446,16 @@ def plot_pwin_vs_volume(
 
     with house_style():
         fig, axes, created = _figure(ax, ncols=len(challengers), sharey=True)
-        sentences, subtitles = [], []
+        sentences, subtitles, rooms, marks = [], [], [], []
         for panel, (a, s) in enumerate(zip(axes, challengers)):
             label = _label(info, curves, s)
             styles = _horizon_styles(info.colour(s), horizons)
             set_volume_axis(a)
             a.set_xlim(qmin / 1.15, qmax * 1.15)
             set_probability_axis(a, f"P({label} cheaper than {base})")
+            a.tick_params(labelleft=True)
             room = _Clearance(a)
-            marks, drawn = [], []
+            panel_marks = []
             for h in horizons:
                 c = curves[(curves["strategy"] == s) & (curves["horizon_months"] == h)]
                 if c.empty:
@@ -431,34 +469,35 @@ def plot_pwin_vs_volume(
                 a.plot(q, p, color=st.colour, ls=st.linestyle, lw=st.linewidth,
                        label=f"{h} months", zorder=3 + h / 1000)
                 room.add_line(q, p)
-                drawn.append(h)
                 row = crossings[(crossings["strategy"] == s)
                                 & (crossings["horizon_months"] == h)]
                 x50 = float(row["volume_at_50pct"].iloc[0]) if len(row) else _crossing_50(q, p)
                 if math.isfinite(x50):
-                    marks.append((h, x50, st.colour))
+                    _dot(a, room, x50, 0.5, st.colour)
+                    panel_marks.append((h, x50))
                 if h == horizons[-1]:
                     kind, x = _volume_kind(q, p, x50)
                     sentences.append(_volume_finding(kind, x, label, base, h, qmin, qmax,
                                                      first=panel == 0))
             _fifty_line(a, room)
-            for _h, x, colour in marks:
-                a.plot([x], [0.5], marker="o", ms=9, mfc=colour, mec="white", mew=1.5, zorder=6)
-                room.add_line([x, x], [0.48, 0.52], weight=50)
             if scenario_volume is not None:
-                _mark_volume(a, room, scenario_volume)
-            loc = room.place_legend(len(drawn), "12 months", title=True)
-            a.legend(title="Horizon", loc=loc, alignment="left")
-            for h, x, _colour in sorted(marks, reverse=True):  # longest horizon placed first
-                _annotate(a, room, x, 0.5, f"{h} mo: {format_volume(x)}/month",
-                          arrowprops=dict(arrowstyle="-", color="#9A9A9A", lw=0.8,
-                                          shrinkA=0, shrinkB=5))
-            if panel > 0:
-                a.tick_params(labelleft=True)
+                _volume_line(a, room, scenario_volume)
+            rooms.append(room)
+            marks.append(panel_marks)
             subtitles.append(f"{label} vs {base}" if len(challengers) > 1 else
                              f"{info.title}: {label} vs {base}, total cost over each horizon")
         _finish(fig, axes, created=created, finding="; ".join(sentences), subtitles=subtitles,
                 footnote=info.footnote(WILSON_NOTE))
+        _settle(fig)
+        for a, room, panel_marks in zip(axes, rooms, marks):
+            room.measure()
+            _legend(a, room, title="Horizon")
+            if scenario_volume is not None:
+                _volume_label(a, room, scenario_volume)
+            for h, x in sorted(panel_marks, reverse=True):  # the longest horizon first
+                _annotate(a, room, x, 0.5, f"{h} mo: {format_volume(x)}/month",
+                          arrowprops=dict(arrowstyle="-", color="#9A9A9A", lw=0.8,
+                                          shrinkA=0, shrinkB=5))
     return _returned(fig, axes)
 
 
@@ -536,7 +575,7 @@ def plot_pwin_vs_month(
         a.set_xlabel("End of month (months; 0 = after one-time costs)")
         _month_ticks(a, horizon)
         room = _Clearance(a)
-        paid, marks = [], []
+        paid = []
         for s in challengers:
             c = curve[curve["strategy"] == s].sort_values("month")
             m = c["month"].to_numpy(int)
@@ -548,21 +587,20 @@ def plot_pwin_vs_month(
             room.add_line(m, p)
             hit = np.flatnonzero(p >= 0.5)
             first = int(m[hit[0]]) if hit.size else None
-            paid.append((_label(info, curve, s), first))
+            paid.append((_label(info, curve, s), first, float(p[hit[0]]) if hit.size else None))
             if first is not None:
-                marks.append((first, float(p[hit[0]]), colour))
+                _dot(a, room, first, float(p[hit[0]]), colour)
         _fifty_line(a, room)
-        for first, p0, colour in marks:
-            a.plot([first], [p0], marker="o", ms=9, mfc=colour, mec="white", mew=1.5, zorder=6,
-                   clip_on=False)
-            room.add_line([first, first], [p0 - 0.01, p0 + 0.01], weight=50)
-        labels = [lab for lab, _ in paid]
-        a.legend(loc=room.place_legend(len(labels), max(labels, key=len)))
-        for first, p0, _colour in marks:
-            _annotate(a, room, first, p0, f"month {first}")
-        _finish(fig, axes, created=created, finding=_month_finding(paid, base, volume, horizon),
+        _finish(fig, axes, created=created,
+                finding=_month_finding([(lab, m) for lab, m, _ in paid], base, volume, horizon),
                 subtitles=[f"{info.title}: is the running total of cost below {base}'s yet?"],
                 footnote=info.footnote(WILSON_NOTE))
+        _settle(fig)
+        room.measure()
+        _legend(a, room)
+        for _label_text, first, p0 in paid:
+            if first is not None:
+                _annotate(a, room, first, p0, f"month {first}")
     return fig, a
 
 

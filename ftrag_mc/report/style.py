@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import textwrap
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -363,24 +364,27 @@ def wrap(text: str, width: int) -> str:
 
 
 FOOTNOTE_GID = "ftrag-footnote"
+FOOTNOTE_SEP = " · "
+_FOOTNOTE_PARTS: weakref.WeakKeyDictionary[Figure, list[str]] = weakref.WeakKeyDictionary()
 
 
 def add_footnote(fig: Figure, text: str) -> None:
-    """Write (or replace) the grey footnote at the bottom left of ``fig``.
+    """Write the grey footnote at the bottom left of ``fig``, or extend the one already there.
 
-    When the figure uses constrained layout, the layout leaves room for it.
+    Several charts drawn into one figure (a caller's dashboard) share one footnote: the parts of
+    ``text`` (split on " · ") not already in it are appended. With constrained layout the
+    figure's layout leaves room for the footnote.
     """
+    parts = _FOOTNOTE_PARTS.setdefault(fig, [])
+    parts.extend(p for p in text.split(FOOTNOTE_SEP) if p not in parts)
     for old in [t for t in fig.texts if t.get_gid() == FOOTNOTE_GID]:
         old.remove()
-    width_in = fig.get_figwidth()
-    # ~ 0.085 in per character at 11 pt in DejaVu Sans.
-    text = wrap(text, max(40, int(width_in / 0.085)))
-    n_lines = text.count("\n") + 1
-    fig.text(
-        0.01, 0.012, text, ha="left", va="bottom", fontsize=SMALL_FONT_PT, color=MUTED,
-        gid=FOOTNOTE_GID,
-    )
+    # ~0.072 in per character of 11 pt DejaVu Sans.
+    wrapped = wrap(FOOTNOTE_SEP.join(parts), max(40, int(fig.get_figwidth() / 0.072)))
+    n_lines = wrapped.count("\n") + 1
+    fig.text(0.01, 0.012, wrapped, ha="left", va="bottom", fontsize=SMALL_FONT_PT, color=MUTED,
+             gid=FOOTNOTE_GID)
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
-        bottom = (0.2 + 0.19 * n_lines) / fig.get_figheight()
+        bottom = (0.12 + 0.19 * n_lines) / fig.get_figheight()
         engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))

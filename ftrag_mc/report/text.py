@@ -28,6 +28,8 @@ def _volume(q: float) -> str:
 
 
 def _pct(p: float) -> str:
+    if 0 < p < 0.001 or 0.999 < p < 1:
+        return f"{100 * p:.2f} %"
     return f"{100 * p:.1f} %"
 
 
@@ -45,10 +47,18 @@ def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
             f"  {row.label}: P(cheaper) at {_volume(row.queries_per_month)} queries/month = {_pct(row.p_win)} "
             f"(95 % CI {_pct(row.p_win_low)}-{_pct(row.p_win_high)}); "
             f"mean {'saving' if saving >= 0 else 'extra cost'} {_usd(abs(saving))} ± {_usd(row.mean_delta_se_usd)}")
-        crossing = (f"wins in most futures above {_volume(row.volume_at_50pct)} queries/month"
-                    if math.isfinite(row.volume_at_50pct) else
-                    "P(cheaper) does not cross 50 % inside the volume sweep")
-        payback = (f"median payback {row.payback_p50_months:.1f} months" if math.isfinite(row.payback_p50_months)
-                   else f"pays back within {horizon} months in {_pct(1 - row.payback_share_never)} of futures")
+        if math.isfinite(row.volume_at_50pct):
+            crossing = f"wins in most futures above {_volume(row.volume_at_50pct)} queries/month"
+        else:
+            sweep = f"{_volume(result.volumes[0])}-{_volume(result.volumes[-1])} queries/month"
+            at_top = result.win_counts[result.challengers.index(row.strategy), -1, -1] / result.n_samples
+            crossing = (f"wins in most futures across the whole sweep ({sweep})" if at_top >= 0.5
+                        else f"does not win in most futures anywhere in the sweep ({sweep})")
+        if row.payback_p50_months == 0:
+            payback = "cheaper from day one in most futures"
+        elif math.isfinite(row.payback_p50_months):
+            payback = f"median payback {row.payback_p50_months:.1f} months"
+        else:
+            payback = f"pays back within {horizon} months in {_pct(1 - row.payback_share_never)} of futures"
         lines.append(f"    {crossing}; {payback}")
     return lines

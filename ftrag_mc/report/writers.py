@@ -49,6 +49,12 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_report(directory: str | Path, items: Mapping[str, Any]) -> list[Path]:
     """Write ``items`` (file name -> content) into ``directory``; the folder appears whole or not at all.
 
@@ -68,6 +74,7 @@ def write_report(directory: str | Path, items: Mapping[str, Any]) -> list[Path]:
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; a report is an ordinary folder
         for name, item in items.items():
             _write_item(staging / name, item)
         old = None

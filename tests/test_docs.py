@@ -1,0 +1,29 @@
+"""The README stays true: its reference is the generated one, and its commands and files exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ftrag_mc.scenario import describe_format
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def test_readme_reference_is_generated_from_the_schema() -> None:
+    block = README.split("<!-- reference:start -->\n")[1].split("\n<!-- reference:end -->")[0]
+    assert block == describe_format().rstrip(), "run: ftrag-mc format, and paste it into the README"
+
+
+def test_readme_names_only_files_that_exist() -> None:
+    for path in set(re.findall(r"`((?:scenarios|benchmarks|docs)/[\w./-]+)`", README)) | {"docs/pwin_vs_volume.png"}:
+        assert (ROOT / path).exists(), path
+
+
+def test_readme_commands_run_a_shipped_scenario_and_the_tests() -> None:
+    commands = README.split("```bash")[1].split("```")[0]
+    assert "ftrag-mc run scenarios/support-classifier.toml" in commands
+    assert "pytest" in commands
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "pip install --quiet -e '.[test]'" in ci and "\npytest" in ci
