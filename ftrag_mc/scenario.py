@@ -62,11 +62,8 @@ class Retrieval:
     embedding_usd_per_mtok: Quantity = quantity("embedding price", unit="USD per million tokens", default=0)
     vector_store_usd_per_month: Quantity = quantity("vector store, fixed", unit="USD/month", default=0)
     corpus_tokens: Quantity = quantity("corpus size, embedded once at t = 0", unit="tokens", default=0)
-    reindex_every_months: Quantity | None = quantity("re-index cadence (continuous: 1.5 = months 1, 3, 4, 6, ...)", unit="months", default=None, positive=True)
+    reindex_every_months: Quantity | None = quantity("re-index cadence from t = 0 (fractional: 1.5 = months 2, 3, 5, 6, ...)", unit="months", default=None, positive=True)
     reindex_share: Quantity = quantity("share of the corpus re-embedded at each re-index", unit="fraction", default=1, hi=1)
-
-    def validate(self, path: str, registry: Registry) -> None:
-        pass
 
 
 @dataclass(frozen=True, kw_only=True)

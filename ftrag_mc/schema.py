@@ -313,11 +313,6 @@ def describe_record(cls: type, header: str) -> list[str]:
     return lines
 
 
-def required_when(record: Any, condition: bool, key: str, path: str, why: str) -> None:
-    if condition and getattr(record, key) is None:
-        raise ScenarioError(f"missing required key '{key}' ({why})", path=path or None)
-
-
 __all__ = [
     "REQUIRED", "Quantity", "Registry", "quantity", "number", "integer", "integers", "text", "texts",
     "section", "number_matrix", "parse_record", "parse_quantity", "describe_record", "check_table",

@@ -186,9 +186,6 @@ def test_pwin_vs_volume_matches_closed_form(uniform_run):
     assert covered / total >= 0.8
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ftrag_mc/analysis/stats.py wilson_interval: at k = n the upper bound is 1 - 1.1e-16, not 1, "
-    "so the band excludes P = 1 (rounding in centre + half; scipy's binomtest gives exactly 1.0)"))
 def test_wilson_band_contains_closed_form_where_every_sample_wins(uniform_run):
     # Wilson upper bound at p^ = 1: centre = (1 + z^2/2n) / (1 + z^2/n), half = (z^2/2n) / (1 + z^2/n),
     # so centre + half = (1 + z^2/n) / (1 + z^2/n) = 1 exactly.

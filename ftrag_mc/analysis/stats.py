@@ -27,7 +27,10 @@ def wilson_interval(successes: np.ndarray, trials: np.ndarray | int,
     denominator = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denominator
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    # At k = 0 or k = n the bound is exactly 0 or 1; rounding must not push it inside.
+    low = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return low, high
 
 
 def quantiles(x: np.ndarray, q: np.ndarray | list[float]) -> np.ndarray:

@@ -23,6 +23,7 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from ftrag_mc.report.style import (
@@ -610,44 +611,79 @@ _STRIP_STEP = 0.075  # axes fraction between two percentile bars
 _STRIP_TOP = 0.95
 
 
-def _headroom(ax: Axes, tallest: float, n_strips: int) -> None:
-    """Set the y limit so the histogram stays below the percentile bars."""
-    lowest = _STRIP_TOP - _STRIP_STEP * (n_strips - 1)
-    ax.set_ylim(0, max(tallest, 1e-9) / max(lowest - 0.07, 0.3))
+def _strip_heights(n: int) -> list[float]:
+    return [_STRIP_TOP - _STRIP_STEP * k for k in range(n)]
+
+
+def _histogram_axis(ax: Axes, tallest_pct: float, n_strips: int, label: str) -> float:
+    """A 0..tallest percent y axis below the percentile bars; returns the top of the bars'
+    zone's floor (axes fraction) so the legend can stay under it."""
+    floor = _STRIP_TOP - _STRIP_STEP * (n_strips - 1) - _STRIP_STEP * 0.7
+    hist_top = max(floor - 0.04, 0.3)
+    tallest_pct = max(tallest_pct, 1e-6)
+    ax.set_ylim(0, tallest_pct / hist_top)
+    ticks = MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(0, tallest_pct)
+    ax.set_yticks([t for t in ticks if 0 <= t <= tallest_pct * 1.08])
+    decimals = 0 if tallest_pct >= 4 else (1 if tallest_pct >= 0.4 else 2)
+    ax.yaxis.set_major_formatter(percent_formatter(xmax=100.0, decimals=decimals))
+    ax.set_ylabel(label)
+    return floor
 
 
 def _percentile_strip(ax: Axes, room: _Clearance, values: np.ndarray, lo: float, hi: float,
                       y: float, colour: str, fmt: Callable[[float], str], tag: str) -> None:
-    """A P10-P90 bar with a median dot at height ``y`` (axes fraction); a percentile outside
-    [lo, hi] is an arrow head at that edge. The numbers go where there is room."""
+    """A P10-P90 bar with a median dot at height ``y`` (axes fraction), beside it the numbers.
+
+    A percentile outside [lo, hi] (never breaks even, already wins) is an arrow head at that
+    edge. The numbers go right or left of the bar, shortened if the panel is narrow.
+    """
     p10, p50, p90 = _quantiles(values, [0.1, 0.5, 0.9])
     tr = blended_transform_factory(ax.transData, ax.transAxes)
 
     def clip(v: float) -> float:
         return min(max(float(v), lo), hi)
 
-    ax.plot([clip(p10), clip(p90)], [y, y], color=colour, lw=3.5, solid_capstyle="butt",
-            transform=tr, zorder=5, clip_on=False)
+    artists = ax.plot([clip(p10), clip(p90)], [y, y], color=colour, lw=3.5,
+                      solid_capstyle="butt", transform=tr, zorder=5, clip_on=False)
     for v, arrow in ((p10, "<"), (p90, ">")):
         outside = v < lo or v > hi
-        ax.plot([clip(v)], [y], marker=arrow if outside else "|", ms=9 if outside else 12,
-                mew=2.5, color=colour, transform=tr, zorder=5, clip_on=False)
-    ax.plot([clip(p50)], [y], marker="o", ms=10, mfc=colour, mec="white", mew=1.5,
-            transform=tr, zorder=6, clip_on=False)
-    (x_lo, _), (x_hi, _) = room.to_pts([clip(p10), clip(p90)], [y, y], y_axes=True)
-    room.add_box((x_lo - 6, y * room.h - 7, x_hi + 6, y * room.h + 7))
-    text = f"{tag}P10 {fmt(p10)} · median {fmt(p50)} · P90 {fmt(p90)}"
-    w, h = room.text_size(text)
-    right = (x_hi + 10, y * room.h - h / 2, x_hi + 10 + w, y * room.h + h / 2)
-    left = (x_lo - 10 - w, y * room.h - h / 2, x_lo - 10, y * room.h + h / 2)
-    if room.cost(right) <= room.cost(left):
-        room.add_box(right)
-        ax.annotate(text, xy=(clip(p90), y), xycoords=tr, xytext=(12, 0),
-                    textcoords="offset points", ha="left", va="center", **_TEXT)
-    else:
-        room.add_box(left)
-        ax.annotate(text, xy=(clip(p10), y), xycoords=tr, xytext=(-12, 0),
-                    textcoords="offset points", ha="right", va="center", **_TEXT)
+        artists += ax.plot([clip(v)], [y], marker=arrow if outside else "|",
+                           ms=9 if outside else 12, mew=2.5, color=colour, transform=tr,
+                           zorder=5, clip_on=False)
+    artists += ax.plot([clip(p50)], [y], marker="o", ms=10, mfc=colour, mec="white", mew=1.5,
+                       transform=tr, zorder=6, clip_on=False)
+    for artist in artists:
+        artist.set_in_layout(False)
+    (x_lo, yp), (x_hi, _) = room.to_pts([clip(p10), clip(p90)], [y, y], y_axes=True)
+    room.add_box((x_lo - 8, yp - 7, x_hi + 8, yp + 7))
+
+    texts = [f"{tag}P10 {fmt(p10)} · median {fmt(p50)} · P90 {fmt(p90)}",
+             f"{tag}median {fmt(p50)}", tag.rstrip(": ")]
+    best = None
+    for rank, text in enumerate(t for t in texts if t):
+        w, h = room.text_size(text)
+        for side in (1, -1):
+            x0 = x_hi + 12 if side > 0 else x_lo - 12 - w
+            box = (x0, yp - h / 2, x0 + w, yp + h / 2)
+            c = room.cost(box) + 0.5 * rank
+            if best is None or c < best[0]:
+                best = (c, box, side, text)
+        if best[0] < 1:
+            break
+    _, box, side, text = best
+    room.add_box(box)
+    ax.annotate(text, xy=(clip(p90) if side > 0 else clip(p10), y), xycoords=tr,
+                xytext=(12 * side, 0), textcoords="offset points",
+                ha="left" if side > 0 else "right", va="center", annotation_clip=False,
+                **_TEXT).set_in_layout(False)
+
+
+def _share_legend(head: str, shares: Sequence[str], width_chars: int) -> str:
+    """A legend entry: the head, then the counted shares, on a second line if it is long."""
+    if not shares:
+        return head
+    one = f"{head}: " + ", ".join(shares)
+    return one if len(one) <= width_chars else f"{head}:\n" + ", ".join(shares)
 
 
 def plot_breakeven(
@@ -677,7 +713,7 @@ def plot_breakeven(
     -------
     fig : Figure
     ax : Axes or ndarray of Axes
-        One Axes, or one panel per challenger.
+        One Axes, or one panel per challenger side by side.
 
     Raises
     ------
@@ -698,6 +734,8 @@ def plot_breakeven(
     challengers = _strategies_in(info, samples["strategy"].unique())
     if ax is not None and len(challengers) != 1:
         raise ValueError(f"ax is given, so samples must hold one challenger; it holds {challengers}")
+    if samples["queries_per_month"].isna().any():
+        raise ValueError("samples hold NaN breakeven volumes (use 0.0 or inf for out of range)")
     horizons = sorted(int(h) for h in samples["horizon_months"].unique())
     edges = np.geomspace(vmin, vmax, 31)
     base = info.label(info.baseline)
@@ -709,45 +747,38 @@ def plot_breakeven(
 
     with house_style():
         fig, axes, created = _figure(ax, ncols=len(challengers))
-        medians = []
+        medians, panels = [], []
+        legend_chars = 58 if len(axes) == 1 and (created or fig.get_figwidth() >= 8) else 36
         for a, s in zip(axes, challengers):
             label = _label(info, samples, s)
             styles = _horizon_styles(info.colour(s), horizons)
             set_volume_axis(a, "Breakeven starting volume (queries/month, log scale)")
             a.set_xlim(vmin, vmax)
             drawn = []
-            for h in sorted(horizons, reverse=True):
+            for h in sorted(horizons, reverse=True):  # longest first: on top, first bar
                 v = samples.loc[(samples["strategy"] == s) & (samples["horizon_months"] == h),
                                 "queries_per_month"].to_numpy(float)
-                if v.size == 0:
-                    continue
-                if np.isnan(v).any():
-                    raise ValueError(f"breakeven of {s!r} over {h} months holds NaN")
-                counts, _ = np.histogram(v[(v >= vmin) & (v <= vmax)], bins=edges)
-                drawn.append((h, v, 100.0 * counts / v.size))
-            _headroom(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn))
+                if v.size:
+                    counts, _ = np.histogram(v[(v >= vmin) & (v <= vmax)], bins=edges)
+                    drawn.append((h, v, 100.0 * counts / v.size))
+            floor = _histogram_axis(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn),
+                                    "Share of futures (% per bin)")
             room = _Clearance(a)
             for k, (h, v, pct) in enumerate(drawn):
                 st = styles[h]
                 below, above = float(np.mean(v < vmin)), float(np.mean(v > vmax))
-                legend = f"{h} months: {format_share(above)} never below {format_volume(vmax)}"
+                shares = []
+                if above > 0:
+                    shares.append(f"{format_share(above)} never below {format_volume(vmax)}")
                 if below > 0:
-                    legend += f", {format_share(below)} already at {format_volume(vmin)}"
+                    shares.append(f"{format_share(below)} already at {format_volume(vmin)}")
                 a.stairs(pct, edges, color=st.colour, ls=st.linestyle, lw=st.linewidth,
-                         label=legend, zorder=4 - k / 10)
-                room.add_line(np.repeat(edges, 2)[1:-1], np.repeat(pct, 2))
+                         label=_share_legend(f"{h} months", shares, legend_chars),
+                         zorder=4 - k / 10)
+                room.add_line(np.repeat(edges, 2), np.concatenate([[0], np.repeat(pct, 2), [0]]))
                 if k == 0:
                     medians.append((label, float(_quantiles(v, [0.5])[0]), above, below))
-            for k, (h, v, _pct) in enumerate(drawn):
-                _percentile_strip(a, room, v, vmin, vmax, _STRIP_TOP - _STRIP_STEP * k,
-                                  styles[h].colour, fmt, tag=f"{h} mo: ")
-            a.set_ylabel("Share of futures (% per bin)")
-            a.yaxis.set_major_formatter(percent_formatter(xmax=100.0))
-            longest_entry = max((t.get_label() for t in a.patches), key=len)
-            loc = room.place_legend(len(drawn), longest_entry, title=True,
-                                    top=(_STRIP_TOP - _STRIP_STEP * len(drawn)) * room.h)
-            a.legend(title="Horizon", loc=loc, alignment="left",
-                     bbox_to_anchor=(0, 0, 1, _STRIP_TOP - _STRIP_STEP * (len(drawn) - 0.4)))
+            panels.append((a, room, drawn, styles, floor))
         subtitles = [
             (f"{info.title}: " if len(challengers) == 1 else "")
             + f"volume from which {_label(info, samples, s)} is cheaper than {base}"
@@ -756,6 +787,12 @@ def plot_breakeven(
         _finish(fig, axes, created=created,
                 finding=_breakeven_finding(medians, horizons[-1], vmin, vmax),
                 subtitles=subtitles, footnote=info.footnote(BREAKEVEN_NOTE))
+        _settle(fig)
+        for a, room, drawn, styles, floor in panels:
+            room.measure()
+            for (h, v, _pct), y in zip(drawn, _strip_heights(len(drawn))):
+                _percentile_strip(a, room, v, vmin, vmax, y, styles[h].colour, fmt, f"{h} mo: ")
+            _legend(a, room, title="Horizon", top=floor)
     return _returned(fig, axes)
 
 
@@ -819,58 +856,56 @@ def plot_payback(
     horizon = int(horizon_months)
     if horizon < 1:
         raise ValueError(f"horizon_months must be at least 1, not {horizon_months}")
+    if samples["payback_months"].isna().any():
+        raise ValueError("samples hold NaN paybacks (use inf for 'not within the horizon')")
     edges = np.arange(0, horizon + 1, dtype=float)
     base = info.label(info.baseline)
     single = len(challengers) == 1
 
     def fmt(v: float) -> str:
-        return f">{horizon} mo" if v > horizon else f"{v:.1f} mo"
+        return f">{horizon} mo" if v > horizon else ("0 mo" if v == 0 else f"{v:.1f} mo")
 
     with house_style():
         fig, axes, created = _figure(ax)
         a = axes[0]
         _month_ticks(a, horizon)
+        a.set_xlabel(f"Payback (months from start, at {format_volume(volume)} queries/month)")
         drawn = []
         for s in challengers:
             v = samples.loc[samples["strategy"] == s, "payback_months"].to_numpy(float)
-            if np.isnan(v).any():
-                raise ValueError(f"payback of {s!r} holds NaN")
             v = np.where(v > horizon, np.inf, v)
             counts, _ = np.histogram(v[np.isfinite(v)], bins=edges)
             drawn.append((s, v, 100.0 * counts / v.size))
-        _headroom(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn))
+        floor = _histogram_axis(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn),
+                                "Share of futures (% per 1-month bin)")
         room = _Clearance(a)
         medians = []
         for s, v, pct in drawn:
             colour, label = info.colour(s), _label(info, samples, s)
             never, day_one = float(np.mean(np.isinf(v))), float(np.mean(v == 0))
-            legend = f"{label}: {format_share(never)} not within {horizon} months"
+            shares = [f"{format_share(never)} not within {horizon} months"]
             if day_one > 0:
-                legend += f", {format_share(day_one)} from day one"
-            a.stairs(pct, edges, color=colour, lw=2.6, label=legend, zorder=3,
+                shares.append(f"{format_share(day_one)} cheaper from day one")
+            a.stairs(pct, edges, color=colour, lw=2.6, zorder=3,
+                     label=_share_legend(label, shares, 60),
                      fill=single, facecolor=tint(colour, 0.65) if single else None,
                      edgecolor=colour)
-            room.add_line(np.repeat(edges, 2)[1:-1], np.repeat(pct, 2))
-            if single:
+            room.add_line(np.repeat(edges, 2), np.concatenate([[0], np.repeat(pct, 2), [0]]))
+            if single:  # a filled histogram: its inside is taken too
                 for e, height in zip(edges[:-1], pct):
                     room.add_line([e + 0.5, e + 0.5], [0, height])
             medians.append((label, float(_quantiles(v, [0.5])[0]), never, day_one))
-        for k, (s, v, _pct) in enumerate(drawn):
-            tag = "" if single else f"{_label(info, samples, s)}: "
-            _percentile_strip(a, room, v, 0.0, float(horizon), _STRIP_TOP - _STRIP_STEP * k,
-                              info.colour(s), fmt, tag)
-        a.set_xlabel(f"Payback (months from start, at {format_volume(volume)} queries/month)")
-        a.set_ylabel("Share of futures (% per 1-month bin)")
-        a.yaxis.set_major_formatter(percent_formatter(xmax=100.0))
-        longest_entry = max((p.get_label() for p in a.patches), key=len)
-        top = _STRIP_TOP - _STRIP_STEP * (len(drawn) - 0.4)
-        loc = room.place_legend(len(drawn), longest_entry, top=(top - 0.04) * room.h)
-        a.legend(loc=loc, bbox_to_anchor=(0, 0, 1, top))
         _finish(fig, axes, created=created,
                 finding=_payback_finding(medians, volume, horizon),
                 subtitles=[f"{info.title}: month from which the cumulative saving against {base} "
                            "is positive"],
                 footnote=info.footnote(PAYBACK_NOTE))
+        _settle(fig)
+        room.measure()
+        for (s, v, _pct), y in zip(drawn, _strip_heights(len(drawn))):
+            tag = "" if single else f"{_label(info, samples, s)}: "
+            _percentile_strip(a, room, v, 0.0, float(horizon), y, info.colour(s), fmt, tag)
+        _legend(a, room, top=floor)
     return fig, a
 
 
@@ -944,7 +979,8 @@ def plot_cheapest_vs_volume(
     -------
     fig : Figure
     ax : Axes
-        The title names the most likely cheapest strategy in each volume range.
+        The title names the most likely cheapest strategy in each volume range; dotted
+        verticals mark where the lead changes.
     """
     _require(curves, _CHEAPEST_COLUMNS, "curves")
     h = int(horizon_months)
@@ -956,6 +992,14 @@ def plot_cheapest_vs_volume(
     table = sub.pivot_table(index="queries_per_month", columns="strategy",
                             values="p_cheapest").sort_index()[strategies]
     q = table.index.to_numpy(float)
+    leader = [strategies[i] for i in np.nanargmax(table.to_numpy(float), axis=1)]
+    runs = _regimes(leader)
+    bounds = []
+    for (s0, _, i0), (s1, i1, _) in zip(runs, runs[1:]):
+        d0 = table[s0].iloc[i0] - table[s1].iloc[i0]
+        d1 = table[s0].iloc[i1] - table[s1].iloc[i1]
+        t = d0 / (d0 - d1) if d0 != d1 else 0.5
+        bounds.append(float(np.exp(np.log(q[i0]) + t * (np.log(q[i1]) - np.log(q[i0])))))
 
     with house_style():
         fig, axes, created = _figure(ax)
@@ -973,25 +1017,20 @@ def plot_cheapest_vs_volume(
             a.plot(c["queries_per_month"], c["p_cheapest"], color=colour, lw=3.0, label=label,
                    zorder=3)
             room.add_line(c["queries_per_month"], c["p_cheapest"])
-        leader = [strategies[i] for i in np.nanargmax(table.to_numpy(float), axis=1)]
-        runs = _regimes(leader)
-        bounds = []
-        for (s0, _, i0), (s1, i1, _) in zip(runs, runs[1:]):
-            d0 = table[s0].iloc[i0] - table[s1].iloc[i0]
-            d1 = table[s0].iloc[i1] - table[s1].iloc[i1]
-            t = d0 / (d0 - d1) if d0 != d1 else 0.5
-            bounds.append(float(np.exp(np.log(q[i0]) + t * (np.log(q[i1]) - np.log(q[i0])))))
         for x in bounds:
             a.axvline(x, color="#A0A0A0", lw=1.0, ls=(0, (1, 2)), zorder=1)
         if scenario_volume is not None:
-            _mark_volume(a, room, scenario_volume)
-        labels = [t.get_label() for t in a.lines if not t.get_label().startswith("_")]
-        a.legend(loc=room.place_legend(len(labels), max(labels, key=len)))
+            _volume_line(a, room, scenario_volume)
         finding = _cheapest_finding([_label(info, sub, s) for s, _, _ in runs], bounds, q, h)
         _finish(fig, axes, created=created, finding=finding,
                 subtitles=[f"{info.title}: chance that each strategy has the lowest total cost "
                            f"over {h} months"],
                 footnote=info.footnote(WILSON_NOTE))
+        _settle(fig)
+        room.measure()
+        _legend(a, room)
+        if scenario_volume is not None:
+            _volume_label(a, room, scenario_volume)
     return fig, a
 
 

@@ -274,10 +274,10 @@ def usd_formatter(currency: str = "USD") -> FuncFormatter:
     return FuncFormatter(lambda x, _pos: format_usd(x, currency))
 
 
-def percent_formatter(xmax: float = 1.0) -> PercentFormatter:
+def percent_formatter(xmax: float = 1.0, decimals: int = 0) -> PercentFormatter:
     """Tick labels "0 %" ... "100 %" for an axis running 0..``xmax`` (1 for probabilities,
     100 for values already in percent)."""
-    return PercentFormatter(xmax=xmax, decimals=0, symbol=" %")
+    return PercentFormatter(xmax=xmax, decimals=decimals, symbol=" %")
 
 
 def set_volume_axis(ax: Axes, label: str = "Starting volume (queries/month, log scale)") -> None:
