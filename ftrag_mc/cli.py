@@ -29,6 +29,17 @@ def _load(path: str):
         raise UserError(str(error)) from None
 
 
+def _command_line(ctx: click.Context, scenario: str) -> str:
+    """The command as the user could type it again: the options they gave, not the host's argv."""
+    words = ["ftrag-mc", ctx.info_name or "run", scenario]
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or ctx.get_parameter_source(param.name) != click.core.ParameterSource.COMMANDLINE:
+            continue
+        value = ctx.params[param.name]
+        words += [param.opts[-1]] if param.is_flag else [param.opts[0], str(value)]
+    return " ".join(words)
+
+
 scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
 
 
@@ -73,7 +84,7 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         result = simulate(loaded, samples=samples, seed=seed, sampler=sampler,
                           chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, progress=bar.update)
     items = build_report(result)
-    items["run.json"] = run_record(result, command=" ".join(["ftrag-mc", *sys.argv[1:]]))
+    items["run.json"] = run_record(result, command=_command_line(click.get_current_context(), scenario))
     try:
         paths = write_report(out_dir / loaded.name, items)
     except (ReportError, OSError) as error:

@@ -45,6 +45,15 @@ __all__ = [
 _Z95 = float(special.ndtri(0.95))
 
 
+def _fits_float(value: Any) -> bool:
+    """TOML integers are unbounded; one beyond float range must be an error, not an OverflowError."""
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
+
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
@@ -351,8 +360,28 @@ class Triangular(Continuous):
         return f"triangular({_fmt(self.min)}, {_fmt(self.mode)}, {_fmt(self.max)})"
 
 
+class _ScaledBeta:
+    """A beta distribution on [min, max]: PERT is one, with shape parameters from its mode.
+
+    Subclasses provide ``alpha``, ``beta``, ``min`` and ``max``.
+    """
+
+    def _ppf(self, u: np.ndarray) -> np.ndarray:
+        # betaincinv costs about 1.3 µs a value (scipy 1.17); it is the exact inverse and the
+        # only cost here that scales with samples, so it is kept rather than tabulated.
+        x = self.min + (self.max - self.min) * special.betaincinv(self.alpha, self.beta, u)
+        return np.clip(x, self.min, self.max)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        t = np.clip((x - self.min) / (self.max - self.min), 0.0, 1.0)
+        return special.betainc(self.alpha, self.beta, t)
+
+    def _support(self) -> tuple[float, float]:
+        return self.min, self.max
+
+
 @dataclass(frozen=True)
-class Pert(Continuous):
+class Pert(_ScaledBeta, Continuous):
     """Beta-PERT on [min, max] with the given mode; ``lam`` (``lambda``) weights the mode."""
 
     family: ClassVar[str] = "pert"
@@ -382,19 +411,6 @@ class Pert(Continuous):
     @property
     def beta(self) -> float:
         return 1.0 + self.lam * (self.max - self.mode) / (self.max - self.min)
-
-    def _ppf(self, u: np.ndarray) -> np.ndarray:
-        # betaincinv costs about 1.3 µs a value (scipy 1.17); it is the exact inverse and the
-        # only PERT cost that scales with samples, so it is kept rather than tabulated.
-        x = self.min + (self.max - self.min) * special.betaincinv(self.alpha, self.beta, u)
-        return np.clip(x, self.min, self.max)
-
-    def _cdf(self, x: np.ndarray) -> np.ndarray:
-        t = np.clip((x - self.min) / (self.max - self.min), 0.0, 1.0)
-        return special.betainc(self.alpha, self.beta, t)
-
-    def _support(self) -> tuple[float, float]:
-        return self.min, self.max
 
     def _describe(self) -> str:
         text = f"PERT({_fmt(self.min)}, {_fmt(self.mode)}, {_fmt(self.max)}"
@@ -495,7 +511,7 @@ class Lognormal(Continuous):
 
 
 @dataclass(frozen=True)
-class Beta(Continuous):
+class Beta(_ScaledBeta, Continuous):
     """Beta(alpha, beta) rescaled from [0, 1] to [min, max]."""
 
     family: ClassVar[str] = "beta"
@@ -517,17 +533,6 @@ class Beta(Continuous):
         return p.build(
             cls, p.number("alpha"), p.number("beta"), p.number("min", 0.0), p.number("max", 1.0)
         )
-
-    def _ppf(self, u: np.ndarray) -> np.ndarray:
-        x = self.min + (self.max - self.min) * special.betaincinv(self.alpha, self.beta, u)
-        return np.clip(x, self.min, self.max)
-
-    def _cdf(self, x: np.ndarray) -> np.ndarray:
-        t = np.clip((x - self.min) / (self.max - self.min), 0.0, 1.0)
-        return special.betainc(self.alpha, self.beta, t)
-
-    def _support(self) -> tuple[float, float]:
-        return self.min, self.max
 
     def _describe(self) -> str:
         text = f"beta({_fmt(self.alpha)}, {_fmt(self.beta)})"
@@ -696,6 +701,8 @@ class _Table:
     def _number_at(self, value: Any, key: str, what: str) -> float:
         if not _is_number(value):
             raise self.error(key, f"{what} must be a number (got {_type_name(value)})")
+        if not _fits_float(value):
+            raise self.error(key, f"{what} must be finite (got a number too large for a float)")
         if not math.isfinite(value):
             raise self.error(key, f"{what} must be finite (got {value})")
         return float(value)

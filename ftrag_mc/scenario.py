@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +203,15 @@ class Meta:
     analysis_horizons_months: tuple[int, ...] | None = integers("horizons for P(win) curves; default 12/24/36 up to the horizon", unit="months", default=None)
     discount_rate_per_year: Quantity = quantity("annual discount rate (finance: 0.08-0.12)", unit="fraction", default=0, lo=-0.5, hi=1)
     baseline: str = text("the strategy every other is compared with")
+
+    def validate(self, path: str, registry: Registry) -> None:
+        # The name becomes a report folder: it must not climb out of --out or hide.
+        if self.name is not None and not _NAME.fullmatch(self.name):
+            raise ScenarioError(f"'{self.name}' is not a usable report name: use letters, digits, '.', '_' "
+                                "and '-', starting with a letter or digit", path=f"{path}.name")
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -414,7 +424,8 @@ def _parse_correlation(spec: Correlation, registry: Registry) -> RankCorrelation
             raise ScenarioError(f"'{input_name}' is a constant; only uncertain inputs can be correlated",
                                 path=f"correlation.inputs[{i}]")
         names.append(quantity_.name)
-    return parse_rank_correlation(names, [list(row) for row in spec.matrix], "correlation.matrix")
+    return parse_rank_correlation(names, [list(row) for row in spec.matrix], "correlation.matrix",
+                                  names_path="correlation.inputs")
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -108,6 +108,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _as_float(value: Any, path: str) -> float:
+    """TOML integers are unbounded: one too large for a float is an error, not an OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ScenarioError("must be finite (got a number too large for a float)", path=path) from None
+
+
 def _type_name(value: Any) -> str:
     return {bool: "a boolean", str: "a string", list: "an array", dict: "a table"}.get(
         type(value), "a number" if _is_number(value) else type(value).__name__)
@@ -142,8 +150,9 @@ def _check_support(distribution: Distribution, path: str, meta: Mapping[str, Any
 def parse_quantity(value: Any, path: str, meta: Mapping[str, Any], registry: Registry) -> Quantity:
     """Turn a number, a distribution table or a shared-input name into a registered Quantity."""
     if _is_number(value):
-        _check_bounds(float(value), path, meta)
-        return registry.add(path, fixed(float(value)))
+        number = _as_float(value, path)
+        _check_bounds(number, path, meta)
+        return registry.add(path, fixed(number))
     if isinstance(value, str):
         name = value.removeprefix("inputs.")
         if name not in registry.shared:
@@ -164,14 +173,15 @@ def parse_quantity(value: Any, path: str, meta: Mapping[str, Any], registry: Reg
 def _parse_number(value: Any, path: str, meta: Mapping[str, Any], registry: Registry) -> float:
     if not _is_number(value):
         raise ScenarioError(f"expected a number, got {_type_name(value)}", path=path)
-    _check_bounds(float(value), path, meta)
-    return float(value)
+    number = _as_float(value, path)
+    _check_bounds(number, path, meta)
+    return number
 
 
 def _parse_integer(value: Any, path: str, meta: Mapping[str, Any], registry: Registry) -> int:
-    if not (_is_number(value) and float(value).is_integer()):
+    if not (_is_number(value) and _as_float(value, path).is_integer()):
         raise ScenarioError(f"expected a whole number, got {value!r}", path=path)
-    _check_bounds(float(value), path, meta)
+    _check_bounds(_as_float(value, path), path, meta)
     return int(value)
 
 

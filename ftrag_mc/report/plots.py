@@ -54,10 +54,10 @@ __all__ = [
 ]
 
 WILSON_NOTE = "bands: 95 % Wilson intervals (Monte Carlo error)"
-BREAKEVEN_NOTE = (
-    "bars: P10-P90 of all futures, dot = median; futures that never break even are counted"
+PERCENTILE_NOTE = (
+    "bars: P10–P90 of all futures, dot = median; futures outside the range are counted, "
+    "not dropped"
 )
-PAYBACK_NOTE = "bars: P10-P90 of all futures, dot = median; futures that never pay back are counted"
 
 _CURVE_COLUMNS = (
     "strategy", "label", "horizon_months", "queries_per_month", "p_win", "p_win_low", "p_win_high",
@@ -79,11 +79,12 @@ _TEXT = dict(fontsize=SMALL_FONT_PT, color=INK, path_effects=_HALO)
 # --- frames and figures --------------------------------------------------------------------
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+def _require(frame: pd.DataFrame, columns: Sequence[str], name: str, *,
+             may_be_empty: bool = False) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{name} lacks column(s) {missing}; it has {list(frame.columns)}")
-    if frame.empty:
+    if frame.empty and not may_be_empty:
         raise ValueError(f"{name} is empty")
 
 
@@ -120,10 +121,11 @@ def _figure(ax: Axes | None, *, ncols: int = 1, sharey: bool = False
         if not isinstance(ax, Axes):
             raise TypeError(f"ax must be a matplotlib Axes, not {type(ax).__name__}")
         apply_house_style(ax)
-        return ax.figure, [ax], False
+        return ax.get_figure(root=True), [ax], False
     width = {1: FIGSIZE_IN[0], 2: 14.0}.get(ncols, 17.0)
     fig, axes = plt.subplots(1, ncols, figsize=(width, FIGSIZE_IN[1] + (0.5 if ncols > 1 else 0)),
                              sharey=sharey, squeeze=False, layout="constrained")
+    apply_house_style(fig)
     return fig, list(axes[0]), True
 
 
@@ -164,15 +166,20 @@ def _horizon_styles(colour: str, horizons: Iterable[int]) -> dict[int, _LineStyl
     return styles
 
 
-def _crossing_50(q: np.ndarray, p: np.ndarray) -> float:
-    """First volume where ``p`` crosses 0.5, interpolated in log volume; NaN if it does not."""
+def _crossings_50(q: np.ndarray, p: np.ndarray) -> list[float]:
+    """Every volume where ``p`` crosses 0.5, interpolated in log volume, lowest first."""
     above = p >= 0.5
-    change = np.flatnonzero(above[1:] != above[:-1])
-    if change.size == 0:
-        return math.nan
-    i = change[0]
-    t = (0.5 - p[i]) / (p[i + 1] - p[i])
-    return float(np.exp(np.log(q[i]) + t * (np.log(q[i + 1]) - np.log(q[i]))))
+    out = []
+    for i in np.flatnonzero(above[1:] != above[:-1]):
+        t = (0.5 - p[i]) / (p[i + 1] - p[i])
+        out.append(float(np.exp(np.log(q[i]) + t * (np.log(q[i + 1]) - np.log(q[i])))))
+    return out
+
+
+def _crossing_50(q: np.ndarray, p: np.ndarray) -> float:
+    """First volume where ``p`` crosses 0.5; NaN if it does not."""
+    found = _crossings_50(q, p)
+    return found[0] if found else math.nan
 
 
 def _quantiles(values: np.ndarray, qs: Sequence[float]) -> np.ndarray:
@@ -219,7 +226,7 @@ class _Clearance:
     def to_pts(self, x, y, *, y_axes: bool = False) -> np.ndarray:
         return self.fractions(x, y, y_axes=y_axes) * (self.w, self.h)
 
-    def add_line(self, x, y, *, weight: float = 1.0, y_axes: bool = False) -> None:
+    def add_line(self, x, y, *, weight: float = 3.0, y_axes: bool = False) -> None:
         """Mark a polyline as occupied; ``weight`` is what covering one point of it costs."""
         f = self.fractions(x, y, y_axes=y_axes)
         self._lines.append((f[np.isfinite(f).all(axis=1)], weight))
@@ -227,7 +234,7 @@ class _Clearance:
     def measure(self) -> None:
         """Take the axes' size (call after :func:`_settle`) and sample the lines every ~2 pt."""
         pos = self.ax.get_position()
-        fig = self.ax.figure
+        fig = self.ax.get_figure(root=True)
         self.w = pos.width * fig.get_figwidth() * 72
         self.h = pos.height * fig.get_figheight() * 72
         pts, weights = [np.empty((0, 2))], [np.empty(0)]
@@ -264,7 +271,8 @@ class _Clearance:
                 len(lines) * 1.3 * fontsize + 4)
 
     def place_text(self, x: float, y: float, text: str,
-                   radii: Sequence[float] = (8, 18, 30, 45, 60)) -> tuple[float, float, str, str]:
+                   radii: Sequence[float] = (8, 18, 30, 45, 60, 80, 100)
+                   ) -> tuple[float, float, str, str]:
         """Offset (points) and alignment for ``text`` next to data point (x, y)."""
         (px, py), = self.to_pts([x], [y])
         w, h = self.text_size(text)
@@ -278,39 +286,59 @@ class _Clearance:
                 x0 = px + ox - {"left": 0, "right": w, "center": w / 2}[ha]
                 y0 = py + oy - {"bottom": 0, "top": h, "center": h / 2}[va]
                 box = (x0, y0, x0 + w, y0 + h)
-                c = self.cost(box) + 0.5 * k
+                leader = np.linspace((px, py), (px + ox, py + oy), 40)[1:-1]
+                c = self.cost(box) + 3 * k + 10 * self._in_boxes(leader)
                 if best is None or c < best[0]:
-                    best = (c, box, (ox, oy, ha, va))
-        self.add_box(best[1])
-        return best[2]
+                    best = (c, box, (ox, oy, ha, va), leader)
+        _, box, placement, leader = best
+        self.add_box(box)
+        # Later labels keep off this one's leader line too.
+        self.points = np.vstack([self.points, leader])
+        self.weights = np.concatenate([self.weights, np.full(len(leader), 5.0)])
+        return placement
 
-    def place_legend(self, entries: Sequence[str], *, title: str = "",
-                     top: float = 1.0) -> tuple[str, tuple[float, float, float, float]]:
-        """Legend ``loc`` and ``bbox_to_anchor`` (axes fraction, up to ``top``) covering the
-        least data."""
-        lines = [ln for e in entries for ln in e.split("\n")]
-        w = max(len(s) for s in [*lines, title]) * _CHAR_EM * SMALL_FONT_PT + 50
-        h = (len(lines) + bool(title)) * 1.5 * SMALL_FONT_PT + 12
-        t = top * self.h
+    def _in_boxes(self, pts: np.ndarray) -> int:
+        """How many of ``pts`` fall inside boxes already placed."""
+        pad = 3.0
+        return sum(int(np.sum((pts[:, 0] > b[0] - pad) & (pts[:, 0] < b[2] + pad)
+                              & (pts[:, 1] > b[1] - pad) & (pts[:, 1] < b[3] + pad)))
+                   for b in self.boxes)
+
+    def place_legend(self, variants: Sequence[Sequence[str]], *, title: str = "",
+                     top: float = 1.0) -> tuple[int, str, bool]:
+        """Which wording of the legend entries (index into ``variants``) and which ``loc``
+        (inside the axes up to height ``top``, axes fraction) cover the least data, and
+        whether that spot is free."""
         best = None
-        for loc in ("upper left", "lower right", "upper right", "lower left", "center left",
-                    "center right", "upper center", "lower center"):
-            vert, _, horiz = loc.partition(" ")
-            x0 = {"left": 0, "right": self.w - w}.get(horiz, (self.w - w) / 2)
-            y0 = {"upper": t - h, "lower": 0, "center": (t - h) / 2}[vert]
-            box = (x0, y0, x0 + w, y0 + h)
-            c = self.cost(box, pad=1.0)
-            if best is None or c < best[0] - 1e-9:
-                best = (c, box, loc)
+        for i, entries in enumerate(variants):
+            lines = [ln for e in entries for ln in e.split("\n")]
+            w = max(len(s) for s in [*lines, title]) * _CHAR_EM * SMALL_FONT_PT + 50
+            h = (len(lines) + bool(title)) * 1.5 * SMALL_FONT_PT + 12
+            t = top * self.h
+            for loc in ("upper left", "lower right", "upper right", "lower left",
+                        "center left", "center right", "upper center", "lower center"):
+                vert, _, horiz = loc.partition(" ")
+                x0 = {"left": 0, "right": self.w - w}.get(horiz, (self.w - w) / 2)
+                y0 = {"upper": t - h, "lower": 0, "center": (t - h) / 2}[vert]
+                box = (x0, y0, x0 + w, y0 + h)
+                c = self.cost(box, pad=1.0) + 0.5 * i
+                if best is None or c < best[0] - 1e-9:
+                    best = (c, box, i, loc)
         self.add_box(best[1])
-        return best[2], (0.0, 0.0, 1.0, top)
+        return best[2], best[3], best[0] < 5
 
 
-def _legend(ax: Axes, room: _Clearance, *, title: str = "", top: float = 1.0) -> None:
+def _legend(ax: Axes, room: _Clearance, *, title: str = "", top: float = 1.0,
+            variants: Sequence[Sequence[str]] | None = None) -> None:
+    """The legend where it covers the least; ``variants`` are alternative wordings of the
+    entries (e.g. on one line or two), the one that fits best is used."""
     handles, labels = ax.get_legend_handles_labels()
-    loc, anchor = room.place_legend(labels, title=title, top=top)
-    ax.legend(handles, labels, loc=loc, bbox_to_anchor=anchor, title=title or None,
-              alignment="left")
+    choice, loc, free = room.place_legend(variants or [labels], title=title, top=top)
+    labels = list((variants or [labels])[choice])
+    # Where no spot is free (a crowded narrow panel) the legend gets a white backing.
+    ax.legend(handles, labels, loc=loc, bbox_to_anchor=(0.0, 0.0, 1.0, top),
+              title=title or None, alignment="left", frameon=not free, facecolor="white",
+              edgecolor="none", framealpha=0.9).set_zorder(9)
 
 
 def _annotate(ax: Axes, room: _Clearance, x: float, y: float, text: str, **kw) -> None:
@@ -322,7 +350,7 @@ def _annotate(ax: Axes, room: _Clearance, x: float, y: float, text: str, **kw) -
 def _volume_line(ax: Axes, room: _Clearance, volume: float) -> None:
     """Dark dashed vertical line at the scenario's volume (labelled by :func:`_volume_label`)."""
     ax.axvline(volume, color=INK, lw=1.4, ls=(0, (4, 3)), zorder=2)
-    room.add_line([volume, volume], [0, 1], y_axes=True, weight=5)
+    room.add_line([volume, volume], [0, 1], y_axes=True, weight=1)
 
 
 def _volume_label(ax: Axes, room: _Clearance, volume: float) -> None:
@@ -349,7 +377,7 @@ def _volume_label(ax: Axes, room: _Clearance, volume: float) -> None:
 
 def _fifty_line(ax: Axes, room: _Clearance) -> None:
     ax.axhline(0.5, color="#666666", lw=1.1, zorder=1)
-    room.add_line(ax.get_xlim(), [0.5, 0.5], weight=0.3)
+    room.add_line(ax.get_xlim(), [0.5, 0.5], weight=2)
 
 
 def _dot(ax: Axes, room: _Clearance, x: float, y: float, colour: str) -> None:
@@ -383,8 +411,11 @@ def _volume_kind(q: np.ndarray, p: np.ndarray, crossing: float) -> tuple[str, fl
         return "always", math.nan
     if np.all(p < 0.5):
         return "never", math.nan
-    if not math.isfinite(crossing):
-        crossing = _crossing_50(q, p)
+    found = _crossings_50(q, p)
+    # A curve that crosses more than once (self-hosting's GPU steps): from its last crossing
+    # on it stays on one side, which is what the title can say.
+    if len(found) > 1 or not math.isfinite(crossing):
+        crossing = found[-1]
     return ("above" if p[-1] >= 0.5 else "below"), crossing
 
 
@@ -433,7 +464,7 @@ def plot_pwin_vs_volume(
     <volume>" (or below, at every volume, never).
     """
     _require(curves, _CURVE_COLUMNS, "curves")
-    _require(crossings, _CROSSING_COLUMNS, "crossings")
+    _require(crossings, _CROSSING_COLUMNS, "crossings", may_be_empty=True)
     challengers = _strategies_in(info, curves["strategy"].unique())
     if ax is not None and len(challengers) != 1:
         raise ValueError(
@@ -623,67 +654,92 @@ def _histogram_axis(ax: Axes, tallest_pct: float, n_strips: int, label: str) -> 
     tallest_pct = max(tallest_pct, 1e-6)
     ax.set_ylim(0, tallest_pct / hist_top)
     ticks = MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(0, tallest_pct)
-    ax.set_yticks([t for t in ticks if 0 <= t <= tallest_pct * 1.08])
-    decimals = 0 if tallest_pct >= 4 else (1 if tallest_pct >= 0.4 else 2)
+    ticks = [t for t in ticks if 0 <= t <= tallest_pct * 1.08]
+    ax.set_yticks(ticks)
+    decimals = next(d for d in (0, 1, 2, 3) if all(abs(t - round(t, d)) < 1e-9 for t in ticks))
     ax.yaxis.set_major_formatter(percent_formatter(xmax=100.0, decimals=decimals))
     ax.set_ylabel(label)
     return floor
 
 
-def _percentile_strip(ax: Axes, room: _Clearance, values: np.ndarray, lo: float, hi: float,
-                      y: float, colour: str, fmt: Callable[[float], str], tag: str) -> None:
-    """A P10-P90 bar with a median dot at height ``y`` (axes fraction), beside it the numbers.
+def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[np.ndarray, str, str]],
+                       lo: float, hi: float, fmt: Callable[[float], str]) -> None:
+    """One P10-P90 bar with a median dot per row of (values, colour, tag), top down from
+    ``_STRIP_TOP``, and the numbers of each.
 
     A percentile outside [lo, hi] (never breaks even, already wins) is an arrow head at that
-    edge. The numbers go right or left of the bar, shortened if the panel is narrow.
+    edge. A ``tag`` (e.g. "36 mo") goes in the left margin like a tick label. The numbers go
+    beside the bar, under or over it, wherever there is room, shortened if need be.
     """
-    p10, p50, p90 = _quantiles(values, [0.1, 0.5, 0.9])
     tr = blended_transform_factory(ax.transData, ax.transAxes)
 
     def clip(v: float) -> float:
         return min(max(float(v), lo), hi)
 
-    artists = ax.plot([clip(p10), clip(p90)], [y, y], color=colour, lw=3.5,
-                      solid_capstyle="butt", transform=tr, zorder=5, clip_on=False)
-    for v, arrow in ((p10, "<"), (p90, ">")):
-        outside = v < lo or v > hi
-        artists += ax.plot([clip(v)], [y], marker=arrow if outside else "|",
-                           ms=9 if outside else 12, mew=2.5, color=colour, transform=tr,
-                           zorder=5, clip_on=False)
-    artists += ax.plot([clip(p50)], [y], marker="o", ms=10, mfc=colour, mec="white", mew=1.5,
-                       transform=tr, zorder=6, clip_on=False)
-    for artist in artists:
-        artist.set_in_layout(False)
-    (x_lo, yp), (x_hi, _) = room.to_pts([clip(p10), clip(p90)], [y, y], y_axes=True)
-    room.add_box((x_lo - 8, yp - 7, x_hi + 8, yp + 7))
+    placed = []
+    for (values, colour, tag), y in zip(rows, _strip_heights(len(rows))):
+        p10, p50, p90 = _quantiles(values, [0.1, 0.5, 0.9])
+        artists = ax.plot([clip(p10), clip(p90)], [y, y], color=colour, lw=3.5,
+                          solid_capstyle="butt", transform=tr, zorder=5, clip_on=False)
+        for v, arrow in ((p10, "<"), (p90, ">")):
+            outside = v < lo or v > hi
+            artists += ax.plot([clip(v)], [y], marker=arrow if outside else "|",
+                               ms=9 if outside else 12, mew=2.5, color=colour, transform=tr,
+                               zorder=5, clip_on=False)
+        artists += ax.plot([clip(p50)], [y], marker="o", ms=10, mfc=colour, mec="white",
+                           mew=1.5, transform=tr, zorder=6, clip_on=False)
+        for artist in artists:
+            artist.set_in_layout(False)
+        if tag:
+            ax.annotate(tag, xy=(0, y), xycoords="axes fraction", xytext=(-8, 0),
+                        textcoords="offset points", ha="right", va="center",
+                        fontsize=SMALL_FONT_PT, color=INK)
+        pts = room.to_pts([clip(p10), clip(p50), clip(p90)], [y, y, y], y_axes=True)
+        room.add_box((pts[0, 0] - 8, pts[0, 1] - 7, pts[2, 0] + 8, pts[0, 1] + 7))
+        placed.append(((p10, p50, p90), pts, y))
 
-    texts = [f"{tag}P10 {fmt(p10)} · median {fmt(p50)} · P90 {fmt(p90)}",
-             f"{tag}median {fmt(p50)}", tag.rstrip(": ")]
-    best = None
-    for rank, text in enumerate(t for t in texts if t):
-        w, h = room.text_size(text)
-        for side in (1, -1):
-            x0 = x_hi + 12 if side > 0 else x_lo - 12 - w
-            box = (x0, yp - h / 2, x0 + w, yp + h / 2)
-            c = room.cost(box) + 0.5 * rank
-            if best is None or c < best[0]:
-                best = (c, box, side, text)
-        if best[0] < 1:
-            break
-    _, box, side, text = best
-    room.add_box(box)
-    ax.annotate(text, xy=(clip(p90) if side > 0 else clip(p10), y), xycoords=tr,
-                xytext=(12 * side, 0), textcoords="offset points",
-                ha="left" if side > 0 else "right", va="center", annotation_clip=False,
-                **_TEXT).set_in_layout(False)
+    for (p10, p50, p90), pts, y in placed:
+        (x_lo, yp), (x_mid, _), (x_hi, _) = pts
+        if p10 > hi or p90 < lo:  # nine futures in ten beyond one end of the range
+            texts = [f"90 %+ of futures {fmt(p10 if p10 > hi else p90)}"]
+        else:
+            texts = [f"median {fmt(p50)} (P10 {fmt(p10)}, P90 {fmt(p90)})",
+                     f"median {fmt(p50)}"]
+        best = None
+        for rank, text in enumerate(texts):
+            w, h = room.text_size(text)
+            spots = {  # name: (box, anchor x, offset points, ha, va)
+                "right": ((x_hi + 12, yp - h / 2, x_hi + 12 + w, yp + h / 2),
+                          clip(p90), (12, 0), "left", "center"),
+                "left": ((x_lo - 12 - w, yp - h / 2, x_lo - 12, yp + h / 2),
+                         clip(p10), (-12, 0), "right", "center"),
+                "under": ((x_mid - w / 2, yp - 9 - h, x_mid + w / 2, yp - 9),
+                          clip(p50), (0, -9), "center", "top"),
+                "over": ((x_mid - w / 2, yp + 9, x_mid + w / 2, yp + 9 + h),
+                         clip(p50), (0, 9), "center", "bottom"),
+            }
+            for k, (box, anchor, offset, ha, va) in enumerate(spots.values()):
+                c = room.cost(box) + 0.5 * rank + 0.1 * k
+                if best is None or c < best[0]:
+                    best = (c, box, anchor, offset, ha, va, text)
+            if best[0] < 1:
+                break
+        _, box, anchor, offset, ha, va, text = best
+        room.add_box(box)
+        ax.annotate(text, xy=(anchor, y), xycoords=tr, xytext=offset,
+                    textcoords="offset points", ha=ha, va=va, annotation_clip=False, zorder=8,
+                    **_TEXT).set_in_layout(False)
 
 
-def _share_legend(head: str, shares: Sequence[str], width_chars: int) -> str:
-    """A legend entry: the head, then the counted shares, on a second line if it is long."""
+def _share_entries(head: str, shares: Sequence[str], short: Sequence[str] = ()
+                   ) -> tuple[str, ...]:
+    """Wordings of a legend entry with its counted shares: on one line, on two, and the same
+    with the ``short`` wording of the shares (for narrow panels)."""
     if not shares:
-        return head
-    one = f"{head}: " + ", ".join(shares)
-    return one if len(one) <= width_chars else f"{head}:\n" + ", ".join(shares)
+        return (head,) * 4
+    short = short or shares
+    return (f"{head}: " + ", ".join(shares), f"{head}:\n" + ", ".join(shares),
+            f"{head}: " + ", ".join(short), f"{head}:\n" + ", ".join(short))
 
 
 def plot_breakeven(
@@ -748,7 +804,6 @@ def plot_breakeven(
     with house_style():
         fig, axes, created = _figure(ax, ncols=len(challengers))
         medians, panels = [], []
-        legend_chars = 58 if len(axes) == 1 and (created or fig.get_figwidth() >= 8) else 36
         for a, s in zip(axes, challengers):
             label = _label(info, samples, s)
             styles = _horizon_styles(info.colour(s), horizons)
@@ -764,35 +819,40 @@ def plot_breakeven(
             floor = _histogram_axis(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn),
                                     "Share of futures (% per bin)")
             room = _Clearance(a)
+            entries = []
             for k, (h, v, pct) in enumerate(drawn):
                 st = styles[h]
                 below, above = float(np.mean(v < vmin)), float(np.mean(v > vmax))
-                shares = []
+                shares, short = [], []
                 if above > 0:
-                    shares.append(f"{format_share(above)} never below {format_volume(vmax)}")
+                    shares.append(f"{format_share(above)} never break even below "
+                                  f"{format_volume(vmax)}")
+                    short.append(f"{format_share(above)} >{format_volume(vmax)}")
                 if below > 0:
-                    shares.append(f"{format_share(below)} already at {format_volume(vmin)}")
+                    shares.append(f"{format_share(below)} already cheaper at "
+                                  f"{format_volume(vmin)}")
+                    short.append(f"{format_share(below)} <{format_volume(vmin)}")
+                entries.append(_share_entries(f"{h} months", shares, short))
                 a.stairs(pct, edges, color=st.colour, ls=st.linestyle, lw=st.linewidth,
-                         label=_share_legend(f"{h} months", shares, legend_chars),
-                         zorder=4 - k / 10)
+                         label=entries[-1][0], zorder=4 - k / 10)
                 room.add_line(np.repeat(edges, 2), np.concatenate([[0], np.repeat(pct, 2), [0]]))
                 if k == 0:
                     medians.append((label, float(_quantiles(v, [0.5])[0]), above, below))
-            panels.append((a, room, drawn, styles, floor))
+            panels.append((a, room, drawn, styles, floor, entries))
         subtitles = [
-            (f"{info.title}: " if len(challengers) == 1 else "")
-            + f"volume from which {_label(info, samples, s)} is cheaper than {base}"
+            f"{info.title}: volume from which {_label(info, samples, s)} is cheaper than {base}"
+            if len(challengers) == 1 else f"{_label(info, samples, s)} vs {base}"
             for s in challengers
         ]
         _finish(fig, axes, created=created,
                 finding=_breakeven_finding(medians, horizons[-1], vmin, vmax),
-                subtitles=subtitles, footnote=info.footnote(BREAKEVEN_NOTE))
+                subtitles=subtitles, footnote=info.footnote(PERCENTILE_NOTE))
         _settle(fig)
-        for a, room, drawn, styles, floor in panels:
+        for a, room, drawn, styles, floor, entries in panels:
             room.measure()
-            for (h, v, _pct), y in zip(drawn, _strip_heights(len(drawn))):
-                _percentile_strip(a, room, v, vmin, vmax, y, styles[h].colour, fmt, f"{h} mo: ")
-            _legend(a, room, title="Horizon", top=floor)
+            _percentile_strips(a, room, [(v, styles[h].colour, f"{h} mo") for h, v, _ in drawn],
+                               vmin, vmax, fmt)
+            _legend(a, room, title="Horizon", top=floor, variants=list(zip(*entries)))
     return _returned(fig, axes)
 
 
@@ -817,7 +877,8 @@ def _breakeven_finding(medians: list[tuple[str, float, float, float]], horizon: 
         where = (f"above {format_volume(vmax)}" if p50 > vmax
                  else f"below {format_volume(vmin)}" if p50 < vmin else format_volume(p50))
         parts.append(f"{label} {where}")
-    return f"Median breakeven over {horizon} months, queries/month: " + ", ".join(parts)
+    return (f"Median breakeven over {horizon} months: " + "; ".join(parts)
+            + " queries/month")
 
 
 def plot_payback(
@@ -879,15 +940,15 @@ def plot_payback(
         floor = _histogram_axis(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn),
                                 "Share of futures (% per 1-month bin)")
         room = _Clearance(a)
-        medians = []
+        medians, entries = [], []
         for s, v, pct in drawn:
             colour, label = info.colour(s), _label(info, samples, s)
             never, day_one = float(np.mean(np.isinf(v))), float(np.mean(v == 0))
             shares = [f"{format_share(never)} not within {horizon} months"]
             if day_one > 0:
                 shares.append(f"{format_share(day_one)} cheaper from day one")
-            a.stairs(pct, edges, color=colour, lw=2.6, zorder=3,
-                     label=_share_legend(label, shares, 60),
+            entries.append(_share_entries(label, shares))
+            a.stairs(pct, edges, color=colour, lw=2.6, zorder=3, label=entries[-1][0],
                      fill=single, facecolor=tint(colour, 0.65) if single else None,
                      edgecolor=colour)
             room.add_line(np.repeat(edges, 2), np.concatenate([[0], np.repeat(pct, 2), [0]]))
@@ -899,13 +960,12 @@ def plot_payback(
                 finding=_payback_finding(medians, volume, horizon),
                 subtitles=[f"{info.title}: month from which the cumulative saving against {base} "
                            "is positive"],
-                footnote=info.footnote(PAYBACK_NOTE))
+                footnote=info.footnote(PERCENTILE_NOTE))
         _settle(fig)
         room.measure()
-        for (s, v, _pct), y in zip(drawn, _strip_heights(len(drawn))):
-            tag = "" if single else f"{_label(info, samples, s)}: "
-            _percentile_strip(a, room, v, 0.0, float(horizon), y, info.colour(s), fmt, tag)
-        _legend(a, room, top=floor)
+        _percentile_strips(a, room, [(v, info.colour(s), "") for s, v, _ in drawn],
+                           0.0, float(horizon), fmt)
+        _legend(a, room, top=floor, variants=list(zip(*entries)))
     return fig, a
 
 
@@ -923,12 +983,15 @@ def _payback_finding(medians: list[tuple[str, float, float, float]], volume: flo
         if never > 0:
             text += f"; {format_share(never)} of futures never do within {horizon} months"
         return text
-    parts = []
-    for label, p50, _never, _day_one in medians:
-        when = (f"not within {horizon} months" if math.isinf(p50)
-                else "from day one" if p50 == 0 else format_months(p50))
-        parts.append(f"{label} {when}")
-    return head + "median payback: " + ", ".join(parts)
+    parts = [f"{format_months(p50)} for {label}" for label, p50, _, _ in medians
+             if 0 < p50 < math.inf]
+    day_one = [label for label, p50, _, _ in medians if p50 == 0]
+    never = [label for label, p50, _, _ in medians if math.isinf(p50)]
+    if day_one:
+        parts.insert(0, f"day one for {_and(day_one)}")
+    if never:
+        parts.append(f"not within {horizon} months for {_and(never)}")
+    return head + "median payback is " + "; ".join(parts)
 
 
 # --- 5. P(cheapest) vs volume --------------------------------------------------------------
@@ -1019,6 +1082,7 @@ def plot_cheapest_vs_volume(
             room.add_line(c["queries_per_month"], c["p_cheapest"])
         for x in bounds:
             a.axvline(x, color="#A0A0A0", lw=1.0, ls=(0, (1, 2)), zorder=1)
+            room.add_line([x, x], [0, 1], y_axes=True, weight=2)
         if scenario_volume is not None:
             _volume_line(a, room, scenario_volume)
         finding = _cheapest_finding([_label(info, sub, s) for s, _, _ in runs], bounds, q, h)
@@ -1042,7 +1106,7 @@ def _cheapest_finding(leaders: Sequence[str], bounds: Sequence[float], q: np.nda
                        f"{format_volume(q[-1])} queries/month")
     parts = [f"{leaders[0]} below {format_volume(bounds[0])} queries/month"]
     for k in range(1, len(leaders) - 1):
-        parts.append(f"{leaders[k]} {format_volume(bounds[k - 1])}-{format_volume(bounds[k])}")
+        parts.append(f"{leaders[k]} {format_volume(bounds[k - 1])}–{format_volume(bounds[k])}")
     parts.append(f"{leaders[-1]} above" if len(leaders) == 2
                  else f"{leaders[-1]} above {format_volume(bounds[-1])}")
-    return head + ", ".join(parts)
+    return head + ("; " if any("," in lab for lab in leaders) else ", ").join(parts)

@@ -26,13 +26,13 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentF
 # lines on white: black is kept for reference lines (the 50 % line, "your volume") rather than a
 # strategy, and yellow (#F0E442), which is nearly invisible as a thin line, comes last.
 OKABE_ITO: list[str] = [
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#009E73",  # bluish green
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#F0E442",  # yellow
+    "#e69f00",  # orange
+    "#56b4e9",  # sky blue
+    "#009e73",  # bluish green
+    "#0072b2",  # blue
+    "#d55e00",  # vermillion
+    "#cc79a7",  # reddish purple
+    "#f0e442",  # yellow
 ]
 INK = "#222222"  # reference lines and annotations
 MUTED = "#6B6B6B"  # footnote, subtitles, secondary text

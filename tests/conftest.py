@@ -1,0 +1,37 @@
+"""Shared fixtures: the test scenarios, a CLI runner, and a byte snapshot of a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def minimal_path() -> Path:
+    """A small valid two-strategy scenario (RAG baseline, fine-tune), sharing one input."""
+    return FIXTURES / "good" / "minimal.toml"
+
+
+@pytest.fixture
+def full_path() -> Path:
+    """A valid scenario using every section, every component and [correlation]."""
+    return FIXTURES / "good" / "full.toml"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Everything under ``folder``, hidden entries included: relative path -> bytes (None for a folder)."""
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))}
+
+
+@pytest.fixture(name="snapshot")
+def snapshot_fixture():
+    return snapshot

@@ -1,0 +1,415 @@
+"""The charts: titles that state the finding, units on the axes, one colour per strategy.
+
+Frames are synthetic and built to have known answers (a logistic P(win) curve crossing 50 % at
+72k queries/month, breakevens with set shares outside the range), so a title can be checked
+word for word.
+"""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from ftrag_mc.report.plots import (  # noqa: E402
+    plot_breakeven,
+    plot_cheapest_vs_volume,
+    plot_payback,
+    plot_pwin_vs_month,
+    plot_pwin_vs_volume,
+)
+from ftrag_mc.report.style import (  # noqa: E402
+    OKABE_ITO,
+    RunInfo,
+    format_months,
+    format_usd,
+    format_volume,
+    strategy_colours,
+)
+
+GRID = np.geomspace(1e3, 1e7, 41)
+HORIZONS = (12, 24, 36)
+VOLUME = 250_000.0
+LABELS = {"rag": "RAG", "ft": "Fine-tune", "ft_self": "Fine-tune (self-hosted)",
+          "hybrid": "Hybrid"}
+
+
+@pytest.fixture(autouse=True)
+def _no_files_and_close(monkeypatch):
+    """Plot functions never save; every figure a test opens is closed after it."""
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("plot functions must not save files")
+
+    monkeypatch.setattr(Figure, "savefig", refuse)
+    yield
+    plt.close("all")
+
+
+def run_info(strategies=("rag", "ft"), baseline="rag") -> RunInfo:
+    return RunInfo(
+        scenario="support-classifier", title="Support ticket classifier",
+        strategies=strategies, labels={s: LABELS[s] for s in strategies}, baseline=baseline,
+        samples=20_000, seed=2026, sampler="lhs", version="0.1.0",
+    )
+
+
+def wilson(p: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    z = 1.959964
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+def logistic(q, q50, slope=2.5):
+    return 1 / (1 + np.exp(-slope * (np.log(q) - np.log(q50))))
+
+
+def pwin_frames(spec: dict[str, dict[int, object]], n: int = 20_000):
+    """Curves and crossings; ``spec[strategy][horizon]`` is a crossing volume (logistic
+    curve rising through 50 % there) or a callable q -> p."""
+    rows, crossings = [], []
+    for s, by_h in spec.items():
+        for h, how in by_h.items():
+            p = how(GRID) if callable(how) else logistic(GRID, how)
+            lo, hi = wilson(p, n)
+            wins = np.round(p * n).astype(int)
+            rows.append(pd.DataFrame(dict(
+                strategy=s, label=LABELS[s], horizon_months=h, queries_per_month=GRID,
+                p_win=p, p_win_low=lo, p_win_high=hi, wins=wins, samples=n)))
+            crossings.append(dict(strategy=s, label=LABELS[s], horizon_months=h,
+                                  volume_at_50pct=np.nan if callable(how) else float(how)))
+    return pd.concat(rows, ignore_index=True), pd.DataFrame(crossings)
+
+
+def month_frame(spec: dict[str, object], horizon: int = 36) -> pd.DataFrame:
+    """``spec[strategy]`` is the month where P(win) reaches 50 % (a ramp through it) or None."""
+    m = np.arange(horizon + 1)
+    rows = []
+    for s, month50 in spec.items():
+        p = np.full(m.shape, 0.2) if month50 is None else np.clip(0.5 + (m - month50) * 0.06,
+                                                                  0.02, 0.95)
+        lo, hi = wilson(p, 20_000)
+        rows.append(pd.DataFrame(dict(strategy=s, label=LABELS[s], month=m, p_win=p,
+                                      p_win_low=lo, p_win_high=hi)))
+    return pd.concat(rows, ignore_index=True)
+
+
+def breakeven_frame(strategy="ft", n_zero=150, n_inf=150, n_finite=700, centre=74_000.0):
+    """Per horizon: ``n_zero`` futures already winning at 1k, ``n_inf`` never below 10M and the
+    rest spread log-symmetrically around ``centre`` (so the median is ``centre``)."""
+    finite = centre * np.exp(np.linspace(-1.5, 1.5, n_finite))
+    values = np.concatenate([np.zeros(n_zero), finite, np.full(n_inf, np.inf)])
+    return pd.concat([
+        pd.DataFrame(dict(strategy=strategy, label=LABELS[strategy], horizon_months=h,
+                          queries_per_month=values * (36 / h)))
+        for h in HORIZONS
+    ], ignore_index=True)
+
+
+def payback_frame(strategy="ft", median=6.3, n=1000, never=0.04):
+    """Half the futures pay back by ``median`` months (the last of them exactly then), a share
+    ``never`` not within the horizon, the rest later."""
+    n_never = int(round(n * never))
+    n_lower = min(n // 2, n - n_never)
+    lower = np.linspace(median - 4, median, n_lower)
+    upper = np.linspace(median + 0.1, median + 12, n - n_lower - n_never)
+    values = np.concatenate([lower, upper, np.full(n_never, np.inf)])
+    return pd.DataFrame(dict(strategy=strategy, label=LABELS[strategy], payback_months=values))
+
+
+def cheapest_frame(split=40_000.0):
+    """RAG most likely cheapest below ``split``, Hybrid above, Fine-tune never."""
+    x = np.log(GRID / split)
+    scores = {"rag": -1.5 * x, "ft": np.full_like(x, -3.0), "hybrid": 1.5 * x}
+    total = sum(np.exp(v) for v in scores.values())
+    rows = []
+    for s, v in scores.items():
+        p = np.exp(v) / total
+        lo, hi = wilson(p, 20_000)
+        rows.append(pd.DataFrame(dict(strategy=s, label=LABELS[s], horizon_months=36,
+                                      queries_per_month=GRID, p_cheapest=p,
+                                      p_cheapest_low=lo, p_cheapest_high=hi)))
+    return pd.concat(rows, ignore_index=True)
+
+
+def title_of(fig: Figure, ax: Axes) -> str:
+    """The finding: the figure title of a chart's own figure, else its axes title."""
+    return (fig.get_suptitle() or ax.get_title(loc="left")).replace("\n", " ")
+
+
+def texts_of(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text)]
+
+
+def footnote_of(fig: Figure) -> str:
+    notes = [t.get_text() for t in fig.texts if t.get_gid() == "ftrag-footnote"]
+    assert len(notes) == 1
+    return notes[0].replace("\n", " ")
+
+
+def line_colours(ax: Axes) -> set[str]:
+    return {to_hex(line.get_color()) for line in ax.get_lines()}
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q, text", [
+    (1e3, "1k"), (1e4, "10k"), (1e5, "100k"), (1e6, "1M"), (1e7, "10M"), (250_000, "250k"),
+    (72_443, "72k"), (1_500, "1.5k"), (1.25e6, "1.2M"), (999_700, "1M"), (640, "640"),
+])
+def test_format_volume(q, text):
+    assert format_volume(q) == text
+
+
+@pytest.mark.parametrize("x, text", [
+    (12_345, "$12.3k"), (1.2e6, "$1.2M"), (350, "$350"), (-2_200, "-$2.2k"),
+    (0.0015, "$0.0015"), (123_456, "$123k"), (2.5e9, "$2.5B"),
+])
+def test_format_usd(x, text):
+    assert format_usd(x) == text
+
+
+def test_format_months():
+    assert format_months(6.3) == "6.3 months"
+    assert format_months(1) == "1 month"
+    assert format_months(12) == "12 months"
+
+
+def test_baseline_takes_the_first_colour_wherever_it_stands():
+    info = run_info(("ft", "hybrid", "rag"), baseline="rag")
+    assert info.colours == {"rag": OKABE_ITO[0], "ft": OKABE_ITO[1], "hybrid": OKABE_ITO[2]}
+    assert strategy_colours(["a", "b"]) == {"a": OKABE_ITO[0], "b": OKABE_ITO[1]}
+
+
+def test_footnote_names_the_run():
+    note = run_info().footnote("bands: 95 % Wilson intervals")
+    assert note == ("Scenario support-classifier · 20,000 samples (lhs) · seed 2026 · "
+                    "ftrag-mc 0.1.0 · bands: 95 % Wilson intervals")
+
+
+# --- 1. P(win) vs volume --------------------------------------------------------------------
+
+
+def test_pwin_vs_volume_title_reads_the_longest_horizon_crossing():
+    curves, crossings = pwin_frames({"ft": {12: 200_000, 24: 110_000, 36: 72_000}})
+    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info(), scenario_volume=VOLUME)
+    assert isinstance(fig, Figure) and isinstance(ax, Axes)
+    assert title_of(fig, ax) == (
+        "Fine-tune beats RAG in most futures above 72k queries/month over 36 months")
+    texts = texts_of(fig)
+    assert "36 mo: 72k/month" in texts and "12 mo: 200k/month" in texts
+    assert any("your volume" in t and "250k" in t for t in texts)
+    assert "queries/month" in ax.get_xlabel() and ax.get_xscale() == "log"
+    assert ax.get_ylabel() == "P(Fine-tune cheaper than RAG)"
+    assert ax.yaxis.get_major_formatter()(0.5, 0) == "50 %"
+    assert ax.xaxis.get_major_formatter()(1e5, 0) == "100k"
+
+
+def test_pwin_vs_volume_never_and_always_and_falling():
+    never = lambda q: np.linspace(0.1, 0.4, q.size)  # noqa: E731
+    curves, crossings = pwin_frames({"ft": {12: never, 36: never}})
+    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info())
+    assert title_of(fig, ax) == (
+        "Fine-tune never beats RAG in most futures below 10M queries/month over 36 months")
+
+    always = lambda q: np.linspace(0.6, 0.99, q.size)  # noqa: E731
+    curves, crossings = pwin_frames({"ft": {36: always}})
+    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info())
+    assert "at every volume from 1k to 10M queries/month" in title_of(fig, ax)
+
+    # A curve falling through 50 % with no crossing row: the crossing is interpolated.
+    falling = lambda q: 1 - logistic(q, 30_000)  # noqa: E731
+    curves, crossings = pwin_frames({"ft": {36: falling}})
+    fig, ax = plot_pwin_vs_volume(curves, crossings.iloc[0:0], run_info())
+    assert "in most futures below 30k queries/month" in title_of(fig, ax)
+
+
+def test_pwin_vs_volume_draws_on_a_given_axes_and_refuses_two_challengers():
+    curves, crossings = pwin_frames({"ft": {36: 72_000}})
+    fig0, ax0 = plt.subplots()
+    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info(), ax=ax0)
+    assert fig is fig0 and ax is ax0 and len(ax0.get_lines()) > 0
+    assert "72k" in ax0.get_title(loc="left")
+    assert "seed 2026" in footnote_of(fig0)
+
+    info3 = run_info(("rag", "ft", "ft_self"))
+    curves2, crossings2 = pwin_frames({"ft": {36: 72_000}, "ft_self": {36: 2e6}})
+    with pytest.raises(ValueError, match="one challenger"):
+        plot_pwin_vs_volume(curves2, crossings2, info3, ax=ax0)
+    fig, axes = plot_pwin_vs_volume(curves2, crossings2, info3)
+    assert isinstance(axes, np.ndarray) and axes.shape == (2,)
+    assert axes[0].get_shared_y_axes().joined(axes[0], axes[1])
+    assert "Fine-tune (self-hosted) above 2M" in title_of(fig, axes[0])
+
+
+def test_bad_frames_are_refused():
+    curves, crossings = pwin_frames({"ft": {36: 72_000}})
+    with pytest.raises(ValueError, match="p_win_low"):
+        plot_pwin_vs_volume(curves.drop(columns="p_win_low"), crossings, run_info())
+    with pytest.raises(ValueError, match="not in scenario"):
+        plot_pwin_vs_volume(curves.assign(strategy="other"), crossings, run_info())
+
+
+# --- 2. P(win) vs month ---------------------------------------------------------------------
+
+
+def test_pwin_vs_month_gives_the_first_month_at_half():
+    fig, ax = plot_pwin_vs_month(month_frame({"ft": 7}), run_info(), volume=VOLUME)
+    assert title_of(fig, ax) == (
+        "At 250k queries/month, Fine-tune has paid back in half of futures by month 7")
+    assert "months" in ax.get_xlabel()
+    assert "month 7" in texts_of(fig)
+
+    fig, ax = plot_pwin_vs_month(month_frame({"ft": None}), run_info(), volume=VOLUME)
+    assert title_of(fig, ax) == (
+        "At 250k queries/month, Fine-tune does not pay back in half of futures within 36 months")
+
+    info3 = run_info(("rag", "ft", "ft_self"))
+    fig, ax = plot_pwin_vs_month(month_frame({"ft": 7, "ft_self": None}), info3, volume=VOLUME)
+    assert "by month 7 for Fine-tune; not within 36 months for Fine-tune (self-hosted)" in (
+        title_of(fig, ax))
+
+
+# --- 3. breakeven ---------------------------------------------------------------------------
+
+
+def test_breakeven_counts_futures_outside_the_range():
+    fig, ax = plot_breakeven(breakeven_frame(), run_info(), volume_range=(1e3, 1e7))
+    assert isinstance(ax, Axes)
+    assert title_of(fig, ax) == ("Median breakeven: 74k queries/month over 36 months "
+                                 "(15 % of futures never break even below 10M)")
+    # The futures outside the range are counted in the legend (long or short wording).
+    legend = " ".join(t.get_text() for t in ax.get_legend().get_texts()).replace("\n", " ")
+    assert re.search(r"36 months: 15 % (never break even below 10M|>10M), "
+                     r"15 % (already cheaper at 1k|<1k)", legend), legend
+    texts = " ".join(texts_of(fig))
+    assert "median 74k" in texts
+    assert "queries/month" in ax.get_xlabel() and "%" in ax.get_ylabel()
+    assert "20,000 samples" in footnote_of(fig) and "seed 2026" in footnote_of(fig)
+    # Every bar is a share of ALL futures: the in-range bars of a horizon add up to 70 %.
+    heights = ax.patches[0].get_data().values
+    assert heights.sum() == pytest.approx(70.0)
+
+
+def test_breakeven_mostly_never_and_on_a_given_axes():
+    frame = breakeven_frame(n_zero=0, n_inf=600, n_finite=400)
+    fig0, ax0 = plt.subplots(figsize=(8, 5))
+    fig, ax = plot_breakeven(frame, run_info(), volume_range=(1e3, 1e7), ax=ax0)
+    assert fig is fig0 and ax is ax0
+    assert title_of(fig, ax) == ("Fine-tune never breaks even below 10M queries/month in "
+                                 "most futures over 36 months (60 %)")
+    with pytest.raises(ValueError, match="NaN"):
+        plot_breakeven(frame.assign(queries_per_month=np.nan), run_info(),
+                       volume_range=(1e3, 1e7))
+
+
+# --- 4. payback -----------------------------------------------------------------------------
+
+
+def test_payback_title_and_never_share():
+    fig, ax = plot_payback(payback_frame(), run_info(), volume=VOLUME, horizon_months=36)
+    assert title_of(fig, ax) == ("At 250k queries/month, Fine-tune pays back in 6.3 months "
+                                 "(median); 4 % of futures never do within 36 months")
+    legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert "4 % not within 36 months" in legend
+    assert "months" in ax.get_xlabel() and "%" in ax.get_ylabel()
+
+    fig, ax = plot_payback(payback_frame(never=0.7), run_info(), volume=VOLUME,
+                           horizon_months=36)
+    assert "does not pay back within 36 months in most futures (70 %)" in title_of(fig, ax)
+
+
+# --- 5. P(cheapest) -------------------------------------------------------------------------
+
+
+def test_cheapest_names_each_volume_range():
+    info3 = run_info(("rag", "ft", "hybrid"))
+    fig, ax = plot_cheapest_vs_volume(cheapest_frame(), info3, horizon_months=36,
+                                      scenario_volume=VOLUME)
+    assert title_of(fig, ax) == (
+        "Most likely cheapest over 36 months: RAG below 40k queries/month, Hybrid above")
+    assert len(ax.get_lines()) >= 3
+    with pytest.raises(ValueError, match="horizon 12"):
+        plot_cheapest_vs_volume(cheapest_frame(), info3, horizon_months=12)
+
+
+# --- across charts --------------------------------------------------------------------------
+
+
+def test_a_strategy_keeps_its_colour_across_charts():
+    info3 = run_info(("rag", "ft", "hybrid"))
+    ft, rag = info3.colours["ft"], info3.colours["rag"]
+    curves, crossings = pwin_frames({"ft": {24: 110_000, 36: 72_000}})
+    _, ax1 = plot_pwin_vs_volume(curves, crossings, info3)
+    _, ax2 = plot_pwin_vs_month(month_frame({"ft": 7}), info3, volume=VOLUME)
+    _, ax3 = plot_cheapest_vs_volume(cheapest_frame(), info3, horizon_months=36)
+    _, ax4 = plot_payback(payback_frame(), info3, volume=VOLUME, horizon_months=36)
+    longest = [line for line in ax1.get_lines() if line.get_label() == "36 months"][0]
+    assert to_hex(longest.get_color()) == ft
+    assert ft in line_colours(ax2) and ft in line_colours(ax3) and rag in line_colours(ax3)
+    assert to_hex(ax4.patches[0].get_edgecolor()) == ft
+    assert rag == OKABE_ITO[0] and ft == OKABE_ITO[1]
+
+
+def test_charts_are_board_sized_with_readable_fonts():
+    curves, crossings = pwin_frames({"ft": {36: 72_000}})
+    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info(), scenario_volume=VOLUME)
+    assert tuple(fig.get_size_inches()) == (10.0, 6.0)
+    fig.canvas.draw()
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+    assert min(sizes) >= 11
+
+
+def test_cheapest_with_three_ranges():
+    info3 = run_info(("rag", "ft", "hybrid"))
+    x, y = np.log(GRID / 40_000), np.log(GRID / 2e6)
+    scores = {"rag": -2 * x, "hybrid": 2 * x, "ft": 2 * x + 3 * y}
+    frame = cheapest_frame()
+    for s, v in scores.items():
+        p = np.exp(v) / sum(np.exp(w) for w in scores.values())
+        frame.loc[frame["strategy"] == s, "p_cheapest"] = p
+    fig, ax = plot_cheapest_vs_volume(frame, info3, horizon_months=36)
+    assert title_of(fig, ax) == ("Most likely cheapest over 36 months: RAG below 40k "
+                                 "queries/month, Hybrid 40k–2M, Fine-tune above 2M")
+
+
+def test_a_curve_crossing_twice_is_read_from_its_last_crossing():
+    # Above 50 % up to 10k, below it to 1M, above it again from there.
+    dip = lambda q: 0.5 + 0.3 * np.cos(np.log(q / 1e3) / np.log(1e4) * 2 * np.pi)  # noqa: E731
+    curves, crossings = pwin_frames({"ft": {36: dip}})
+    crossings["volume_at_50pct"] = 10_000.0  # the analysis reports the first crossing
+    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info())
+    assert "in most futures above 1M queries/month" in title_of(fig, ax)
+
+
+def test_breakeven_panels_and_labels_that_do_not_overlap():
+    info3 = run_info(("rag", "ft", "ft_self"))
+    frame = pd.concat([breakeven_frame("ft"), breakeven_frame("ft_self", centre=2e6)])
+    fig, axes = plot_breakeven(frame, info3, volume_range=(1e3, 1e7))
+    assert isinstance(axes, np.ndarray) and axes.shape == (2,)
+    assert "Fine-tune 74k; Fine-tune (self-hosted) 2M queries/month" in title_of(fig, axes[0])
+
+    # Crossings close together: their labels, the legend and "your volume" stay apart.
+    curves, crossings = pwin_frames({"ft": {12: 90_000, 24: 80_000, 36: 72_000}})
+    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info(), scenario_volume=VOLUME)
+    renderer = fig.canvas.get_renderer()
+    fig.canvas.draw()
+    boxes = [Text.get_window_extent(t, renderer) for t in ax.texts]  # text only, no leader
+    boxes.append(ax.get_legend().get_window_extent(renderer))
+    assert len(boxes) == 5
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
