@@ -279,8 +279,9 @@ def test_pwin_vs_month_gives_the_first_month_at_half():
 
     info3 = run_info(("rag", "ft", "ft_self"))
     fig, ax = plot_pwin_vs_month(month_frame({"ft": 7, "ft_self": None}), info3, volume=VOLUME)
-    assert "by month 7 for Fine-tune; not within 36 months for Fine-tune (self-hosted)" in (
-        title_of(fig, ax))
+    assert title_of(fig, ax) == (
+        "At 250k queries/month, half of futures have paid back by month 7 for Fine-tune; "
+        "Fine-tune (self-hosted) does not pay back in half of futures within 36 months")
 
 
 # --- 3. breakeven ---------------------------------------------------------------------------
@@ -293,8 +294,8 @@ def test_breakeven_counts_futures_outside_the_range():
                                  "(15 % of futures never break even below 10M)")
     # The futures outside the range are counted in the legend (long or short wording).
     legend = " ".join(t.get_text() for t in ax.get_legend().get_texts()).replace("\n", " ")
-    assert re.search(r"36 months: 15 % (never break even below 10M|>10M), "
-                     r"15 % (already cheaper at 1k|<1k)", legend), legend
+    assert re.search(r"36 months: 15 % (never break even below 10M|above 10M), "
+                     r"15 % (already cheaper at 1k|below 1k)", legend), legend
     texts = " ".join(texts_of(fig))
     assert "median 74k" in texts
     assert "queries/month" in ax.get_xlabel() and "%" in ax.get_ylabel()
@@ -311,6 +312,10 @@ def test_breakeven_mostly_never_and_on_a_given_axes():
     assert fig is fig0 and ax is ax0
     assert title_of(fig, ax) == ("Fine-tune never breaks even below 10M queries/month in "
                                  "most futures over 36 months (60 %)")
+    # Every future outside the range: an empty histogram, all counted.
+    fig, ax = plot_breakeven(breakeven_frame(n_zero=0, n_inf=1000, n_finite=0), run_info(),
+                             volume_range=(1e3, 1e7))
+    assert "(100 %)" in title_of(fig, ax)
     with pytest.raises(ValueError, match="NaN"):
         plot_breakeven(frame.assign(queries_per_month=np.nan), run_info(),
                        volume_range=(1e3, 1e7))
@@ -413,3 +418,13 @@ def test_breakeven_panels_and_labels_that_do_not_overlap():
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not a.overlaps(b), (a, b)
+
+
+def test_payback_of_several_challengers():
+    info3 = run_info(("rag", "ft", "ft_self"))
+    frame = pd.concat([payback_frame("ft"), payback_frame("ft_self", never=0.95)])
+    fig, ax = plot_payback(frame, info3, volume=VOLUME, horizon_months=36)
+    assert title_of(fig, ax) == (
+        "At 250k queries/month, median payback is 6.3 months for Fine-tune; "
+        "Fine-tune (self-hosted) does not pay back within 36 months in most futures")
+    assert "90 %+ of futures: >36 mo" in texts_of(fig)

@@ -135,12 +135,16 @@ def _finish(fig: Figure, axes: list[Axes], *, created: bool, finding: str,
     if created:
         fig.suptitle(wrap(finding, int(fig.get_figwidth() / 0.13)), x=0.01, ha="left", color=INK)
         for a, sub in zip(axes, subtitles):
-            a.set_title(sub, loc="left", color=MUTED, fontsize=12, pad=12)
+            width_in = fig.get_figwidth() / len(axes) - 1.0
+            a.set_title(wrap(sub, int(width_in / 0.1)), loc="left", color=MUTED, fontsize=12,
+                        pad=12)
     else:
         a = axes[0]
         width_in = a.get_position().width * fig.get_figwidth()
         a.set_title(wrap(finding, max(int(width_in / 0.115), 30)), loc="left", fontsize=13,
                     fontweight="bold", color=INK)
+    for a in axes:  # a long strategy label must not run past the axes
+        a.set_ylabel(wrap(a.get_ylabel().replace("\n", " "), 46))
     add_footnote(fig, footnote)
 
 
@@ -334,11 +338,11 @@ def _legend(ax: Axes, room: _Clearance, *, title: str = "", top: float = 1.0,
     entries (e.g. on one line or two), the one that fits best is used."""
     handles, labels = ax.get_legend_handles_labels()
     choice, loc, free = room.place_legend(variants or [labels], title=title, top=top)
-    labels = list((variants or [labels])[choice])
-    # Where no spot is free (a crowded narrow panel) the legend gets a white backing.
-    ax.legend(handles, labels, loc=loc, bbox_to_anchor=(0.0, 0.0, 1.0, top),
-              title=title or None, alignment="left", frameon=not free, facecolor="white",
-              edgecolor="none", framealpha=0.9).set_zorder(9)
+    # Where no spot is free (a crowded, narrow panel) the legend gets a white backing.
+    ax.legend(handles, list((variants or [labels])[choice]), loc=loc,
+              bbox_to_anchor=(0.0, 0.0, 1.0, top), title=title or None, alignment="left",
+              frameon=not free, facecolor="white", edgecolor="none",
+              framealpha=0.9).set_zorder(9)
 
 
 def _annotate(ax: Axes, room: _Clearance, x: float, y: float, text: str, **kw) -> None:
@@ -517,7 +521,7 @@ def plot_pwin_vs_volume(
             rooms.append(room)
             marks.append(panel_marks)
             subtitles.append(f"{label} vs {base}" if len(challengers) > 1 else
-                             f"{info.title}: {label} vs {base}, total cost over each horizon")
+                             f"{info.title} · total cost over each horizon")
         _finish(fig, axes, created=created, finding="; ".join(sentences), subtitles=subtitles,
                 footnote=info.footnote(WILSON_NOTE))
         _settle(fig)
@@ -546,18 +550,25 @@ def _month_finding(paid: list[tuple[str, int | None]], base: str, volume: float,
         if month == 0:
             return head + f"{label} is cheaper than {base} from the start in half of futures"
         return head + f"{label} has paid back in half of futures by month {month}"
-    parts = [f"by month {m} for {lab}" for lab, m in paid if m]
+    by_month = [f"by month {m} for {lab}" for lab, m in paid if m]
     start = [lab for lab, m in paid if m == 0]
     never = [lab for lab, m in paid if m is None]
+    parts = ["half of futures have paid back " + ", ".join(by_month)] if by_month else []
     if start:
-        parts.insert(0, f"from the start for {_and(start)}")
+        parts.append(f"{_and(start)} {_verb(start, 'is', 'are')} cheaper than {base} from the "
+                     "start in half of futures")
     if never:
-        parts.append(f"not within {horizon} months for {_and(never)}")
-    return head + "half of futures have paid back " + "; ".join(parts)
+        parts.append(f"{_and(never)} {_verb(never, 'does', 'do')} not pay back in half of "
+                     f"futures within {horizon} months")
+    return head + "; ".join(parts)
 
 
 def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _verb(subjects: Sequence[str], one: str, many: str) -> str:
+    return one if len(subjects) == 1 else many
 
 
 def _month_ticks(ax: Axes, horizon: int) -> None:
@@ -625,7 +636,7 @@ def plot_pwin_vs_month(
         _fifty_line(a, room)
         _finish(fig, axes, created=created,
                 finding=_month_finding([(lab, m) for lab, m, _ in paid], base, volume, horizon),
-                subtitles=[f"{info.title}: is the running total of cost below {base}'s yet?"],
+                subtitles=[f"{info.title} · running total of cost against {base}, month by month"],
                 footnote=info.footnote(WILSON_NOTE))
         _settle(fig)
         room.measure()
@@ -651,12 +662,14 @@ def _histogram_axis(ax: Axes, tallest_pct: float, n_strips: int, label: str) -> 
     zone's floor (axes fraction) so the legend can stay under it."""
     floor = _STRIP_TOP - _STRIP_STEP * (n_strips - 1) - _STRIP_STEP * 0.7
     hist_top = max(floor - 0.04, 0.3)
-    tallest_pct = max(tallest_pct, 1e-6)
+    # At least 0-2 %: a few stray futures must not look like a distribution.
+    tallest_pct = max(tallest_pct, 2.0)
     ax.set_ylim(0, tallest_pct / hist_top)
     ticks = MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(0, tallest_pct)
     ticks = [t for t in ticks if 0 <= t <= tallest_pct * 1.08]
     ax.set_yticks(ticks)
-    decimals = next(d for d in (0, 1, 2, 3) if all(abs(t - round(t, d)) < 1e-9 for t in ticks))
+    decimals = next((d for d in (0, 1, 2) if all(abs(t - round(t, d)) < 1e-9 for t in ticks)),
+                    3)
     ax.yaxis.set_major_formatter(percent_formatter(xmax=100.0, decimals=decimals))
     ax.set_ylabel(label)
     return floor
@@ -691,17 +704,19 @@ def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[np.ndarr
         for artist in artists:
             artist.set_in_layout(False)
         if tag:
-            ax.annotate(tag, xy=(0, y), xycoords="axes fraction", xytext=(-8, 0),
+            ax.annotate(tag, xy=(0, y), xycoords="axes fraction", xytext=(-14, 0),
                         textcoords="offset points", ha="right", va="center",
                         fontsize=SMALL_FONT_PT, color=INK)
         pts = room.to_pts([clip(p10), clip(p50), clip(p90)], [y, y, y], y_axes=True)
         room.add_box((pts[0, 0] - 8, pts[0, 1] - 7, pts[2, 0] + 8, pts[0, 1] + 7))
         placed.append(((p10, p50, p90), pts, y))
 
-    for (p10, p50, p90), pts, y in placed:
+    for row, ((p10, p50, p90), pts, y) in enumerate(placed):
         (x_lo, yp), (x_mid, _), (x_hi, _) = pts
         if p10 > hi or p90 < lo:  # nine futures in ten beyond one end of the range
-            texts = [f"90 %+ of futures {fmt(p10 if p10 > hi else p90)}"]
+            texts = [f"90 %+ of futures: {fmt(p10 if p10 > hi else p90)}"]
+        elif p10 == p90:  # eight futures in ten on one value (e.g. cheaper from day one)
+            texts = [f"80 %+ of futures: {fmt(p50)}"]
         else:
             texts = [f"median {fmt(p50)} (P10 {fmt(p10)}, P90 {fmt(p90)})",
                      f"median {fmt(p50)}"]
@@ -718,6 +733,10 @@ def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[np.ndarr
                 "over": ((x_mid - w / 2, yp + 9, x_mid + w / 2, yp + 9 + h),
                          clip(p50), (0, 9), "center", "bottom"),
             }
+            if row == 0:
+                del spots["over"]  # the subtitle is there
+            if row == len(placed) - 1:
+                del spots["under"]  # the histogram and legend are there
             for k, (box, anchor, offset, ha, va) in enumerate(spots.values()):
                 c = room.cost(box) + 0.5 * rank + 0.1 * k
                 if best is None or c < best[0]:
@@ -789,7 +808,8 @@ def plot_breakeven(
         raise ValueError(f"volume_range must be (vmin, vmax) with 0 < vmin < vmax: {volume_range}")
     challengers = _strategies_in(info, samples["strategy"].unique())
     if ax is not None and len(challengers) != 1:
-        raise ValueError(f"ax is given, so samples must hold one challenger; it holds {challengers}")
+        raise ValueError(
+            f"ax is given, so samples must hold one challenger; it holds {challengers}")
     if samples["queries_per_month"].isna().any():
         raise ValueError("samples hold NaN breakeven volumes (use 0.0 or inf for out of range)")
     horizons = sorted(int(h) for h in samples["horizon_months"].unique())
@@ -827,20 +847,22 @@ def plot_breakeven(
                 if above > 0:
                     shares.append(f"{format_share(above)} never break even below "
                                   f"{format_volume(vmax)}")
-                    short.append(f"{format_share(above)} >{format_volume(vmax)}")
+                    short.append(f"{format_share(above)} above {format_volume(vmax)}")
                 if below > 0:
                     shares.append(f"{format_share(below)} already cheaper at "
                                   f"{format_volume(vmin)}")
-                    short.append(f"{format_share(below)} <{format_volume(vmin)}")
+                    short.append(f"{format_share(below)} below {format_volume(vmin)}")
                 entries.append(_share_entries(f"{h} months", shares, short))
                 a.stairs(pct, edges, color=st.colour, ls=st.linestyle, lw=st.linewidth,
                          label=entries[-1][0], zorder=4 - k / 10)
                 room.add_line(np.repeat(edges, 2), np.concatenate([[0], np.repeat(pct, 2), [0]]))
+                for e0, e1, height in zip(edges[:-1], edges[1:], pct):  # the area under it
+                    room.add_line([np.sqrt(e0 * e1)] * 2, [0, height], weight=1)
                 if k == 0:
                     medians.append((label, float(_quantiles(v, [0.5])[0]), above, below))
             panels.append((a, room, drawn, styles, floor, entries))
         subtitles = [
-            f"{info.title}: volume from which {_label(info, samples, s)} is cheaper than {base}"
+            f"{info.title} · volume from which {_label(info, samples, s)} is cheaper than {base}"
             if len(challengers) == 1 else f"{_label(info, samples, s)} vs {base}"
             for s in challengers
         ]
@@ -944,7 +966,8 @@ def plot_payback(
         for s, v, pct in drawn:
             colour, label = info.colour(s), _label(info, samples, s)
             never, day_one = float(np.mean(np.isinf(v))), float(np.mean(v == 0))
-            shares = [f"{format_share(never)} not within {horizon} months"]
+            shares = [] if never == 0 and day_one > 0 else [
+                f"{format_share(never)} not within {horizon} months"]
             if day_one > 0:
                 shares.append(f"{format_share(day_one)} cheaper from day one")
             entries.append(_share_entries(label, shares))
@@ -958,7 +981,7 @@ def plot_payback(
             medians.append((label, float(_quantiles(v, [0.5])[0]), never, day_one))
         _finish(fig, axes, created=created,
                 finding=_payback_finding(medians, volume, horizon),
-                subtitles=[f"{info.title}: month from which the cumulative saving against {base} "
+                subtitles=[f"{info.title} · month from which the cumulative saving against {base} "
                            "is positive"],
                 footnote=info.footnote(PERCENTILE_NOTE))
         _settle(fig)
@@ -978,20 +1001,24 @@ def _payback_finding(medians: list[tuple[str, float, float, float]], volume: flo
             return head + (f"{label} does not pay back within {horizon} months in most futures "
                            f"({format_share(never)})")
         if p50 == 0:
-            return head + f"{label} is cheaper from day one in most futures ({format_share(day_one)})"
+            return head + (f"{label} is cheaper from day one in most futures "
+                           f"({format_share(day_one)})")
         text = head + f"{label} pays back in {format_months(p50)} (median)"
         if never > 0:
             text += f"; {format_share(never)} of futures never do within {horizon} months"
         return text
-    parts = [f"{format_months(p50)} for {label}" for label, p50, _, _ in medians
-             if 0 < p50 < math.inf]
+    finite = [f"{format_months(p50)} for {label}" for label, p50, _, _ in medians
+              if 0 < p50 < math.inf]
     day_one = [label for label, p50, _, _ in medians if p50 == 0]
     never = [label for label, p50, _, _ in medians if math.isinf(p50)]
+    parts = ["median payback is " + ", ".join(finite)] if finite else []
     if day_one:
-        parts.insert(0, f"day one for {_and(day_one)}")
+        parts.append(f"{_and(day_one)} {_verb(day_one, 'is', 'are')} cheaper from day one in "
+                     "most futures")
     if never:
-        parts.append(f"not within {horizon} months for {_and(never)}")
-    return head + "median payback is " + "; ".join(parts)
+        parts.append(f"{_and(never)} {_verb(never, 'does', 'do')} not pay back within "
+                     f"{horizon} months in most futures")
+    return head + "; ".join(parts)
 
 
 # --- 5. P(cheapest) vs volume --------------------------------------------------------------
@@ -1074,7 +1101,7 @@ def plot_cheapest_vs_volume(
         for s in strategies:
             c = sub[sub["strategy"] == s].sort_values("queries_per_month")
             colour = info.colour(s)
-            label = _label(info, sub, s) + (" (baseline)" if s == info.baseline else "")
+            label = _label(info, sub, s) + (", baseline" if s == info.baseline else "")
             a.fill_between(c["queries_per_month"], c["p_cheapest_low"], c["p_cheapest_high"],
                            color=colour, alpha=_BAND_ALPHA, lw=0)
             a.plot(c["queries_per_month"], c["p_cheapest"], color=colour, lw=3.0, label=label,
@@ -1087,7 +1114,7 @@ def plot_cheapest_vs_volume(
             _volume_line(a, room, scenario_volume)
         finding = _cheapest_finding([_label(info, sub, s) for s, _, _ in runs], bounds, q, h)
         _finish(fig, axes, created=created, finding=finding,
-                subtitles=[f"{info.title}: chance that each strategy has the lowest total cost "
+                subtitles=[f"{info.title} · chance that each strategy has the lowest total cost "
                            f"over {h} months"],
                 footnote=info.footnote(WILSON_NOTE))
         _settle(fig)

@@ -157,7 +157,7 @@ class RunInfo:
         """One line that says where a chart's numbers came from.
 
         >>> info.footnote("bands: 95 % Wilson intervals")  # doctest: +SKIP
-        'Scenario support-classifier · 20,000 samples (lhs) · seed 2026 · ftrag-mc 0.1.0 · bands: ...'
+        'Scenario support-classifier · 20,000 samples (lhs) · seed 2026 · ftrag-mc 0.1.0 · ...'
         """
         parts = [
             f"Scenario {self.scenario}",
