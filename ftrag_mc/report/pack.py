@@ -15,6 +15,7 @@ from ftrag_mc import analysis
 from ftrag_mc._version import __version__
 from ftrag_mc.report import plots
 from ftrag_mc.report.style import RunInfo
+from ftrag_mc.report.text import sampling_note
 from ftrag_mc.simulate import SimulationResult
 
 
@@ -48,6 +49,7 @@ def run_record(result: SimulationResult, **extra: Any) -> dict[str, Any]:
                      "pandas": pd.__version__},
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "timings_s": {k: round(v, 4) for k, v in result.timings_s.items()},
+        "note": sampling_note(result),
         **extra,
     }
 

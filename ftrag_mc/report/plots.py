@@ -143,8 +143,8 @@ def _finish(fig: Figure, axes: list[Axes], *, created: bool, finding: str,
         width_in = a.get_position().width * fig.get_figwidth()
         a.set_title(wrap(finding, max(int(width_in / 0.115), 30)), loc="left", fontsize=13,
                     fontweight="bold", color=INK)
-    for a in axes:  # a long strategy label must not run past the axes
-        a.set_ylabel(wrap(a.get_ylabel().replace("\n", " "), 46))
+    for a in axes:  # a long strategy label must not run past the axes (position kept)
+        a.yaxis.label.set_text(wrap(a.get_ylabel().replace("\n", " "), 46))
     add_footnote(fig, footnote)
 
 
@@ -309,10 +309,10 @@ class _Clearance:
                    for b in self.boxes)
 
     def place_legend(self, variants: Sequence[Sequence[str]], *, title: str = "",
-                     top: float = 1.0) -> tuple[int, str, bool]:
+                     top: float = 1.0, dry_run: bool = False) -> tuple[int, str, bool]:
         """Which wording of the legend entries (index into ``variants``) and which ``loc``
         (inside the axes up to height ``top``, axes fraction) cover the least data, and
-        whether that spot is free."""
+        whether that spot is free; ``dry_run`` only asks."""
         best = None
         for i, entries in enumerate(variants):
             lines = [ln for e in entries for ln in e.split("\n")]
@@ -328,7 +328,8 @@ class _Clearance:
                 c = self.cost(box, pad=1.0) + 0.5 * i
                 if best is None or c < best[0] - 1e-9:
                     best = (c, box, i, loc)
-        self.add_box(best[1])
+        if not dry_run:
+            self.add_box(best[1])
         return best[2], best[3], best[0] < 5
 
 
@@ -657,11 +658,12 @@ def _strip_heights(n: int) -> list[float]:
     return [_STRIP_TOP - _STRIP_STEP * k for k in range(n)]
 
 
-def _histogram_axis(ax: Axes, tallest_pct: float, n_strips: int, label: str) -> float:
-    """A 0..tallest percent y axis below the percentile bars; returns the top of the bars'
-    zone's floor (axes fraction) so the legend can stay under it."""
+def _histogram_axis(ax: Axes, tallest_pct: float, n_strips: int, label: str, *,
+                    reserve: float = 0.0) -> float:
+    """A 0..tallest percent y axis below the percentile bars, and ``reserve`` (axes fraction)
+    more room; returns the floor of the bars' zone (axes fraction) for the legend's top."""
     floor = _STRIP_TOP - _STRIP_STEP * (n_strips - 1) - _STRIP_STEP * 0.7
-    hist_top = max(floor - 0.04, 0.3)
+    hist_top = max(floor - 0.04 - reserve, 0.3)
     # At least 0-2 %: a few stray futures must not look like a distribution.
     tallest_pct = max(tallest_pct, 2.0)
     ax.set_ylim(0, tallest_pct / hist_top)
@@ -671,7 +673,7 @@ def _histogram_axis(ax: Axes, tallest_pct: float, n_strips: int, label: str) -> 
     decimals = next((d for d in (0, 1, 2) if all(abs(t - round(t, d)) < 1e-9 for t in ticks)),
                     3)
     ax.yaxis.set_major_formatter(percent_formatter(xmax=100.0, decimals=decimals))
-    ax.set_ylabel(label)
+    ax.set_ylabel(label, y=hist_top / 2)  # centred on the histogram, clear of the bars' tags
     return floor
 
 
@@ -735,16 +737,21 @@ def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[np.ndarr
             }
             if row == 0:
                 del spots["over"]  # the subtitle is there
-            if row == len(placed) - 1:
-                del spots["under"]  # the histogram and legend are there
-            for k, (box, anchor, offset, ha, va) in enumerate(spots.values()):
-                c = room.cost(box) + 0.5 * rank + 0.1 * k
+            for k, (name, (box, anchor, offset, ha, va)) in enumerate(spots.items()):
+                # Under the last bar is the histogram's headroom: only if nothing else fits.
+                late = 5 if name == "under" and row == len(placed) - 1 else 0
+                c = room.cost(box) + 0.5 * rank + 0.1 * k + late
                 if best is None or c < best[0]:
                     best = (c, box, anchor, offset, ha, va, text)
             if best[0] < 1:
                 break
-        _, box, anchor, offset, ha, va, text = best
-        room.add_box(box)
+        cost, box, anchor, offset, ha, va, text = best
+        if cost >= 50:  # nowhere clear: the short text over the bar, on the wider side of the dot
+            side = 1 if room.w - x_mid > x_mid else -1
+            text, anchor, offset = texts[-1], clip(p50), (10 * side, 0)
+            ha, va = ("left" if side > 0 else "right"), "center"
+        else:
+            room.add_box(box)
         ax.annotate(text, xy=(anchor, y), xycoords=tr, xytext=offset,
                     textcoords="offset points", ha=ha, va=va, annotation_clip=False, zorder=8,
                     **_TEXT).set_in_layout(False)
@@ -829,19 +836,15 @@ def plot_breakeven(
             styles = _horizon_styles(info.colour(s), horizons)
             set_volume_axis(a, "Breakeven starting volume (queries/month, log scale)")
             a.set_xlim(vmin, vmax)
-            drawn = []
-            for h in sorted(horizons, reverse=True):  # longest first: on top, first bar
+            drawn, entries = [], []
+            for k, h in enumerate(sorted(horizons, reverse=True)):  # longest first, on top
                 v = samples.loc[(samples["strategy"] == s) & (samples["horizon_months"] == h),
                                 "queries_per_month"].to_numpy(float)
-                if v.size:
-                    counts, _ = np.histogram(v[(v >= vmin) & (v <= vmax)], bins=edges)
-                    drawn.append((h, v, 100.0 * counts / v.size))
-            floor = _histogram_axis(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn),
-                                    "Share of futures (% per bin)")
-            room = _Clearance(a)
-            entries = []
-            for k, (h, v, pct) in enumerate(drawn):
-                st = styles[h]
+                if not v.size:
+                    continue
+                counts, _ = np.histogram(v[(v >= vmin) & (v <= vmax)], bins=edges)
+                pct = 100.0 * counts / v.size
+                drawn.append((h, v, pct))
                 below, above = float(np.mean(v < vmin)), float(np.mean(v > vmax))
                 shares, short = [], []
                 if above > 0:
@@ -853,14 +856,13 @@ def plot_breakeven(
                                   f"{format_volume(vmin)}")
                     short.append(f"{format_share(below)} below {format_volume(vmin)}")
                 entries.append(_share_entries(f"{h} months", shares, short))
+                st = styles[h]
                 a.stairs(pct, edges, color=st.colour, ls=st.linestyle, lw=st.linewidth,
                          label=entries[-1][0], zorder=4 - k / 10)
-                room.add_line(np.repeat(edges, 2), np.concatenate([[0], np.repeat(pct, 2), [0]]))
-                for e0, e1, height in zip(edges[:-1], edges[1:], pct):  # the area under it
-                    room.add_line([np.sqrt(e0 * e1)] * 2, [0, height], weight=1)
-                if k == 0:
+                if len(drawn) == 1:
                     medians.append((label, float(_quantiles(v, [0.5])[0]), above, below))
-            panels.append((a, room, drawn, styles, floor, entries))
+            _histogram_axis(a, _tallest(drawn), len(drawn), "Share of futures (% per bin)")
+            panels.append((a, drawn, styles, entries))
         subtitles = [
             f"{info.title} · volume from which {_label(info, samples, s)} is cheaper than {base}"
             if len(challengers) == 1 else f"{_label(info, samples, s)} vs {base}"
@@ -870,12 +872,36 @@ def plot_breakeven(
                 finding=_breakeven_finding(medians, horizons[-1], vmin, vmax),
                 subtitles=subtitles, footnote=info.footnote(PERCENTILE_NOTE))
         _settle(fig)
-        for a, room, drawn, styles, floor, entries in panels:
-            room.measure()
+        for a, drawn, styles, entries in panels:
+            variants = list(zip(*entries))
+            room, floor = _histogram_room(a, drawn, edges)
+            if not room.place_legend(variants, title="Horizon", top=floor, dry_run=True)[2]:
+                # No free corner: lower the histogram to make a band for the legend.
+                lines = len(entries) + 1
+                room, floor = _histogram_room(
+                    a, drawn, edges, reserve=(lines * 1.5 * SMALL_FONT_PT + 14) / room.h)
             _percentile_strips(a, room, [(v, styles[h].colour, f"{h} mo") for h, v, _ in drawn],
                                vmin, vmax, fmt)
-            _legend(a, room, title="Horizon", top=floor, variants=list(zip(*entries)))
+            _legend(a, room, title="Horizon", top=floor, variants=variants)
     return _returned(fig, axes)
+
+
+def _tallest(drawn: Sequence[tuple[int, np.ndarray, np.ndarray]]) -> float:
+    return max(float(pct.max()) for _, _, pct in drawn)
+
+
+def _histogram_room(ax: Axes, drawn: Sequence[tuple[int, np.ndarray, np.ndarray]],
+                    edges: np.ndarray, *, reserve: float = 0.0) -> tuple[_Clearance, float]:
+    """Scale the y axis (leaving ``reserve`` axes fraction free under the percentile bars) and
+    record the histograms, outline and area, as occupied; the room and the bars' floor."""
+    floor = _histogram_axis(ax, _tallest(drawn), len(drawn), ax.get_ylabel(), reserve=reserve)
+    room = _Clearance(ax)
+    for _h, _v, pct in drawn:
+        room.add_line(np.repeat(edges, 2), np.concatenate([[0], np.repeat(pct, 2), [0]]))
+        for e0, e1, height in zip(edges[:-1], edges[1:], pct):
+            room.add_line([np.sqrt(e0 * e1)] * 2, [0, height], weight=1)
+    room.measure()
+    return room, floor
 
 
 def _breakeven_finding(medians: list[tuple[str, float, float, float]], horizon: int,

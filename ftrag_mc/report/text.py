@@ -33,6 +33,16 @@ def _pct(p: float) -> str:
     return f"{100 * p:.1f} %"
 
 
+def sampling_note(result: SimulationResult) -> str | None:
+    """Scrambled Sobol points keep their balance only for a power-of-two number of samples."""
+    n = result.n_samples
+    if result.sampler != "sobol" or n & (n - 1) == 0:
+        return None
+    below = 1 << (n.bit_length() - 1)
+    return (f"Sobol points are balanced only for a power-of-two sample count; {n:,} is not "
+            f"({below:,} or {2 * below:,} would be)")
+
+
 def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
     """Lines for the terminal: per challenger at the longest horizon, P(win) with its interval,
     the expected saving with its standard error, the 50 % volume and the payback."""
@@ -61,4 +71,7 @@ def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
         else:
             payback = f"pays back within {horizon} months in {_pct(1 - row.payback_share_never)} of futures"
         lines.append(f"    {crossing}; {payback}")
+    note = sampling_note(result)
+    if note:
+        lines.append(f"note: {note}")
     return lines
