@@ -148,6 +148,11 @@ def _finish(fig: Figure, axes: list[Axes], *, created: bool, finding: str,
     add_footnote(fig, footnote)
 
 
+def _subtitle(info: RunInfo, what: str) -> str:
+    """The scenario's title and what the chart measures (the "·" never starts a line)."""
+    return f"{info.title}\u00a0· {what}"
+
+
 def _returned(fig: Figure, axes: list[Axes]) -> tuple[Figure, Axes | np.ndarray]:
     return fig, (axes[0] if len(axes) == 1 else np.array(axes, dtype=object))
 
@@ -522,7 +527,7 @@ def plot_pwin_vs_volume(
             rooms.append(room)
             marks.append(panel_marks)
             subtitles.append(f"{label} vs {base}" if len(challengers) > 1 else
-                             f"{info.title} · total cost over each horizon")
+                             _subtitle(info, "total cost over each horizon"))
         _finish(fig, axes, created=created, finding="; ".join(sentences), subtitles=subtitles,
                 footnote=info.footnote(WILSON_NOTE))
         _settle(fig)
@@ -635,10 +640,10 @@ def plot_pwin_vs_month(
             if first is not None:
                 _dot(a, room, first, float(p[hit[0]]), colour)
         _fifty_line(a, room)
+        subtitle = _subtitle(info, f"running total of cost against {base}, month by month")
         _finish(fig, axes, created=created,
                 finding=_month_finding([(lab, m) for lab, m, _ in paid], base, volume, horizon),
-                subtitles=[f"{info.title} · running total of cost against {base}, month by month"],
-                footnote=info.footnote(WILSON_NOTE))
+                subtitles=[subtitle], footnote=info.footnote(WILSON_NOTE))
         _settle(fig)
         room.measure()
         _legend(a, room)
@@ -746,15 +751,18 @@ def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[np.ndarr
             if best[0] < 1:
                 break
         cost, box, anchor, offset, ha, va, text = best
-        if cost >= 50:  # nowhere clear: the short text over the bar, on the wider side of the dot
+        style = dict(_TEXT)
+        if cost >= 50:  # nowhere clear: the short text on a white tag over the bar, beside the dot
             side = 1 if room.w - x_mid > x_mid else -1
-            text, anchor, offset = texts[-1], clip(p50), (10 * side, 0)
+            text, anchor, offset = texts[-1], clip(p50), (12 * side, 0)
             ha, va = ("left" if side > 0 else "right"), "center"
+            style.update(path_effects=None,
+                         bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="none"))
         else:
             room.add_box(box)
         ax.annotate(text, xy=(anchor, y), xycoords=tr, xytext=offset,
                     textcoords="offset points", ha=ha, va=va, annotation_clip=False, zorder=8,
-                    **_TEXT).set_in_layout(False)
+                    **style).set_in_layout(False)
 
 
 def _share_entries(head: str, shares: Sequence[str], short: Sequence[str] = ()
@@ -864,7 +872,7 @@ def plot_breakeven(
             _histogram_axis(a, _tallest(drawn), len(drawn), "Share of futures (% per bin)")
             panels.append((a, drawn, styles, entries))
         subtitles = [
-            f"{info.title} · volume from which {_label(info, samples, s)} is cheaper than {base}"
+            _subtitle(info, f"volume from which {_label(info, samples, s)} is cheaper than {base}")
             if len(challengers) == 1 else f"{_label(info, samples, s)} vs {base}"
             for s in challengers
         ]
@@ -1007,8 +1015,8 @@ def plot_payback(
             medians.append((label, float(_quantiles(v, [0.5])[0]), never, day_one))
         _finish(fig, axes, created=created,
                 finding=_payback_finding(medians, volume, horizon),
-                subtitles=[f"{info.title} · month from which the cumulative saving against {base} "
-                           "is positive"],
+                subtitles=[_subtitle(info, "month from which the cumulative saving against "
+                                         f"{base} is positive")],
                 footnote=info.footnote(PERCENTILE_NOTE))
         _settle(fig)
         room.measure()
@@ -1140,8 +1148,8 @@ def plot_cheapest_vs_volume(
             _volume_line(a, room, scenario_volume)
         finding = _cheapest_finding([_label(info, sub, s) for s, _, _ in runs], bounds, q, h)
         _finish(fig, axes, created=created, finding=finding,
-                subtitles=[f"{info.title} · chance that each strategy has the lowest total cost "
-                           f"over {h} months"],
+                subtitles=[_subtitle(info, "chance that each strategy has the lowest total cost "
+                                         f"over {h} months")],
                 footnote=info.footnote(WILSON_NOTE))
         _settle(fig)
         room.measure()
