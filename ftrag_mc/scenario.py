@@ -383,20 +383,12 @@ def _check_references(meta: Meta, strategies: dict[str, Strategy], team: Team | 
     for key, strategy in strategies.items():
         path = f"strategies.{key}"
         if strategy.interim is not None:
-            if strategy.interim not in strategies or strategy.interim == key:
-                raise ScenarioError(f"interim '{strategy.interim}' must be another strategy "
-                                    f"(strategies: {', '.join(strategies)})", path=f"{path}.interim")
-            if strategies[strategy.interim].interim is not None:
-                raise ScenarioError(f"interim '{strategy.interim}' has an interim of its own; chains are not supported",
-                                    path=f"{path}.interim")
-        eol = strategy.end_of_life
-        if eol is not None:
-            if eol.successor not in strategies or eol.successor == key:
-                raise ScenarioError(f"successor '{eol.successor}' must be another strategy "
-                                    f"(strategies: {', '.join(strategies)})", path=f"{path}.end_of_life.successor")
-            if strategies[eol.successor].end_of_life is not None:
-                raise ScenarioError(f"successor '{eol.successor}' has an end_of_life of its own; chains are not supported",
-                                    path=f"{path}.end_of_life.successor")
+            _check_link(strategy.interim, key, strategies, f"{path}.interim", "interim",
+                        chained=strategies.get(strategy.interim, strategy).interim is not None)
+        if strategy.end_of_life is not None:
+            successor = strategy.end_of_life.successor
+            _check_link(successor, key, strategies, f"{path}.end_of_life.successor", "successor",
+                        chained=strategies.get(successor, strategy).end_of_life is not None)
         needs_team = [
             (strategy.labour, "labour"),
             (strategy.training is not None and _nonzero(strategy.training.engineer_weeks, strategy.training.curation_hours,
@@ -406,6 +398,15 @@ def _check_references(meta: Meta, strategies: dict[str, Strategy], team: Team | 
             if used and team is None:
                 raise ScenarioError("engineering time is priced by [team] engineer_week_usd; add a [team] section",
                                     path=f"{path}.{where}")
+
+
+def _check_link(target: str, key: str, strategies: dict[str, Strategy], path: str, role: str, *, chained: bool) -> None:
+    """An interim or a successor must be another strategy, and not one that links on again."""
+    if target not in strategies or target == key:
+        raise ScenarioError(f"{role} '{target}' must be another strategy (strategies: {', '.join(strategies)})", path=path)
+    if chained:
+        kind = "an interim" if role == "interim" else "an end_of_life"
+        raise ScenarioError(f"{role} '{target}' has {kind} of its own; chains are not supported", path=path)
 
 
 def _nonzero(*quantities: Quantity) -> bool:
