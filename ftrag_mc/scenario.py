@@ -263,6 +263,7 @@ class Scenario:
     inputs: dict[str, Distribution]
     correlation: RankCorrelation | None
     source_hash: str
+    analysis_horizons: tuple[int, ...]  # sorted, each <= the horizon; defaults filled in
     file: str | None = None
 
     @property
@@ -276,10 +277,6 @@ class Scenario:
     @property
     def horizon_months(self) -> int:
         return self.meta.horizon_months
-
-    @property
-    def analysis_horizons(self) -> tuple[int, ...]:
-        return self.meta.analysis_horizons_months  # filled in by parse_scenario
 
     @property
     def challengers(self) -> tuple[str, ...]:
@@ -352,8 +349,6 @@ def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash
         strategies[key] = parse_record(Strategy, strategy_table, f"strategies.{key}", registry)
 
     _check_references(meta, strategies, team)
-    horizons = _analysis_horizons(meta)
-    object.__setattr__(meta, "analysis_horizons_months", horizons)
 
     correlation = None
     if "correlation" in table:
@@ -364,7 +359,7 @@ def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash
         source_hash = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()).hexdigest()
     return Scenario(name=meta.name or name, meta=meta, volume=volume, team=team, simulation=simulation,
                     strategies=strategies, inputs=dict(registry.inputs), correlation=correlation,
-                    source_hash=source_hash, file=file)
+                    source_hash=source_hash, analysis_horizons=_analysis_horizons(meta), file=file)
 
 
 def _analysis_horizons(meta: Meta) -> tuple[int, ...]:

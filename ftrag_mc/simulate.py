@@ -186,14 +186,17 @@ class _Evaluator:
             self.slope_cum = {s: np.cumsum(t.per_query_usd * self.growth * self.discount, axis=1)
                               for s, t in self.terms.items()}
 
+    def _demand(self, start_volume: np.ndarray, growth: np.ndarray) -> np.ndarray:
+        """Queries per month: start volume x growth, capped at the ceiling (shapes broadcast)."""
+        q = start_volume * growth
+        return q if self.ceiling is None else np.minimum(q, self.ceiling)
+
     def cumulative_at(self, strategy: str, start_volume: np.ndarray) -> np.ndarray:
         """Cumulative discounted cost through each month, per-sample start volumes (n,) -> (n, H)."""
         terms = self.terms[strategy]
         if self.is_affine:
             return terms.one_time_usd[:, None] + self.fixed_cum[strategy] + start_volume[:, None] * self.slope_cum[strategy]
-        q = start_volume[:, None] * self.growth
-        if self.ceiling is not None:
-            q = np.minimum(q, self.ceiling)
+        q = self._demand(start_volume[:, None], self.growth)
         return terms.one_time_usd[:, None] + np.cumsum(terms.monthly_usd(q) * self.discount, axis=1)
 
     def npc_on_grid(self, strategy: str, volumes: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -203,9 +206,7 @@ class _Evaluator:
         if self.is_affine:
             a = terms.one_time_usd[:, None] + self.fixed_cum[strategy][:, idx]
             return a[:, None, :] + volumes[None, :, None] * self.slope_cum[strategy][:, None, idx]
-        q = volumes[None, :, None] * self.growth[:, None, :]
-        if self.ceiling is not None:
-            q = np.minimum(q, self.ceiling)
+        q = self._demand(volumes[None, :, None], self.growth[:, None, :])
         cum = np.cumsum(terms.monthly_usd(q) * self.discount[:, None, :], axis=2)
         return terms.one_time_usd[:, None, None] + cum[:, :, idx]
 
