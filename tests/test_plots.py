@@ -427,4 +427,4 @@ def test_payback_of_several_challengers():
     assert title_of(fig, ax) == (
         "At 250k queries/month, median payback is 6.3 months for Fine-tune; "
         "Fine-tune (self-hosted) does not pay back within 36 months in most futures")
-    assert "90 %+ of futures: >36 mo" in texts_of(fig)
+    assert "95 % of futures: >36 mo" in texts_of(fig)  # the fixture puts 95 % beyond the horizon

@@ -716,14 +716,16 @@ def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[np.ndarr
                         fontsize=SMALL_FONT_PT, color=INK)
         pts = room.to_pts([clip(p10), clip(p50), clip(p90)], [y, y, y], y_axes=True)
         room.add_box((pts[0, 0] - 8, pts[0, 1] - 7, pts[2, 0] + 8, pts[0, 1] + 7))
-        placed.append(((p10, p50, p90), pts, y))
+        placed.append(((p10, p50, p90), pts, y, values))
 
-    for row, ((p10, p50, p90), pts, y) in enumerate(placed):
+    for row, ((p10, p50, p90), pts, y, values) in enumerate(placed):
         (x_lo, yp), (x_mid, _), (x_hi, _) = pts
+        # Say the exact share, not the floor the percentiles imply (100 %, not "80 %+").
         if p10 > hi or p90 < lo:  # nine futures in ten beyond one end of the range
-            texts = [f"90 %+ of futures: {fmt(p10 if p10 > hi else p90)}"]
+            share = np.mean(values > hi) if p10 > hi else np.mean(values < lo)
+            texts = [f"{format_share(share)} of futures: {fmt(p10 if p10 > hi else p90)}"]
         elif p10 == p90:  # eight futures in ten on one value (e.g. cheaper from day one)
-            texts = [f"80 %+ of futures: {fmt(p50)}"]
+            texts = [f"{format_share(np.mean(values == p50))} of futures: {fmt(p50)}"]
         else:
             texts = [f"median {fmt(p50)} (P10 {fmt(p10)}, P90 {fmt(p90)})",
                      f"median {fmt(p50)}"]
