@@ -5,6 +5,7 @@ A notebook session::
     import ftrag_mc as fm
     scenario = fm.load_scenario("scenarios/support-classifier.toml")
     result = fm.simulate(scenario, samples=20_000, seed=7)
+    costs = fm.evaluate(scenario, {"strategies.ft.training.run_usd": [2000, 8000]})  # NPC per strategy
     curves = fm.compute_pwin_vs_volume(result)        # a DataFrame
     fig, ax = fm.plot_pwin_vs_volume(curves, fm.compute_crossings(curves), fm.run_info(result))
 
@@ -13,13 +14,14 @@ Charts and reports live in :mod:`ftrag_mc.report`; importing this package does n
 
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis import (
-    breakeven_samples, compute_breakeven, compute_cheapest_vs_volume, compute_crossings,
-    compute_delta_npc, compute_payback, compute_payback_months, compute_pwin_vs_month,
-    compute_pwin_vs_volume, compute_summary, payback_samples, wilson_interval,
+    compute_breakeven, compute_breakeven_histogram, compute_cheapest_vs_volume, compute_crossings,
+    compute_delta_npc, compute_payback, compute_payback_histogram, compute_payback_months,
+    compute_pwin_vs_month, compute_pwin_vs_volume, compute_summary, wilson_interval,
 )
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.scenario import Scenario, load_scenario, parse_scenario
-from ftrag_mc.simulate import SimulationResult, simulate, volume_grid
+from ftrag_mc.model.evaluate import Evaluation, evaluate
+from ftrag_mc.simulate import ResourceError, SimulationResult, simulate, volume_grid
 
 _PLOTS = {"plot_pwin_vs_volume", "plot_pwin_vs_month", "plot_breakeven", "plot_payback",
           "plot_cheapest_vs_volume"}
@@ -41,8 +43,9 @@ def __getattr__(name: str):
 
 __all__ = [
     "__version__", "ScenarioError", "Scenario", "load_scenario", "parse_scenario", "SimulationResult",
-    "simulate", "volume_grid", "breakeven_samples", "compute_breakeven", "compute_cheapest_vs_volume",
-    "compute_crossings", "compute_delta_npc", "compute_payback", "compute_payback_months",
-    "compute_pwin_vs_month", "compute_pwin_vs_volume", "compute_summary", "payback_samples",
+    "simulate", "volume_grid", "evaluate", "Evaluation", "ResourceError", "compute_breakeven",
+    "compute_breakeven_histogram", "compute_cheapest_vs_volume", "compute_crossings", "compute_delta_npc",
+    "compute_payback", "compute_payback_histogram", "compute_payback_months", "compute_pwin_vs_month",
+    "compute_pwin_vs_volume", "compute_summary",
     "wilson_interval", *sorted(_PLOTS), "run_info", "build_report", "write_report",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -10,6 +11,8 @@ import click
 from ftrag_mc._version import __version__
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.sampling import SAMPLERS
+
+ENGINES = ("local", "dask")  # ftrag_mc.simulate.ENGINES, without importing numpy for --help
 
 PROGRESS_FROM_SAMPLES = 100_000  # runs at least this long show a progress bar on a terminal
 
@@ -54,42 +57,105 @@ def main() -> None:
     """
 
 
+class _Progress:
+    """One status line on stderr for a long run: samples done, rate and time left, then each
+    analysis and chart; nothing when stderr is not a terminal or the run is short."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled = total, enabled
+        self.done = 0
+        self.started = time.perf_counter()
+        self.width = 0
+
+    def _show(self, text: str) -> None:
+        if self.enabled:
+            pad = max(0, self.width - len(text))
+            sys.stderr.write("\r" + text + " " * pad)
+            sys.stderr.flush()
+            self.width = len(text)
+
+    def samples(self, n: int) -> None:
+        self.done += n
+        elapsed = time.perf_counter() - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = (self.total - self.done) / rate if rate > 0 else 0.0
+        self._show(f"Simulating {100 * self.done / self.total:3.0f} %  {self.done:,}/{self.total:,} samples  "
+                   f"{rate:,.0f}/s  {left:.0f} s left")
+
+    def stage(self, text: str) -> None:
+        self._show(f"{text} ({time.perf_counter() - self.started:.0f} s)")
+
+    def close(self) -> None:
+        if self.enabled and self.width:
+            sys.stderr.write("\r" + " " * self.width + "\r")
+            sys.stderr.flush()
+
+
+def _simulate(loaded, *, samples, seed, sampler, chunk_size, workers, engine, scheduler, target_se, progress):
+    from ftrag_mc.simulate import DEFAULT_CHUNK_SIZE, ResourceError, simulate
+
+    if engine == "local" and scheduler is not None:
+        raise UserError("--scheduler goes with --engine dask")
+    try:
+        return simulate(loaded, samples=samples, seed=seed, sampler=sampler,
+                        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, workers=workers, engine=engine,
+                        scheduler=scheduler, target_se=target_se, progress=progress)
+    except ResourceError as error:
+        raise UserError(f"{loaded.file or loaded.name}: {error}") from None
+    except ImportError as error:
+        raise UserError(f"--engine dask needs dask.distributed: pip install 'ftrag-mc[dask]' ({error})") from None
+
+
 @main.command()
 @scenario_argument
-@click.option("--samples", "-n", type=click.IntRange(min=2), help="Monte Carlo samples [default: the scenario's, else 20,000].")
+@click.option("--samples", "-n", type=click.IntRange(min=2), help="Monte Carlo samples (with --target-se: the most to draw) [default: the scenario's, else 20,000].")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed; the same seed reproduces the run bit for bit [default: the scenario's, else 2026].")
 @click.option("--sampler", type=click.Choice(SAMPLERS), help="Plain Monte Carlo, Latin hypercube or scrambled Sobol [default: the scenario's, else lhs].")
 @click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
               show_default=True, help="Reports go to OUT/<scenario name>/.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Samples per block of work (memory only; results do not change).")
+@click.option("--target-se", type=click.FloatRange(min=0, max=0.5, min_open=True, max_open=True),
+              help="Stop sampling once every P(win) at your volume has a standard error below this (e.g. 0.005).")
+@click.option("--workers", "-j", type=click.IntRange(min=1), help="Threads over blocks of samples [default: all CPUs]; results do not change.")
+@click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+              help="local threads, or dask.distributed (pip install 'ftrag-mc[dask]'); results do not change.")
+@click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a running cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster].")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Samples per task, in whole blocks of 16,384 (scheduling only; results do not change).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def run(scenario: str, samples: int | None, seed: int | None, sampler: str | None, out_dir: Path,
+        target_se: float | None, workers: int | None, engine: str, scheduler: str | None,
         chunk_size: int | None, quiet: bool) -> None:
     """Simulate SCENARIO and write its charts (PNG) and tables (CSV).
 
     Writes OUT/<scenario name>/: pwin_vs_volume, pwin_vs_month, breakeven, payback (PNG and CSV),
-    summary.csv, and run.json (seed, samples, sampler, scenario hash, version, timings). Example:
+    summary.csv, and run.json (seed, samples, sampler, scenario hash, version, timings). Memory
+    stays flat in the number of samples. Examples:
 
         ftrag-mc run scenarios/support-classifier.toml --samples 50000 --seed 7
+
+        ftrag-mc run scenarios/support-classifier.toml --samples 5000000 --target-se 0.002
+
+        ftrag-mc run scenarios/dsl-codegen.toml --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from ftrag_mc.report.pack import build_report, close_figures, run_record
     from ftrag_mc.report.text import describe_run
     from ftrag_mc.report.writers import ReportError, write_report
-    from ftrag_mc.simulate import DEFAULT_CHUNK_SIZE, simulate
 
     loaded = _load(scenario)
     n = samples or loaded.simulation.samples
-    show_progress = not quiet and n >= PROGRESS_FROM_SAMPLES and sys.stderr.isatty()
-    with click.progressbar(length=n, label="Simulating", file=sys.stderr, hidden=not show_progress) as bar:
-        result = simulate(loaded, samples=samples, seed=seed, sampler=sampler,
-                          chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, progress=bar.update)
-    items = build_report(result)
-    items["run.json"] = run_record(result, command=_command_line(click.get_current_context(), scenario))
+    progress = _Progress(n, not quiet and n >= PROGRESS_FROM_SAMPLES and sys.stderr.isatty())
+    items = {}
     try:
+        result = _simulate(loaded, samples=samples, seed=seed, sampler=sampler, chunk_size=chunk_size,
+                           workers=workers, engine=engine, scheduler=scheduler, target_se=target_se,
+                           progress=progress.samples)
+        items = build_report(result, on_item=lambda name: progress.stage(f"Reporting: {name}"))
+        items["run.json"] = run_record(result, command=_command_line(click.get_current_context(), scenario))
+        progress.stage("Writing files")
         paths = write_report(out_dir / loaded.name, items)
     except (ReportError, OSError) as error:
         raise UserError(str(error)) from None
     finally:
+        progress.close()
         close_figures(items)
     if not quiet:
         for line in describe_run(result, items["summary.csv"]):

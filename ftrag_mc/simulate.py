@@ -1,35 +1,103 @@
-"""Run the cost model over samples, volumes and horizons, in chunks.
+"""Run the cost model over samples, volumes and horizons, block by block, in bounded memory.
 
-Every strategy, volume and horizon of one sample sees the same draw of every input (common random
-numbers), so differences between strategies carry no sampling noise of their own. Samples are
-processed in chunks whose size changes memory, never results: inputs come from addressed streams
-(:mod:`ftrag_mc.sampling`) and every formula is row-wise.
+Samples are cut into fixed blocks of :data:`BLOCK_SAMPLES`. Each block draws its inputs from
+addressed streams (:mod:`ftrag_mc.sampling`), evaluates every strategy with
+:class:`~ftrag_mc.model.evaluate.CostModel` (the same model :func:`~ftrag_mc.model.evaluate.evaluate`
+exposes) and reduces the results to bounded statistics (:class:`BlockStats`): win and cheapest counts
+over the volume grid, wins by month, moments and histograms of ΔNPC, breakeven volumes and payback
+months. Counts and histograms merge exactly in any order; the few floating-point moments are folded
+in block order. So the same seed gives the same bits whatever the chunk size, the number of worker
+threads or the engine (local or Dask), and memory does not grow with the number of samples.
 
-What the simulator keeps is what the analyses need and is O(samples), not O(samples x volumes):
-win and cheapest counts over the volume grid, each sample's cumulative cost path at the scenario's
-volume, its breakeven volume per horizon, and the sampled inputs.
+All strategies, volumes and horizons of one sample share that sample's draws (common random
+numbers), so differences between strategies carry no sampling noise of their own.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from ftrag_mc.model import calendar
-from ftrag_mc.model.costs import CostTerms, build_cost_terms
+from ftrag_mc.accumulate import Bins, Histogram, Moments
+from ftrag_mc.model.evaluate import CostModel, payback_months
 from ftrag_mc.sampling import InputSampler, normalize_seed
 from ftrag_mc.scenario import Scenario
 
-DEFAULT_CHUNK_SIZE = 4096
-_BISECTION_STEPS = 40  # a grid step of ratio 1.26 shrinks below 1e-11 relative
+#: Samples per block: the unit of work and of reduction. Changing it changes no result but the
+#: order of floating-point sums of means (the last bits of mean ΔNPC).
+BLOCK_SAMPLES = 16_384
+DEFAULT_CHUNK_SIZE = 4 * BLOCK_SAMPLES
+ENGINES = ("local", "dask")
+_BISECTION_STEPS = 34  # a grid step of ratio 1.26 shrinks below 1.4e-11 relative
+# Histogram resolutions: the error bound of every percentile a report reads from them.
+BREAKEVEN_BINS_PER_DECADE = 2048  # 0.11 % relative
+PAYBACK_BINS_PER_MONTH = 128  # 0.0078 months, about 6 hours
+DELTA_BINS_PER_DECADE = 2000  # 0.12 % relative, for |ΔNPC| from 1 cent to 1e15 USD
+_DELTA_RANGE_USD = (1e-2, 1e15)
+# Pairwise interval counting of the cheapest strategy beats the volume grid up to this many.
+_PAIRWISE_MAX_STRATEGIES = 5
+
+
+class ResourceError(RuntimeError):
+    """A run that cannot fit in this machine's memory, refused before any work starts."""
+
+
+@dataclass(frozen=True)
+class SampleDetail:
+    """Per-sample arrays, kept only on request (``keep_samples=True``): memory O(samples).
+
+    cumulative_usd : (n, S, H + 1) discounted cumulative cost at the scenario's volume.
+    breakeven_volume : (n, C, len(horizons)) breakeven start volume (0.0 below, +inf above the sweep).
+    inputs : dict of str to (n,) draws of every uncertain input.
+    """
+
+    cumulative_usd: np.ndarray
+    breakeven_volume: np.ndarray
+    inputs: dict[str, np.ndarray]
+
+
+@dataclass
+class BlockStats:
+    """Bounded statistics of some consecutive blocks of samples; see the module docstring."""
+
+    n: int
+    blocks: tuple[int, int]  # first block, one past the last
+    win_counts: np.ndarray  # (C, K, nh) int64
+    cheapest_counts: np.ndarray  # (S, K, nh) int64
+    wins_by_month: np.ndarray  # (C, H + 1) int64
+    loss_counts: np.ndarray  # (C, nh) int64, ΔNPC > 0
+    delta_hist: Histogram  # (C, nh) ΔNPC at the scenario's volume
+    breakeven_hist: Histogram  # (C, nh) breakeven start volume
+    payback_hist: Histogram  # (C,) payback month at the scenario's volume
+    moments: list[tuple[Moments, Moments]]  # per block, in order: ΔNPC (C, nh), NPC (S, nh)
+    samples: list[dict[str, np.ndarray]] | None = None
+
+    def merge(self, later: BlockStats) -> BlockStats:
+        """These blocks followed by ``later``'s (which must start where these end)."""
+        if later.blocks[0] != self.blocks[1]:
+            raise ValueError(f"blocks {later.blocks} do not follow {self.blocks}")
+        return BlockStats(
+            n=self.n + later.n, blocks=(self.blocks[0], later.blocks[1]),
+            win_counts=self.win_counts + later.win_counts,
+            cheapest_counts=self.cheapest_counts + later.cheapest_counts,
+            wins_by_month=self.wins_by_month + later.wins_by_month,
+            loss_counts=self.loss_counts + later.loss_counts,
+            delta_hist=self.delta_hist.merge(later.delta_hist),
+            breakeven_hist=self.breakeven_hist.merge(later.breakeven_hist),
+            payback_hist=self.payback_hist.merge(later.payback_hist),
+            moments=self.moments + later.moments,
+            samples=None if self.samples is None else self.samples + later.samples)
 
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Sufficient statistics of one run.
+    """Sufficient statistics of one run, bounded in size whatever the number of samples.
 
     Attributes
     ----------
@@ -41,14 +109,21 @@ class SimulationResult:
         Samples in which challenger c's NPC is strictly below the baseline's.
     cheapest_counts : (S, K, len(horizons)) int64
         Samples in which strategy s has the lowest NPC of all (ties go to the earlier strategy).
-    cumulative_usd : (n, S, H + 1) float64
-        Discounted cumulative cost at the scenario's volume; index 0 is the one-time cost at t = 0,
-        index t the total through month t.
-    breakeven_volume : (n, C, len(horizons)) float64
-        Start volume above which challenger c beats the baseline, within the sweep range; 0.0 where
-        it already wins at the bottom of the range, +inf where it does not win at the top.
-    inputs : dict of str to (n,) float64
-        Every uncertain input's draws, for sensitivity analyses.
+    wins_by_month : (C, H + 1) int64
+        At the scenario's volume: samples whose cumulative cost through month t is below the
+        baseline's (index 0: the one-time costs alone).
+    loss_counts : (C, len(horizons)) int64
+        At the scenario's volume: samples with ΔNPC > 0.
+    delta_moments, npc_moments : Moments
+        Mean and spread of ΔNPC (C, len(horizons)) and of each strategy's NPC (S, len(horizons)).
+    delta_hist, breakeven_hist, payback_hist : Histogram
+        ΔNPC (C, len(horizons)); breakeven start volume (C, len(horizons)), 0.0 = wins at the bottom
+        of the sweep ("below"), +inf = does not win at its top ("above"); payback month (C,) at the
+        scenario's volume, 0.0 = cheaper from day one, +inf = not within the horizon.
+    samples : SampleDetail or None
+        Per-sample arrays, when the run kept them.
+    stopped : str or None
+        Why sampling stopped before ``samples`` (``target_se``), else None.
     """
 
     scenario: Scenario
@@ -60,9 +135,19 @@ class SimulationResult:
     chunk_size: int
     win_counts: np.ndarray
     cheapest_counts: np.ndarray
-    cumulative_usd: np.ndarray
-    breakeven_volume: np.ndarray
-    inputs: dict[str, np.ndarray]
+    wins_by_month: np.ndarray
+    loss_counts: np.ndarray
+    delta_moments: Moments
+    npc_moments: Moments
+    delta_hist: Histogram
+    breakeven_hist: Histogram
+    payback_hist: Histogram
+    samples: SampleDetail | None = None
+    workers: int = 1
+    engine: str = "local"
+    requested_samples: int = 0
+    target_se: float | None = None
+    stopped: str | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -88,6 +173,26 @@ class SimulationResult:
     def index(self, strategy: str) -> int:
         return self.strategies.index(strategy)
 
+    def _detail(self) -> SampleDetail:
+        if self.samples is None:
+            raise AttributeError("this run kept no per-sample arrays; simulate(..., keep_samples=True) keeps them")
+        return self.samples
+
+    @property
+    def cumulative_usd(self) -> np.ndarray:
+        """(n, S, H + 1) per-sample cumulative cost (only with ``keep_samples=True``)."""
+        return self._detail().cumulative_usd
+
+    @property
+    def breakeven_volume(self) -> np.ndarray:
+        """(n, C, len(horizons)) per-sample breakeven volume (only with ``keep_samples=True``)."""
+        return self._detail().breakeven_volume
+
+    @property
+    def inputs(self) -> dict[str, np.ndarray]:
+        """Every uncertain input's draws (only with ``keep_samples=True``)."""
+        return self._detail().inputs
+
 
 def volume_grid(scenario: Scenario) -> np.ndarray:
     """The log-spaced start volumes of the P(win) sweep, queries/month, shape (K,)."""
@@ -95,182 +200,392 @@ def volume_grid(scenario: Scenario) -> np.ndarray:
     return np.geomspace(v.sweep_min, v.sweep_max, v.sweep_points)
 
 
+# --------------------------------------------------------------------------------------------
+# The plan: everything a worker needs to run any block, picklable
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """A run's fixed settings; ``run_block(plan, b)`` gives block b's statistics anywhere."""
+
+    scenario: Scenario
+    n_total: int
+    seed: int
+    sampler: str
+    keep_samples: bool = False
+    _input_sampler: InputSampler | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        scenario = self.scenario
+        self.volumes = volume_grid(scenario)
+        self.horizons = scenario.analysis_horizons
+        self.breakeven_bins = Bins.log(self.volumes[0], self.volumes[-1], BREAKEVEN_BINS_PER_DECADE)
+        self.payback_bins = Bins.linear(0.0, float(scenario.horizon_months),
+                                        scenario.horizon_months * PAYBACK_BINS_PER_MONTH)
+        self.delta_bins = Bins.signed_log(*_DELTA_RANGE_USD, DELTA_BINS_PER_DECADE)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_input_sampler"] = None  # rebuilt where the plan lands
+        return state
+
+    @property
+    def input_sampler(self) -> InputSampler:
+        if self._input_sampler is None:
+            self._input_sampler = InputSampler(self.scenario.inputs, self.n_total, seed=self.seed,
+                                               sampler=self.sampler, correlation=self.scenario.correlation)
+        return self._input_sampler
+
+    @property
+    def n_blocks(self) -> int:
+        return -(-self.n_total // BLOCK_SAMPLES)
+
+    def block_range(self, block: int) -> tuple[int, int]:
+        start = block * BLOCK_SAMPLES
+        return start, min(start + BLOCK_SAMPLES, self.n_total)
+
+
+class _Grid:
+    """Counts of grid volumes below a value, exact against the grid's own numbers."""
+
+    def __init__(self, volumes: np.ndarray):
+        self.v = volumes
+        self.k = len(volumes)
+        self.log0 = math.log(volumes[0])
+        self.dlog = (math.log(volumes[-1]) - self.log0) / max(self.k - 1, 1)
+        self.padded = np.concatenate([[-np.inf], volumes, [np.inf]])
+
+    def _count(self, x: np.ndarray, strict: bool) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            j = np.floor((np.log(x) - self.log0) / self.dlog) + 1.0
+        j = np.clip(np.nan_to_num(j, nan=0.0, posinf=self.k, neginf=0.0), 0, self.k).astype(np.intp)
+        # j counts grid values below x (strict) or at most x: fix the estimate from the grid itself.
+        below = (lambda v: v < x) if strict else (lambda v: v <= x)
+        j = np.where(~below(self.padded[j]), j - 1, j)  # v[j - 1] is not below x: one too many
+        j = np.where(below(self.padded[j + 1]), j + 1, j)  # v[j] is below x too: one too few
+        return np.clip(j, 0, self.k)
+
+    def count_lt(self, x: np.ndarray) -> np.ndarray:
+        return self._count(x, strict=True)
+
+    def count_le(self, x: np.ndarray) -> np.ndarray:
+        return self._count(x, strict=False)
+
+    def counts(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """How many samples have grid index k in [lo, hi), for every k: (K,) int64."""
+        lo = np.minimum(lo, hi)
+        diff = np.bincount(lo, minlength=self.k + 1) - np.bincount(hi, minlength=self.k + 1)
+        return np.cumsum(diff[: self.k])
+
+    def winning_range(self, a: np.ndarray, b: np.ndarray, *, strict: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Grid indices [lo, hi) where a + b v < 0 (``strict``) or <= 0."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = -a / b
+        k = self.k
+        # b < 0: wins above x; b > 0: wins below x; b == 0: everywhere or nowhere.
+        lo = np.where(b < 0, self.count_le(x) if strict else self.count_lt(x), 0)
+        hi = np.where(b > 0, self.count_lt(x) if strict else self.count_le(x), k)
+        flat_wins = (a < 0) if strict else (a <= 0)
+        hi = np.where((b == 0) & ~flat_wins, 0, hi)
+        return lo, hi
+
+
+def run_block(plan: Plan, block: int) -> BlockStats:
+    """Statistics of one block of samples (any process, any order: the result is the same)."""
+    scenario = plan.scenario
+    start, stop = plan.block_range(block)
+    n = stop - start
+    drawn = plan.input_sampler.draw(start, stop)
+    values = {name: (float(dist.median) if dist.is_constant else drawn[name])
+              for name, dist in scenario.inputs.items()}
+    model = CostModel(scenario, values, n)
+    strategies = tuple(scenario.strategies)
+    challengers = scenario.challengers
+    baseline = scenario.baseline
+    months = np.asarray(plan.horizons)
+    grid = _Grid(plan.volumes)
+    n_k, n_h, n_c, n_s = len(plan.volumes), len(months), len(challengers), len(strategies)
+
+    # At the scenario's volume: cumulative paths, wins by month, payback, ΔNPC at each horizon.
+    q0 = scenario.volume.queries_per_month
+    paths = {s: model.cumulative(s, q0) for s in strategies}  # (H + 1, n)
+    deltas = np.stack([paths[c] - paths[baseline] for c in challengers])  # (C, H + 1, n)
+    wins_by_month = (deltas < 0).sum(axis=2)
+    payback = np.stack([payback_months(d) for d in deltas])  # (C, n)
+    delta_h = deltas[:, months]  # (C, nh, n)
+    npc_h = np.stack([paths[s][months] for s in strategies])  # (S, nh, n)
+
+    win_counts = np.zeros((n_c, n_k, n_h), dtype=np.int64)
+    cheapest = np.zeros((n_s, n_k, n_h), dtype=np.int64)
+    breakeven = np.empty((n_c, n_h, n))
+    if model.is_affine:
+        fixed = {s: model.fixed_cum(s)[months] for s in strategies}  # (nh, n or 1)
+        slope = {s: model.slope_cum(s)[months] for s in strategies}
+        for ci, c in enumerate(challengers):
+            a = np.broadcast_to(fixed[c] - fixed[baseline], (n_h, n))
+            b = np.broadcast_to(slope[c] - slope[baseline], (n_h, n))
+            for hi in range(n_h):
+                lo, up = grid.winning_range(a[hi], b[hi])
+                win_counts[ci, :, hi] = grid.counts(lo, up)
+                wins_low, wins_high = (lo == 0) & (up > 0), (lo <= n_k - 1) & (up >= n_k)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    crossing = np.clip(-a[hi] / b[hi], plan.volumes[0], plan.volumes[-1])
+                breakeven[ci, hi] = np.where(wins_high, np.where(wins_low, 0.0, crossing), np.inf)
+        if n_s <= _PAIRWISE_MAX_STRATEGIES:
+            for si, s in enumerate(strategies):
+                for hi in range(n_h):
+                    lo, up = np.zeros(n, dtype=np.intp), np.full(n, n_k, dtype=np.intp)
+                    for oi, other in enumerate(strategies):
+                        if oi == si:
+                            continue
+                        a = np.broadcast_to(fixed[s][hi] - fixed[other][hi], (n,))
+                        b = np.broadcast_to(slope[s][hi] - slope[other][hi], (n,))
+                        # Ties go to the earlier strategy: strictly cheaper than those before.
+                        l2, u2 = grid.winning_range(a, b, strict=oi < si)
+                        lo, up = np.maximum(lo, l2), np.minimum(up, u2)
+                    cheapest[si, :, hi] = grid.counts(lo, up)
+        else:
+            npc = np.stack([model.npc_grid(s, plan.volumes, months) for s in strategies])
+            _count_cheapest(npc, cheapest)
+    else:
+        npc = np.stack([model.npc_grid(s, plan.volumes, months) for s in strategies])  # (S, K, nh, n)
+        _count_cheapest(npc, cheapest)
+        base = npc[strategies.index(baseline)]
+        for ci, c in enumerate(challengers):
+            delta_grid = npc[strategies.index(c)] - base  # (K, nh, n)
+            win_counts[ci] = (delta_grid < 0).sum(axis=2)
+            for hi, h in enumerate(months):
+                breakeven[ci, hi] = _bisect_breakeven(model, c, baseline, int(h), plan.volumes, delta_grid[:, hi])
+
+    samples = None
+    if plan.keep_samples:
+        samples = [{"cumulative": np.stack([paths[s] for s in strategies]).transpose(2, 0, 1).copy(),
+                    "breakeven": breakeven.transpose(2, 0, 1).copy(),
+                    **{f"input:{name}": drawn[name] for name in plan.input_sampler.uncertain}}]
+    return BlockStats(
+        n=n, blocks=(block, block + 1), win_counts=win_counts, cheapest_counts=cheapest,
+        wins_by_month=wins_by_month, loss_counts=(delta_h > 0).sum(axis=2),
+        delta_hist=Histogram.of(plan.delta_bins, delta_h),
+        breakeven_hist=Histogram.of(plan.breakeven_bins, breakeven, below_value=0.0),
+        payback_hist=Histogram.of(plan.payback_bins, payback, below_value=0.0),
+        moments=[(Moments.of(delta_h), Moments.of(npc_h))], samples=samples)
+
+
+def _count_cheapest(npc: np.ndarray, out: np.ndarray) -> None:
+    """Count, per grid volume and horizon, the samples in which each strategy is cheapest."""
+    cheapest = np.argmin(npc, axis=0)  # (K, nh, n); ties go to the earlier strategy
+    for si in range(npc.shape[0]):
+        out[si] = (cheapest == si).sum(axis=2)
+
+
+def _bisect_breakeven(model: CostModel, challenger: str, baseline: str, month: int, volumes: np.ndarray,
+                      delta_on_grid: np.ndarray) -> np.ndarray:
+    """Lowest start volume in the sweep from which ``challenger`` beats ``baseline`` (non-affine costs).
+
+    0.0 where it wins already at the bottom of the range, +inf where it does not win at the top;
+    otherwise the first grid step where the sign turns is halved in log volume
+    :data:`_BISECTION_STEPS` times (relative precision 1.4e-11), evaluating only the samples inside.
+    """
+    win_low, win_high = delta_on_grid[0] < 0, delta_on_grid[-1] < 0
+    result = np.where(win_high, np.where(win_low, 0.0, np.nan), np.inf)
+    rows = np.flatnonzero(np.isnan(result))
+    if not rows.size:
+        return result
+    first_win = np.argmax(delta_on_grid[:, rows] < 0, axis=0)  # >= 1: it loses at index 0
+    lo, hi = np.log(volumes[first_win - 1]), np.log(volumes[first_win])
+    npc_challenger = model.npc_function(challenger, month, rows)
+    npc_baseline = model.npc_function(baseline, month, rows)
+    for _ in range(_BISECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        q = np.exp(mid)
+        wins = npc_challenger(q) - npc_baseline(q) < 0
+        hi = np.where(wins, mid, hi)
+        lo = np.where(wins, lo, mid)
+    result[rows] = np.exp(hi)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Engines: which worker runs which block; results merge in block order either way
+# --------------------------------------------------------------------------------------------
+
+
+def _local_blocks(plan: Plan, blocks: range, workers: int) -> Iterator[BlockStats]:
+    if workers <= 1 or len(blocks) <= 1:
+        for b in blocks:
+            yield run_block(plan, b)
+        return
+    plan.input_sampler  # built once, before the threads share it
+    window = 2 * workers  # blocks in flight: bounds memory
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = []
+        it = iter(blocks)
+        for b in it:
+            pending.append(pool.submit(run_block, plan, b))
+            if len(pending) >= window:
+                break
+        while pending:
+            stats = pending.pop(0).result()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(run_block, plan, nxt))
+            yield stats
+
+
+def default_workers() -> int:
+    """Worker threads: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def estimate_memory_bytes(scenario: Scenario, *, samples: int, workers: int, keep_samples: bool = False) -> int:
+    """A generous estimate of a run's peak memory beyond the interpreter and libraries."""
+    h1 = scenario.horizon_months + 1
+    n_s = len(scenario.strategies)
+    n_c, n_h, n_k = n_s - 1, len(scenario.analysis_horizons), scenario.volume.sweep_points
+    per_sample = 8 * (h1 * (6 * n_s + 3 * n_c) + 4 * n_s * n_k * n_h + 4 * len(scenario.inputs) + 40)
+    nonaffine = 4 * 8 * 2_000_000  # batched (volume, month, sample) temporaries
+    block = BLOCK_SAMPLES * per_sample + nonaffine
+    delta_bins = 2 * math.ceil(math.log10(_DELTA_RANGE_USD[1] / _DELTA_RANGE_USD[0]) * DELTA_BINS_PER_DECADE)
+    stats = 8 * (n_c * n_h * (delta_bins + 4 * BREAKEVEN_BINS_PER_DECADE * 8) + n_c * h1 * PAYBACK_BINS_PER_MONTH)
+    kept = samples * 8 * (n_s * h1 + n_c * n_h + len(scenario.inputs)) if keep_samples else 0
+    lhs_or_blocks = 8 * len(scenario.inputs) * BLOCK_SAMPLES * 4
+    return (2 * workers + 1) * (block + 3 * stats) + kept + lhs_or_blocks
+
+
+def available_memory_bytes() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), else None."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
 def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None = None,
-             sampler: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
-             progress: Callable[[int], None] | None = None) -> SimulationResult:
+             sampler: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE, workers: int | None = None,
+             engine: str = "local", scheduler: str | None = None, target_se: float | None = None,
+             keep_samples: bool = False, progress: Callable[[int], None] | None = None) -> SimulationResult:
     """Simulate ``scenario``; arguments left as None come from its [simulation] section.
 
     Parameters
     ----------
     samples, seed, sampler
-        Override the scenario's settings. The same seed gives bit-identical results for any
-        ``chunk_size``.
+        Override the scenario's settings. With ``target_se``, ``samples`` is the most to draw.
     chunk_size
-        Samples per block of work; bounds memory (about chunk_size x volumes x months x 8 bytes
-        for a scenario with GPU serving or a volume ceiling).
+        Samples per task handed to a worker, rounded up to whole blocks of :data:`BLOCK_SAMPLES`;
+        changes scheduling only, never results.
+    workers
+        Threads (local engine) over blocks; default: every CPU this process may use. Results are
+        bit-identical for any number.
+    engine, scheduler
+        ``"local"`` (threads) or ``"dask"`` (dask.distributed: a ``LocalCluster``, or the cluster at
+        ``scheduler``, e.g. ``"tcp://10.0.0.5:8786"``). Both give the same bits.
+    target_se
+        Stop after the first block at which every P(win) at the scenario's volume (each challenger,
+        each horizon) has a standard error below this; ``result.stopped`` says so.
+    keep_samples
+        Also keep per-sample cost paths, breakevens and inputs (memory O(samples)).
     progress
-        Called with the number of samples finished after each chunk.
+        Called with the number of samples finished after each block.
+
+    Raises
+    ------
+    ValueError
+        For settings out of range.
+    ResourceError
+        If the run cannot fit in the memory available, before any work starts.
     """
     n_total = samples if samples is not None else scenario.simulation.samples
     seed = normalize_seed(seed if seed is not None else scenario.simulation.seed)
     sampler_name = sampler if sampler is not None else scenario.simulation.sampler
+    workers = default_workers() if workers is None else int(workers)
     if n_total < 2:
         raise ValueError(f"samples must be at least 2 (got {n_total})")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1 (got {chunk_size})")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1 (got {workers})")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)} (got {engine!r})")
+    if target_se is not None and not 0 < target_se < 0.5:
+        raise ValueError(f"target_se must lie between 0 and 0.5 (got {target_se})")
+    need = estimate_memory_bytes(scenario, samples=n_total, workers=workers, keep_samples=keep_samples)
+    have = available_memory_bytes()
+    if have is not None and need > 0.8 * have:
+        raise ResourceError(f"this run needs about {need / 2**20:,.0f} MB and {have / 2**20:,.0f} MB are "
+                            f"available; use fewer samples{' (or drop keep_samples)' if keep_samples else ''} "
+                            "or fewer workers")
 
     started = time.perf_counter()
-    input_sampler = InputSampler(scenario.inputs, n_total, seed=seed, sampler=sampler_name,
-                                 correlation=scenario.correlation)
-    volumes = volume_grid(scenario)
-    horizons = scenario.analysis_horizons
-    strategies = tuple(scenario.strategies)
-    challengers = scenario.challengers
-    n_s, n_c, n_k, n_h = len(strategies), len(challengers), len(volumes), len(horizons)
-    horizon = scenario.horizon_months
+    plan = Plan(scenario, n_total, seed, sampler_name, keep_samples=keep_samples)
+    plan.input_sampler  # validates the sampler settings before any work
+    blocks_per_task = max(1, -(-chunk_size // BLOCK_SAMPLES))
+    if engine == "dask":
+        from ftrag_mc.engines.dask import dask_blocks
 
-    win_counts = np.zeros((n_c, n_k, n_h), dtype=np.int64)
-    cheapest_counts = np.zeros((n_s, n_k, n_h), dtype=np.int64)
-    cumulative = np.empty((n_total, n_s, horizon + 1))
-    breakeven = np.empty((n_total, n_c, n_h))
-    uncertain = list(scenario.uncertain_inputs)
-    inputs = {name: np.empty(n_total) for name in uncertain}
-    timings = {"sampling": 0.0, "model": 0.0}
+        stream: Iterable[BlockStats] = dask_blocks(plan, range(plan.n_blocks), blocks_per_task, scheduler)
+    else:
+        stream = _local_blocks(plan, range(plan.n_blocks), workers)
 
-    for start in range(0, n_total, chunk_size):
-        stop = min(start + chunk_size, n_total)
-        t0 = time.perf_counter()
-        values = input_sampler.draw(start, stop)
-        t1 = time.perf_counter()
-        chunk = _simulate_chunk(scenario, values, stop - start, volumes)
-        win_counts += chunk.win_counts
-        cheapest_counts += chunk.cheapest_counts
-        cumulative[start:stop] = chunk.cumulative
-        breakeven[start:stop] = chunk.breakeven
-        for name in uncertain:
-            inputs[name][start:stop] = values[name]
-        timings["sampling"] += t1 - t0
-        timings["model"] += time.perf_counter() - t1
+    total: BlockStats | None = None
+    stopped = None
+    for stats in stream:
+        total = stats if total is None else total.merge(stats)
         if progress is not None:
-            progress(stop - start)
-    timings["total"] = time.perf_counter() - started
-
-    return SimulationResult(
-        scenario=scenario, volumes=volumes, horizons=horizons, n_samples=n_total, seed=seed,
-        sampler=sampler_name, chunk_size=chunk_size, win_counts=win_counts,
-        cheapest_counts=cheapest_counts, cumulative_usd=cumulative, breakeven_volume=breakeven,
-        inputs=inputs, timings_s=timings)
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    win_counts: np.ndarray
-    cheapest_counts: np.ndarray
-    cumulative: np.ndarray
-    breakeven: np.ndarray
-
-
-class _Evaluator:
-    """Discounted cumulative cost of every strategy for one block of samples, at any volumes."""
-
-    def __init__(self, scenario: Scenario, values: Mapping[str, np.ndarray], n: int):
-        horizon = scenario.horizon_months
-        self.terms: dict[str, CostTerms] = build_cost_terms(scenario, values, n)
-        self.growth = calendar.growth_factors(values[scenario.volume.growth_per_month.name], horizon)
-        self.discount = calendar.discount_factors(values[scenario.meta.discount_rate_per_year.name], horizon)
-        self.ceiling = scenario.volume.ceiling_queries_per_month
-        self.is_affine = self.ceiling is None and all(t.is_affine for t in self.terms.values())
-        if self.is_affine:
-            # NPC through month h is a_h + b_h * Q0 per sample: cumulative sums solved once.
-            self.fixed_cum = {s: np.cumsum(t.fixed_usd * self.discount, axis=1) for s, t in self.terms.items()}
-            self.slope_cum = {s: np.cumsum(t.per_query_usd * self.growth * self.discount, axis=1)
-                              for s, t in self.terms.items()}
-
-    def _demand(self, start_volume: np.ndarray, growth: np.ndarray) -> np.ndarray:
-        """Queries per month: start volume x growth, capped at the ceiling (shapes broadcast)."""
-        q = start_volume * growth
-        return q if self.ceiling is None else np.minimum(q, self.ceiling)
-
-    def cumulative_at(self, strategy: str, start_volume: np.ndarray) -> np.ndarray:
-        """Cumulative discounted cost through each month, per-sample start volumes (n,) -> (n, H)."""
-        terms = self.terms[strategy]
-        if self.is_affine:
-            return terms.one_time_usd[:, None] + self.fixed_cum[strategy] + start_volume[:, None] * self.slope_cum[strategy]
-        q = self._demand(start_volume[:, None], self.growth)
-        return terms.one_time_usd[:, None] + np.cumsum(terms.monthly_usd(q) * self.discount, axis=1)
-
-    def npc_on_grid(self, strategy: str, volumes: np.ndarray, months: np.ndarray) -> np.ndarray:
-        """NPC through each of ``months`` (1-based) at every grid volume: (n, K, len(months))."""
-        terms = self.terms[strategy]
-        idx = months - 1
-        if self.is_affine:
-            a = terms.one_time_usd[:, None] + self.fixed_cum[strategy][:, idx]
-            return a[:, None, :] + volumes[None, :, None] * self.slope_cum[strategy][:, None, idx]
-        q = self._demand(volumes[None, :, None], self.growth[:, None, :])
-        cum = np.cumsum(terms.monthly_usd(q) * self.discount[:, None, :], axis=2)
-        return terms.one_time_usd[:, None, None] + cum[:, :, idx]
+            progress(stats.n)
+        if target_se is not None and total.n < n_total:
+            se = _pwin_se(total, plan.horizons)
+            if se < target_se:
+                stopped = (f"target standard error {target_se:g} reached after {total.n:,} samples "
+                           f"(largest P(win) standard error {se:.4f})")
+                break
+    if hasattr(stream, "close"):
+        stream.close()  # stop threads or tasks still running past the stopping block
+    if target_se is not None and stopped is None:
+        stopped = (f"sample cap {n_total:,} reached before the target standard error {target_se:g} "
+                   f"(largest P(win) standard error {_pwin_se(total, plan.horizons):.4f})")
+    timings = {"total": time.perf_counter() - started}
+    return _result(plan, total, chunk_size=chunk_size, workers=workers, engine=engine,
+                   requested=n_total, target_se=target_se, stopped=stopped, timings=timings)
 
 
-def _simulate_chunk(scenario: Scenario, values: Mapping[str, np.ndarray], n: int, volumes: np.ndarray) -> _Chunk:
-    strategies = tuple(scenario.strategies)
-    baseline = scenario.baseline
-    months = np.asarray(scenario.analysis_horizons)
-    ev = _Evaluator(scenario, values, n)
+def _pwin_se(total: BlockStats, horizons: tuple[int, ...]) -> float:
+    """Largest standard error of P(win) at the scenario's volume, any challenger and horizon.
 
-    q0 = np.full(n, scenario.volume.queries_per_month)
-    cumulative = np.empty((n, len(strategies), scenario.horizon_months + 1))
-    for i, s in enumerate(strategies):
-        cumulative[:, i, 0] = ev.terms[s].one_time_usd
-        cumulative[:, i, 1:] = ev.cumulative_at(s, q0)
-
-    npc = np.stack([ev.npc_on_grid(s, volumes, months) for s in strategies], axis=1)  # (n, S, K, nh)
-    base = npc[:, strategies.index(baseline)]
-    challengers = [strategies.index(c) for c in scenario.challengers]
-    wins = npc[:, challengers] < base[:, None]
-    cheapest = np.argmin(npc, axis=1)  # (n, K, nh)
-    cheapest_counts = np.stack([(cheapest == i).sum(axis=0) for i in range(len(strategies))])
-
-    breakeven = np.empty((n, len(challengers), len(months)))
-    for ci, c in enumerate(scenario.challengers):
-        for hi, h in enumerate(months):
-            breakeven[:, ci, hi] = _breakeven(ev, c, baseline, int(h), volumes,
-                                              npc[:, strategies.index(c), :, hi] - base[:, :, hi])
-    return _Chunk(win_counts=wins.sum(axis=0), cheapest_counts=cheapest_counts, cumulative=cumulative,
-                  breakeven=breakeven)
-
-
-def _breakeven(ev: _Evaluator, challenger: str, baseline: str, month: int, volumes: np.ndarray,
-               delta_on_grid: np.ndarray) -> np.ndarray:
-    """Lowest start volume in the sweep range from which ``challenger`` beats ``baseline``.
-
-    0.0 where it wins already at the bottom of the range, +inf where it does not win at the top.
-    Affine costs give the crossing in closed form; otherwise the first grid step where the sign
-    turns is refined by bisection in log volume.
+    The proportion is smoothed, (wins + 1) / (n + 2), so a run with no wins yet is not
+    "certain" after one block.
     """
-    v_min, v_max = volumes[0], volumes[-1]
-    win_low = delta_on_grid[:, 0] < 0
-    win_high = delta_on_grid[:, -1] < 0
-    result = np.where(win_high, np.where(win_low, 0.0, np.nan), np.inf)
-    todo = np.isnan(result)
-    if not todo.any():
-        return result
-    if ev.is_affine:
-        i = month - 1
-        c, b = challenger, baseline
-        a = (ev.terms[c].one_time_usd + ev.fixed_cum[c][:, i]) - (ev.terms[b].one_time_usd + ev.fixed_cum[b][:, i])
-        slope = ev.slope_cum[c][:, i] - ev.slope_cum[b][:, i]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            crossing = np.clip(-a / slope, v_min, v_max)
-        return np.where(todo, crossing, result)
+    n = total.n
+    p = (total.wins_by_month[:, list(horizons)] + 1.0) / (n + 2.0)
+    return float(np.sqrt(p * (1 - p) / n).max())
 
-    first_win = np.argmax(delta_on_grid < 0, axis=1)  # lose at index 0, so first_win >= 1 where todo
-    lo = np.log(volumes[np.maximum(first_win - 1, 0)])
-    hi = np.log(volumes[first_win])
-    for _ in range(_BISECTION_STEPS):
-        mid = 0.5 * (lo + hi)
-        q = np.exp(mid)
-        delta = ev.cumulative_at(challenger, q)[:, month - 1] - ev.cumulative_at(baseline, q)[:, month - 1]
-        wins = delta < 0
-        hi = np.where(wins, mid, hi)
-        lo = np.where(wins, lo, mid)
-    return np.where(todo, np.exp(hi), result)
+
+def _result(plan: Plan, total: BlockStats, **extra) -> SimulationResult:
+    delta, npc = total.moments[0]
+    for d, c in total.moments[1:]:
+        delta, npc = delta.merge(d), npc.merge(c)
+    samples = None
+    if total.samples is not None:
+        parts = total.samples
+        samples = SampleDetail(
+            cumulative_usd=np.concatenate([p["cumulative"] for p in parts]),
+            breakeven_volume=np.concatenate([p["breakeven"] for p in parts]),
+            inputs={name: np.concatenate([p[f"input:{name}"] for p in parts]) for name in plan.input_sampler.uncertain})
+    timings = extra.pop("timings")
+    return SimulationResult(
+        scenario=plan.scenario, volumes=plan.volumes, horizons=plan.horizons, n_samples=total.n,
+        seed=plan.seed, sampler=plan.sampler, win_counts=total.win_counts, cheapest_counts=total.cheapest_counts,
+        wins_by_month=total.wins_by_month, loss_counts=total.loss_counts, delta_moments=delta, npc_moments=npc,
+        delta_hist=total.delta_hist, breakeven_hist=total.breakeven_hist, payback_hist=total.payback_hist,
+        samples=samples, requested_samples=extra.pop("requested"), timings_s=timings, **extra)
+
+
+__all__ = ["BLOCK_SAMPLES", "DEFAULT_CHUNK_SIZE", "ENGINES", "BlockStats", "Plan", "ResourceError",
+           "SampleDetail", "SimulationResult", "estimate_memory_bytes", "run_block", "simulate", "volume_grid"]

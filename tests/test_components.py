@@ -42,7 +42,7 @@ def scenario(strategies: dict, *, horizon: int = 6, q0: float = 10_000, team: di
 
 
 def run(s: ftrag_mc.Scenario, samples: int = 4) -> ftrag_mc.SimulationResult:
-    return ftrag_mc.simulate(s, samples=samples, seed=1, sampler="mc")
+    return ftrag_mc.simulate(s, samples=samples, seed=1, sampler="mc", keep_samples=True)
 
 
 def costs(result: ftrag_mc.SimulationResult, strategy: str = "x") -> tuple[float, np.ndarray]:
@@ -447,7 +447,8 @@ def test_calendar_month_index():
 
 
 def test_calendar_event_counts():
-    got = calendar.event_counts(np.array([2.0, 1.5, 0.5, 7.0, np.inf, 0.1 * 3]), 6)
+    # Month-major: rows are months, columns samples; the table below lists one sample per line.
+    got = calendar.event_counts(np.array([2.0, 1.5, 0.5, 7.0, np.inf, 0.1 * 3]), 6).T
     expected = [
         [0, 1, 0, 1, 0, 1],  # 2, 4, 6
         [0, 1, 1, 0, 1, 1],  # 1.5, 3, 4.5, 6
@@ -462,7 +463,7 @@ def test_calendar_event_counts():
 
 
 def test_calendar_months_since_event():
-    got = calendar.months_since_event(np.array([3.0, 1.0, 1.5, np.inf]), 6)
+    got = calendar.months_since_event(np.array([3.0, 1.0, 1.5, np.inf]), 6).T
     expected = [
         [0, 1, 2, 0, 1, 2],  # retrain at the end of months 3 and 6
         [0, 0, 0, 0, 0, 0],
@@ -474,7 +475,7 @@ def test_calendar_months_since_event():
 
 
 def test_calendar_active_fraction():
-    got = calendar.active_fraction(np.array([0.0, 1.5, 0.25, 5.0]), 4)
+    got = calendar.active_fraction(np.array([0.0, 1.5, 0.25, 5.0]), 4).T
     expected = [
         [1, 1, 1, 1],
         [0, 0.5, 1, 1],
@@ -485,12 +486,18 @@ def test_calendar_active_fraction():
 
 
 def test_calendar_discount_growth_and_price_factors():
-    np.testing.assert_allclose(calendar.discount_factors(np.array([0.12, 0.0]), 12)[:, [0, 5, 11]],
+    np.testing.assert_allclose(calendar.discount_factors(np.array([0.12, 0.0]), 12).T[:, [0, 5, 11]],
                                [[1.12 ** (-1 / 12), 1.12 ** -0.5, 1 / 1.12], [1, 1, 1]], rtol=REL)
-    np.testing.assert_allclose(calendar.growth_factors(np.array([0.1, -0.5]), 3),
+    np.testing.assert_allclose(calendar.growth_factors(np.array([0.1, -0.5]), 3).T,
                                [[1, 1.1, 1.21], [1, 0.5, 0.25]], rtol=REL)
-    np.testing.assert_allclose(calendar.price_factors(np.array([0.2, 0.0]), 25)[:, [0, 12, 24]],
+    np.testing.assert_allclose(calendar.price_factors(np.array([0.2, 0.0]), 25).T[:, [0, 12, 24]],
                                [[1, 0.8, 0.64], [1, 1, 1]], rtol=REL)
+
+
+def test_calendar_of_a_constant_is_one_column():
+    # A constant input gives a calendar shared by every sample: (H, 1), broadcast, not copied.
+    assert calendar.growth_factors(0.02, 5).shape == (5, 1)
+    assert calendar.event_counts(3.0, 7).shape == (7, 1)
 
 
 def test_calendar_constants():

@@ -22,6 +22,8 @@ from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
+from ftrag_mc.accumulate import Bins, Histogram  # noqa: E402
+from ftrag_mc.analysis.breakeven import breakeven_tables, payback_tables  # noqa: E402
 from ftrag_mc.report.plots import (  # noqa: E402
     plot_breakeven,
     plot_cheapest_vs_volume,
@@ -106,27 +108,42 @@ def month_frame(spec: dict[str, object], horizon: int = 36) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def breakeven_frame(strategy="ft", n_zero=150, n_inf=150, n_finite=700, centre=74_000.0):
-    """Per horizon: ``n_zero`` futures already winning at 1k, ``n_inf`` never below 10M and the
-    rest spread log-symmetrically around ``centre`` (so the median is ``centre``)."""
+def breakeven_values(n_zero=150, n_inf=150, n_finite=700, centre=74_000.0) -> np.ndarray:
+    """Per horizon (rows): ``n_zero`` futures already winning at 1k, ``n_inf`` never below 10M and
+    the rest spread log-symmetrically around ``centre`` (so the median is ``centre``)."""
     finite = centre * np.exp(np.linspace(-1.5, 1.5, n_finite))
     values = np.concatenate([np.zeros(n_zero), finite, np.full(n_inf, np.inf)])
-    return pd.concat([
-        pd.DataFrame(dict(strategy=strategy, label=LABELS[strategy], horizon_months=h,
-                          queries_per_month=values * (36 / h)))
-        for h in HORIZONS
-    ], ignore_index=True)
+    return np.stack([np.clip(values * (36 / h), 0, np.inf) for h in HORIZONS])
 
 
-def payback_frame(strategy="ft", median=6.3, n=1000, never=0.04):
-    """Half the futures pay back by ``median`` months (the last of them exactly then), a share
-    ``never`` not within the horizon, the rest later."""
+def breakeven_frame(*specs: dict, strategies=("ft",)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(histogram, percentiles) frames of per-sample breakevens, through the analysis the report
+    uses: ``breakeven_values(**spec)`` per strategy (one empty spec by default). Values outside
+    the sweep become its sentinels, as the simulator reports them: 0 below, inf above."""
+    values = np.stack([breakeven_values(**spec) for spec in (specs or ({},))])  # (C, horizons, n)
+    values = np.where(values < 1e3, 0.0, np.where(values > 1e7, np.inf, values))
+    hist = Histogram.of(Bins.log(1e3, 1e7, 2048), values, below_value=0.0)
+    percentiles, histogram = breakeven_tables(hist, list(strategies), LABELS, HORIZONS)
+    return histogram, percentiles
+
+
+def payback_values(median=6.3, n=1001, never=0.04) -> np.ndarray:
+    """Half the futures pay back by ``median`` months (the middle one of an odd count exactly
+    then, so the median is an order statistic), a share ``never`` not within the horizon, the
+    rest later."""
     n_never = int(round(n * never))
-    n_lower = min(n // 2, n - n_never)
+    n_lower = min(n // 2 + 1, n - n_never)
     lower = np.linspace(median - 4, median, n_lower)
     upper = np.linspace(median + 0.1, median + 12, n - n_lower - n_never)
-    values = np.concatenate([lower, upper, np.full(n_never, np.inf)])
-    return pd.DataFrame(dict(strategy=strategy, label=LABELS[strategy], payback_months=values))
+    return np.concatenate([lower, upper, np.full(n_never, np.inf)])
+
+
+def payback_frame(strategies=("ft",), nevers=(0.04,), **kw) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(histogram, percentiles) frames of ``payback_values`` per strategy, as the report makes them."""
+    values = np.stack([payback_values(never=never, **kw) for never in nevers])
+    hist = Histogram.of(Bins.linear(0.0, 36.0, 36 * 128), values, below_value=0.0)
+    percentiles, histogram = payback_tables(hist, list(strategies), LABELS, volume=VOLUME, horizon_months=36)
+    return histogram, percentiles
 
 
 def cheapest_frame(split=40_000.0):
@@ -288,7 +305,7 @@ def test_pwin_vs_month_gives_the_first_month_at_half():
 
 
 def test_breakeven_counts_futures_outside_the_range():
-    fig, ax = plot_breakeven(breakeven_frame(), run_info(), volume_range=(1e3, 1e7))
+    fig, ax = plot_breakeven(*breakeven_frame(), run_info(), volume_range=(1e3, 1e7))
     assert isinstance(ax, Axes)
     assert title_of(fig, ax) == ("Median breakeven: 74k queries/month over 36 months "
                                  "(15 % of futures never break even below 10M)")
@@ -306,18 +323,18 @@ def test_breakeven_counts_futures_outside_the_range():
 
 
 def test_breakeven_mostly_never_and_on_a_given_axes():
-    frame = breakeven_frame(n_zero=0, n_inf=600, n_finite=400)
+    frame = breakeven_frame(dict(n_zero=0, n_inf=600, n_finite=400))
     fig0, ax0 = plt.subplots(figsize=(8, 5))
-    fig, ax = plot_breakeven(frame, run_info(), volume_range=(1e3, 1e7), ax=ax0)
+    fig, ax = plot_breakeven(*frame, run_info(), volume_range=(1e3, 1e7), ax=ax0)
     assert fig is fig0 and ax is ax0
     assert title_of(fig, ax) == ("Fine-tune never breaks even below 10M queries/month in "
                                  "most futures over 36 months (60 %)")
     # Every future outside the range: an empty histogram, all counted.
-    fig, ax = plot_breakeven(breakeven_frame(n_zero=0, n_inf=1000, n_finite=0), run_info(),
+    fig, ax = plot_breakeven(*breakeven_frame(dict(n_zero=0, n_inf=1000, n_finite=0)), run_info(),
                              volume_range=(1e3, 1e7))
     assert "(100 %)" in title_of(fig, ax)
     with pytest.raises(ValueError, match="NaN"):
-        plot_breakeven(frame.assign(queries_per_month=np.nan), run_info(),
+        plot_breakeven(frame[0], frame[1].assign(p50=np.nan), run_info(),
                        volume_range=(1e3, 1e7))
 
 
@@ -325,14 +342,14 @@ def test_breakeven_mostly_never_and_on_a_given_axes():
 
 
 def test_payback_title_and_never_share():
-    fig, ax = plot_payback(payback_frame(), run_info(), volume=VOLUME, horizon_months=36)
+    fig, ax = plot_payback(*payback_frame(), run_info(), volume=VOLUME, horizon_months=36)
     assert title_of(fig, ax) == ("At 250k queries/month, Fine-tune pays back in 6.3 months "
                                  "(median); 4 % of futures never do within 36 months")
     legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
     assert "4 % not within 36 months" in legend
     assert "months" in ax.get_xlabel() and "%" in ax.get_ylabel()
 
-    fig, ax = plot_payback(payback_frame(never=0.7), run_info(), volume=VOLUME,
+    fig, ax = plot_payback(*payback_frame(nevers=(0.7,)), run_info(), volume=VOLUME,
                            horizon_months=36)
     assert "does not pay back within 36 months in most futures (70 %)" in title_of(fig, ax)
 
@@ -361,7 +378,7 @@ def test_a_strategy_keeps_its_colour_across_charts():
     _, ax1 = plot_pwin_vs_volume(curves, crossings, info3)
     _, ax2 = plot_pwin_vs_month(month_frame({"ft": 7}), info3, volume=VOLUME)
     _, ax3 = plot_cheapest_vs_volume(cheapest_frame(), info3, horizon_months=36)
-    _, ax4 = plot_payback(payback_frame(), info3, volume=VOLUME, horizon_months=36)
+    _, ax4 = plot_payback(*payback_frame(), info3, volume=VOLUME, horizon_months=36)
     longest = [line for line in ax1.get_lines() if line.get_label() == "36 months"][0]
     assert to_hex(longest.get_color()) == ft
     assert ft in line_colours(ax2) and ft in line_colours(ax3) and rag in line_colours(ax3)
@@ -402,8 +419,8 @@ def test_a_curve_crossing_twice_is_read_from_its_last_crossing():
 
 def test_breakeven_panels_and_labels_that_do_not_overlap():
     info3 = run_info(("rag", "ft", "ft_self"))
-    frame = pd.concat([breakeven_frame("ft"), breakeven_frame("ft_self", centre=2e6)])
-    fig, axes = plot_breakeven(frame, info3, volume_range=(1e3, 1e7))
+    frame = breakeven_frame({}, dict(centre=2e6), strategies=("ft", "ft_self"))
+    fig, axes = plot_breakeven(*frame, info3, volume_range=(1e3, 1e7))
     assert isinstance(axes, np.ndarray) and axes.shape == (2,)
     assert "Fine-tune 74k; Fine-tune (self-hosted) 2M queries/month" in title_of(fig, axes[0])
 
@@ -422,8 +439,8 @@ def test_breakeven_panels_and_labels_that_do_not_overlap():
 
 def test_payback_of_several_challengers():
     info3 = run_info(("rag", "ft", "ft_self"))
-    frame = pd.concat([payback_frame("ft"), payback_frame("ft_self", never=0.95)])
-    fig, ax = plot_payback(frame, info3, volume=VOLUME, horizon_months=36)
+    frame = payback_frame(strategies=("ft", "ft_self"), nevers=(0.04, 0.95))
+    fig, ax = plot_payback(*frame, info3, volume=VOLUME, horizon_months=36)
     assert title_of(fig, ax) == (
         "At 250k queries/month, median payback is 6.3 months for Fine-tune; "
         "Fine-tune (self-hosted) does not pay back within 36 months in most futures")

@@ -271,7 +271,7 @@ def test_shared_input_is_one_input(minimal_path):
     assert "inputs.base_input_usd_per_mtok" in scenario.inputs
     assert not any(name.endswith("llm.input_usd_per_mtok") for name in scenario.inputs)
 
-    result = simulate(scenario, samples=300, seed=5)
+    result = simulate(scenario, samples=300, seed=5, keep_samples=True)
     draws = result.inputs["inputs.base_input_usd_per_mtok"]
     assert draws.shape == (300,) and np.ptp(draws) > 0
     assert not any(name.endswith("llm.input_usd_per_mtok") for name in result.inputs)
@@ -280,12 +280,12 @@ def test_shared_input_is_one_input(minimal_path):
 def test_shared_input_is_the_same_draw_for_both_strategies():
     # b costs exactly a + $1 when both read the same draw of the price, so b never wins and its
     # cumulative cost is a's plus one at every month. With two independent draws b wins often.
-    shared = simulate(parse_scenario(_table(shared=True)))
+    shared = simulate(parse_scenario(_table(shared=True)), keep_samples=True)
     assert shared.win_counts.sum() == 0
     diff = shared.cumulative_usd[:, 1, :] - shared.cumulative_usd[:, 0, :]
     np.testing.assert_allclose(diff, 1.0, rtol=0, atol=1e-6)
 
-    independent = simulate(parse_scenario(_table(shared=False)))
+    independent = simulate(parse_scenario(_table(shared=False)), keep_samples=True)
     assert independent.win_counts[0, -1, -1] > 100  # of 400 samples, about half
 
 
@@ -338,7 +338,7 @@ def test_full_scenario_uses_every_component(full_path):
                                           "team.engineer_week_usd")
     assert scenario.simulation.sampler == "mc" and scenario.simulation.samples == 300
 
-    result = simulate(scenario, samples=200, seed=1)
+    result = simulate(scenario, samples=200, seed=1, keep_samples=True)
     assert result.cumulative_usd.shape == (200, 3, 31)
     assert np.isfinite(result.cumulative_usd).all()
 

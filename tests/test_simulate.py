@@ -8,42 +8,120 @@ import numpy as np
 import pytest
 
 import ftrag_mc as fm
-from ftrag_mc.simulate import SimulationResult
+from ftrag_mc.simulate import BLOCK_SAMPLES, SimulationResult
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
-ARRAYS = ("win_counts", "cheapest_counts", "cumulative_usd", "breakeven_volume")
+COUNTS = ("win_counts", "cheapest_counts", "wins_by_month", "loss_counts")
+# Three blocks, the last one partial: block boundaries, ordering and merging all matter.
+N = 2 * BLOCK_SAMPLES + 77
 
 
 def _same(a: SimulationResult, b: SimulationResult) -> None:
-    for name in ARRAYS:
-        assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
-    assert a.inputs.keys() == b.inputs.keys()
-    for name in a.inputs:
-        assert np.array_equal(a.inputs[name], b.inputs[name]), name
+    """Every statistic a report reads, bit for bit (and the per-sample arrays when kept)."""
+    for name in COUNTS:
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    for name in ("delta_moments", "npc_moments"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.count == y.count and np.array_equal(x.mean, y.mean) and np.array_equal(x.m2, y.m2), name
+    for name in ("delta_hist", "breakeven_hist", "payback_hist"):
+        x, y = getattr(a, name), getattr(b, name)
+        for field in ("counts", "below", "above", "minimum", "maximum"):
+            assert np.array_equal(getattr(x, field), getattr(y, field)), (name, field)
+    assert (a.samples is None) == (b.samples is None)
+    if a.samples is not None:
+        assert np.array_equal(a.cumulative_usd, b.cumulative_usd)
+        assert np.array_equal(a.breakeven_volume, b.breakeven_volume, equal_nan=True)
+        assert a.inputs.keys() == b.inputs.keys()
+        for name in a.inputs:
+            assert np.array_equal(a.inputs[name], b.inputs[name]), name
 
 
-@pytest.mark.parametrize("sampler", ["mc", "lhs", "sobol"])
-@pytest.mark.parametrize("scenario_file", ["hybrid.toml", "dsl-codegen.toml"])
-def test_same_seed_same_bits_whatever_the_chunk_size(scenario_file: str, sampler: str) -> None:
-    # hybrid has a volume ceiling, correlation-free end of life and three strategies; dsl-codegen has
-    # GPU steps: both take the general (non-affine) path with bisection.
+def _run(scenario_file: str, sampler: str, **kw) -> SimulationResult:
     scenario = fm.load_scenario(ROOT / "scenarios" / scenario_file)
-    reference = fm.simulate(scenario, samples=600, seed=11, sampler=sampler, chunk_size=600)
-    for chunk_size in (1, 37, 256):
-        _same(reference, fm.simulate(scenario, samples=600, seed=11, sampler=sampler, chunk_size=chunk_size))
+    return fm.simulate(scenario, samples=N, seed=11, sampler=sampler, keep_samples=True, **kw)
 
 
-def test_correlated_scenario_is_chunk_invariant() -> None:
+def test_same_seed_same_bits_whatever_the_chunk_size_and_workers() -> None:
+    # dsl-codegen has GPU steps (the general path, with bisection), correlation-free inputs and an
+    # interim; one worker and one block per task is the reference.
+    reference = _run("dsl-codegen.toml", "lhs", chunk_size=BLOCK_SAMPLES, workers=1)
+    for chunk_size, workers in ((1, 2), (3 * BLOCK_SAMPLES, 2), (5000, 3)):
+        _same(reference, _run("dsl-codegen.toml", "lhs", chunk_size=chunk_size, workers=workers))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sampler", ["mc", "lhs", "sobol"])
+@pytest.mark.parametrize("scenario_file", ["hybrid.toml", "dsl-codegen.toml", "support-classifier.toml"])
+def test_same_bits_for_every_sampler_and_path(scenario_file: str, sampler: str) -> None:
+    # hybrid has a volume ceiling, end of life and three strategies; support-classifier is affine
+    # (closed-form crossings, pairwise cheapest counts) with correlated inputs.
+    reference = _run(scenario_file, sampler, workers=1)
+    _same(reference, _run(scenario_file, sampler, chunk_size=1, workers=2))
+
+
+@pytest.mark.slow
+def test_dask_engine_gives_the_same_bits_on_a_real_cluster() -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        assert len(cluster.workers) == 2
+        scenario = fm.load_scenario(ROOT / "scenarios" / "legal-docs.toml")
+        local = fm.simulate(scenario, samples=N, seed=4, workers=1)
+        remote = fm.simulate(scenario, samples=N, seed=4, engine="dask", scheduler=cluster.scheduler_address,
+                             chunk_size=BLOCK_SAMPLES)
+        _same(local, remote)
+        assert remote.engine == "dask"
+
+
+def test_the_affine_path_agrees_with_evaluating_every_grid_volume() -> None:
+    # Win and cheapest counts of the affine path come from crossings counted per grid cell; here
+    # they are checked against the model evaluated at every grid volume, sample by sample.
     scenario = fm.load_scenario(ROOT / "scenarios" / "support-classifier.toml")
-    assert scenario.correlation is not None
-    _same(fm.simulate(scenario, samples=1000, seed=3, chunk_size=1000),
-          fm.simulate(scenario, samples=1000, seed=3, chunk_size=99))
+    result = fm.simulate(scenario, samples=3000, seed=2, keep_samples=True)
+    inputs = result.inputs
+    ev = fm.evaluate(scenario, inputs, volumes=result.volumes, months=list(result.horizons))
+    npc = ev.npc_usd  # (n, S, K, nh)
+    base = npc[:, result.index(result.baseline)]
+    for ci, c in enumerate(result.challengers):
+        wins = (npc[:, result.index(c)] < base).sum(axis=0)
+        assert np.array_equal(wins, result.win_counts[ci])
+    cheapest = np.argmin(npc, axis=1)
+    for si in range(len(result.strategies)):
+        assert np.array_equal((cheapest == si).sum(axis=0), result.cheapest_counts[si])
+
+
+def test_target_se_stops_at_a_block_and_says_why() -> None:
+    scenario = fm.load_scenario(ROOT / "scenarios" / "rough-breakeven.toml")
+    result = fm.simulate(scenario, samples=10 * BLOCK_SAMPLES, seed=1, target_se=0.01, workers=2)
+    assert result.n_samples % BLOCK_SAMPLES == 0 and result.n_samples < 10 * BLOCK_SAMPLES
+    assert "target standard error 0.01 reached" in result.stopped
+    n = result.n_samples
+    for ci in range(len(result.challengers)):
+        for h in result.horizons:
+            p = result.wins_by_month[ci, h] / n
+            assert np.sqrt(p * (1 - p) / n) < 0.01
+    # The same seed and target stop at the same block, whatever the workers.
+    again = fm.simulate(scenario, samples=10 * BLOCK_SAMPLES, seed=1, target_se=0.01, workers=1)
+    _same(result, again)
+    capped = fm.simulate(scenario, samples=BLOCK_SAMPLES + 5, seed=1, target_se=1e-6)
+    assert capped.n_samples == BLOCK_SAMPLES + 5 and "sample cap" in capped.stopped
+
+
+def test_a_run_that_cannot_fit_is_refused_before_it_starts(monkeypatch) -> None:
+    import importlib
+
+    simulate_module = importlib.import_module("ftrag_mc.simulate")
+
+    monkeypatch.setattr(simulate_module, "available_memory_bytes", lambda: 50 * 2**20)
+    scenario = fm.load_scenario(ROOT / "scenarios" / "rough-breakeven.toml")
+    with pytest.raises(fm.ResourceError, match="MB are available"):
+        fm.simulate(scenario, samples=1000)
 
 
 def test_a_different_seed_gives_different_draws_and_the_same_seed_the_same() -> None:
     scenario = fm.load_scenario(ROOT / "scenarios" / "rough-breakeven.toml")
-    a, b, c = (fm.simulate(scenario, samples=500, seed=s) for s in (1, 1, 2))
+    a, b, c = (fm.simulate(scenario, samples=500, seed=s, keep_samples=True) for s in (1, 1, 2))
     _same(a, b)
     assert not np.array_equal(a.cumulative_usd, c.cumulative_usd)
 
@@ -51,7 +129,7 @@ def test_a_different_seed_gives_different_draws_and_the_same_seed_the_same() -> 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_shipped_scenarios_simulate_to_finite_costs(path: Path) -> None:
     scenario = fm.load_scenario(path)
-    result = fm.simulate(scenario, samples=400, seed=5)
+    result = fm.simulate(scenario, samples=400, seed=5, keep_samples=True)
     assert np.isfinite(result.cumulative_usd).all()
     assert (np.diff(result.cumulative_usd, axis=2) >= -1e-9).all(), "costs never negative: cumulative never falls"
     counts = result.cheapest_counts.sum(axis=0)
@@ -69,9 +147,10 @@ def test_common_random_numbers_make_identical_strategies_tie() -> None:
         "inputs": {"tokens": {"dist": "uniform", "min": 100, "max": 2000}},
         "strategies": {"a": strategy, "b": strategy},
     })
-    result = fm.simulate(scenario, samples=1000, seed=1)
+    result = fm.simulate(scenario, samples=1000, seed=1, keep_samples=True)
     assert result.win_counts.sum() == 0
     assert np.isinf(result.breakeven_volume).all()
+    assert result.cheapest_counts[0].min() == 1000, "ties go to the earlier strategy"
 
 
 @pytest.mark.slow

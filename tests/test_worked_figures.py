@@ -33,7 +33,7 @@ def horizon_index(result: ftrag_mc.SimulationResult, months: int) -> int:
 
 @pytest.fixture(scope="module")
 def article_5000():
-    return ftrag_mc.simulate(load("article-5000-finetune"))
+    return ftrag_mc.simulate(load("article-5000-finetune"), keep_samples=True)
 
 
 def test_article_5000_per_call_difference_is_0_0015(article_5000):
@@ -77,7 +77,7 @@ def test_article_5000_breakeven_volume_at_36_months(article_5000):
 
 @pytest.fixture(scope="module")
 def support():
-    return ftrag_mc.simulate(load("support-classifier"))
+    return ftrag_mc.simulate(load("support-classifier"), keep_samples=True)
 
 
 def test_support_classifier_saves_350_a_month(support):
@@ -110,7 +110,7 @@ SAVING_PER_CALL = 2000 * 3e-6 - 0.3 * (200 * 3e-6 + 100 * 15e-6)  # 0.006 - 0.3 
 
 @pytest.fixture(scope="module")
 def rough():
-    return ftrag_mc.simulate(load("rough-breakeven"))
+    return ftrag_mc.simulate(load("rough-breakeven"), keep_samples=True)
 
 
 def test_rough_breakeven_saving_per_call(rough):
@@ -158,7 +158,7 @@ def closed_form_pwin(q0: np.ndarray, months: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def uniform_run():
-    return ftrag_mc.simulate(load("uniform-one-time"))
+    return ftrag_mc.simulate(load("uniform-one-time"), keep_samples=True)
 
 
 def test_pwin_vs_volume_matches_closed_form(uniform_run):

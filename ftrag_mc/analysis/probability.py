@@ -73,7 +73,10 @@ def compute_crossings(curves: pd.DataFrame) -> pd.DataFrame:
 
 
 def delta_paths(result: SimulationResult, strategy: str) -> np.ndarray:
-    """Cumulative discounted cost of ``strategy`` minus the baseline's, months 0..H: (n, H + 1)."""
+    """Per-sample cumulative cost of ``strategy`` minus the baseline's, months 0..H: (n, H + 1).
+
+    Needs a run with ``keep_samples=True``.
+    """
     return (result.cumulative_usd[:, result.index(strategy)]
             - result.cumulative_usd[:, result.index(result.baseline)])
 
@@ -88,8 +91,8 @@ def compute_pwin_vs_month(result: SimulationResult) -> pd.DataFrame:
     """
     months = np.arange(result.horizon_months + 1)
     rows = []
-    for strategy in result.challengers:
-        wins = (delta_paths(result, strategy) < 0).sum(axis=0)
+    for ci, strategy in enumerate(result.challengers):
+        wins = result.wins_by_month[ci]
         frame = pd.DataFrame({"strategy": strategy, "label": result.scenario.label(strategy),
                               "month": months, "wins": wins})
         rows.append(_with_interval(frame, wins, result.n_samples, "p_win"))

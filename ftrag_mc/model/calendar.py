@@ -1,8 +1,11 @@
 """Months, schedules and discounting as closed forms over arrays of samples.
 
 Months are t = 1..H; month t spans the time interval (t - 1, t] measured in months from t = 0, when
-one-time costs fall. Every function takes per-sample parameters of shape ``(n,)`` and returns
-``(n, H)`` arrays, with no loop over samples or months.
+one-time costs fall. Every function takes per-sample parameters of shape ``(n,)`` (or a scalar, for
+a constant input) and returns month-major arrays ``(H, n)`` (or ``(H, 1)`` for a scalar), with no
+loop over samples or months. Months come first because sums over months (cumulative costs) then run
+over contiguous rows, several times faster than along the last axis, and a calendar that does not
+depend on the sample stays one column that broadcasts.
 """
 
 from __future__ import annotations
@@ -23,18 +26,28 @@ def month_index(horizon_months: int) -> np.ndarray:
     return np.arange(1, horizon_months + 1, dtype=np.float64)
 
 
+def _months(horizon_months: int) -> np.ndarray:
+    """Months 1..H as a column, ``(H, 1)``, to broadcast against per-sample rows."""
+    return month_index(horizon_months)[:, None]
+
+
+def _row(values) -> np.ndarray:
+    """Per-sample parameters as a row ``(1, n)``, or ``(1, 1)`` for a scalar."""
+    return np.asarray(values, dtype=np.float64).reshape(1, -1)
+
+
 def event_counts(every_months: np.ndarray, horizon_months: int) -> np.ndarray:
     """How many events of a schedule "every k months" fall in each month.
 
     Events at times k, 2k, 3k, ... fall in month ceil(j k); the count in month t is
-    floor(t / k) - floor((t - 1) / k). ``every_months`` is ``(n,)``; ``inf`` means never.
+    floor(t / k) - floor((t - 1) / k). ``every_months`` is ``(n,)`` or a scalar; ``inf`` means never.
 
     Returns
     -------
-    (n, H) float64
+    (H, n) float64, or (H, 1) for a scalar parameter
     """
-    t = month_index(horizon_months)
-    k = np.asarray(every_months, dtype=np.float64)[:, None]
+    t = _months(horizon_months)
+    k = _row(every_months)
     with np.errstate(divide="ignore", invalid="ignore"):
         done = np.floor(t / k + _EPS)
         before = np.floor((t - 1) / k + _EPS)
@@ -49,10 +62,10 @@ def months_since_event(every_months: np.ndarray, horizon_months: int) -> np.ndar
 
     Returns
     -------
-    (n, H) float64
+    (H, n) float64, or (H, 1) for a scalar parameter
     """
-    start = month_index(horizon_months) - 1.0
-    k = np.asarray(every_months, dtype=np.float64)[:, None]
+    start = _months(horizon_months) - 1.0
+    k = _row(every_months)
     with np.errstate(invalid="ignore"):
         last = np.floor(start / k + _EPS) * k
     return np.where(np.isfinite(k), np.maximum(start - last, 0.0), start)
@@ -65,10 +78,9 @@ def active_fraction(launch_months: np.ndarray, horizon_months: int) -> np.ndarra
 
     Returns
     -------
-    (n, H) float64
+    (H, n) float64, or (H, 1) for a scalar parameter
     """
-    t = month_index(horizon_months)
-    return np.clip(t - np.asarray(launch_months, dtype=np.float64)[:, None], 0.0, 1.0)
+    return np.clip(_months(horizon_months) - _row(launch_months), 0.0, 1.0)
 
 
 def discount_factors(rate_per_year: np.ndarray, horizon_months: int) -> np.ndarray:
@@ -76,10 +88,10 @@ def discount_factors(rate_per_year: np.ndarray, horizon_months: int) -> np.ndarr
 
     Returns
     -------
-    (n, H) float64
+    (H, n) float64, or (H, 1) for a scalar parameter
     """
-    t = month_index(horizon_months)
-    r = np.asarray(rate_per_year, dtype=np.float64)[:, None]
+    t = _months(horizon_months)
+    r = _row(rate_per_year)
     return (1.0 + r) ** (-t / 12.0)
 
 
@@ -88,10 +100,10 @@ def growth_factors(growth_per_month: np.ndarray, horizon_months: int) -> np.ndar
 
     Returns
     -------
-    (n, H) float64
+    (H, n) float64, or (H, 1) for a scalar parameter
     """
-    t = month_index(horizon_months)
-    g = np.asarray(growth_per_month, dtype=np.float64)[:, None]
+    t = _months(horizon_months)
+    g = _row(growth_per_month)
     return (1.0 + g) ** (t - 1.0)
 
 
@@ -100,8 +112,8 @@ def price_factors(decline_per_year: np.ndarray, horizon_months: int) -> np.ndarr
 
     Returns
     -------
-    (n, H) float64
+    (H, n) float64, or (H, 1) for a scalar parameter
     """
-    t = month_index(horizon_months)
-    d = np.asarray(decline_per_year, dtype=np.float64)[:, None]
+    t = _months(horizon_months)
+    d = _row(decline_per_year)
     return (1.0 - d) ** ((t - 1.0) / 12.0)

@@ -64,8 +64,22 @@ _CURVE_COLUMNS = (
 )
 _CROSSING_COLUMNS = ("strategy", "label", "horizon_months", "volume_at_50pct")
 _MONTH_COLUMNS = ("strategy", "label", "month", "p_win", "p_win_low", "p_win_high")
-_BREAKEVEN_COLUMNS = ("strategy", "label", "horizon_months", "queries_per_month")
-_PAYBACK_COLUMNS = ("strategy", "label", "payback_months")
+_HISTOGRAM_COLUMNS = ("strategy", "label", "bin_low", "bin_high", "share")
+_BREAKEVEN_COLUMNS = ("strategy", "horizon_months", "p10", "p50", "p90", "share_below_range",
+                      "share_above_range", "share_at_median")
+_PAYBACK_COLUMNS = ("strategy", "p10", "p50", "p90", "share_immediate", "share_never", "share_at_median")
+
+
+@dataclass(frozen=True)
+class _Strip:
+    """One distribution's percentile bar: P10/P50/P90 and the shares its texts state."""
+
+    p10: float
+    p50: float
+    p90: float
+    share_low: float  # share of futures below the axis range (e.g. "already wins")
+    share_high: float  # share beyond it (e.g. "never")
+    share_at_median: float
 _CHEAPEST_COLUMNS = (
     "strategy", "label", "horizon_months", "queries_per_month",
     "p_cheapest", "p_cheapest_low", "p_cheapest_high",
@@ -189,11 +203,6 @@ def _crossing_50(q: np.ndarray, p: np.ndarray) -> float:
     """First volume where ``p`` crosses 0.5; NaN if it does not."""
     found = _crossings_50(q, p)
     return found[0] if found else math.nan
-
-
-def _quantiles(values: np.ndarray, qs: Sequence[float]) -> np.ndarray:
-    """Empirical quantiles of values that may be 0 or +inf: no interpolation across an inf."""
-    return np.quantile(values, qs, method="inverted_cdf")
 
 
 # --- where annotations go ------------------------------------------------------------------
@@ -682,9 +691,9 @@ def _histogram_axis(ax: Axes, tallest_pct: float, n_strips: int, label: str, *,
     return floor
 
 
-def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[np.ndarray, str, str]],
+def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[_Strip, str, str]],
                        lo: float, hi: float, fmt: Callable[[float], str]) -> None:
-    """One P10-P90 bar with a median dot per row of (values, colour, tag), top down from
+    """One P10-P90 bar with a median dot per row of (strip, colour, tag), top down from
     ``_STRIP_TOP``, and the numbers of each.
 
     A percentile outside [lo, hi] (never breaks even, already wins) is an arrow head at that
@@ -698,7 +707,7 @@ def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[np.ndarr
 
     placed = []
     for (values, colour, tag), y in zip(rows, _strip_heights(len(rows))):
-        p10, p50, p90 = _quantiles(values, [0.1, 0.5, 0.9])
+        p10, p50, p90 = values.p10, values.p50, values.p90
         artists = ax.plot([clip(p10), clip(p90)], [y, y], color=colour, lw=3.5,
                           solid_capstyle="butt", transform=tr, zorder=5, clip_on=False)
         for v, arrow in ((p10, "<"), (p90, ">")):
@@ -722,10 +731,10 @@ def _percentile_strips(ax: Axes, room: _Clearance, rows: Sequence[tuple[np.ndarr
         (x_lo, yp), (x_mid, _), (x_hi, _) = pts
         # Say the exact share, not the floor the percentiles imply (100 %, not "80 %+").
         if p10 > hi or p90 < lo:  # nine futures in ten beyond one end of the range
-            share = np.mean(values > hi) if p10 > hi else np.mean(values < lo)
+            share = values.share_high if p10 > hi else values.share_low
             texts = [f"{format_share(share)} of futures: {fmt(p10 if p10 > hi else p90)}"]
         elif p10 == p90:  # eight futures in ten on one value (e.g. cheaper from day one)
-            texts = [f"{format_share(np.mean(values == p50))} of futures: {fmt(p50)}"]
+            texts = [f"{format_share(values.share_at_median)} of futures: {fmt(p50)}"]
         else:
             texts = [f"median {fmt(p50)} (P10 {fmt(p10)}, P90 {fmt(p90)})",
                      f"median {fmt(p50)}"]
@@ -778,8 +787,16 @@ def _share_entries(head: str, shares: Sequence[str], short: Sequence[str] = ()
             f"{head}: " + ", ".join(short), f"{head}:\n" + ", ".join(short))
 
 
+def _series(frame: pd.DataFrame, mask) -> tuple[np.ndarray, np.ndarray]:
+    """(edges, percent per bin) of one histogram series of a histogram frame."""
+    g = frame.loc[mask].sort_values("bin_low")
+    edges = np.append(g["bin_low"].to_numpy(float), g["bin_high"].to_numpy(float)[-1:])
+    return edges, 100.0 * g["share"].to_numpy(float)
+
+
 def plot_breakeven(
-    samples: pd.DataFrame,
+    histogram: pd.DataFrame,
+    percentiles: pd.DataFrame,
     info: RunInfo,
     *,
     volume_range: tuple[float, float],
@@ -789,17 +806,18 @@ def plot_breakeven(
 
     Parameters
     ----------
-    samples
-        One row per (strategy, horizon, sample): ``strategy``, ``label``, ``horizon_months``,
-        ``queries_per_month`` = the starting volume (queries/month) from which the challenger
-        is cheaper in that future: a value inside ``volume_range``, 0.0 where it already wins
-        at the low end, +inf where it does not win at the high end.
+    histogram
+        :func:`ftrag_mc.analysis.compute_breakeven_histogram`: ``strategy``, ``label``,
+        ``horizon_months``, ``bin_low``, ``bin_high`` (queries/month) and ``share`` of all futures.
+    percentiles
+        :func:`ftrag_mc.analysis.compute_breakeven`: ``p10``, ``p50``, ``p90`` (0 = below the
+        range, inf = above), ``share_below_range``, ``share_above_range``, ``share_at_median``.
     info
         The run.
     volume_range
         ``(vmin, vmax)`` of the volume sweep, queries/month.
     ax
-        Draw onto this axes; ``samples`` must then hold one challenger.
+        Draw onto this axes; the frames must then hold one challenger.
 
     Returns
     -------
@@ -817,21 +835,22 @@ def plot_breakeven(
     -----
     Bars are the share of ALL futures per log-spaced bin, so a horizon's bars add up to the
     share that breaks even inside the range; the shares below and above the range are in the
-    legend, and P10/P50/P90 are over all futures, 0 reading "below range" and inf "above".
+    legend. Every number drawn is a cell of the two frames (and so of the run's CSVs).
     """
-    _require(samples, _BREAKEVEN_COLUMNS, "samples")
+    _require(histogram, (*_HISTOGRAM_COLUMNS, "horizon_months"), "histogram")
+    _require(percentiles, _BREAKEVEN_COLUMNS, "percentiles")
     vmin, vmax = (float(v) for v in volume_range)
     if not 0 < vmin < vmax:
         raise ValueError(f"volume_range must be (vmin, vmax) with 0 < vmin < vmax: {volume_range}")
-    challengers = _strategies_in(info, samples["strategy"].unique())
+    challengers = _strategies_in(info, histogram["strategy"].unique())
     if ax is not None and len(challengers) != 1:
         raise ValueError(
-            f"ax is given, so samples must hold one challenger; it holds {challengers}")
-    if samples["queries_per_month"].isna().any():
-        raise ValueError("samples hold NaN breakeven volumes (use 0.0 or inf for out of range)")
-    horizons = sorted(int(h) for h in samples["horizon_months"].unique())
-    edges = np.geomspace(vmin, vmax, 31)
+            f"ax is given, so the frames must hold one challenger; they hold {challengers}")
+    if histogram["share"].isna().any() or percentiles[["p10", "p50", "p90"]].isna().any().any():
+        raise ValueError("the breakeven frames hold NaN (use 0.0 or inf for out of range)")
+    horizons = sorted(int(h) for h in histogram["horizon_months"].unique())
     base = info.label(info.baseline)
+    rows = percentiles.set_index(["strategy", "horizon_months"])
 
     def fmt(v: float) -> str:
         if v < vmin:
@@ -841,21 +860,23 @@ def plot_breakeven(
     with house_style():
         fig, axes, created = _figure(ax, ncols=len(challengers))
         medians, panels = [], []
+        edges = None
         for a, s in zip(axes, challengers):
-            label = _label(info, samples, s)
+            label = _label(info, histogram, s)
             styles = _horizon_styles(info.colour(s), horizons)
             set_volume_axis(a, "Breakeven starting volume (queries/month, log scale)")
             a.set_xlim(vmin, vmax)
             drawn, entries = [], []
             for k, h in enumerate(sorted(horizons, reverse=True)):  # longest first, on top
-                v = samples.loc[(samples["strategy"] == s) & (samples["horizon_months"] == h),
-                                "queries_per_month"].to_numpy(float)
-                if not v.size:
+                mask = (histogram["strategy"] == s) & (histogram["horizon_months"] == h)
+                if not mask.any() or (s, h) not in rows.index:
                     continue
-                counts, _ = np.histogram(v[(v >= vmin) & (v <= vmax)], bins=edges)
-                pct = 100.0 * counts / v.size
-                drawn.append((h, v, pct))
-                below, above = float(np.mean(v < vmin)), float(np.mean(v > vmax))
+                edges, pct = _series(histogram, mask)
+                r = rows.loc[(s, h)]
+                below, above = float(r["share_below_range"]), float(r["share_above_range"])
+                strip = _Strip(float(r["p10"]), float(r["p50"]), float(r["p90"]), below, above,
+                               float(r["share_at_median"]))
+                drawn.append((h, strip, pct))
                 shares, short = [], []
                 if above > 0:
                     shares.append(f"{format_share(above)} never break even below "
@@ -870,12 +891,12 @@ def plot_breakeven(
                 a.stairs(pct, edges, color=st.colour, ls=st.linestyle, lw=st.linewidth,
                          label=entries[-1][0], zorder=4 - k / 10)
                 if len(drawn) == 1:
-                    medians.append((label, float(_quantiles(v, [0.5])[0]), above, below))
+                    medians.append((label, strip.p50, above, below))
             _histogram_axis(a, _tallest(drawn), len(drawn), "Share of futures (% per bin)")
             panels.append((a, drawn, styles, entries))
         subtitles = [
-            _subtitle(info, f"volume from which {_label(info, samples, s)} is cheaper than {base}")
-            if len(challengers) == 1 else f"{_label(info, samples, s)} vs {base}"
+            _subtitle(info, f"volume from which {_label(info, histogram, s)} is cheaper than {base}")
+            if len(challengers) == 1 else f"{_label(info, histogram, s)} vs {base}"
             for s in challengers
         ]
         _finish(fig, axes, created=created,
@@ -896,11 +917,11 @@ def plot_breakeven(
     return _returned(fig, axes)
 
 
-def _tallest(drawn: Sequence[tuple[int, np.ndarray, np.ndarray]]) -> float:
+def _tallest(drawn: Sequence[tuple[int, _Strip, np.ndarray]]) -> float:
     return max(float(pct.max()) for _, _, pct in drawn)
 
 
-def _histogram_room(ax: Axes, drawn: Sequence[tuple[int, np.ndarray, np.ndarray]],
+def _histogram_room(ax: Axes, drawn: Sequence[tuple[int, _Strip, np.ndarray]],
                     edges: np.ndarray, *, reserve: float = 0.0) -> tuple[_Clearance, float]:
     """Scale the y axis (leaving ``reserve`` axes fraction free under the percentile bars) and
     record the histograms, outline and area, as occupied; the room and the bars' floor."""
@@ -940,7 +961,8 @@ def _breakeven_finding(medians: list[tuple[str, float, float, float]], horizon: 
 
 
 def plot_payback(
-    samples: pd.DataFrame,
+    histogram: pd.DataFrame,
+    percentiles: pd.DataFrame,
     info: RunInfo,
     *,
     volume: float,
@@ -951,16 +973,19 @@ def plot_payback(
 
     Parameters
     ----------
-    samples
-        One row per (strategy, sample): ``strategy``, ``label``, ``payback_months`` (fractional
-        month where the cumulative saving turns positive; 0.0 = cheaper from day one; +inf =
-        not within the horizon).
+    histogram
+        :func:`ftrag_mc.analysis.compute_payback_histogram`: ``strategy``, ``label``, ``bin_low``,
+        ``bin_high`` (months) and ``share`` of all futures.
+    percentiles
+        :func:`ftrag_mc.analysis.compute_payback`: ``p10``, ``p50``, ``p90`` (0 = cheaper from
+        day one, inf = not within the horizon), ``share_immediate``, ``share_never``,
+        ``share_at_median``.
     info
         The run.
     volume
         The volume the paybacks were computed at (queries/month), for the title and x label.
     horizon_months
-        The horizon H (months); a payback beyond it counts as "not within H months".
+        The horizon H (months).
     ax
         Draw onto this axes.
 
@@ -970,16 +995,17 @@ def plot_payback(
     ax : Axes
         One step histogram per challenger (1-month bins) on one axes, with P10/P50/P90 bars.
     """
-    _require(samples, _PAYBACK_COLUMNS, "samples")
-    challengers = _strategies_in(info, samples["strategy"].unique())
+    _require(histogram, _HISTOGRAM_COLUMNS, "histogram")
+    _require(percentiles, _PAYBACK_COLUMNS, "percentiles")
+    challengers = _strategies_in(info, histogram["strategy"].unique())
     horizon = int(horizon_months)
     if horizon < 1:
         raise ValueError(f"horizon_months must be at least 1, not {horizon_months}")
-    if samples["payback_months"].isna().any():
-        raise ValueError("samples hold NaN paybacks (use inf for 'not within the horizon')")
-    edges = np.arange(0, horizon + 1, dtype=float)
+    if histogram["share"].isna().any() or percentiles[["p10", "p50", "p90"]].isna().any().any():
+        raise ValueError("the payback frames hold NaN (use inf for 'not within the horizon')")
     base = info.label(info.baseline)
     single = len(challengers) == 1
+    rows = percentiles.set_index("strategy")
 
     def fmt(v: float) -> str:
         return f">{horizon} mo" if v > horizon else ("0 mo" if v == 0 else f"{v:.1f} mo")
@@ -991,17 +1017,17 @@ def plot_payback(
         a.set_xlabel(f"Payback (months from start, at {format_volume(volume)} queries/month)")
         drawn = []
         for s in challengers:
-            v = samples.loc[samples["strategy"] == s, "payback_months"].to_numpy(float)
-            v = np.where(v > horizon, np.inf, v)
-            counts, _ = np.histogram(v[np.isfinite(v)], bins=edges)
-            drawn.append((s, v, 100.0 * counts / v.size))
-        floor = _histogram_axis(a, max(float(pct.max()) for _, _, pct in drawn), len(drawn),
+            edges, pct = _series(histogram, histogram["strategy"] == s)
+            r = rows.loc[s]
+            strip = _Strip(float(r["p10"]), float(r["p50"]), float(r["p90"]), 0.0,
+                           float(r["share_never"]), float(r["share_at_median"]))
+            drawn.append((s, strip, pct, edges, float(r["share_never"]), float(r["share_immediate"])))
+        floor = _histogram_axis(a, max(float(pct.max()) for _, _, pct, *_ in drawn), len(drawn),
                                 "Share of futures (% per 1-month bin)")
         room = _Clearance(a)
         medians, entries = [], []
-        for s, v, pct in drawn:
-            colour, label = info.colour(s), _label(info, samples, s)
-            never, day_one = float(np.mean(np.isinf(v))), float(np.mean(v == 0))
+        for s, strip, pct, edges, never, day_one in drawn:
+            colour, label = info.colour(s), _label(info, histogram, s)
             shares = [] if never == 0 and day_one > 0 else [
                 f"{format_share(never)} not within {horizon} months"]
             if day_one > 0:
@@ -1012,9 +1038,9 @@ def plot_payback(
                      edgecolor=colour)
             room.add_line(np.repeat(edges, 2), np.concatenate([[0], np.repeat(pct, 2), [0]]))
             if single:  # a filled histogram: its inside is taken too
-                for e, height in zip(edges[:-1], pct):
-                    room.add_line([e + 0.5, e + 0.5], [0, height])
-            medians.append((label, float(_quantiles(v, [0.5])[0]), never, day_one))
+                for e0, e1, height in zip(edges[:-1], edges[1:], pct):
+                    room.add_line([(e0 + e1) / 2] * 2, [0, height])
+            medians.append((label, strip.p50, never, day_one))
         _finish(fig, axes, created=created,
                 finding=_payback_finding(medians, volume, horizon),
                 subtitles=[_subtitle(info, "month from which the cumulative saving against "
@@ -1022,7 +1048,7 @@ def plot_payback(
                 footnote=info.footnote(PERCENTILE_NOTE))
         _settle(fig)
         room.measure()
-        _percentile_strips(a, room, [(v, info.colour(s), "") for s, v, _ in drawn],
+        _percentile_strips(a, room, [(strip, info.colour(s), "") for s, strip, *_ in drawn],
                            0.0, float(horizon), fmt)
         _legend(a, room, top=floor, variants=list(zip(*entries)))
     return fig, a

@@ -74,4 +74,6 @@ def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
     note = sampling_note(result)
     if note:
         lines.append(f"note: {note}")
+    if result.stopped:
+        lines.append(f"note: {result.stopped}")
     return lines
