@@ -5,7 +5,7 @@ A notebook session::
     import ftrag_mc as fm
     scenario = fm.load_scenario("scenarios/support-classifier.toml")
     result = fm.simulate(scenario, samples=20_000, seed=7)
-    costs = fm.evaluate(scenario, {"strategies.ft.training.run_usd": [2000, 8000]})  # NPC per strategy
+    costs = fm.evaluate(scenario, {"strategies.fine_tuned.training.run_usd": [2000, 8000]})  # NPC per strategy
     curves = fm.compute_pwin_vs_volume(result)        # a DataFrame
     fig, ax = fm.plot_pwin_vs_volume(curves, fm.compute_crossings(curves), fm.run_info(result))
 

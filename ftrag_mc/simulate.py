@@ -299,7 +299,7 @@ def run_block(plan: Plan, block: int) -> BlockStats:
     drawn = plan.input_sampler.draw(start, stop)
     values = {name: (float(dist.median) if dist.is_constant else drawn[name])
               for name, dist in scenario.inputs.items()}
-    model = CostModel(scenario, values, n)
+    model = CostModel(scenario, values, n, components=False)
     strategies = tuple(scenario.strategies)
     challengers = scenario.challengers
     baseline = scenario.baseline

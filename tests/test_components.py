@@ -521,3 +521,26 @@ def test_self_hosted_breakeven_on_the_general_path():
     assert result.breakeven_volume[:, 1, 0] == pytest.approx(np.full(4, breakeven), rel=REL)
     wins = result.win_counts[1, :, 0]
     np.testing.assert_array_equal(wins, np.where(result.volumes > breakeven, 4, 0))
+
+
+@pytest.mark.parametrize("growth", [0.04, -0.03, 0.0])
+def test_volume_ceiling_closed_form_equals_month_by_month_sums(growth):
+    # The ceiling's capped months are summed in closed form; here against min(Q0 g_t, C) summed
+    # month by month for every grid volume, sample and month, with discounting and a price decline.
+    from ftrag_mc.model.evaluate import CostModel, cumsum_months
+    from ftrag_mc.sampling import InputSampler
+
+    s = scenario({"x": {"llm": {"prompt_tokens": {"dist": "uniform", "min": 100, "max": 900},
+                                "output_tokens": 200, "input_usd_per_mtok": 3, "output_usd_per_mtok": 15},
+                        "price_decline_per_year": 0.2, "launch_weeks": 3}},
+                 horizon=24, volume={"growth_per_month": growth, "ceiling_queries_per_month": 2e5},
+                 discount=0.1)
+    values = InputSampler(s.inputs, 50, seed=3, sampler="mc").draw(0, 50)
+    model = CostModel(s, values, 50)
+    volumes, months = np.geomspace(1e3, 1e7, 21), np.array([0, 1, 7, 24])
+    got = model.npc_grid("x", volumes, months)
+    demand = np.minimum(volumes[:, None, None] * model.growth[None], 2e5)
+    cum = cumsum_months(model.totals["x"].per_query_usd * demand * model.discount, axis=1)
+    expected = (model.fixed_cum("x")[months][None]
+                + np.where((months > 0)[None, :, None], cum[:, np.maximum(months - 1, 0)], 0.0))
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-9)

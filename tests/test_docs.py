@@ -27,3 +27,28 @@ def test_readme_commands_run_a_shipped_scenario_and_the_tests() -> None:
     assert "pytest" in commands
     ci = (ROOT / ".ci" / "run").read_text()
     assert "pip install --quiet -e '.[test]'" in ci and "\npytest" in ci
+
+
+def test_readme_python_examples_run(monkeypatch) -> None:
+    # The notebook examples, run as written (from the repository root, on a non-interactive backend).
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    for block in README.split("```python\n")[1:]:
+        code = block.split("```")[0]
+        code = code.replace("samples=20_000", "samples=2_000")  # the same calls, faster
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    ev = namespace["ev"]
+    assert ev.npc_usd.shape == (2, 3, 2, 2)
+    assert np_allclose(sum(ev.components.values()), ev.npc_usd)
+    plt.close("all")
+
+
+def np_allclose(a, b) -> bool:
+    import numpy as np
+
+    return bool(np.allclose(a, b, rtol=1e-12, atol=1e-6))

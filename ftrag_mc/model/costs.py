@@ -333,12 +333,18 @@ def with_end_of_life(own: CostTerms, successor: CostTerms, month: np.ndarray, mi
     return CostTerms(parts=parts, active=own.active * before + successor.active * after, horizon=own.horizon)
 
 
-def build_cost_terms(scenario: Scenario, values: Mapping[str, np.ndarray | float], n: int) -> dict[str, CostTerms]:
+def build_cost_terms(scenario: Scenario, values: Mapping[str, np.ndarray | float], n: int, *,
+                     components: bool = True) -> dict[str, CostTerms]:
     """Cost terms of every strategy for one block of ``n`` samples, interim and end of life included.
 
-    ``values`` maps every input name to an ``(n,)`` array or, for a constant, a float.
+    ``values`` maps every input name to an ``(n,)`` array or, for a constant, a float. Without
+    ``components`` each strategy's own components are summed into one part ``"total"`` first, so
+    interim and end-of-life masks apply once rather than per component (the simulator's case).
     """
     own = {name: own_cost_terms(s, values, scenario, n) for name, s in scenario.strategies.items()}
+    if not components:
+        own = {name: CostTerms(parts={"total": t.total()}, active=t.active, horizon=t.horizon)
+               for name, t in own.items()}
     for name, strategy in scenario.strategies.items():
         if strategy.interim is not None:
             own[name] = with_interim(own[name], own[strategy.interim])

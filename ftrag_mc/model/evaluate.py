@@ -76,13 +76,16 @@ class CostModel:
         Every input name mapped to an ``(n,)`` array or, for a value shared by all samples, a float.
     n
         Number of samples.
+    components
+        Keep each cost component's terms (for breakdowns); False sums them first, which is faster.
     """
 
-    def __init__(self, scenario: Scenario, values: Mapping[str, np.ndarray | float], n: int):
+    def __init__(self, scenario: Scenario, values: Mapping[str, np.ndarray | float], n: int, *,
+                 components: bool = True):
         self.scenario = scenario
         self.n = n
         self.horizon = scenario.horizon_months
-        self.terms: dict[str, CostTerms] = build_cost_terms(scenario, values, n)
+        self.terms: dict[str, CostTerms] = build_cost_terms(scenario, values, n, components=components)
         self.totals: dict[str, Part] = {s: t.total() for s, t in self.terms.items()}
         self.growth = calendar.growth_factors(values[scenario.volume.growth_per_month.name], self.horizon)
         self.discount = calendar.discount_factors(values[scenario.meta.discount_rate_per_year.name], self.horizon)
@@ -150,11 +153,16 @@ class CostModel:
         fixed = take(self.fixed_cum(strategy)[month])
         slope = take(self.slope_cum(strategy)[month]) if self.ceiling is None else None
         growth = take(self.growth[:month])
-        per_query = None if self.ceiling is None else take(part.per_query_usd[:month] * self.discount[:month])
         pools = [(take(pool.tokens_per_query / pool.capacity_tokens_per_month), pool.min_replicas,
                   take(pool.weight[:month] * pool.usd_per_replica_month * self.discount[:month]))
                  for pool in part.gpu_pools]
         ceiling = self.ceiling
+        if ceiling is not None:  # prefix sums for the closed form of capped months
+            h = self.horizon
+            dp = np.broadcast_to(part.per_query_usd * self.discount, (h, self.n))
+            uncapped = take(_prepend(cumsum_months(dp * self.growth), 0.0))  # (H + 1, m)
+            capped = take(_prepend(cumsum_months(dp), 0.0))
+            log_rate = np.broadcast_to(take(np.log(self.growth[1]) if h > 1 else np.zeros(1)), np.shape(rows))
 
         def npc(start_volume: np.ndarray) -> np.ndarray:
             q = start_volume * growth
@@ -162,7 +170,8 @@ class CostModel:
                 total = fixed + start_volume * slope
             else:
                 q = np.minimum(q, ceiling)
-                total = fixed + (per_query * q).sum(axis=0)
+                total = fixed + _capped_sum(uncapped, capped, log_rate, np.log(ceiling / start_volume),
+                                            start_volume, ceiling, month, h)
             for load_per_query, min_replicas, usd in pools:
                 replicas = np.maximum(min_replicas, np.ceil(q * load_per_query - 1e-9))
                 total = total + (usd * replicas).sum(axis=0)
@@ -186,20 +195,64 @@ class CostModel:
 
     def _npc_grid_general(self, strategy: str, volumes: np.ndarray, months: np.ndarray) -> np.ndarray:
         part = self.totals[strategy]
-        if self.ceiling is None:  # affine part in closed form, the GPU steps summed
-            out = self.fixed_cum(strategy)[months][None] + volumes[:, None, None] * self.slope_cum(strategy)[months][None]
-            recurring = 0.0
-            demand = volumes[:, None, None] * self.growth[None]
+        out = np.broadcast_to(self.fixed_cum(strategy)[months][None], (len(volumes), len(months), self.n))
+        if self.ceiling is None:
+            out = out + volumes[:, None, None] * self.slope_cum(strategy)[months][None]
         else:
-            out = self.fixed_cum(strategy)[months][None]
+            out = out + self._capped_per_query(strategy, volumes, months)
+        if part.gpu_pools:  # replica steps: every month of every volume
             demand = self.demand(volumes[:, None, None])
-            recurring = part.per_query_usd * demand
-        for pool in part.gpu_pools:
-            recurring = recurring + pool.monthly_usd(demand)
-        if np.ndim(recurring):
+            recurring = sum(pool.monthly_usd(demand) for pool in part.gpu_pools)
             cum = cumsum_months(recurring * self.discount, axis=1)  # (K, H, n): through month t + 1
             out = out + np.where((months > 0)[None, :, None], cum[:, np.maximum(months - 1, 0)], 0.0)
-        return np.broadcast_to(out, (len(volumes), len(months), self.n))
+        return out
+
+    def _capped_per_query(self, strategy: str, volumes: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """Discounted per-query costs through ``months`` with demand min(Q0 (1 + g)^(t-1), ceiling).
+
+        Month t is capped where Q0 (1 + g)^(t-1) >= ceiling, a run of months at the end (growth) or
+        the start (decline) of the horizon whose length is closed form; prefix sums of the capped
+        and uncapped costs then give every volume and month without a (volumes, months) array.
+        Returns ``(K, len(months), n)``.
+        """
+        part = self.totals[strategy]
+        h = self.horizon
+        dp = np.broadcast_to(part.per_query_usd * self.discount, (h, self.n))
+        uncapped = _prepend(cumsum_months(dp * self.growth), 0.0)  # (H + 1, n): sum of d P g
+        capped = _prepend(cumsum_months(dp), 0.0)  # sum of d P
+        log_rate = np.broadcast_to(np.log(self.growth[1]) if h > 1 else np.zeros(1), (self.n,))
+        log_room = np.log(self.ceiling / volumes)[:, None]  # (K, 1): > 0 while below the ceiling
+        out = np.empty((len(volumes), len(months), self.n))
+        for j, m in enumerate(months):
+            out[:, j] = _capped_sum(uncapped, capped, log_rate, log_room, volumes[:, None], self.ceiling, m, h)
+        return out
+
+
+def _capped_sum(uncapped: np.ndarray, capped: np.ndarray, log_rate: np.ndarray, log_room: np.ndarray,
+                start_volume: np.ndarray, ceiling: float, month: int, horizon: int) -> np.ndarray:
+    """Sum over months 1..month of d_t P_t min(Q0 g_t, ceiling), from prefix sums.
+
+    ``uncapped`` and ``capped`` are the prefix sums (H + 1, n) of d P g and d P; ``log_rate`` is
+    log(1 + g) per sample and ``log_room`` log(ceiling / Q0), broadcasting to the result's shape.
+    With growth, months 1..u are below the ceiling (u = ceil(log_room / log_rate)); with a decline
+    months 1..c are at it (c = floor(log_room / log_rate) + 1). At a tie both sides are equal.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = log_room / log_rate
+    below_all = np.where(log_room > 0, horizon, 0)
+    u = np.where(log_rate > 0, np.clip(np.ceil(x), 0, horizon), below_all).astype(np.intp)
+    c = np.where(log_rate < 0, np.clip(np.floor(x) + 1, 0, horizon), 0).astype(np.intp)
+    shape = np.broadcast_shapes(u.shape, c.shape, np.shape(start_volume))
+    um = np.broadcast_to(np.minimum(u, month), shape)
+    cm = np.broadcast_to(np.minimum(c, month), shape)
+
+    def at(prefix, index):
+        prefix = np.broadcast_to(prefix, (prefix.shape[0], shape[-1]))
+        return np.take_along_axis(prefix, index.reshape(1, -1) if index.ndim == 1 else index, axis=0).reshape(shape)
+
+    growing = start_volume * at(uncapped, um) + ceiling * (capped[month] - at(capped, um))
+    declining = ceiling * at(capped, cm) + start_volume * (uncapped[month] - at(uncapped, cm))
+    return np.where(log_rate < 0, declining, growing)
 
 
 _BATCH_ELEMENTS = 2_000_000
