@@ -35,6 +35,9 @@ BLOCK_SAMPLES = 16_384
 DEFAULT_CHUNK_SIZE = 4 * BLOCK_SAMPLES
 ENGINES = ("local", "dask")
 _BISECTION_STEPS = 34  # a grid step of ratio 1.26 shrinks below 1.4e-11 relative
+# Without GPU steps ΔNPC is continuous and piecewise linear in volume (a ceiling bends it): fewer
+# halvings, then a secant step, which is exact once the bracket lies on one linear piece.
+_CONTINUOUS_BISECTION_STEPS = 14
 # Histogram resolutions: the error bound of every percentile a report reads from them.
 BREAKEVEN_BINS_PER_DECADE = 2048  # 0.11 % relative
 PAYBACK_BINS_PER_MONTH = 128  # 0.0078 months, about 6 hours
@@ -386,6 +389,8 @@ def _bisect_breakeven(model: CostModel, challenger: str, baseline: str, month: i
     0.0 where it wins already at the bottom of the range, +inf where it does not win at the top;
     otherwise the first grid step where the sign turns is halved in log volume
     :data:`_BISECTION_STEPS` times (relative precision 1.4e-11), evaluating only the samples inside.
+    Where costs are continuous in volume (a ceiling, no GPU steps), 14 halvings and a secant step
+    between the bracket's ends (exact on a linear piece, else within the 6e-5 bracket).
     """
     win_low, win_high = delta_on_grid[0] < 0, delta_on_grid[-1] < 0
     result = np.where(win_high, np.where(win_low, 0.0, np.nan), np.inf)
@@ -396,13 +401,25 @@ def _bisect_breakeven(model: CostModel, challenger: str, baseline: str, month: i
     lo, hi = np.log(volumes[first_win - 1]), np.log(volumes[first_win])
     npc_challenger = model.npc_function(challenger, month, rows)
     npc_baseline = model.npc_function(baseline, month, rows)
-    for _ in range(_BISECTION_STEPS):
+
+    def delta(q):
+        return npc_challenger(q) - npc_baseline(q)
+
+    continuous = model.is_continuous
+    for _ in range(_CONTINUOUS_BISECTION_STEPS if continuous else _BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
-        q = np.exp(mid)
-        wins = npc_challenger(q) - npc_baseline(q) < 0
+        wins = delta(np.exp(mid)) < 0
         hi = np.where(wins, mid, hi)
         lo = np.where(wins, lo, mid)
-    result[rows] = np.exp(hi)
+    q_lo, q_hi = np.exp(lo), np.exp(hi)
+    if continuous:
+        d_lo, d_hi = delta(q_lo), delta(q_hi)  # d_lo >= 0 > d_hi
+        with np.errstate(divide="ignore", invalid="ignore"):
+            secant = q_lo + (q_hi - q_lo) * d_lo / (d_lo - d_hi)
+        # Inside the bracket it is the crossing of the line through its ends: exact on one
+        # linear piece, and within the bracket (6e-5 relative) across a bend.
+        q_hi = np.where(np.isfinite(secant) & (secant >= q_lo) & (secant <= q_hi), secant, q_hi)
+    result[rows] = q_hi
     return result
 
 

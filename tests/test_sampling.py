@@ -1,13 +1,28 @@
-"""Seeds, addressed streams, samplers and rank correlation: determinism pinned bit for bit."""
+"""Seeds, addressed streams, samplers and rank correlation.
+
+Determinism is pinned as properties (same seed same bits, any partition same bits, pickled copies
+and threads same bits) and against independently computed stream addresses, never against bits
+that the code itself produced.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import tracemalloc
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from scipy import stats
+from numpy.random.bit_generator import ISeedSequence
 from scipy.stats import qmc
 
 from ftrag_mc.distributions import Choice, Exponential, Lognormal, Normal, Pert, Uniform, fixed
@@ -19,11 +34,14 @@ from ftrag_mc.sampling import (
     U_MIN,
     InputSampler,
     normalize_seed,
+    _permutation_keys,
+    _permute,
     parse_rank_correlation,
     stream_rng,
 )
 
-N = 17_000  # crosses two mc block boundaries (8192, 16384) and is not a power of 2
+N = 17_000  # crosses the first block boundary and is not a power of 2
+assert BLOCK_SIZE < N < 2 * BLOCK_SIZE
 
 INPUTS = {
     "cost.run_usd": Pert(40, 100, 200),
@@ -71,14 +89,38 @@ def test_normalize_seed():
             normalize_seed(bad)  # type: ignore[arg-type]
 
 
-def test_stream_address_is_the_documented_spawn_key():
+class _Words(ISeedSequence):
+    """Hands PCG64 fixed state words, as the documented derivation says."""
+
+    def __init__(self, digest: bytes):
+        self.digest = digest
+
+    def generate_state(self, n_words, dtype=np.uint32):
+        return np.frombuffer(self.digest, dtype=np.dtype(dtype).newbyteorder("<"), count=n_words)
+
+
+def test_stream_address_is_the_documented_derivation():
     digest = hashlib.blake2b(b"cost.run_usd", digest_size=8).digest()
     words = (int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little"))
     purpose = int.from_bytes(hashlib.blake2b(b"mc", digest_size=8).digest()[:4], "little")
-    expected = np.random.default_rng(np.random.SeedSequence(42, spawn_key=(*words, purpose, 3)))
+    root = np.random.SeedSequence(42, spawn_key=(*words, purpose))
+    key = root.generate_state(8, np.uint32).astype("<u4").tobytes()
+    block = hashlib.blake2b((3).to_bytes(8, "little"), key=key, digest_size=32).digest()
+    expected = np.random.Generator(np.random.PCG64(_Words(block)))
     np.testing.assert_array_equal(
         stream_rng(42, "cost.run_usd", "mc", 3).random(10), expected.random(10)
     )
+
+
+def test_streams_differ_by_every_part_of_the_address():
+    base = stream_rng(1, "a.b", "mc", 5).random(4)
+    for other in [(2, "a.b", "mc", 5), (1, "a.c", "mc", 5), (1, "a.b", "lhs", 5),
+                  (1, "a.b", "mc", 6), (1, "a.b", "mc", 0), (1, "a.b", "mc", 2**64 - 1)]:
+        assert not np.array_equal(stream_rng(*other).random(4), base), other
+    np.testing.assert_array_equal(stream_rng(1, "a.b", "mc", 5).random(4), base)
+    for bad in (-1, 2**64):
+        with pytest.raises(ValueError, match="block"):
+            stream_rng(1, "a.b", "mc", bad)
 
 
 def test_mc_block_is_the_addressed_stream():
@@ -99,9 +141,22 @@ def test_same_seed_same_draws_other_seed_other_draws(kind):
         assert not np.array_equal(a[name], c[name])
 
 
-def test_inputs_get_independent_streams():
-    d = InputSampler({"a": Uniform(0, 1), "b": Uniform(0, 1)}, 20_000, seed=1).draw(0, 20_000)
-    assert abs(stats.spearmanr(d["a"], d["b"])[0]) < 0.03
+@pytest.mark.parametrize("kind", ["mc", "lhs"])
+def test_inputs_get_independent_streams(kind):
+    inputs = {"a": Uniform(0, 1), "b": Uniform(0, 1)}
+    d = InputSampler(inputs, 20_000, seed=1, sampler=kind).draw(0, 20_000)
+    assert abs(stats.spearmanr(d["a"], d["b"])[0]) < 0.03  # 4 standard errors
+
+
+@pytest.mark.parametrize("kind", SAMPLERS)
+def test_a_block_deep_in_a_large_run_is_uniform_and_independent(kind):
+    n_total, start = 10_000_000, 9_000_000  # start is not a block boundary
+    inputs = {"a": Uniform(0, 1), "b": Uniform(0, 1), "c": Uniform(0, 1)}
+    u = InputSampler(inputs, n_total, seed=8, sampler=kind).draw_uniforms(start, start + 20_000)
+    for row in u:
+        assert stats.kstest(row, "uniform").pvalue > 1e-4
+    rho = stats.spearmanr(u.T).statistic
+    assert np.abs(rho[np.triu_indices(3, 1)]).max() < 4 / np.sqrt(u.shape[1])
 
 
 # ------------------------------------------------------------------------- chunk invariance
@@ -177,14 +232,59 @@ def test_correlating_inputs_leaves_the_others_unchanged():
     assert not np.array_equal(plain["volume.growth"], correlated["volume.growth"])
 
 
-@pytest.mark.parametrize("n", [1, 10, 1000, 4096])
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 10, 1000, 4096, 4097, 65_536 + 5])
 def test_lhs_puts_one_point_in_each_stratum(n):
     sampler = InputSampler({"a": Uniform(0, 1), "b": Pert(0, 1, 2)}, n, seed=11, sampler="lhs")
     u = sampler.draw_uniforms(0, n)
     for row in u:
         np.testing.assert_array_equal(np.sort(np.floor(row * n)), np.arange(n))
+    # The same in exact arithmetic, on a sample of points: k/n <= u < (k+1)/n.
+    for value in u[:, :: max(1, n // 500)].ravel().tolist():
+        stratum = math.floor(Fraction(value) * n)
+        assert Fraction(stratum, n) <= Fraction(value) < Fraction(stratum + 1, n)
     # Uniform(0, 1) passes the uniforms straight through.
     np.testing.assert_array_equal(sampler.draw(0, n)["a"], u[0])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 1000, 4096, 4097, 65_536, 65_536 + 5])
+def test_lhs_index_permutation_is_a_permutation_of_any_size(n):
+    keys = _permutation_keys(3, ["a", "b", "c"])
+    perm = _permute(0, n, keys, n)
+    assert perm.shape == (3, n)
+    for row in perm:
+        np.testing.assert_array_equal(np.sort(row), np.arange(n))
+    assert n < 100 or not np.array_equal(perm[0], perm[1])  # keyed per input
+    cuts = [0, n // 3, n // 3 + 1, n]
+    pieces = [_permute(a, b, keys, n) for a, b in zip(cuts[:-1], cuts[1:])]
+    np.testing.assert_array_equal(np.concatenate(pieces, axis=1), perm)
+
+
+def test_lhs_index_permutation_beyond_32_bits_stays_in_range_and_distinct():
+    n = 2**40 + 12_345  # the uint64 path
+    keys = _permutation_keys(3, ["a"])
+    values = np.concatenate([_permute(0, 50_000, keys, n), _permute(n - 50_000, n, keys, n)], 1)
+    assert values.dtype == np.uint64 and int(values.max()) < n
+    assert np.unique(values).size == values.size
+
+
+def test_lhs_index_permutation_looks_random():
+    n = 10_000_000
+    perm = _permute(3 * BLOCK_SIZE, 3 * BLOCK_SIZE + 40_000, _permutation_keys(5, ["a", "b"]), n)
+    u = (perm + 0.5) / n
+    # Uniform over the whole range, even for consecutive indices, and no serial dependence.
+    assert stats.kstest(u[0], "uniform").pvalue > 1e-4
+    for x, y in [(u[0], u[1]), (u[0][:-1], u[0][1:]), (u[1][:-7], u[1][7:])]:
+        counts = np.histogram2d(x, y, bins=20, range=[[0, 1], [0, 1]])[0]
+        assert stats.chisquare(counts.ravel()).pvalue > 1e-4
+
+
+def test_lhs_chunks_spanning_several_blocks_give_the_same_bytes():
+    n = 3 * BLOCK_SIZE + 5
+    sampler = InputSampler(INPUTS, n, seed=6, sampler="lhs", correlation=CORRELATION)
+    got = concat_draws(sampler, [(0, 5), (5, 3 * BLOCK_SIZE + 1), (3 * BLOCK_SIZE + 1, n)])
+    whole = sampler.draw(0, n)
+    for name in INPUTS:
+        assert np.array_equal(got[name], whole[name]), name
 
 
 @pytest.mark.parametrize(
@@ -221,6 +321,113 @@ def test_sobol_sampler_is_one_scrambled_sequence_without_warnings():
     # Low discrepancy: much more even than random points (centred L2 discrepancy).
     random_u = np.random.default_rng(0).random((1000, u.shape[0]))
     assert qmc.discrepancy(u.T) < 0.2 * qmc.discrepancy(random_u)
+
+
+def test_sobol_positioning_equals_fast_forward():
+    n_total = 3_000_000
+    sampler = InputSampler({"a": Uniform(0, 1), "b": Normal(0, 1)}, n_total, seed=13,
+                           sampler="sobol")
+    word = int.from_bytes(hashlib.blake2b(b"sobol", digest_size=8).digest()[:4], "little")
+    for start in (1, 2, 5, 1023, BLOCK_SIZE, 3 * BLOCK_SIZE + 7, n_total - 1000):
+        root = np.random.SeedSequence(13, spawn_key=(word,))
+        expected = qmc.Sobol(d=2, rng=np.random.default_rng(root)).fast_forward(start).random(1000)
+        np.testing.assert_array_equal(
+            sampler.draw_uniforms(start, start + 1000), np.clip(expected.T, U_MIN, U_MAX)
+        )
+
+
+@pytest.mark.parametrize("kind", SAMPLERS)
+def test_sampler_pickles_small_and_draws_the_same_bits(kind):
+    def build(n_total):
+        return InputSampler(INPUTS, n_total, seed=21, sampler=kind, correlation=CORRELATION)
+
+    small, large = build(1000), build(10_000_000)
+    size = len(pickle.dumps(large))
+    assert size < 10_000
+    assert abs(size - len(pickle.dumps(small))) < 16  # only n_total's digits differ
+    before = large.draw(5_000_000, 5_000_000 + 3000)
+    assert len(pickle.dumps(large)) == size  # drawing caches nothing
+    copy = pickle.loads(pickle.dumps(large))
+    after = copy.draw(5_000_000, 5_000_000 + 3000)
+    for name in INPUTS:
+        assert np.array_equal(before[name], after[name]), name
+
+
+def test_another_process_draws_the_same_bits_from_a_pickled_sampler():
+    samplers = [
+        InputSampler(INPUTS, 100_000, seed=12, sampler=kind, correlation=CORRELATION)
+        for kind in SAMPLERS
+    ]
+    script = (
+        "import pickle, sys\n"
+        "samplers = pickle.loads(sys.stdin.buffer.read())\n"
+        "draws = [s.draw(60_000, 61_000) for s in samplers]\n"
+        "sys.stdout.buffer.write(pickle.dumps(draws))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}  # str hashes differ from this process's
+    result = subprocess.run(
+        [sys.executable, "-c", script], input=pickle.dumps(samplers), capture_output=True,
+        env=env, check=True, timeout=60,
+    )
+    for sampler, theirs in zip(samplers, pickle.loads(result.stdout)):
+        ours = sampler.draw(60_000, 61_000)
+        for name in INPUTS:
+            assert np.array_equal(ours[name], theirs[name]), (sampler.sampler, name)
+
+
+@pytest.mark.parametrize("kind", SAMPLERS)
+def test_draw_memory_does_not_grow_with_n_total(kind):
+    inputs = {f"x{i}": Uniform(0, 1) for i in range(4)}
+    sampler = InputSampler(inputs, 100_000_000, seed=2, sampler=kind)
+    tracemalloc.start()
+    try:
+        sampler.draw(70_000_000 + 3, 70_000_000 + 1003)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # About one block per input (4 x 16384 x 8 bytes = 0.5 MB); a column would be 800 MB.
+    assert peak < 4 * BLOCK_SIZE * 8 * 3
+
+
+@pytest.mark.parametrize("kind", SAMPLERS)
+def test_draw_mutates_nothing_shared(kind):
+    """What makes concurrent draws safe: a draw leaves the sampler exactly as it was."""
+    sampler = InputSampler(INPUTS, 50_000, seed=4, sampler=kind, correlation=CORRELATION)
+
+    def snapshot():
+        engine = sampler._sobol
+        extra = None if engine is None else (engine.num_generated, engine._quasi.tobytes())
+        return pickle.dumps(sampler), extra
+
+    before = snapshot()
+    for start, stop in [(0, 10), (7, 20_000), (40_000, 50_000)]:
+        sampler.draw(start, stop)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("kind", SAMPLERS)
+def test_two_threads_drawing_disjoint_ranges_give_the_same_bits(kind):
+    n = BLOCK_SIZE + 2000
+    sampler = InputSampler(INPUTS, n, seed=17, sampler=kind, correlation=CORRELATION)
+    whole = sampler.draw(0, n)
+    parts = sizes_partition(n, 97)
+    barrier = threading.Barrier(2)
+
+    def draw(part):
+        if part[0] < 2 * 97:  # line the two threads up at the start
+            barrier.wait(timeout=10)
+        return sampler.draw(*part)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            chunks = list(pool.map(draw, parts))
+    finally:
+        sys.setswitchinterval(interval)
+    for name in INPUTS:
+        got = np.concatenate([chunk[name] for chunk in chunks])
+        assert np.array_equal(got, whole[name]), name
 
 
 @pytest.mark.parametrize("kind", SAMPLERS)

@@ -137,6 +137,11 @@ class CostModel:
             out = _prepend(cumsum_months(monthly), part.one_time_usd)
         return np.broadcast_to(out, (self.horizon + 1, self.n))
 
+    @property
+    def is_continuous(self) -> bool:
+        """True when NPC is continuous in volume (no GPU replica steps): piecewise linear at worst."""
+        return all(t.is_affine for t in self.terms.values())
+
     def npc_function(self, strategy: str, month: int, rows: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """NPC through ``month`` for the samples ``rows`` as a function of their start volumes (m,).
 
@@ -186,8 +191,10 @@ class CostModel:
             out = (self.fixed_cum(strategy)[months][None] + volumes[:, None, None]
                    * self.slope_cum(strategy)[months][None])
             return np.broadcast_to(out, (len(volumes), len(months), self.n))
-        # Volumes in batches, so a (volumes, months, samples) temporary stays near 16 MB.
-        batch = max(1, _BATCH_ELEMENTS // max(1, self.horizon * self.n))
+        # With GPU pools, volumes in batches, so a (volumes, months, samples) temporary stays near
+        # 16 MB; without them nothing of that size is made.
+        has_pools = bool(self.totals[strategy].gpu_pools)
+        batch = max(1, _BATCH_ELEMENTS // max(1, self.horizon * self.n)) if has_pools else len(volumes)
         out = np.empty((len(volumes), len(months), self.n))
         for start in range(0, len(volumes), batch):
             out[start:start + batch] = self._npc_grid_general(strategy, volumes[start:start + batch], months)
@@ -246,9 +253,11 @@ def _capped_sum(uncapped: np.ndarray, capped: np.ndarray, log_rate: np.ndarray, 
     um = np.broadcast_to(np.minimum(u, month), shape)
     cm = np.broadcast_to(np.minimum(c, month), shape)
 
+    cols = np.arange(shape[-1])
+
     def at(prefix, index):
         prefix = np.broadcast_to(prefix, (prefix.shape[0], shape[-1]))
-        return np.take_along_axis(prefix, index.reshape(1, -1) if index.ndim == 1 else index, axis=0).reshape(shape)
+        return prefix[index, cols]
 
     growing = start_volume * at(uncapped, um) + ceiling * (capped[month] - at(capped, um))
     declining = ceiling * at(capped, cm) + start_volume * (uncapped[month] - at(uncapped, cm))
