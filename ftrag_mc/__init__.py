@@ -21,7 +21,7 @@ from ftrag_mc.analysis import (
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.scenario import Scenario, load_scenario, parse_scenario
 from ftrag_mc.model.evaluate import Evaluation, evaluate
-from ftrag_mc.simulate import ResourceError, SimulationResult, simulate, volume_grid
+from ftrag_mc.simulate import ResourceError, SimulationResult, simulate, tune_allocator, volume_grid
 
 _PLOTS = {"plot_pwin_vs_volume", "plot_pwin_vs_month", "plot_breakeven", "plot_payback",
           "plot_cheapest_vs_volume"}
@@ -43,7 +43,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "__version__", "ScenarioError", "Scenario", "load_scenario", "parse_scenario", "SimulationResult",
-    "simulate", "volume_grid", "evaluate", "Evaluation", "ResourceError", "compute_breakeven",
+    "simulate", "tune_allocator", "volume_grid", "evaluate", "Evaluation", "ResourceError", "compute_breakeven",
     "compute_breakeven_histogram", "compute_cheapest_vs_volume", "compute_crossings", "compute_delta_npc",
     "compute_payback", "compute_payback_histogram", "compute_payback_months", "compute_pwin_vs_month",
     "compute_pwin_vs_volume", "compute_summary",

@@ -92,8 +92,9 @@ class _Progress:
 
 
 def _simulate(loaded, *, samples, seed, sampler, chunk_size, workers, engine, scheduler, target_se, progress):
-    from ftrag_mc.simulate import DEFAULT_CHUNK_SIZE, ResourceError, simulate
+    from ftrag_mc.simulate import DEFAULT_CHUNK_SIZE, ResourceError, simulate, tune_allocator
 
+    tune_allocator()  # process-wide, so here at the edge and not in the library
     if engine == "local" and scheduler is not None:
         raise UserError("--scheduler goes with --engine dask")
     try:
@@ -115,7 +116,7 @@ def _simulate(loaded, *, samples, seed, sampler, chunk_size, workers, engine, sc
               show_default=True, help="Reports go to OUT/<scenario name>/.")
 @click.option("--target-se", type=click.FloatRange(min=0, max=0.5, min_open=True, max_open=True),
               help="Stop sampling once every P(win) at your volume has a standard error below this (e.g. 0.005).")
-@click.option("--workers", "-j", type=click.IntRange(min=1), help="Threads over blocks of samples [default: all CPUs]; results do not change.")
+@click.option("--workers", "-j", type=click.IntRange(min=1), help="Worker processes over blocks of samples [default: all CPUs]; results do not change.")
 @click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
               help="local threads, or dask.distributed (pip install 'ftrag-mc[dask]'); results do not change.")
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a running cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster].")

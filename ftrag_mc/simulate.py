@@ -15,7 +15,9 @@ numbers), so differences between strategies carry no sampling noise of their own
 
 from __future__ import annotations
 
+import ctypes
 import math
+import multiprocessing
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,10 +36,13 @@ from ftrag_mc.scenario import Scenario
 BLOCK_SAMPLES = 16_384
 DEFAULT_CHUNK_SIZE = 4 * BLOCK_SAMPLES
 ENGINES = ("local", "dask")
-_BISECTION_STEPS = 34  # a grid step of ratio 1.26 shrinks below 1.4e-11 relative
-# Without GPU steps ΔNPC is continuous and piecewise linear in volume (a ceiling bends it): fewer
-# halvings, then a secant step, which is exact once the bracket lies on one linear piece.
-_CONTINUOUS_BISECTION_STEPS = 14
+OUTPUTS = ("all", "pwin")
+# Between GPU steps ΔNPC is linear in volume, and without them continuous and piecewise linear (a
+# ceiling bends it): a few halvings, then a secant step between the bracket's ends, exact once the
+# bracket lies on one linear piece and otherwise within the bracket.
+# 12 halvings shrink a grid step of ratio 1.26 to 5.6e-5 (relative), 20 times finer than the
+# breakeven histogram's bins.
+_BISECTION_STEPS = 12
 # Histogram resolutions: the error bound of every percentile a report reads from them.
 BREAKEVEN_BINS_PER_DECADE = 2048  # 0.11 % relative
 PAYBACK_BINS_PER_MONTH = 128  # 0.0078 months, about 6 hours
@@ -45,6 +50,10 @@ DELTA_BINS_PER_DECADE = 2000  # 0.12 % relative, for |ΔNPC| from 1 cent to 1e15
 _DELTA_RANGE_USD = (1e-2, 1e15)
 # Pairwise interval counting of the cheapest strategy beats the volume grid up to this many.
 _PAIRWISE_MAX_STRATEGIES = 5
+# The model runs on sub-blocks this size: its (months, samples) temporaries stay small.
+_SLICE_SAMPLES = 4096
+# Grid evaluation (strategies x volumes x horizons x samples) in batches of about this many values.
+_GRID_ELEMENTS = 1_000_000
 
 
 class ResourceError(RuntimeError):
@@ -73,27 +82,33 @@ class BlockStats:
     blocks: tuple[int, int]  # first block, one past the last
     win_counts: np.ndarray  # (C, K, nh) int64
     cheapest_counts: np.ndarray  # (S, K, nh) int64
-    wins_by_month: np.ndarray  # (C, H + 1) int64
-    loss_counts: np.ndarray  # (C, nh) int64, ΔNPC > 0
-    delta_hist: Histogram  # (C, nh) ΔNPC at the scenario's volume
+    wins_by_month: np.ndarray | None  # (C, H + 1) int64; None unless outputs="all" (so below)
+    loss_counts: np.ndarray | None  # (C, nh) int64, ΔNPC > 0
+    delta_hist: Histogram | None  # (C, nh) ΔNPC at the scenario's volume
     breakeven_hist: Histogram  # (C, nh) breakeven start volume
-    payback_hist: Histogram  # (C,) payback month at the scenario's volume
-    moments: list[tuple[Moments, Moments]]  # per block, in order: ΔNPC (C, nh), NPC (S, nh)
+    payback_hist: Histogram | None  # (C,) payback month at the scenario's volume
+    moments: list[tuple[Moments, Moments]]  # per block, in order: ΔNPC (C, nh), NPC (S, nh); or []
     samples: list[dict[str, np.ndarray]] | None = None
 
     def merge(self, later: BlockStats) -> BlockStats:
         """These blocks followed by ``later``'s (which must start where these end)."""
         if later.blocks[0] != self.blocks[1]:
             raise ValueError(f"blocks {later.blocks} do not follow {self.blocks}")
+        def add(a, b):
+            return None if a is None else a + b
+
+        def merged(a, b):
+            return None if a is None else a.merge(b)
+
         return BlockStats(
             n=self.n + later.n, blocks=(self.blocks[0], later.blocks[1]),
             win_counts=self.win_counts + later.win_counts,
             cheapest_counts=self.cheapest_counts + later.cheapest_counts,
-            wins_by_month=self.wins_by_month + later.wins_by_month,
-            loss_counts=self.loss_counts + later.loss_counts,
-            delta_hist=self.delta_hist.merge(later.delta_hist),
+            wins_by_month=add(self.wins_by_month, later.wins_by_month),
+            loss_counts=add(self.loss_counts, later.loss_counts),
+            delta_hist=merged(self.delta_hist, later.delta_hist),
             breakeven_hist=self.breakeven_hist.merge(later.breakeven_hist),
-            payback_hist=self.payback_hist.merge(later.payback_hist),
+            payback_hist=merged(self.payback_hist, later.payback_hist),
             moments=self.moments + later.moments,
             samples=None if self.samples is None else self.samples + later.samples)
 
@@ -127,6 +142,9 @@ class SimulationResult:
         Per-sample arrays, when the run kept them.
     stopped : str or None
         Why sampling stopped before ``samples`` (``target_se``), else None.
+    outputs : str
+        ``"all"``, or ``"pwin"``: then wins_by_month, loss_counts, the ΔNPC and NPC moments and the
+        ΔNPC and payback histograms are None.
     """
 
     scenario: Scenario
@@ -151,6 +169,7 @@ class SimulationResult:
     requested_samples: int = 0
     target_se: float | None = None
     stopped: str | None = None
+    outputs: str = "all"
     timings_s: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -217,6 +236,7 @@ class Plan:
     seed: int
     sampler: str
     keep_samples: bool = False
+    outputs: str = "all"
     _input_sampler: InputSampler | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -261,12 +281,18 @@ class _Grid:
 
     def _count(self, x: np.ndarray, strict: bool) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            j = np.floor((np.log(x) - self.log0) / self.dlog) + 1.0
-        j = np.clip(np.nan_to_num(j, nan=0.0, posinf=self.k, neginf=0.0), 0, self.k).astype(np.intp)
-        # j counts grid values below x (strict) or at most x: fix the estimate from the grid itself.
-        below = (lambda v: v < x) if strict else (lambda v: v <= x)
-        j = np.where(~below(self.padded[j]), j - 1, j)  # v[j - 1] is not below x: one too many
-        j = np.where(below(self.padded[j + 1]), j + 1, j)  # v[j] is below x too: one too few
+            j = (np.log(x) - self.log0) * (1.0 / self.dlog)
+        # NaN (x <= 0 or NaN) and -inf count nothing below; +inf counts every grid value.
+        j = np.floor(np.clip(j, -1.0, self.k - 1.0), out=j)
+        j[np.isnan(j)] = -1.0
+        j = j.astype(np.intp) + 1  # an estimate of the count, 0..K: fixed from the grid itself
+        before, at = self.padded[j], self.padded[j + 1]  # v[j - 1], v[j]
+        if strict:
+            j -= before >= x  # v[j - 1] is not below x: one too many
+            j += at < x  # v[j] is below x too: one too few
+        else:
+            j -= before > x
+            j += at <= x
         return np.clip(j, 0, self.k)
 
     def count_lt(self, x: np.ndarray) -> np.ndarray:
@@ -294,14 +320,64 @@ class _Grid:
         return lo, hi
 
 
+@dataclass
+class _Slice:
+    """What one sub-block of samples contributes: counts, and small per-sample arrays."""
+
+    win_counts: np.ndarray
+    cheapest: np.ndarray
+    wins_by_month: np.ndarray
+    delta_h: np.ndarray  # (C, nh, m)
+    npc_h: np.ndarray  # (S, nh, m)
+    payback: np.ndarray  # (C, m)
+    breakeven: np.ndarray  # (C, nh, m)
+    paths: np.ndarray | None  # (m, S, H + 1) when samples are kept
+
+
 def run_block(plan: Plan, block: int) -> BlockStats:
-    """Statistics of one block of samples (any process, any order: the result is the same)."""
+    """Statistics of one block of samples (any process, any order: the result is the same).
+
+    The model runs on sub-blocks of :data:`_SLICE_SAMPLES` (its temporaries are months x samples
+    arrays, so this bounds memory and keeps them near the cache); counts add up, and the
+    per-sample values the histograms and moments need are gathered for the whole block.
+    """
     scenario = plan.scenario
     start, stop = plan.block_range(block)
     n = stop - start
     drawn = plan.input_sampler.draw(start, stop)
-    values = {name: (float(dist.median) if dist.is_constant else drawn[name])
-              for name, dist in scenario.inputs.items()}
+    constants = {name: float(dist.median) for name, dist in scenario.inputs.items() if dist.is_constant}
+    slices = []
+    for lo in range(0, n, _SLICE_SAMPLES):
+        hi = min(lo + _SLICE_SAMPLES, n)
+        values = {name: constants[name] if name in constants else drawn[name][lo:hi] for name in scenario.inputs}
+        slices.append(_evaluate_slice(plan, values, hi - lo))
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(x, name) for x in slices], axis=-1)
+
+    breakeven = joined("breakeven")
+    samples = None
+    if plan.keep_samples:
+        samples = [{"cumulative": np.concatenate([x.paths for x in slices]),
+                    "breakeven": breakeven.transpose(2, 0, 1).copy(),
+                    **{f"input:{name}": drawn[name] for name in plan.input_sampler.uncertain}}]
+    stats = BlockStats(
+        n=n, blocks=(block, block + 1), win_counts=sum(x.win_counts for x in slices),
+        cheapest_counts=sum(x.cheapest for x in slices), wins_by_month=None, loss_counts=None,
+        delta_hist=None, breakeven_hist=Histogram.of(plan.breakeven_bins, breakeven, below_value=0.0),
+        payback_hist=None, moments=[], samples=samples)
+    if plan.outputs == "all":
+        delta_h, npc_h = joined("delta_h"), joined("npc_h")
+        stats.wins_by_month = sum(x.wins_by_month for x in slices)
+        stats.loss_counts = (delta_h > 0).sum(axis=2)
+        stats.delta_hist = Histogram.of(plan.delta_bins, delta_h)
+        stats.payback_hist = Histogram.of(plan.payback_bins, joined("payback"), below_value=0.0)
+        stats.moments = [(Moments.of(delta_h), Moments.of(npc_h))]
+    return stats
+
+
+def _evaluate_slice(plan: Plan, values: dict, n: int) -> _Slice:
+    scenario = plan.scenario
     model = CostModel(scenario, values, n, components=False)
     strategies = tuple(scenario.strategies)
     challengers = scenario.challengers
@@ -311,20 +387,25 @@ def run_block(plan: Plan, block: int) -> BlockStats:
     n_k, n_h, n_c, n_s = len(plan.volumes), len(months), len(challengers), len(strategies)
 
     # At the scenario's volume: cumulative paths, wins by month, payback, ΔNPC at each horizon.
-    q0 = scenario.volume.queries_per_month
-    paths = {s: model.cumulative(s, q0) for s in strategies}  # (H + 1, n)
-    deltas = np.stack([paths[c] - paths[baseline] for c in challengers])  # (C, H + 1, n)
-    wins_by_month = (deltas < 0).sum(axis=2)
-    payback = np.stack([payback_months(d) for d in deltas])  # (C, n)
-    delta_h = deltas[:, months]  # (C, nh, n)
-    npc_h = np.stack([paths[s][months] for s in strategies])  # (S, nh, n)
+    wins_by_month = payback = delta_h = npc_h = kept_paths = None
+    if plan.outputs == "all" or plan.keep_samples:
+        q0 = scenario.volume.queries_per_month
+        paths = {s: model.cumulative(s, q0) for s in strategies}  # (H + 1, n)
+        deltas = np.stack([paths[c] - paths[baseline] for c in challengers])  # (C, H + 1, n)
+        wins_by_month = (deltas < 0).sum(axis=2)
+        payback = np.stack([payback_months(d) for d in deltas])  # (C, n)
+        delta_h = deltas[:, months]  # (C, nh, n)
+        npc_h = np.stack([paths[s][months] for s in strategies])  # (S, nh, n)
+        if plan.keep_samples:
+            kept_paths = np.stack([paths[s] for s in strategies]).transpose(2, 0, 1).copy()
+        del deltas, paths
 
     win_counts = np.zeros((n_c, n_k, n_h), dtype=np.int64)
     cheapest = np.zeros((n_s, n_k, n_h), dtype=np.int64)
     breakeven = np.empty((n_c, n_h, n))
     if model.is_affine:
-        fixed = {s: model.fixed_cum(s)[months] for s in strategies}  # (nh, n or 1)
-        slope = {s: model.slope_cum(s)[months] for s in strategies}
+        fixed = {s: model.fixed_at(s, months) for s in strategies}  # (nh, n or 1)
+        slope = {s: model.slope_at(s, months) for s in strategies}
         for ci, c in enumerate(challengers):
             a = np.broadcast_to(fixed[c] - fixed[baseline], (n_h, n))
             b = np.broadcast_to(slope[c] - slope[baseline], (n_h, n))
@@ -335,7 +416,17 @@ def run_block(plan: Plan, block: int) -> BlockStats:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     crossing = np.clip(-a[hi] / b[hi], plan.volumes[0], plan.volumes[-1])
                 breakeven[ci, hi] = np.where(wins_high, np.where(wins_low, 0.0, crossing), np.inf)
-        if n_s <= _PAIRWISE_MAX_STRATEGIES:
+        if n_s == 2:  # the challenger is cheapest where it wins, or ties and comes first
+            ci, bi = strategies.index(challengers[0]), strategies.index(baseline)
+            if ci < bi:
+                a = np.broadcast_to(fixed[challengers[0]] - fixed[baseline], (n_h, n))
+                b = np.broadcast_to(slope[challengers[0]] - slope[baseline], (n_h, n))
+                for hi in range(n_h):
+                    cheapest[ci, :, hi] = grid.counts(*grid.winning_range(a[hi], b[hi], strict=False))
+            else:
+                cheapest[ci] = win_counts[0]
+            cheapest[bi] = n - cheapest[ci]
+        elif n_s <= _PAIRWISE_MAX_STRATEGIES:
             for si, s in enumerate(strategies):
                 for hi in range(n_h):
                     lo, up = np.zeros(n, dtype=np.intp), np.full(n, n_k, dtype=np.intp)
@@ -349,30 +440,46 @@ def run_block(plan: Plan, block: int) -> BlockStats:
                         lo, up = np.maximum(lo, l2), np.minimum(up, u2)
                     cheapest[si, :, hi] = grid.counts(lo, up)
         else:
-            npc = np.stack([model.npc_grid(s, plan.volumes, months) for s in strategies])
-            _count_cheapest(npc, cheapest)
+            _count_on_grid(model, plan.volumes, months, strategies, (), baseline, win_counts, cheapest)
     else:
-        npc = np.stack([model.npc_grid(s, plan.volumes, months) for s in strategies])  # (S, K, nh, n)
-        _count_cheapest(npc, cheapest)
-        base = npc[strategies.index(baseline)]
+        first_win, win_low, win_high = _count_on_grid(model, plan.volumes, months, strategies, challengers,
+                                                      baseline, win_counts, cheapest)
         for ci, c in enumerate(challengers):
-            delta_grid = npc[strategies.index(c)] - base  # (K, nh, n)
-            win_counts[ci] = (delta_grid < 0).sum(axis=2)
             for hi, h in enumerate(months):
-                breakeven[ci, hi] = _bisect_breakeven(model, c, baseline, int(h), plan.volumes, delta_grid[:, hi])
+                breakeven[ci, hi] = _bisect_breakeven(model, c, baseline, int(h), plan.volumes,
+                                                      first_win[ci, hi], win_low[ci, hi], win_high[ci, hi])
+    return _Slice(win_counts=win_counts, cheapest=cheapest, wins_by_month=wins_by_month, delta_h=delta_h,
+                  npc_h=npc_h, payback=payback, breakeven=breakeven, paths=kept_paths)
 
-    samples = None
-    if plan.keep_samples:
-        samples = [{"cumulative": np.stack([paths[s] for s in strategies]).transpose(2, 0, 1).copy(),
-                    "breakeven": breakeven.transpose(2, 0, 1).copy(),
-                    **{f"input:{name}": drawn[name] for name in plan.input_sampler.uncertain}}]
-    return BlockStats(
-        n=n, blocks=(block, block + 1), win_counts=win_counts, cheapest_counts=cheapest,
-        wins_by_month=wins_by_month, loss_counts=(delta_h > 0).sum(axis=2),
-        delta_hist=Histogram.of(plan.delta_bins, delta_h),
-        breakeven_hist=Histogram.of(plan.breakeven_bins, breakeven, below_value=0.0),
-        payback_hist=Histogram.of(plan.payback_bins, payback, below_value=0.0),
-        moments=[(Moments.of(delta_h), Moments.of(npc_h))], samples=samples)
+
+def _count_on_grid(model: CostModel, volumes: np.ndarray, months: np.ndarray, strategies: tuple[str, ...],
+                   challengers: tuple[str, ...], baseline: str, win_counts: np.ndarray,
+                   cheapest_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Wins and cheapest strategies by evaluating every grid volume, a few volumes at a time.
+
+    Returns, per challenger and horizon and sample, the first grid index where the challenger wins
+    (K if none) and whether it wins at the first and at the last grid volume.
+    """
+    n, n_k = model.n, len(volumes)
+    b = strategies.index(baseline)
+    shape = (len(challengers), len(months), n)
+    first_win = np.full(shape, n_k, dtype=np.intp)
+    win_low, win_high = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    batch = max(1, _GRID_ELEMENTS // max(1, len(strategies) * len(months) * n))
+    for k0 in range(0, n_k, batch):
+        vols = volumes[k0:k0 + batch]
+        npc = np.stack([model.npc_grid(s, vols, months) for s in strategies])  # (S, k, nh, n)
+        _count_cheapest(npc, cheapest_counts[:, k0:k0 + batch])
+        for ci, c in enumerate(challengers):
+            wins = npc[strategies.index(c)] < npc[b]  # (k, nh, n)
+            win_counts[ci, k0:k0 + batch] = wins.sum(axis=2)
+            first = np.where(wins.any(axis=0), k0 + np.argmax(wins, axis=0), n_k)
+            first_win[ci] = np.minimum(first_win[ci], first)
+            if k0 == 0:
+                win_low[ci] = wins[0]
+            if k0 + len(vols) == n_k:
+                win_high[ci] = wins[-1]
+    return first_win, win_low, win_high
 
 
 def _count_cheapest(npc: np.ndarray, out: np.ndarray) -> None:
@@ -383,21 +490,20 @@ def _count_cheapest(npc: np.ndarray, out: np.ndarray) -> None:
 
 
 def _bisect_breakeven(model: CostModel, challenger: str, baseline: str, month: int, volumes: np.ndarray,
-                      delta_on_grid: np.ndarray) -> np.ndarray:
+                      first_win: np.ndarray, win_low: np.ndarray, win_high: np.ndarray) -> np.ndarray:
     """Lowest start volume in the sweep from which ``challenger`` beats ``baseline`` (non-affine costs).
 
     0.0 where it wins already at the bottom of the range, +inf where it does not win at the top;
-    otherwise the first grid step where the sign turns is halved in log volume
-    :data:`_BISECTION_STEPS` times (relative precision 1.4e-11), evaluating only the samples inside.
-    Where costs are continuous in volume (a ceiling, no GPU steps), 14 halvings and a secant step
-    between the bracket's ends (exact on a linear piece, else within the 6e-5 bracket).
+    otherwise the first grid step where the sign turns is halved in log volume 12 times (to 5.6e-5
+    relative), evaluating only the samples inside; a secant step between the bracket's ends then
+    gives the crossing exactly where the bracket lies on one linear piece of ΔNPC (between GPU
+    steps and ceiling bends), and a point inside the bracket otherwise.
     """
-    win_low, win_high = delta_on_grid[0] < 0, delta_on_grid[-1] < 0
     result = np.where(win_high, np.where(win_low, 0.0, np.nan), np.inf)
     rows = np.flatnonzero(np.isnan(result))
     if not rows.size:
         return result
-    first_win = np.argmax(delta_on_grid[:, rows] < 0, axis=0)  # >= 1: it loses at index 0
+    first_win = first_win[rows]  # >= 1: it loses at index 0
     lo, hi = np.log(volumes[first_win - 1]), np.log(volumes[first_win])
     npc_challenger = model.npc_function(challenger, month, rows)
     npc_baseline = model.npc_function(baseline, month, rows)
@@ -405,20 +511,16 @@ def _bisect_breakeven(model: CostModel, challenger: str, baseline: str, month: i
     def delta(q):
         return npc_challenger(q) - npc_baseline(q)
 
-    continuous = model.is_continuous
-    for _ in range(_CONTINUOUS_BISECTION_STEPS if continuous else _BISECTION_STEPS):
+    for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
         wins = delta(np.exp(mid)) < 0
         hi = np.where(wins, mid, hi)
         lo = np.where(wins, lo, mid)
     q_lo, q_hi = np.exp(lo), np.exp(hi)
-    if continuous:
-        d_lo, d_hi = delta(q_lo), delta(q_hi)  # d_lo >= 0 > d_hi
-        with np.errstate(divide="ignore", invalid="ignore"):
-            secant = q_lo + (q_hi - q_lo) * d_lo / (d_lo - d_hi)
-        # Inside the bracket it is the crossing of the line through its ends: exact on one
-        # linear piece, and within the bracket (6e-5 relative) across a bend.
-        q_hi = np.where(np.isfinite(secant) & (secant >= q_lo) & (secant <= q_hi), secant, q_hi)
+    d_lo, d_hi = delta(q_lo), delta(q_hi)  # d_lo >= 0 > d_hi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        secant = q_lo + (q_hi - q_lo) * d_lo / (d_lo - d_hi)
+    q_hi = np.where(np.isfinite(secant) & (secant >= q_lo) & (secant <= q_hi), secant, q_hi)
     result[rows] = q_hi
     return result
 
@@ -429,11 +531,22 @@ def _bisect_breakeven(model: CostModel, challenger: str, baseline: str, month: i
 
 
 def _local_blocks(plan: Plan, blocks: range, workers: int) -> Iterator[BlockStats]:
+    """Blocks in order: here, or on ``workers`` forked processes (threads where fork is missing).
+
+    Processes, not threads, because the model's many mid-sized numpy calls and PINV's inverse CDF
+    hold the GIL for a large share of the time (threads gained 1.0-1.5x on 2 cores, processes
+    about 2x). Each worker gets the plan once; results come back in block order.
+    """
     if workers <= 1 or len(blocks) <= 1:
         for b in blocks:
             yield run_block(plan, b)
         return
-    plan.input_sampler  # built once, before the threads share it
+    plan.input_sampler  # built once (and so validated) before the workers copy the plan
+    if "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_set_worker_plan,
+                                                      initargs=(plan,)) as pool:
+            yield from pool.imap(_run_worker_block, blocks)
+        return
     window = 2 * workers  # blocks in flight: bounds memory
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = []
@@ -448,6 +561,34 @@ def _local_blocks(plan: Plan, blocks: range, workers: int) -> Iterator[BlockStat
             if nxt is not None:
                 pending.append(pool.submit(run_block, plan, nxt))
             yield stats
+
+
+_worker_plan: Plan | None = None
+
+
+def _set_worker_plan(plan: Plan) -> None:
+    global _worker_plan
+    _worker_plan = plan
+
+
+def _run_worker_block(block: int) -> BlockStats:
+    return run_block(_worker_plan, block)
+
+
+def tune_allocator() -> bool:
+    """Let glibc keep freed memory for reuse instead of returning it to the system at once.
+
+    The simulator allocates and frees arrays of a few MB per block; with glibc's defaults each
+    one is a fresh mmap whose pages fault in again, which made runs about 2x slower. This raises
+    the mmap and trim thresholds (process-wide state, so the CLI calls it, not the library; call
+    it yourself in a notebook). Returns False where there is no glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        return bool(libc.mallopt(m_mmap_threshold, 256 * 2**20) and libc.mallopt(m_trim_threshold, 512 * 2**20))
+    except (OSError, AttributeError):
+        return False
 
 
 def default_workers() -> int:
@@ -488,7 +629,8 @@ def available_memory_bytes() -> int | None:
 def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None = None,
              sampler: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE, workers: int | None = None,
              engine: str = "local", scheduler: str | None = None, target_se: float | None = None,
-             keep_samples: bool = False, progress: Callable[[int], None] | None = None) -> SimulationResult:
+             keep_samples: bool = False, outputs: str = "all",
+             progress: Callable[[int], None] | None = None) -> SimulationResult:
     """Simulate ``scenario``; arguments left as None come from its [simulation] section.
 
     Parameters
@@ -499,8 +641,8 @@ def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None
         Samples per task handed to a worker, rounded up to whole blocks of :data:`BLOCK_SAMPLES`;
         changes scheduling only, never results.
     workers
-        Threads (local engine) over blocks; default: every CPU this process may use. Results are
-        bit-identical for any number.
+        Worker processes (local engine; threads where fork is missing) over blocks; default: every
+        CPU this process may use. Results are bit-identical for any number.
     engine, scheduler
         ``"local"`` (threads) or ``"dask"`` (dask.distributed: a ``LocalCluster``, or the cluster at
         ``scheduler``, e.g. ``"tcp://10.0.0.5:8786"``). Both give the same bits.
@@ -509,6 +651,10 @@ def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None
         each horizon) has a standard error below this; ``result.stopped`` says so.
     keep_samples
         Also keep per-sample cost paths, breakevens and inputs (memory O(samples)).
+    outputs
+        ``"all"`` (the report's statistics), or ``"pwin"``: only P(win) and P(cheapest) against
+        volume and the breakeven distribution - no month-by-month paths at your volume, so no
+        payback, P(win) by month or ΔNPC statistics - for sweeps and benchmarks, several times faster.
     progress
         Called with the number of samples finished after each block.
 
@@ -531,6 +677,10 @@ def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None
         raise ValueError(f"workers must be at least 1 (got {workers})")
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)} (got {engine!r})")
+    if outputs not in OUTPUTS:
+        raise ValueError(f"outputs must be one of {', '.join(OUTPUTS)} (got {outputs!r})")
+    if target_se is not None and outputs != "all":
+        raise ValueError("target_se needs outputs='all' (it watches P(win) at your volume)")
     if target_se is not None and not 0 < target_se < 0.5:
         raise ValueError(f"target_se must lie between 0 and 0.5 (got {target_se})")
     need = estimate_memory_bytes(scenario, samples=n_total, workers=workers, keep_samples=keep_samples)
@@ -541,7 +691,7 @@ def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None
                             "or fewer workers")
 
     started = time.perf_counter()
-    plan = Plan(scenario, n_total, seed, sampler_name, keep_samples=keep_samples)
+    plan = Plan(scenario, n_total, seed, sampler_name, keep_samples=keep_samples, outputs=outputs)
     plan.input_sampler  # validates the sampler settings before any work
     blocks_per_task = max(1, -(-chunk_size // BLOCK_SAMPLES))
     if engine == "dask":
@@ -585,9 +735,11 @@ def _pwin_se(total: BlockStats, horizons: tuple[int, ...]) -> float:
 
 
 def _result(plan: Plan, total: BlockStats, **extra) -> SimulationResult:
-    delta, npc = total.moments[0]
-    for d, c in total.moments[1:]:
-        delta, npc = delta.merge(d), npc.merge(c)
+    delta = npc = None
+    if total.moments:
+        delta, npc = total.moments[0]
+        for d, c in total.moments[1:]:
+            delta, npc = delta.merge(d), npc.merge(c)
     samples = None
     if total.samples is not None:
         parts = total.samples
@@ -601,8 +753,10 @@ def _result(plan: Plan, total: BlockStats, **extra) -> SimulationResult:
         seed=plan.seed, sampler=plan.sampler, win_counts=total.win_counts, cheapest_counts=total.cheapest_counts,
         wins_by_month=total.wins_by_month, loss_counts=total.loss_counts, delta_moments=delta, npc_moments=npc,
         delta_hist=total.delta_hist, breakeven_hist=total.breakeven_hist, payback_hist=total.payback_hist,
-        samples=samples, requested_samples=extra.pop("requested"), timings_s=timings, **extra)
+        samples=samples, requested_samples=extra.pop("requested"), timings_s=timings, outputs=plan.outputs,
+        **extra)
 
 
 __all__ = ["BLOCK_SAMPLES", "DEFAULT_CHUNK_SIZE", "ENGINES", "BlockStats", "Plan", "ResourceError",
-           "SampleDetail", "SimulationResult", "estimate_memory_bytes", "run_block", "simulate", "volume_grid"]
+           "SampleDetail", "SimulationResult", "OUTPUTS", "estimate_memory_bytes", "run_block", "simulate",
+           "tune_allocator", "volume_grid"]

@@ -168,3 +168,19 @@ def test_bench_v1_reference_values() -> None:
             p = curves[(curves.horizon_months == horizon) & np.isclose(curves.queries_per_month, volume)].p_win.item()
             se = np.sqrt(max(expected * (1 - expected), 1e-5) / n + 0.0004**2)
             assert abs(p - expected) < 4 * se, (horizon, volume, p, expected)
+
+
+def test_pwin_outputs_give_the_same_counts_and_refuse_what_they_lack() -> None:
+    # outputs="pwin" skips the month-by-month paths at your volume; the volume sweep and the
+    # breakeven distribution are the same bits as a full run's.
+    for name in ("bench-v1.toml", "support-classifier.toml", "dsl-codegen.toml"):
+        path = ROOT / ("benchmarks" if name.startswith("bench") else "scenarios") / name
+        scenario = fm.load_scenario(path)
+        full = fm.simulate(scenario, samples=5000, seed=9, workers=1)
+        light = fm.simulate(scenario, samples=5000, seed=9, workers=2, outputs="pwin")
+        assert np.array_equal(full.win_counts, light.win_counts)
+        assert np.array_equal(full.cheapest_counts, light.cheapest_counts)
+        assert np.array_equal(full.breakeven_hist.counts, light.breakeven_hist.counts)
+        assert fm.compute_pwin_vs_volume(light).equals(fm.compute_pwin_vs_volume(full))
+    with pytest.raises(ValueError, match="outputs='all'"):
+        fm.compute_summary(light)

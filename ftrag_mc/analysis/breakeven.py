@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ftrag_mc.analysis.stats import quantiles
+from ftrag_mc.analysis.stats import needs_all_outputs, quantiles
 from ftrag_mc.model.evaluate import payback_months
 from ftrag_mc.accumulate import Histogram
 from ftrag_mc.simulate import SimulationResult
@@ -130,6 +130,7 @@ def compute_payback(result: SimulationResult) -> pd.DataFrame:
     the horizon), share_at_median, share_immediate, share_never, horizon_months,
     percentile_abs_error_months, samples.
     """
+    needs_all_outputs(result, "compute_payback")
     return payback_tables(result.payback_hist, result.challengers, _labels(result),
                           volume=result.scenario_volume, horizon_months=result.horizon_months)[0]
 
@@ -144,5 +145,6 @@ def compute_payback_histogram(result: SimulationResult) -> pd.DataFrame:
     -------
     DataFrame with columns strategy, label, bin_low, bin_high (months), futures, share.
     """
+    needs_all_outputs(result, "compute_payback_histogram")
     return payback_tables(result.payback_hist, result.challengers, _labels(result),
                           volume=result.scenario_volume, horizon_months=result.horizon_months)[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ftrag_mc.analysis.stats import wilson_interval
+from ftrag_mc.analysis.stats import needs_all_outputs, wilson_interval
 from ftrag_mc.simulate import SimulationResult
 
 WIN_THRESHOLD = 0.5
@@ -89,6 +89,7 @@ def compute_pwin_vs_month(result: SimulationResult) -> pd.DataFrame:
     DataFrame with columns strategy, label, month (0..H; 0 = after one-time costs), p_win,
     p_win_low, p_win_high, wins, samples.
     """
+    needs_all_outputs(result, "compute_pwin_vs_month")
     months = np.arange(result.horizon_months + 1)
     rows = []
     for ci, strategy in enumerate(result.challengers):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ftrag_mc.analysis.probability import compute_crossings, compute_pwin_vs_volume
-from ftrag_mc.analysis.stats import wilson_interval
+from ftrag_mc.analysis.stats import needs_all_outputs, wilson_interval
 from ftrag_mc.simulate import SimulationResult
 
 TAIL = 0.05
@@ -25,6 +25,7 @@ def compute_delta_npc(result: SimulationResult) -> pd.DataFrame:
     p_win_high, mean_delta_usd, mean_delta_se_usd, p5_delta_usd, p50_delta_usd, p95_delta_usd,
     p_loss, cvar95_delta_usd, mean_npc_usd, mean_baseline_npc_usd, delta_percentile_rel_error, samples.
     """
+    needs_all_outputs(result, "compute_delta_npc")
     n = result.n_samples
     b = result.index(result.baseline)
     rows = []

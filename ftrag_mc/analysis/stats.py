@@ -48,3 +48,9 @@ def quantiles(x: np.ndarray, q: np.ndarray | list[float]) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         linear = lower + (upper - lower) * fraction
     return np.where(fraction == 0, lower, np.where(np.isinf(upper), upper, linear))
+
+
+def needs_all_outputs(result, what: str) -> None:
+    """Raise a clear error when ``result`` was simulated with ``outputs="pwin"``."""
+    if getattr(result, "outputs", "all") != "all":
+        raise ValueError(f"{what} needs the statistics at your volume: simulate(..., outputs='all')")

@@ -49,9 +49,12 @@ def event_counts(every_months: np.ndarray, horizon_months: int) -> np.ndarray:
     t = _months(horizon_months)
     k = _row(every_months)
     with np.errstate(divide="ignore", invalid="ignore"):
-        done = np.floor(t / k + _EPS)
-        before = np.floor((t - 1) / k + _EPS)
-    return np.where(np.isfinite(k), done - before, 0.0)
+        done = np.floor(t / k + _EPS)  # events by the end of month t
+    done[:, ~np.isfinite(k[0])] = 0.0  # never
+    counts = np.empty_like(done)
+    counts[0] = done[0]
+    np.subtract(done[1:], done[:-1], out=counts[1:])
+    return counts
 
 
 def months_since_event(every_months: np.ndarray, horizon_months: int) -> np.ndarray:
@@ -104,7 +107,7 @@ def growth_factors(growth_per_month: np.ndarray, horizon_months: int) -> np.ndar
     """
     t = _months(horizon_months)
     g = _row(growth_per_month)
-    return (1.0 + g) ** (t - 1.0)
+    return np.exp((t - 1.0) * np.log1p(g))  # exp is several times faster than ** here
 
 
 def price_factors(decline_per_year: np.ndarray, horizon_months: int) -> np.ndarray:

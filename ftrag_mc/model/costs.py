@@ -40,7 +40,7 @@ class GpuPool:
     capacity_tokens_per_month: np.ndarray  # (n,) or scalar, per replica, after utilisation
     usd_per_replica_month: np.ndarray  # (n,) or scalar
     min_replicas: int
-    weight: np.ndarray  # (H, n) or (H, 1): share of the month the pool runs (launch, end of life)
+    weight: np.ndarray | float  # (H, n), (H, 1) or 1.0: share of the month the pool runs
 
     def replicas(self, demand: np.ndarray) -> np.ndarray:
         """Replicas needed for ``demand`` of shape ``(H, n)`` or ``(K, H, n)`` (queries/month)."""
@@ -85,11 +85,12 @@ class CostTerms:
     """The cost structure of one strategy for a block of samples, by component.
 
     ``parts`` maps a component name (:data:`COMPONENTS`) to its :class:`Part`; the totals are
-    their sums. Shapes: one-time ``(n,)`` or a scalar, monthly ``(H, n)`` or ``(H, 1)``.
+    their sums. Shapes: one-time ``(n,)`` or a scalar; monthly ``(H, n)`` or ``(H, 1)``, or
+    ``(n,)`` or a scalar for a cost that is the same in every month.
     """
 
     parts: dict[str, Part]
-    active: np.ndarray  # (H, n) or (H, 1): share of each month the strategy itself serves
+    active: np.ndarray | float  # (H, n) or (H, 1), or 1.0: share of each month the strategy serves
     horizon: int
 
     @property
@@ -97,14 +98,14 @@ class CostTerms:
         return sum((p.one_time_usd for p in self.parts.values()), 0.0)
 
     @property
-    def fixed_usd(self) -> np.ndarray:
+    def fixed_usd(self) -> np.ndarray | float:
         total = _sum(p.fixed_usd for p in self.parts.values())
-        return np.zeros((self.horizon, 1)) if total is None else total
+        return 0.0 if total is None else total
 
     @property
-    def per_query_usd(self) -> np.ndarray:
+    def per_query_usd(self) -> np.ndarray | float:
         total = _sum(p.per_query_usd for p in self.parts.values())
-        return np.zeros((self.horizon, 1)) if total is None else total
+        return 0.0 if total is None else total
 
     @property
     def gpu_pools(self) -> tuple[GpuPool, ...]:
@@ -139,9 +140,9 @@ class Context:
     values: Mapping[str, np.ndarray | float]
     scenario: Scenario
     n: int
-    active: np.ndarray  # (H, n) or (H, 1) share of each month served
-    launched: np.ndarray  # (H, n) or (H, 1): 1 in months after launch (discrete events happen only then)
-    prices: np.ndarray  # (H, n) or (H, 1) token price multiple from the price trend
+    active: np.ndarray | float  # (H, n) or (H, 1), or 1.0: share of each month served
+    launched: np.ndarray | float  # 1 in months after launch (discrete events happen only then)
+    prices: np.ndarray | float  # token price multiple from the price trend, 1.0 without one
 
     def __call__(self, quantity) -> np.ndarray | float:
         return self.values[quantity.name]
@@ -266,9 +267,16 @@ def own_cost_terms(strategy: Strategy, values: Mapping[str, np.ndarray | float],
     """The cost terms of ``strategy`` alone, ignoring its end of life."""
     horizon = scenario.horizon_months
     launch_months = values[strategy.launch_weeks.name] / calendar.WEEKS_PER_MONTH
-    active = calendar.active_fraction(launch_months, horizon)
-    c = Context(values=values, scenario=scenario, n=n, active=active, launched=(active > 0).astype(np.float64),
-                prices=calendar.price_factors(values[strategy.price_decline_per_year.name], horizon))
+    decline = values[strategy.price_decline_per_year.name]
+    # A calendar that is the same in every month is the scalar 1.0: costs multiplied by it stay
+    # per-sample rows, "constant over months", which the evaluator sums in closed form.
+    if np.ndim(launch_months) == 0 and launch_months <= 0:
+        active = launched = 1.0
+    else:
+        active = calendar.active_fraction(launch_months, horizon)
+        launched = (active > 0).astype(np.float64)
+    prices = 1.0 if np.ndim(decline) == 0 and decline == 0 else calendar.price_factors(decline, horizon)
+    c = Context(values=values, scenario=scenario, n=n, active=active, launched=launched, prices=prices)
 
     parts: dict[str, Part] = {}
     if strategy.llm is not None:

@@ -87,12 +87,15 @@ class CostModel:
         self.horizon = scenario.horizon_months
         self.terms: dict[str, CostTerms] = build_cost_terms(scenario, values, n, components=components)
         self.totals: dict[str, Part] = {s: t.total() for s, t in self.terms.items()}
-        self.growth = calendar.growth_factors(values[scenario.volume.growth_per_month.name], self.horizon)
-        self.discount = calendar.discount_factors(values[scenario.meta.discount_rate_per_year.name], self.horizon)
+        self.growth_rate = values[scenario.volume.growth_per_month.name]
+        self.discount_rate = values[scenario.meta.discount_rate_per_year.name]
+        self.growth = calendar.growth_factors(self.growth_rate, self.horizon)
+        self.discount = calendar.discount_factors(self.discount_rate, self.horizon)
         self.ceiling = scenario.volume.ceiling_queries_per_month
         self.is_affine = self.ceiling is None and all(t.is_affine for t in self.terms.values())
         self._fixed: dict[str, np.ndarray] = {}
         self._slope: dict[str, np.ndarray] = {}
+        self._shared: dict[str, np.ndarray] = {}
 
     # --- the affine part: NPC through month t = fixed[t] + slope[t] * Q0 (no ceiling) ----------
 
@@ -100,9 +103,24 @@ class CostModel:
         """One-time cost plus the discounted fixed costs through each month: ``(H + 1, n or 1)``."""
         if strategy not in self._fixed:
             part = self.totals[strategy]
-            cum = cumsum_months(part.fixed_usd * self.discount)
+            if np.ndim(part.fixed_usd) <= 1:  # the same every month: an annuity
+                cum = self._discount_cum() * part.fixed_usd
+            else:
+                cum = cumsum_months(part.fixed_usd * self.discount)
             self._fixed[strategy] = _prepend(cum, part.one_time_usd)
         return self._fixed[strategy]
+
+    def _discount_cum(self) -> np.ndarray:
+        """Sum of discount factors through each month (H, 1 or n): t itself without discounting."""
+        if "discount" not in self._shared:
+            self._shared["discount"] = cumsum_months(self.discount)
+        return self._shared["discount"]
+
+    def _growth_cum(self) -> np.ndarray:
+        """Sum of discounted growth factors through each month (H, n or 1)."""
+        if "growth" not in self._shared:
+            self._shared["growth"] = cumsum_months(self.growth * self.discount)
+        return self._shared["growth"]
 
     def slope_cum(self, strategy: str) -> np.ndarray:
         """Discounted per-query cost per unit of start volume through each month: ``(H + 1, n or 1)``.
@@ -111,9 +129,47 @@ class CostModel:
         """
         if strategy not in self._slope:
             part = self.totals[strategy]
-            cum = cumsum_months(part.per_query_usd * (self.growth * self.discount))
+            if np.ndim(part.per_query_usd) <= 1:  # the same every month: a geometric sum
+                cum = self._growth_cum() * part.per_query_usd
+            else:
+                cum = cumsum_months(part.per_query_usd * (self.growth * self.discount))
             self._slope[strategy] = _prepend(cum, 0.0)
         return self._slope[strategy]
+
+    def fixed_at(self, strategy: str, months: np.ndarray) -> np.ndarray:
+        """:meth:`fixed_cum` at ``months`` only, ``(len(months), n or 1)``: an annuity in closed
+        form when the fixed cost is the same every month."""
+        part = self.totals[strategy]
+        if strategy in self._fixed or np.ndim(part.fixed_usd) > 1:
+            return self.fixed_cum(strategy)[months]
+        discount_cum = _prepend(self._discount_cum(), 0.0)[months]
+        return np.asarray(part.one_time_usd) + discount_cum * part.fixed_usd
+
+    def slope_at(self, strategy: str, months: np.ndarray) -> np.ndarray:
+        """:meth:`slope_cum` at ``months`` only, ``(len(months), n or 1)``: a geometric sum in closed
+        form when the per-query cost is the same every month."""
+        part = self.totals[strategy]
+        if strategy in self._slope or np.ndim(part.per_query_usd) > 1:
+            return self.slope_cum(strategy)[months]
+        return self.growth_sum(months) * part.per_query_usd
+
+    def growth_sum(self, months: np.ndarray) -> np.ndarray:
+        """Sum over t = 1..m of d_t (1 + g)^(t-1) for each m in ``months``: ``(len(months), n or 1)``.
+
+        With d_t = delta^t, delta = (1 + r)^(-1/12), it is delta (rho^m - 1) / (rho - 1) for
+        rho = delta (1 + g), written with expm1 so that rho near 1 keeps its precision.
+        """
+        key = ("growth_sum", tuple(int(m) for m in months))
+        if key not in self._shared:
+            m = np.asarray(months, dtype=np.float64)[:, None]
+            g = np.asarray(self.growth_rate, dtype=np.float64).reshape(1, -1)
+            r = np.asarray(self.discount_rate, dtype=np.float64).reshape(1, -1)
+            log_delta = -np.log1p(r) / 12.0
+            log_rho = np.log1p(g) + log_delta
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.expm1(m * log_rho) / np.expm1(log_rho)
+            self._shared[key] = np.exp(log_delta) * np.where(log_rho == 0, m, ratio)
+        return self._shared[key]
 
     def demand(self, start_volume: np.ndarray) -> np.ndarray:
         """Queries per month, (H, n) for per-sample start volumes (n,) or (K, H, n) for (K, 1, 1)."""
@@ -137,11 +193,6 @@ class CostModel:
             out = _prepend(cumsum_months(monthly), part.one_time_usd)
         return np.broadcast_to(out, (self.horizon + 1, self.n))
 
-    @property
-    def is_continuous(self) -> bool:
-        """True when NPC is continuous in volume (no GPU replica steps): piecewise linear at worst."""
-        return all(t.is_affine for t in self.terms.values())
-
     def npc_function(self, strategy: str, month: int, rows: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """NPC through ``month`` for the samples ``rows`` as a function of their start volumes (m,).
 
@@ -158,9 +209,13 @@ class CostModel:
         fixed = take(self.fixed_cum(strategy)[month])
         slope = take(self.slope_cum(strategy)[month]) if self.ceiling is None else None
         growth = take(self.growth[:month])
-        pools = [(take(pool.tokens_per_query / pool.capacity_tokens_per_month), pool.min_replicas,
-                  take(pool.weight[:month] * pool.usd_per_replica_month * self.discount[:month]))
+        pools = [(take(np.broadcast_to(pool.tokens_per_query / pool.capacity_tokens_per_month, (self.n,))),
+                  pool.min_replicas,
+                  take(np.broadcast_to(pool.weight * pool.usd_per_replica_month * self.discount,
+                                       (self.horizon, self.n))[:month]))
                  for pool in part.gpu_pools]
+        if self.ceiling is None:  # load per unit of start volume, month by month
+            pools = [(growth * lpq, m, usd) for lpq, m, usd in pools]
         ceiling = self.ceiling
         if ceiling is not None:  # prefix sums for the closed form of capped months
             h = self.horizon
@@ -177,9 +232,13 @@ class CostModel:
                 q = np.minimum(q, ceiling)
                 total = fixed + _capped_sum(uncapped, capped, log_rate, np.log(ceiling / start_volume),
                                             start_volume, ceiling, month, h)
-            for load_per_query, min_replicas, usd in pools:
-                replicas = np.maximum(min_replicas, np.ceil(q * load_per_query - 1e-9))
-                total = total + (usd * replicas).sum(axis=0)
+            for load, min_replicas, usd in pools:
+                x = start_volume * load if ceiling is None else q * load
+                x -= 1e-9
+                np.ceil(x, out=x)
+                np.maximum(x, min_replicas, out=x)
+                x *= usd
+                total = total + x.sum(axis=0)
             return np.broadcast_to(total, np.shape(start_volume))
 
         return npc
@@ -192,7 +251,7 @@ class CostModel:
                    * self.slope_cum(strategy)[months][None])
             return np.broadcast_to(out, (len(volumes), len(months), self.n))
         # With GPU pools, volumes in batches, so a (volumes, months, samples) temporary stays near
-        # 16 MB; without them nothing of that size is made.
+        # 8 MB; without them nothing of that size is made.
         has_pools = bool(self.totals[strategy].gpu_pools)
         batch = max(1, _BATCH_ELEMENTS // max(1, self.horizon * self.n)) if has_pools else len(volumes)
         out = np.empty((len(volumes), len(months), self.n))
@@ -207,11 +266,35 @@ class CostModel:
             out = out + volumes[:, None, None] * self.slope_cum(strategy)[months][None]
         else:
             out = out + self._capped_per_query(strategy, volumes, months)
-        if part.gpu_pools:  # replica steps: every month of every volume
-            demand = self.demand(volumes[:, None, None])
-            recurring = sum(pool.monthly_usd(demand) for pool in part.gpu_pools)
-            cum = cumsum_months(recurring * self.discount, axis=1)  # (K, H, n): through month t + 1
-            out = out + np.where((months > 0)[None, :, None], cum[:, np.maximum(months - 1, 0)], 0.0)
+        for pool in part.gpu_pools:  # replica steps: every month of every volume
+            out = out + self._pool_npc_grid(pool, volumes, months)
+        return out
+
+    def _pool_npc_grid(self, pool, volumes: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """Discounted GPU cost of one pool through ``months`` at every volume: (K, len(months), n).
+
+        One (volumes, months, samples) array, worked in place: replicas = max(min, ceil(load)),
+        times each month's discounted price, summed month segment by segment.
+        """
+        h = self.horizon
+        per_query_load = pool.tokens_per_query / pool.capacity_tokens_per_month
+        price = np.broadcast_to(pool.weight * pool.usd_per_replica_month * self.discount, (h, self.n))
+        if self.ceiling is None:
+            x = volumes[:, None, None] * np.broadcast_to(self.growth * per_query_load, (h, self.n))[None]
+        else:
+            x = np.minimum(volumes[:, None, None] * self.growth[None], self.ceiling)
+            x *= per_query_load
+        x -= 1e-9  # a load of exactly one replica's capacity needs one replica, not two
+        np.ceil(x, out=x)
+        np.maximum(x, pool.min_replicas, out=x)
+        x *= price[None]
+        out = np.zeros((len(volumes), len(months), self.n))
+        running, done = np.zeros((len(volumes), self.n)), 0
+        for j, m in enumerate(months):
+            if m > done:
+                running += x[:, done:m].sum(axis=1)
+                done = m
+            out[:, j] = running
         return out
 
     def _capped_per_query(self, strategy: str, volumes: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -264,7 +347,7 @@ def _capped_sum(uncapped: np.ndarray, capped: np.ndarray, log_rate: np.ndarray, 
     return np.where(log_rate < 0, declining, growing)
 
 
-_BATCH_ELEMENTS = 2_000_000
+_BATCH_ELEMENTS = 1_000_000
 
 
 def cumsum_months(x: np.ndarray, axis: int = 0) -> np.ndarray:
