@@ -252,3 +252,31 @@ def test_run_record_names_the_command_run(minimal_run):
     _, folder = minimal_run
     command = json.loads((folder / "run.json").read_text())["command"]
     assert command.startswith("ftrag-mc run ") and "--samples 2000" in command
+
+
+@pytest.mark.slow
+def test_csv_bytes_are_the_same_across_chunk_sizes_workers_and_engines(runner, tmp_path):
+    # 40,000 samples: three blocks of 16,384, so the order of merging matters. dsl-codegen takes
+    # the general path (GPU steps, bisection). The Dask run uses a real LocalCluster of 2 worker
+    # processes, started by the command itself.
+    pytest.importorskip("dask.distributed")
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "dsl-codegen.toml"
+    outputs = {}
+    for name, args in {"one": ("--workers", "1"), "two": ("--workers", "2", "--chunk-size", "1"),
+                       "chunks": ("--workers", "2", "--chunk-size", "50000"),
+                       "dask": ("--engine", "dask", "--chunk-size", "16384")}.items():
+        out = tmp_path / name
+        result = runner.invoke(main, ["run", str(scenario), "--samples", "40000", "--out", str(out), "-q", *args],
+                               prog_name="ftrag-mc")
+        assert result.exit_code == 0, result.output
+        outputs[name] = csv_bytes(out / "dsl-codegen")
+    assert len(outputs["one"]) >= 8
+    for name in ("two", "chunks", "dask"):
+        assert outputs[name] == outputs["one"], name
+
+
+def test_scheduler_needs_the_dask_engine(runner, minimal_path, tmp_path):
+    result = runner.invoke(main, ["run", str(minimal_path), "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path)],
+                           prog_name="ftrag-mc")
+    assert result.exit_code == 2
+    assert "--scheduler goes with --engine dask" in result.output
