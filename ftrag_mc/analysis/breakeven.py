@@ -16,20 +16,8 @@ PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 
 
 def compute_payback_months(delta: np.ndarray) -> np.ndarray:
-    """First (fractional) month at which a cumulative cost difference turns negative.
-
-    Parameters
-    ----------
-    delta : (n, H + 1) float64
-        Cumulative cost of a challenger minus the baseline's; column 0 is t = 0.
-
-    Returns
-    -------
-    (n,) float64
-        0.0 where the challenger is cheaper from t = 0; +inf where it never is within H months;
-        otherwise t - 1 + d[t-1] / (d[t-1] - d[t]) for the first month t with d[t] < 0 (linear
-        within the month: $2,200 repaid at $350/month gives 6.29 months).
-    """
+    """Payback month of each row of ``delta`` (n, H + 1), sample-major; 0.0 = from day one, +inf =
+    not within H months. See :func:`ftrag_mc.model.evaluate.payback_months` (month-major)."""
     return payback_months(np.asarray(delta, dtype=np.float64).T)
 
 
