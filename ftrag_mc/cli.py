@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -23,13 +24,24 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
-def _load(path: str):
+def _load(path: str, overrides: tuple[str, ...] = (), baseline: str | None = None):
+    from ftrag_mc.overrides import with_baseline
     from ftrag_mc.scenario import load_scenario
 
     try:
-        return load_scenario(path)
+        return load_scenario(path, with_baseline(overrides, baseline))
     except ScenarioError as error:
         raise UserError(str(error)) from None
+
+
+def what_if_options(command):
+    """``--set KEY=VALUE`` (repeatable) and ``--baseline NAME``, for every command that loads a scenario."""
+    command = click.option("--baseline", "baseline", metavar="NAME",
+                           help="Compare against this strategy instead of the scenario's baseline.")(command)
+    return click.option("--set", "overrides", metavar="KEY=VALUE", multiple=True,
+                        help="Override a scenario value by its dotted key, validated like the file, e.g. "
+                             "--set strategies.ft.training.run_usd=8000 or "
+                             "--set 'volume.growth_per_month={dist=\"uniform\",min=0,max=0.05}'. Repeatable.")(command)
 
 
 def _command_line(ctx: click.Context, scenario: str) -> str:
@@ -39,7 +51,13 @@ def _command_line(ctx: click.Context, scenario: str) -> str:
         if not isinstance(param, click.Option) or ctx.get_parameter_source(param.name) != click.core.ParameterSource.COMMANDLINE:
             continue
         value = ctx.params[param.name]
-        words += [param.opts[-1]] if param.is_flag else [param.opts[0], str(value)]
+        if param.is_flag:
+            words += [param.opts[-1]]
+        elif param.multiple:
+            for item in value:
+                words += [param.opts[0], shlex.quote(str(item))]
+        else:
+            words += [param.opts[0], shlex.quote(str(value))]
     return " ".join(words)
 
 
@@ -122,9 +140,10 @@ def _simulate(loaded, *, samples, seed, sampler, chunk_size, workers, engine, sc
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a running cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster].")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Samples per task, in whole blocks of 16,384 (scheduling only; results do not change).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@what_if_options
 def run(scenario: str, samples: int | None, seed: int | None, sampler: str | None, out_dir: Path,
         target_se: float | None, workers: int | None, engine: str, scheduler: str | None,
-        chunk_size: int | None, quiet: bool) -> None:
+        chunk_size: int | None, quiet: bool, overrides: tuple[str, ...], baseline: str | None) -> None:
     """Simulate SCENARIO and write its charts (PNG) and tables (CSV).
 
     Writes OUT/<scenario name>/: pwin_vs_volume, pwin_vs_month, breakeven, payback (PNG and CSV),
@@ -136,12 +155,14 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         ftrag-mc run scenarios/support-classifier.toml --samples 5000000 --target-se 0.002
 
         ftrag-mc run scenarios/dsl-codegen.toml --engine dask --scheduler tcp://10.0.0.5:8786
+
+        ftrag-mc run scenarios/support-classifier.toml --set volume.queries_per_month=40000 --baseline prompted_cached
     """
     from ftrag_mc.report.pack import build_report, close_figures, run_record
     from ftrag_mc.report.text import describe_run
     from ftrag_mc.report.writers import ReportError, write_report
 
-    loaded = _load(scenario)
+    loaded = _load(scenario, overrides, baseline)
     n = samples or loaded.simulation.samples
     progress = _Progress(n, not quiet and n >= PROGRESS_FROM_SAMPLES and sys.stderr.isatty())
     items = {}
@@ -159,21 +180,176 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         progress.close()
         close_figures(items)
     if not quiet:
-        for line in describe_run(result, items["summary.csv"]):
+        from ftrag_mc.report.studies import run_top_inputs
+
+        for line in describe_run(result, items["summary.csv"]) + run_top_inputs(result, items["summary.csv"]):
             click.echo(line)
         click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
 
 
 @main.command()
 @scenario_argument
-def validate(scenario: str) -> None:
+@click.option("--samples", "-n", type=click.IntRange(min=100), default=20_000, show_default=True,
+              help="Samples of the run the study reads (kept in memory, one row per sample).")
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed [default: the scenario's, else 2026].")
+@click.option("--sampler", type=click.Choice(SAMPLERS), help="Sampling scheme [default: the scenario's].")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="The study is added to OUT/<scenario name>/ (a run's files there are kept).")
+@click.option("--challenger", metavar="NAME", help="The strategy compared with the baseline [default: the one with the highest P(win)].")
+@click.option("--low", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), default=0.10, show_default=True,
+              help="Tornado: the low percentile each input swings to.")
+@click.option("--high", type=click.FloatRange(0.5, 1, min_open=True, max_open=True), default=0.90, show_default=True,
+              help="Tornado: the high percentile.")
+@click.option("--sobol-samples", type=click.IntRange(min=64), help="Base samples of the Sobol design (a power of two).")
+@click.option("--no-sobol", is_flag=True, help="Skip Sobol indices (rank correlations only).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@what_if_options
+def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | None, out_dir: Path,
+                challenger: str | None, low: float, high: float, sobol_samples: int | None, no_sobol: bool,
+                quiet: bool, overrides: tuple[str, ...], baseline: str | None) -> None:
+    """Which assumptions decide the answer, and what it is worth to learn them first.
+
+    Writes into OUT/<scenario name>/: tornado (each input swung P10-P90, others at medians, and the
+    conditional expectation from the sampled run), spider, global (Spearman, PRCC, Sobol indices
+    with bootstrap intervals), evppi (the value of learning each input before deciding) and regret
+    (EVPI and each decision's expected regret), PNG and CSV, and sensitivity.json. Examples:
+
+        ftrag-mc sensitivity scenarios/support-classifier.toml
+
+        ftrag-mc sensitivity scenarios/dsl-codegen.toml --set volume.queries_per_month=20000 --low 0.05 --high 0.95
+    """
+    from ftrag_mc.report.pack import close_figures
+    from ftrag_mc.report.studies import build_sensitivity_report, sensitivity_record
+    from ftrag_mc.report.writers import ReportError, write_report
+    from ftrag_mc.simulate import simulate, tune_allocator
+
+    loaded = _load(scenario, overrides, baseline)
+    if challenger is not None and challenger not in loaded.challengers:
+        raise UserError(f"{scenario}: --challenger: '{challenger}' is not a challenger "
+                        f"(challengers: {', '.join(loaded.challengers)})")
+    tune_allocator()
+    progress = _Progress(samples, not quiet and sys.stderr.isatty())
+    items: dict = {}
+    try:
+        result = simulate(loaded, samples=samples, seed=seed, sampler=sampler, keep_samples=True,
+                          progress=progress.samples)
+        items = build_sensitivity_report(result, challenger=challenger, low=low, high=high, sobol=not no_sobol,
+                                         sobol_samples=sobol_samples,
+                                         on_item=lambda name: progress.stage(f"Sensitivity: {name}"))
+        lines = items.pop("lines")
+        items["sensitivity.json"] = sensitivity_record(
+            result, challenger=challenger, low=low, high=high, sobol=not no_sobol,
+            command=_command_line(click.get_current_context(), scenario))
+        progress.stage("Writing files")
+        paths = write_report(out_dir / loaded.name, items, merge=True)
+    except (ReportError, OSError) as error:
+        raise UserError(str(error)) from None
+    except ValueError as error:
+        raise UserError(f"{scenario}: {error}") from None
+    finally:
+        progress.close()
+        close_figures(items)
+    if not quiet:
+        for line in lines:
+            click.echo(line)
+        click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
+
+
+@main.command()
+@scenario_argument
+@click.option("--x", "x_text", required=True, metavar="KEY=VALUES",
+              help="The swept key and its values: KEY=v1,v2,... or KEY=lo:hi:n or KEY=lo:hi:n:log.")
+@click.option("--y", "y_text", metavar="KEY=VALUES", help="A second swept key (a heatmap over the grid).")
+@click.option("--samples", "-n", type=click.IntRange(min=100), default=20_000, show_default=True,
+              help="Samples at every grid point (the same seed everywhere: common random numbers).")
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed [default: the scenario's, else 2026].")
+@click.option("--sampler", type=click.Choice(("mc", "lhs")), help="Sampling scheme [default: the scenario's; sobol sweeps as lhs].")
+@click.option("--challenger", metavar="NAME", help="Draw this challenger only [default: every challenger].")
+@click.option("--horizon", type=click.IntRange(min=1), help="Months of the horizon drawn [default: the longest].")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="sweep.{png,csv} are added to OUT/<scenario name>/.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@what_if_options
+def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: int | None, sampler: str | None,
+          challenger: str | None, horizon: int | None, out_dir: Path, quiet: bool, overrides: tuple[str, ...],
+          baseline: str | None) -> None:
+    """P(win) and the mean saving over a grid of one or two inputs.
+
+    Every grid point is the scenario with those values set (validated like --set) and simulated
+    with the same seed, so differences between points are not noise. Writes sweep.{png,csv} and
+    sweep_crossings.csv (where P(win) crosses 50 %, interpolated between grid points). Examples:
+
+        ftrag-mc sweep scenarios/support-classifier.toml --x volume.queries_per_month=10000:1000000:9:log
+
+        ftrag-mc sweep scenarios/support-classifier.toml --x strategies.fine_tuned.training.retrain_every_months=1,2,3,6 --y strategies.fine_tuned.quality.drift_pp_per_quarter=0,2,4
+    """
+    from ftrag_mc.analysis.sweep import compute_sweep, compute_sweep_crossings, parse_sweep_values
+    from ftrag_mc.analysis.voi import describe_input
+    from ftrag_mc.overrides import with_baseline
+    from ftrag_mc.report.pack import close_figures
+    from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info
+    from ftrag_mc.report.writers import ReportError, write_report
+    from ftrag_mc.simulate import tune_allocator
+
+    loaded = _load(scenario, overrides, baseline)
+    what_ifs = with_baseline(overrides, baseline)
+    items: dict = {}
+    try:
+        x = parse_sweep_values(x_text, option="--x")
+        y = parse_sweep_values(y_text, option="--y") if y_text else None
+        if challenger is None:  # sweeping a strategy's own input: draw that strategy
+            named = {a[0].split(".")[1] for a in (x, y) if a and a[0].startswith("strategies.") and a[0].count(".") >= 2}
+            if len(named) == 1 and next(iter(named)) in loaded.challengers:
+                challenger = next(iter(named))
+        points = len(x[1]) * (len(y[1]) if y else 1)
+        tune_allocator()
+        progress = _Progress(samples * points, not quiet and sys.stderr.isatty())
+        try:
+            frame = compute_sweep(scenario, x, y, samples=samples, seed=seed, sampler=sampler, challenger=challenger,
+                                  overrides=what_ifs, progress=progress.samples)
+            for prefix, axis in (("x", x), ("y", y)):
+                if axis is not None:
+                    frame[f"{prefix}_label"] = describe_input(loaded, axis[0])
+            crossings = compute_sweep_crossings(frame, horizon=horizon)
+            info = sweep_run_info(loaded, frame)
+            plot = plot_sweep_2d if y else plot_sweep_1d
+            items = {"sweep.csv": frame, "sweep_crossings.csv": crossings,
+                     "sweep.png": plot(frame, info, horizon=horizon, crossings=crossings)[0]}
+            items["sweep.json"] = {"scenario": loaded.name, "scenario_sha256": loaded.source_hash,
+                                   "x": x_text, "y": y_text, "points": points, **dict(frame.attrs),
+                                   "command": _command_line(click.get_current_context(), scenario)}
+            progress.stage("Writing files")
+            paths = write_report(out_dir / loaded.name, items, merge=True)
+        finally:
+            progress.close()
+    except ScenarioError as error:
+        raise UserError(str(error)) from None
+    except ValueError as error:
+        raise UserError(f"{scenario}: {error}") from None
+    except (ReportError, OSError) as error:
+        raise UserError(str(error)) from None
+    finally:
+        close_figures(items)
+    if not quiet:
+        for row in crossings.itertuples():
+            where = "no 50 % crossing in the grid" if row.x_at_50pct != row.x_at_50pct else \
+                f"P(win) crosses 50 % at {row.x_key} = {row.x_at_50pct:,.4g} ({row.interpolation})"
+            at = f" at {row.y_key} = {row.y_value}" if y else ""
+            click.echo(f"{row.label}{at}: {where}")
+        click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
+
+
+@main.command()
+@scenario_argument
+@what_if_options
+def validate(scenario: str, overrides: tuple[str, ...], baseline: str | None) -> None:
     """Check SCENARIO without simulating; exit status 2 with a one-line error if it is invalid.
 
     Example:
 
         ftrag-mc validate scenarios/legal-docs.toml
     """
-    loaded = _load(scenario)
+    loaded = _load(scenario, overrides, baseline)
     uncertain = loaded.uncertain_inputs
     click.echo(f"{scenario}: valid. {len(loaded.strategies)} strategies "
                f"({'; '.join(loaded.label(s) for s in loaded.strategies)}), baseline {loaded.label(loaded.baseline)}, "

@@ -7,6 +7,7 @@ the key path. A scenario is data: it is parsed, never evaluated.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -14,10 +15,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ftrag_mc.distributions import Distribution, parse_distribution
 from ftrag_mc.errors import ScenarioError
+from ftrag_mc.overrides import Override, annotate_error, apply_overrides, format_override, override_digest, parse_overrides
 from ftrag_mc.sampling import SAMPLERS, RankCorrelation, parse_rank_correlation
 from ftrag_mc.schema import (
     Quantity, Registry, check_table, describe_record, did_you_mean, integer, integers, number,
@@ -265,6 +267,7 @@ class Scenario:
     source_hash: str
     analysis_horizons: tuple[int, ...]  # sorted, each <= the horizon; defaults filled in
     file: str | None = None
+    overrides: tuple[str, ...] = ()  # the --set KEY=VALUE texts applied to the file, in order
 
     @property
     def title(self) -> str:
@@ -424,13 +427,13 @@ def _parse_correlation(spec: Correlation, registry: Registry) -> RankCorrelation
                                   names_path="correlation.inputs")
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+def read_scenario_table(path: str | Path) -> tuple[dict[str, Any], bytes]:
+    """Read a scenario file: its TOML table and its bytes (for the hash), not yet validated.
 
     Raises
     ------
     ScenarioError
-        If the file cannot be read, is not valid TOML, or fails validation.
+        If the file cannot be read or is not valid UTF-8 TOML.
     """
     path = Path(path)
     try:
@@ -443,7 +446,55 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError("not a UTF-8 text file", file=str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"invalid TOML: {error}", file=str(path)) from None
-    return parse_scenario(table, name=path.stem, file=str(path), source_hash=hashlib.sha256(raw).hexdigest())
+    return table, raw
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str | Override] = ()) -> Scenario:
+    """Read and validate a scenario file, with what-if overrides applied before validation.
+
+    Parameters
+    ----------
+    path
+        The TOML file.
+    overrides
+        ``KEY=VALUE`` texts (``--set``), e.g. ``strategies.ft.training.run_usd=8000``, applied in
+        order; see :mod:`ftrag_mc.overrides`. Each is validated like the file, and an error about
+        one says ``(from --set)``. ``source_hash`` covers the file's bytes and the overrides, and
+        ``Scenario.overrides`` keeps the texts.
+
+    Raises
+    ------
+    ScenarioError
+        If the file cannot be read, is not valid TOML, an override is malformed, or validation fails.
+    """
+    table, raw = read_scenario_table(path)
+    return parse_scenario_with_overrides(table, overrides, name=Path(path).stem, file=str(path), source_bytes=raw)
+
+
+def parse_scenario_with_overrides(table: Mapping[str, Any], overrides: Iterable[str | Override] = (), *,
+                                  name: str = "scenario", file: str | None = None,
+                                  source_bytes: bytes | None = None) -> Scenario:
+    """:func:`parse_scenario` of ``table`` with ``overrides`` set first (``table`` is not changed).
+
+    ``source_bytes`` are what the scenario was read from (the file's bytes); without them the
+    table's canonical JSON stands in. With no overrides the result equals ``parse_scenario``'s.
+    """
+    overrides = list(overrides)
+    if source_bytes is None:
+        source_bytes = json.dumps(table, sort_keys=True, default=str).encode()
+    if not overrides:
+        return parse_scenario(table, name=name, file=file, source_hash=hashlib.sha256(source_bytes).hexdigest())
+    try:
+        parsed = parse_overrides(overrides)
+        changed = apply_overrides(table, parsed)
+    except ScenarioError as error:
+        raise (error.with_file(file) if file else error) from None
+    source_hash = hashlib.sha256(source_bytes + b"\0overrides\0" + override_digest(parsed)).hexdigest()
+    try:
+        scenario = parse_scenario(changed, name=name, file=file, source_hash=source_hash)
+    except ScenarioError as error:
+        raise annotate_error(error, overrides, table) from None
+    return dataclasses.replace(scenario, overrides=tuple(format_override(o) for o in overrides))
 
 
 def describe_format() -> str:

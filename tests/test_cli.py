@@ -280,3 +280,36 @@ def test_scheduler_needs_the_dask_engine(runner, minimal_path, tmp_path):
                            prog_name="ftrag-mc")
     assert result.exit_code == 2
     assert "--scheduler goes with --engine dask" in result.output
+
+
+def test_set_overrides_are_validated_like_the_file_and_recorded(runner, minimal_path, tmp_path):
+    bad = runner.invoke(main, ["validate", str(minimal_path), "--set", "volume.queries_per_mont=5"],
+                        prog_name="ftrag-mc")
+    assert bad.exit_code == 2
+    assert "(from --set)" in bad.output and "did you mean 'queries_per_month'" in bad.output
+    assert "Traceback" not in bad.output and len(bad.output.strip().splitlines()) == 1
+    run(runner, minimal_path, tmp_path, "--set", "volume.queries_per_month=12345")
+    record = json.loads((tmp_path / "minimal" / "run.json").read_text())
+    assert record["overrides"] == ["volume.queries_per_month=12345"]
+    assert record["queries_per_month"] == 12345
+    assert "--set volume.queries_per_month=12345" in record["command"]
+
+
+def test_sensitivity_and_sweep_add_their_files_to_the_report(runner, minimal_path, minimal_run, tmp_path):
+    _, first = minimal_run
+    out = first.parent
+    result = runner.invoke(main, ["sensitivity", str(minimal_path), "--samples", "2000", "--sobol-samples", "256",
+                                  "--out", str(out)], prog_name="ftrag-mc")
+    assert result.exit_code == 0, result.output
+    for name in ("tornado", "spider", "global", "evppi", "regret"):
+        assert (first / f"{name}.png").exists() and (first / f"{name}.csv").exists(), name
+    assert (first / "summary.csv").exists(), "the run's files stay"
+    assert "Inputs that move ΔNPC most" in result.output
+    result = runner.invoke(main, ["sweep", str(minimal_path), "--x", "volume.queries_per_month=1000:100000:5:log",
+                                  "--samples", "500", "--out", str(out)], prog_name="ftrag-mc")
+    assert result.exit_code == 0, result.output
+    sweep = (first / "sweep.csv").read_text().splitlines()
+    assert len(sweep) > 5 and (first / "sweep.png").exists() and (first / "tornado.png").exists()
+    bad = runner.invoke(main, ["sweep", str(minimal_path), "--x", "volume.queries_per_month=a:b:c"],
+                        prog_name="ftrag-mc")
+    assert bad.exit_code == 2 and "Traceback" not in bad.output

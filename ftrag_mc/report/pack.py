@@ -24,7 +24,8 @@ def run_info(result: SimulationResult) -> RunInfo:
     return RunInfo(scenario=scenario.name, title=scenario.title, strategies=result.strategies,
                    labels={s: scenario.label(s) for s in result.strategies}, baseline=result.baseline,
                    samples=result.n_samples, seed=result.seed, sampler=result.sampler,
-                   version=__version__, currency=scenario.meta.currency)
+                   version=__version__, currency=scenario.meta.currency,
+                   overrides=tuple(getattr(scenario, "overrides", ())))
 
 
 def run_record(result: SimulationResult, **extra: Any) -> dict[str, Any]:
@@ -34,6 +35,7 @@ def run_record(result: SimulationResult, **extra: Any) -> dict[str, Any]:
         "scenario": scenario.name,
         "scenario_file": scenario.file,
         "scenario_sha256": scenario.source_hash,
+        "overrides": list(getattr(scenario, "overrides", ())),
         "seed": result.seed,
         "samples": result.n_samples,
         "sampler": result.sampler,

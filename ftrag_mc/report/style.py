@@ -103,6 +103,8 @@ class RunInfo:
         ftrag-mc version that produced the numbers.
     currency
         ISO code of every money amount.
+    overrides
+        The ``--set KEY=VALUE`` what-ifs applied to the scenario file, shown in the footnote.
     """
 
     scenario: str
@@ -115,6 +117,7 @@ class RunInfo:
     sampler: str
     version: str
     currency: str = "USD"
+    overrides: tuple[str, ...] = ()  # --set what-ifs the run was made with
     _colours: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -165,6 +168,9 @@ class RunInfo:
             f"seed {self.seed}",
             f"ftrag-mc {self.version}",
         ]
+        if self.overrides:
+            what_ifs = "; ".join(self.overrides)
+            parts.append("with --set " + (what_ifs if len(what_ifs) <= 80 else what_ifs[:77] + "..."))
         if extra:
             parts.append(extra)
         return " · ".join(parts)

@@ -50,6 +50,8 @@ def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
     horizon = max(result.horizons)
     lines = [f"{scenario.title}: {result.n_samples:,} samples ({result.sampler}, seed {result.seed}), "
              f"{horizon}-month horizon, baseline {scenario.label(result.baseline)}"]
+    if getattr(scenario, "overrides", ()):
+        lines.append("  what-ifs (--set): " + "; ".join(scenario.overrides))
     rows = summary[summary.horizon_months == horizon]
     for row in rows.itertuples():
         saving = -row.mean_delta_usd

@@ -22,7 +22,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 MARKER = "run.json"
-"""Every report folder holds this file; a folder without it is never replaced."""
+#: Every report folder holds one of these records; a folder with none is never replaced.
+MARKERS = (MARKER, "sensitivity.json", "sweep.json")
 
 
 class ReportError(RuntimeError):
@@ -55,10 +56,12 @@ def _umask() -> int:
     return mask
 
 
-def write_report(directory: str | Path, items: Mapping[str, Any]) -> list[Path]:
+def write_report(directory: str | Path, items: Mapping[str, Any], *, merge: bool = False) -> list[Path]:
     """Write ``items`` (file name -> content) into ``directory``; the folder appears whole or not at all.
 
     ``name.csv`` takes a DataFrame, ``name.png`` / ``.pdf`` / ``.svg`` a Figure, ``name.json`` a dict.
+    With ``merge`` the files of an earlier report there are kept (those named in ``items`` are
+    replaced), e.g. a sensitivity study added to a run's report; the swap is still atomic.
 
     Raises
     ------
@@ -69,12 +72,16 @@ def write_report(directory: str | Path, items: Mapping[str, Any]) -> list[Path]:
     if directory.exists():
         if not directory.is_dir():
             raise ReportError(f"{directory} exists and is not a folder")
-        if any(directory.iterdir()) and not (directory / MARKER).exists():
+        if any(directory.iterdir()) and not any((directory / m).exists() for m in MARKERS):
             raise ReportError(f"{directory} is not empty and holds no {MARKER}: not replacing it")
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; a report is an ordinary folder
+        if merge and directory.is_dir():
+            for earlier in directory.iterdir():
+                if earlier.is_file() and earlier.name not in items:
+                    shutil.copy2(earlier, staging / earlier.name)
         for name, item in items.items():
             _write_item(staging / name, item)
         old = None
