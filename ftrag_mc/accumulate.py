@@ -169,6 +169,15 @@ class Histogram:
                    above=above.reshape(lead), minimum=lo.reshape(lead), maximum=hi.reshape(lead),
                    below_value=below_value, above_value=above_value)
 
+    def absorb(self, other: Histogram) -> Histogram:
+        """:meth:`merge` into these arrays, in place."""
+        self.counts += other.counts
+        self.below += other.below
+        self.above += other.above
+        np.minimum(self.minimum, other.minimum, out=self.minimum)
+        np.maximum(self.maximum, other.maximum, out=self.maximum)
+        return self
+
     def merge(self, other: Histogram) -> Histogram:
         return Histogram(bins=self.bins, counts=self.counts + other.counts, below=self.below + other.below,
                          above=self.above + other.above, minimum=np.minimum(self.minimum, other.minimum),

@@ -40,9 +40,9 @@ OUTPUTS = ("all", "pwin")
 # Between GPU steps ΔNPC is linear in volume, and without them continuous and piecewise linear (a
 # ceiling bends it): a few halvings, then a secant step between the bracket's ends, exact once the
 # bracket lies on one linear piece and otherwise within the bracket.
-# 12 halvings shrink a grid step of ratio 1.26 to 5.6e-5 (relative), 20 times finer than the
+# 10 halvings shrink a grid step of ratio 1.26 to 2.3e-4 (relative), five times finer than the
 # breakeven histogram's bins.
-_BISECTION_STEPS = 12
+_BISECTION_STEPS = 10
 # Histogram resolutions: the error bound of every percentile a report reads from them.
 BREAKEVEN_BINS_PER_DECADE = 2048  # 0.11 % relative
 PAYBACK_BINS_PER_MONTH = 128  # 0.0078 months, about 6 hours
@@ -89,6 +89,25 @@ class BlockStats:
     payback_hist: Histogram | None  # (C,) payback month at the scenario's volume
     moments: list[tuple[Moments, Moments]]  # per block, in order: ΔNPC (C, nh), NPC (S, nh); or []
     samples: list[dict[str, np.ndarray]] | None = None
+
+    def absorb(self, later: BlockStats) -> BlockStats:
+        """:meth:`merge` into these arrays (no copies): for the one running total of a run."""
+        if later.blocks[0] != self.blocks[1]:
+            raise ValueError(f"blocks {later.blocks} do not follow {self.blocks}")
+        self.n += later.n
+        self.blocks = (self.blocks[0], later.blocks[1])
+        for name in ("win_counts", "cheapest_counts", "wins_by_month", "loss_counts"):
+            mine = getattr(self, name)
+            if mine is not None:
+                mine += getattr(later, name)
+        for name in ("delta_hist", "breakeven_hist", "payback_hist"):
+            mine = getattr(self, name)
+            if mine is not None:
+                mine.absorb(getattr(later, name))
+        self.moments.extend(later.moments)
+        if self.samples is not None:
+            self.samples.extend(later.samples)
+        return self
 
     def merge(self, later: BlockStats) -> BlockStats:
         """These blocks followed by ``later``'s (which must start where these end)."""
@@ -469,7 +488,15 @@ def _count_on_grid(model: CostModel, volumes: np.ndarray, months: np.ndarray, st
     for k0 in range(0, n_k, batch):
         vols = volumes[k0:k0 + batch]
         npc = np.stack([model.npc_grid(s, vols, months) for s in strategies])  # (S, k, nh, n)
-        _count_cheapest(npc, cheapest_counts[:, k0:k0 + batch])
+        if len(strategies) == 2 and len(challengers) == 1:
+            # The challenger is cheapest where it wins, or ties and comes first (ties go to the
+            # earlier strategy); the baseline everywhere else.
+            c = strategies.index(challengers[0])
+            first = npc[c] <= npc[b] if c < b else npc[c] < npc[b]
+            cheapest_counts[c, k0:k0 + batch] = first.sum(axis=2)
+            cheapest_counts[b, k0:k0 + batch] = n - cheapest_counts[c, k0:k0 + batch]
+        else:
+            _count_cheapest(npc, cheapest_counts[:, k0:k0 + batch])
         for ci, c in enumerate(challengers):
             wins = npc[strategies.index(c)] < npc[b]  # (k, nh, n)
             win_counts[ci, k0:k0 + batch] = wins.sum(axis=2)
@@ -494,7 +521,7 @@ def _bisect_breakeven(model: CostModel, challenger: str, baseline: str, month: i
     """Lowest start volume in the sweep from which ``challenger`` beats ``baseline`` (non-affine costs).
 
     0.0 where it wins already at the bottom of the range, +inf where it does not win at the top;
-    otherwise the first grid step where the sign turns is halved in log volume 12 times (to 5.6e-5
+    otherwise the first grid step where the sign turns is halved in log volume 10 times (to 2.3e-4
     relative), evaluating only the samples inside; a secant step between the bracket's ends then
     gives the crossing exactly where the bracket lies on one linear piece of ΔNPC (between GPU
     steps and ceiling bends), and a point inside the bracket otherwise.
@@ -530,12 +557,13 @@ def _bisect_breakeven(model: CostModel, challenger: str, baseline: str, month: i
 # --------------------------------------------------------------------------------------------
 
 
-def _local_blocks(plan: Plan, blocks: range, workers: int) -> Iterator[BlockStats]:
+def _local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int = 1) -> Iterator[BlockStats]:
     """Blocks in order: here, or on ``workers`` forked processes (threads where fork is missing).
 
     Processes, not threads, because the model's many mid-sized numpy calls and PINV's inverse CDF
     hold the GIL for a large share of the time (threads gained 1.0-1.5x on 2 cores, processes
-    about 2x). Each worker gets the plan once; results come back in block order.
+    about 2x). Each worker gets the plan once and returns each task's consecutive blocks merged
+    (fewer, larger results for the parent to merge); results come back in block order.
     """
     if workers <= 1 or len(blocks) <= 1:
         for b in blocks:
@@ -543,9 +571,10 @@ def _local_blocks(plan: Plan, blocks: range, workers: int) -> Iterator[BlockStat
         return
     plan.input_sampler  # built once (and so validated) before the workers copy the plan
     if "fork" in multiprocessing.get_all_start_methods():
+        tasks = [blocks[i:i + blocks_per_task] for i in range(0, len(blocks), blocks_per_task)]
         with multiprocessing.get_context("fork").Pool(workers, initializer=_set_worker_plan,
                                                       initargs=(plan,)) as pool:
-            yield from pool.imap(_run_worker_block, blocks)
+            yield from pool.imap(_run_worker_blocks, tasks)
         return
     window = 2 * workers  # blocks in flight: bounds memory
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -571,8 +600,12 @@ def _set_worker_plan(plan: Plan) -> None:
     _worker_plan = plan
 
 
-def _run_worker_block(block: int) -> BlockStats:
-    return run_block(_worker_plan, block)
+def _run_worker_blocks(blocks: range) -> BlockStats:
+    total = None
+    for b in blocks:
+        stats = run_block(_worker_plan, b)
+        total = stats if total is None else total.absorb(stats)
+    return total
 
 
 def tune_allocator() -> bool:
@@ -699,12 +732,13 @@ def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None
 
         stream: Iterable[BlockStats] = dask_blocks(plan, range(plan.n_blocks), blocks_per_task, scheduler)
     else:
-        stream = _local_blocks(plan, range(plan.n_blocks), workers)
+        # With a target standard error every block is checked, so tasks are single blocks.
+        stream = _local_blocks(plan, range(plan.n_blocks), workers, 1 if target_se is not None else blocks_per_task)
 
     total: BlockStats | None = None
     stopped = None
     for stats in stream:
-        total = stats if total is None else total.merge(stats)
+        total = stats if total is None else total.absorb(stats)
         if progress is not None:
             progress(stats.n)
         if target_se is not None and total.n < n_total:

@@ -544,3 +544,16 @@ def test_volume_ceiling_closed_form_equals_month_by_month_sums(growth):
     expected = (model.fixed_cum("x")[months][None]
                 + np.where((months > 0)[None, :, None], cum[:, np.maximum(months - 1, 0)], 0.0))
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-9)
+
+
+def test_evaluate_gives_the_same_costs_for_months_in_any_order():
+    # GPU pools sum month segments in order; the months asked for may come in any order.
+    import ftrag_mc as fm
+    from pathlib import Path
+
+    scenario = fm.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "dsl-codegen.toml")
+    inputs = {"volume.growth_per_month": [0.0, 0.03]}
+    ordered = fm.evaluate(scenario, inputs, volumes=[4e4, 4e5], months=[6, 12, 36]).npc_usd
+    shuffled = fm.evaluate(scenario, inputs, volumes=[4e4, 4e5], months=[36, 6, 12, 12]).npc_usd
+    np.testing.assert_array_equal(shuffled[..., [1, 2, 0]], ordered)
+    np.testing.assert_array_equal(shuffled[..., 3], ordered[..., 1])

@@ -320,17 +320,17 @@ def test_plots_title_the_top_input(additive, no_files):
     fig, ax = plot_tornado(tornado, info)
     fig.canvas.draw()
     title = fig._suptitle.get_text().replace("\n", " ").replace(r"\$", "$")
-    assert title == "b swings the 12-month extra cost of Fine-tune most: $870 to $1.8k"
+    assert title == "B swings the 12-month extra cost of Fine-tune most: $870 to $1.8k"
     assert "ΔNPC vs base (USD, negative = saving)" == ax.get_xlabel()
 
     fig, ax = plot_spider(compute_spider(scenario, result=result), info)
     fig.canvas.draw()
-    assert fig._suptitle.get_text().startswith("b moves")
+    assert fig._suptitle.get_text().startswith("B moves")
 
     fig, axes = plot_global(compute_global(result, sobol_samples=2**8, n_resamples=49), info)
     fig.canvas.draw()
     assert len(axes) == 2
-    assert fig._suptitle.get_text().startswith("b drives")
+    assert fig._suptitle.get_text().startswith("B drives")
 
 
 def test_plots_take_a_dollar_in_labels(no_files):
@@ -377,6 +377,6 @@ def test_plots_with_many_inputs_and_a_callers_axes(additive, no_files):
     fig, own = plt.subplots()
     out_fig, out_ax = plot_tornado(tornado, info, ax=own)
     assert out_fig is fig and out_ax is own
-    assert own.get_title(loc="left").startswith("b swings")
+    assert own.get_title(loc="left").startswith("B swings")
     fig, own = plt.subplots()
     assert plot_global(compute_global(result, sobol_samples=2**8, n_resamples=49), info, ax=own)[1] is own

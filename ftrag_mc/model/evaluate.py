@@ -89,13 +89,26 @@ class CostModel:
         self.totals: dict[str, Part] = {s: t.total() for s, t in self.terms.items()}
         self.growth_rate = values[scenario.volume.growth_per_month.name]
         self.discount_rate = values[scenario.meta.discount_rate_per_year.name]
-        self.growth = calendar.growth_factors(self.growth_rate, self.horizon)
-        self.discount = calendar.discount_factors(self.discount_rate, self.horizon)
+        self._growth = self._discount = None
         self.ceiling = scenario.volume.ceiling_queries_per_month
         self.is_affine = self.ceiling is None and all(t.is_affine for t in self.terms.values())
         self._fixed: dict[str, np.ndarray] = {}
         self._slope: dict[str, np.ndarray] = {}
         self._shared: dict[str, np.ndarray] = {}
+
+    @property
+    def growth(self) -> np.ndarray:
+        """(1 + g)^(t - 1) for months 1..H: (H, n or 1); computed on first use (closed forms skip it)."""
+        if self._growth is None:
+            self._growth = calendar.growth_factors(self.growth_rate, self.horizon)
+        return self._growth
+
+    @property
+    def discount(self) -> np.ndarray:
+        """(1 + r)^(-t/12) for months 1..H: (H, n or 1)."""
+        if self._discount is None:
+            self._discount = calendar.discount_factors(self.discount_rate, self.horizon)
+        return self._discount
 
     # --- the affine part: NPC through month t = fixed[t] + slope[t] * Q0 (no ceiling) ----------
 
@@ -290,7 +303,8 @@ class CostModel:
         x *= price[None]
         out = np.zeros((len(volumes), len(months), self.n))
         running, done = np.zeros((len(volumes), self.n)), 0
-        for j, m in enumerate(months):
+        for j in np.argsort(months, kind="stable"):  # running sums need the months in order
+            m = months[j]
             if m > done:
                 running += x[:, done:m].sum(axis=1)
                 done = m
@@ -476,7 +490,7 @@ def evaluate(scenario: Scenario, inputs: Mapping[str, object] | None = None, *, 
         raise ValueError(f"months must lie in 0..{scenario.horizon_months}")
     if not (np.all(np.isfinite(volumes)) and np.all(volumes >= 0)):
         raise ValueError("volumes must be finite and non-negative")
-    model = CostModel(scenario, values, n)
+    model = CostModel(scenario, values, n, components=components)
     strategies = tuple(scenario.strategies)
     npc = np.stack([model.npc_grid(s, volumes, months) for s in strategies])  # (S, K, M, n)
     split = None

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import blended_transform_factory, offset_copy
 from scipy.special import ndtr, ndtri
 
 from ftrag_mc.report.plots import _figure, _finish, _require, _returned, _subtitle
@@ -33,6 +33,7 @@ from ftrag_mc.report.style import (
     format_share,
     format_usd,
     format_volume,
+    house_style,
     percent_formatter,
     tint,
     usd_formatter,
@@ -93,14 +94,28 @@ def _delta_axis_label(info: RunInfo, baseline: str) -> str:
     return escape(f"ΔNPC vs {info.label(baseline)} ({info.currency}, negative = saving)")
 
 
-def _comparison(info: RunInfo, frame: pd.DataFrame) -> tuple[str, str, int, float]:
+def _comparison(frame: pd.DataFrame) -> tuple[str, str, int, float]:
     first = frame.iloc[0]
-    return str(first["strategy"]), str(first["baseline"]), int(first["horizon_months"]), float(first["queries_per_month"])
+    return (str(first["strategy"]), str(first["baseline"]), int(first["horizon_months"]),
+            float(first["queries_per_month"]))
 
 
 def _what(info: RunInfo, challenger: str, baseline: str, horizon: int, volume: float) -> str:
     return (f"{info.label(challenger)} vs {info.label(baseline)}, {horizon} months from "
             f"{format_volume(volume)} queries/month")
+
+
+def _set_subtitle(ax: Axes, info: RunInfo, what: str, labels: Sequence[str], panels: int = 1) -> None:
+    """The grey subtitle over a new figure's first panel, wrapped to that panel's width.
+
+    Long input names push the panel right, which :func:`plots._finish` (wrapping to the
+    figure's width) does not know; so it gets no subtitle and this sets it.
+    """
+    fig = ax.get_figure(root=True)
+    label_in = 0.085 * max((len(s) for s in labels), default=0) + 0.4
+    width_in = (fig.get_figwidth() - label_in) / panels - 0.4
+    ax.set_title(wrap(escape(_subtitle(info, what)), max(int(width_in / 0.1), 30)), loc="left", color=MUTED,
+                 fontsize=12, pad=12)
 
 
 def _canvas(ax: Axes | None, rows: int, *, ncols: int = 1, width_ratios: Sequence[float] | None = None
@@ -118,7 +133,9 @@ def _canvas(ax: Axes | None, rows: int, *, ncols: int = 1, width_ratios: Sequenc
 
 def _more(frame: pd.DataFrame, shown: int, what: str) -> str:
     hidden = len(frame) - shown
-    return f"{hidden} more input{'s' if hidden != 1 else ''} with smaller {what} not shown (see the CSV)" if hidden > 0 else ""
+    if hidden <= 0:
+        return ""
+    return f"{hidden} more input{'s' if hidden != 1 else ''} with smaller {what} not shown (see the CSV)"
 
 
 def _footnote(info: RunInfo, *parts: str) -> str:
@@ -169,7 +186,7 @@ def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     _require(frame, _TORNADO_COLUMNS, "tornado frame")
     rows = frame.head(max_inputs)
     m = len(rows)
-    challenger, baseline, horizon, volume = _comparison(info, frame)
+    challenger, baseline, horizon, volume = _comparison(frame)
     colour = info.colour(challenger)
     light = tint(colour, 0.55)
     first = rows.iloc[0]
@@ -177,7 +194,7 @@ def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     p_lo, p_hi = float(first["percentile_low"]), float(first["percentile_high"])
     b_lo, b_hi = float(first["band_low_percentile"]), float(first["band_high_percentile"])
 
-    with plt.rc_context({"font.size": 12.0}):
+    with house_style():
         fig, axes, created = _canvas(ax, m)
         a = axes[0]
         y = np.arange(m)[::-1].astype(float)
@@ -217,20 +234,23 @@ def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
             Patch(color=colour, label=escape(f"input at its {_pct(p_hi)}")),
             Line2D([], [], color=INK, lw=1.3, marker="o", mfc="white", mec=INK,
                    label=escape(f"expected ΔNPC when it is ≤ its {_pct(b_lo)} (○) or ≥ its {_pct(b_hi)} (●)")),
-            Line2D([], [], color=INK, lw=1.3, ls=(0, (4, 3)), label=escape(f"all inputs at medians: {format_usd(base, info.currency)}")),
+            Line2D([], [], color=INK, lw=1.3, ls=(0, (4, 3)),
+                   label=escape(f"all inputs at medians: {format_usd(base, info.currency)}")),
             Line2D([], [], color="#666666", lw=1.1, label="ΔNPC = 0: breakeven"),
         ]
-        # Under the axis label (a fixed distance in points, whatever the figure's size), in the layout.
-        below = offset_copy(a.transAxes, fig=fig, y=-44, units="points")
-        wide = a.get_position().width * fig.get_figwidth() >= 7.5
-        a.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below,
-                 ncols=2 if wide else 1,
-                 frameon=False, fontsize=SMALL_FONT_PT)
+        # Under the axis label (a fixed distance in points), from the figure's left edge: the
+        # tick labels' column is free there, so two columns of entries fit.
+        below = blended_transform_factory(fig.transFigure, offset_copy(a.transAxes, fig=fig, y=-44, units="points"))
+        a.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.0), bbox_transform=below,
+                 ncols=2 if fig.get_figwidth() >= 9.5 else 1, frameon=False, fontsize=SMALL_FONT_PT)
         _finish(fig, [a], created=created, finding=escape(_tornado_finding(first, info)),
-                subtitles=[escape(_subtitle(info, _what(info, challenger, baseline, horizon, volume)))],
+                subtitles=[],
                 footnote=_footnote(info, "bars: one input at a time, others at their medians",
                                    "dots: conditional means over the sampled futures",
                                    _more(frame, m, "swings")))
+        if created:
+            _set_subtitle(a, info, _what(info, challenger, baseline, horizon, volume),
+                          [_shorten(t) for t in rows["label"]])
     return fig, a
 
 
@@ -263,9 +283,9 @@ def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     _require(frame, _SPIDER_COLUMNS, "spider frame")
     order = list(dict.fromkeys(frame["input"]))
     shown = order[:max_inputs]
-    challenger, baseline, horizon, volume = _comparison(info, frame)
+    challenger, baseline, horizon, volume = _comparison(frame)
     base = float(frame["base_delta_usd"].iloc[0])
-    with plt.rc_context({"font.size": 12.0}):
+    with house_style():
         fig, axes, created = _figure(ax)
         a = axes[0]
         for k, name in enumerate(shown):
@@ -338,14 +358,14 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     _require(frame, _GLOBAL_COLUMNS, "global frame")
     rows = frame.head(max_inputs)
     m = len(rows)
-    challenger, baseline, horizon, volume = _comparison(info, frame)
+    challenger, baseline, horizon, volume = _comparison(frame)
     has_sobol = bool(rows["sobol_total"].notna().any())
     correlated = rows["assumption_note"].fillna("").astype(str) != ""
     labels = [escape(_shorten(s) + (" *" if c else "")) for s, c in zip(rows["label"], correlated)]
     y = np.arange(m)[::-1].astype(float)
     colour = info.colour(challenger)
 
-    with plt.rc_context({"font.size": 12.0}):
+    with house_style():
         if ax is None and has_sobol:
             fig, axes, created = _canvas(None, m, ncols=2, width_ratios=(3, 2))
             sobol_ax, corr_ax = axes
@@ -395,9 +415,12 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
             sobol_note = (f"Sobol: {int(first['sobol_base_samples']):,} base samples, "
                           f"{int(first['sobol_evaluations']):,} model runs, inputs drawn independently; "
                           f"whiskers: {100 * float(first['confidence_level']):g} % bootstrap intervals")
-        subtitles = [escape(_subtitle(info, _what(info, challenger, baseline, horizon, volume)))]
-        if len(axes) == 2:
-            subtitles.append("rank correlations over the sampled futures")
-        _finish(fig, axes, created=created, finding=escape(_global_finding(first, has_sobol)), subtitles=subtitles,
+        _finish(fig, axes, created=created, finding=escape(_global_finding(first, has_sobol)), subtitles=[],
                 footnote=_footnote(info, sobol_note, _more(frame, m, "indices")))
+        if created:
+            _set_subtitle(axes[0], info, _what(info, challenger, baseline, horizon, volume), labels,
+                          panels=len(axes))
+            if len(axes) == 2:
+                axes[1].set_title("rank correlations over the sampled futures", loc="left", color=MUTED,
+                                  fontsize=12, pad=12)
     return _returned(fig, axes)
