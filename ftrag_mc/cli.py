@@ -158,18 +158,23 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
 
         ftrag-mc run scenarios/support-classifier.toml --set volume.queries_per_month=40000 --baseline prompted_cached
     """
-    from ftrag_mc.report.pack import build_report, close_figures, run_record
-    from ftrag_mc.report.text import describe_run
-    from ftrag_mc.report.writers import ReportError, write_report
-
     loaded = _load(scenario, overrides, baseline)
     n = samples or loaded.simulation.samples
     progress = _Progress(n, not quiet and n >= PROGRESS_FROM_SAMPLES and sys.stderr.isatty())
-    items = {}
     try:
         result = _simulate(loaded, samples=samples, seed=seed, sampler=sampler, chunk_size=chunk_size,
                            workers=workers, engine=engine, scheduler=scheduler, target_se=target_se,
                            progress=progress.samples)
+    except BaseException:
+        progress.close()
+        raise
+    # matplotlib only now: the worker processes the simulation forked needed none of it.
+    from ftrag_mc.report.pack import build_report, close_figures, run_record
+    from ftrag_mc.report.text import describe_run
+    from ftrag_mc.report.writers import ReportError, write_report
+
+    items = {}
+    try:
         items = build_report(result, on_item=lambda name: progress.stage(f"Reporting: {name}"))
         items["run.json"] = run_record(result, command=_command_line(click.get_current_context(), scenario))
         progress.stage("Writing files")

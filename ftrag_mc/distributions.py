@@ -429,7 +429,9 @@ class _BetaInverse:
         self._u_scale = 1.0 / (1.0 - 2.0 * _PINV_TAIL)
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
-        t = np.array(self._generator.ppf((u - _PINV_TAIL) * self._u_scale), dtype=np.float64)
+        v = np.subtract(u, _PINV_TAIL, dtype=np.float64)
+        v *= self._u_scale
+        t = np.asarray(self._generator.ppf(v), dtype=np.float64)  # a new array: changed in place below
         # scipy returns nan outside the table's [0, 1], i.e. for the tails (and for nan input):
         # those take the exact inverse.
         tail = np.isnan(t)
@@ -519,8 +521,10 @@ class _ScaledBeta:
             t = special.betaincinv(self.alpha, self.beta, u)
         else:
             t = inverse(u)
-        x = self.min + (self.max - self.min) * t
-        return np.clip(x, self.min, self.max)
+        x = np.empty(np.shape(t))  # in place from here: one array, not four (0-d for a scalar)
+        np.multiply(t, self.max - self.min, out=x)
+        x += self.min
+        return np.clip(x, self.min, self.max, out=x)
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         t = np.clip((x - self.min) / (self.max - self.min), 0.0, 1.0)

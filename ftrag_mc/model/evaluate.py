@@ -206,33 +206,41 @@ class CostModel:
             out = _prepend(cumsum_months(monthly), part.one_time_usd)
         return np.broadcast_to(out, (self.horizon + 1, self.n))
 
-    def npc_function(self, strategy: str, month: int, rows: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    def npc_function(self, strategy: str, month: int, rows: np.ndarray, *,
+                     minus: str | None = None) -> Callable[[np.ndarray], np.ndarray]:
         """NPC through ``month`` for the samples ``rows`` as a function of their start volumes (m,).
 
         The affine part comes in closed form; only what is not affine (GPU replicas, and with a
         ceiling the per-query costs) is summed over months 1..month. Per-sample arrays are gathered
-        once here, so calling the function (e.g. at each bisection step) is cheap.
+        once here, so calling the function (e.g. at each bisection step) is cheap. With ``minus``,
+        the difference NPC(strategy) - NPC(minus): everything but the replica steps is linear in
+        the costs, so it is differenced once here rather than at every call.
         """
-        part = self.totals[strategy]
+        names = (strategy,) if minus is None else (strategy, minus)
+        signs = (1.0, -1.0)[:len(names)]
 
         def take(x):
             x = np.asarray(x, dtype=np.float64)
             return x[..., rows] if x.ndim and x.shape[-1] == self.n and self.n > 1 else x
 
-        fixed = take(self.fixed_cum(strategy)[month])
-        slope = take(self.slope_cum(strategy)[month]) if self.ceiling is None else None
+        def combined(get):
+            return sum(sign * get(name) for sign, name in zip(signs, names))
+
+        fixed = take(combined(lambda s: self.fixed_cum(s)[month]))
+        slope = take(combined(lambda s: self.slope_cum(s)[month])) if self.ceiling is None else None
         growth = take(self.growth[:month])
         pools = [(take(np.broadcast_to(pool.tokens_per_query / pool.capacity_tokens_per_month, (self.n,))),
                   pool.min_replicas,
-                  take(np.broadcast_to(pool.weight * pool.usd_per_replica_month * self.discount,
+                  take(np.broadcast_to(sign * pool.weight * pool.usd_per_replica_month * self.discount,
                                        (self.horizon, self.n))[:month]))
-                 for pool in part.gpu_pools]
+                 for sign, name in zip(signs, names) for pool in self.totals[name].gpu_pools]
         if self.ceiling is None:  # load per unit of start volume, month by month
             pools = [(growth * lpq, m, usd) for lpq, m, usd in pools]
         ceiling = self.ceiling
         if ceiling is not None:  # prefix sums for the closed form of capped months
             h = self.horizon
-            dp = np.broadcast_to(part.per_query_usd * self.discount, (h, self.n))
+            per_query = combined(lambda s: np.broadcast_to(self.totals[s].per_query_usd, (h, self.n)))
+            dp = np.broadcast_to(per_query * self.discount, (h, self.n))
             uncapped = take(_prepend(cumsum_months(dp * self.growth), 0.0))  # (H + 1, m)
             capped = take(_prepend(cumsum_months(dp), 0.0))
             log_rate = np.broadcast_to(take(np.log(self.growth[1]) if h > 1 else np.zeros(1)), np.shape(rows))
