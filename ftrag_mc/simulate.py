@@ -308,27 +308,28 @@ class _Grid:
         self.dlog = (math.log(volumes[-1]) - self.log0) / max(self.k - 1, 1)
         self.padded = np.concatenate([[-np.inf], volumes, [np.inf]])
 
-    def _count(self, x: np.ndarray, strict: bool) -> np.ndarray:
+    def _estimate(self, x: np.ndarray) -> np.ndarray:
+        """Grid values below x, estimated from logs (0..K); :meth:`_fix` makes it exact."""
         with np.errstate(divide="ignore", invalid="ignore"):
             j = (np.log(x) - self.log0) * (1.0 / self.dlog)
         # NaN (x <= 0 or NaN) and -inf count nothing below; +inf counts every grid value.
         j = np.floor(np.clip(j, -1.0, self.k - 1.0), out=j)
         j[np.isnan(j)] = -1.0
-        j = j.astype(np.intp) + 1  # an estimate of the count, 0..K: fixed from the grid itself
+        return j.astype(np.intp) + 1
+
+    def _fix(self, j: np.ndarray, x: np.ndarray, strict: bool) -> np.ndarray:
         before, at = self.padded[j], self.padded[j + 1]  # v[j - 1], v[j]
         if strict:
-            j -= before >= x  # v[j - 1] is not below x: one too many
-            j += at < x  # v[j] is below x too: one too few
+            j = j - (before >= x) + (at < x)  # count of v < x
         else:
-            j -= before > x
-            j += at <= x
+            j = j - (before > x) + (at <= x)  # count of v <= x
         return np.clip(j, 0, self.k)
 
     def count_lt(self, x: np.ndarray) -> np.ndarray:
-        return self._count(x, strict=True)
+        return self._fix(self._estimate(x), x, strict=True)
 
     def count_le(self, x: np.ndarray) -> np.ndarray:
-        return self._count(x, strict=False)
+        return self._fix(self._estimate(x), x, strict=False)
 
     def counts(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """How many samples have grid index k in [lo, hi), for every k: (K,) int64."""
@@ -341,9 +342,10 @@ class _Grid:
         with np.errstate(divide="ignore", invalid="ignore"):
             x = -a / b
         k = self.k
+        j = self._estimate(x)  # shared by both counts
         # b < 0: wins above x; b > 0: wins below x; b == 0: everywhere or nowhere.
-        lo = np.where(b < 0, self.count_le(x) if strict else self.count_lt(x), 0)
-        hi = np.where(b > 0, self.count_lt(x) if strict else self.count_le(x), k)
+        lo = np.where(b < 0, self._fix(j, x, strict=not strict), 0)
+        hi = np.where(b > 0, self._fix(j, x, strict=strict), k)
         flat_wins = (a < 0) if strict else (a <= 0)
         hi = np.where((b == 0) & ~flat_wins, 0, hi)
         return lo, hi
