@@ -53,6 +53,7 @@ from numpy.polynomial import legendre
 from scipy.stats import rankdata
 
 from ftrag_mc.schema import did_you_mean
+from ftrag_mc.report.numbers import format_share, format_usd
 from ftrag_mc.simulate import SimulationResult
 
 __all__ = [
@@ -519,26 +520,11 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-# --- money in words (analysis must not import matplotlib, so not report.style) -----------------
-
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+# --- money in words: ftrag_mc.report.numbers (no matplotlib, unlike report.style) --------------
 
 
 def _money(amount: float, currency: str = "USD") -> str:
-    """``12345 -> "$12.3k"``, ``350 -> "$350"``, like :func:`ftrag_mc.report.style.format_usd`."""
-    sym = _SYMBOLS.get(currency.upper(), currency.upper() + " ")
-    x = float(amount)
-    if not math.isfinite(x):
-        return "n/a"
-    if x < 0:
-        return "-" + _money(-x, currency)
-    if x < 999.5:
-        return f"{sym}{x:.0f}" if x >= 10 else f"{sym}{x:.2g}"
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if x >= scale * 0.9995:
-            m = x / scale
-            return f"{sym}{m:,.0f}{suffix}" if m >= 99.95 else f"{sym}{m:.1f}".removesuffix(".0") + suffix
-    raise AssertionError("unreachable")
+    return format_usd(amount, currency) if math.isfinite(float(amount)) else "n/a"
 
 
 # --- result-level analyses ---------------------------------------------------------------------
@@ -773,7 +759,7 @@ def describe_voi(evpi_frame: pd.DataFrame, evppi_frame: pd.DataFrame | None = No
     evpi, se = float(optimal["evpi_usd"]), float(optimal["evpi_se_usd"])
     lines = [
         f"Deciding now, {optimal['label']} is the best choice on average (cheapest in "
-        f"{_percent(optimal['p_best'])} of futures, over {h} months).",
+        f"{format_share(optimal['p_best'])} of futures, over {h} months).",
         f"Perfect information before deciding would be worth {_money(evpi, currency)} "
         f"(± {_money(se, currency)}): the expected regret of that choice against hindsight; in the "
         f"worst 5 % of futures the regret averages {_money(optimal['cvar95_regret_usd'], currency)}.",
@@ -799,12 +785,3 @@ def describe_voi(evpi_frame: pd.DataFrame, evppi_frame: pd.DataFrame | None = No
                      f"{_money(float(rest['evppi_usd'].max()), currency)} to learn first (pure noise "
                      f"scores up to {_money(float(rest['noise_p95_usd'].max()), currency)}).")
     return lines
-
-
-def _percent(p: float) -> str:
-    pct = 100 * float(p)
-    if 0 < pct < 0.5:
-        return "<1 %"
-    if 99.5 <= pct < 100:
-        return ">99 %"
-    return f"{pct:.0f} %"

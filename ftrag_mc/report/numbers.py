@@ -1,0 +1,102 @@
+"""Numbers as people say them, for charts, tables and sentences (pure Python: no matplotlib).
+
+:mod:`ftrag_mc.report.style` re-exports these; analyses that write sentences import them from here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def _compact(value: float, units: Sequence[tuple[float, str]], small_below: float) -> str:
+    """``value`` >= 1 with the largest unit that fits: one decimal where the number in that unit
+    is below ``small_below``, an integer from there on (so "1.5k", "72k" or "$12.3k", "$123k")."""
+    for scale, suffix in units:
+        # 999,600 is "1M", not "1000k".
+        if value >= scale * 0.9995:
+            m = value / scale
+            text = f"{m:,.0f}" if m >= small_below else f"{m:.1f}".removesuffix(".0")
+            return f"{text}{suffix}"
+    raise AssertionError("the last unit has scale 1")
+
+
+_VOLUME_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+_MONEY_UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def format_volume(queries_per_month: float) -> str:
+    """A volume as people say it: ``250000 -> "250k"``, ``1.2e6 -> "1.2M"``, ``1e7 -> "10M"``.
+
+    Two significant figures below 100 of a unit (a Monte Carlo estimate is no more precise
+    than that); the unit "queries/month" is left to the caller.
+    """
+    q = float(queries_per_month)
+    if math.isnan(q):
+        return "n/a"
+    if q < 0:
+        return "-" + format_volume(-q)
+    if math.isinf(q):
+        return "∞"
+    if q < 999.5:
+        return f"{q:.2g}" if q < 1 else f"{q:.0f}"
+    return _compact(q, _VOLUME_UNITS, small_below=10)
+
+
+def currency_symbol(currency: str = "USD") -> str:
+    """``"USD" -> "$"``; codes without a common symbol come back as ``"CHF "``."""
+    return _CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
+
+
+def format_usd(amount: float, currency: str = "USD") -> str:
+    """Money, compact: ``12345 -> "$12.3k"``, ``1.2e6 -> "$1.2M"``, ``-350 -> "-$350"``.
+
+    Parameters
+    ----------
+    amount
+        The amount, in ``currency``.
+    currency
+        ISO code; ``USD``, ``EUR``, ``GBP``, ``JPY`` and ``INR`` get their symbol.
+
+    Returns
+    -------
+    str
+        Below 1: two significant figures (a per-query price, ``"$0.0015"``); below 1,000: whole
+        units; from 1k: one decimal below 100 of a unit (``"$12.3k"``), whole above (``"$350k"``).
+    """
+    x = float(amount)
+    sym = currency_symbol(currency)
+    if math.isnan(x):
+        return "n/a"
+    if x < 0:
+        return "-" + format_usd(-x, currency)
+    if math.isinf(x):
+        return f"{sym}∞"
+    if x == 0:
+        return f"{sym}0"
+    if x < 1:
+        return f"{sym}{x:.2g}"
+    if x < 999.5:
+        return f"{sym}{x:.2f}".removesuffix(".00") if x < 10 else f"{sym}{x:,.0f}"
+    return sym + _compact(x, _MONEY_UNITS, small_below=100)
+
+
+def format_months(months: float) -> str:
+    """A duration in months: ``6.3 -> "6.3 months"``, ``1 -> "1 month"``, ``12 -> "12 months"``."""
+    m = float(months)
+    if math.isinf(m):
+        return "never"
+    text = f"{m:.0f}" if abs(m - round(m)) < 0.05 else f"{m:.1f}"
+    return f"{text} month" if text == "1" else f"{text} months"
+
+
+def format_share(p: float) -> str:
+    """A probability as a rounded percentage: ``0.2213 -> "22 %"``, ``0.004 -> "<1 %"``."""
+    pct = 100 * float(p)
+    if 0 < pct < 0.5:
+        return "<1 %"
+    if 99.5 <= pct < 100:
+        return ">99 %"
+    return f"{pct:.0f} %"
