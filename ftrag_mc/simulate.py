@@ -325,12 +325,6 @@ class _Grid:
             j = j - (before > x) + (at <= x)  # count of v <= x
         return np.clip(j, 0, self.k)
 
-    def count_lt(self, x: np.ndarray) -> np.ndarray:
-        return self._fix(self._estimate(x), x, strict=True)
-
-    def count_le(self, x: np.ndarray) -> np.ndarray:
-        return self._fix(self._estimate(x), x, strict=False)
-
     def counts(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """How many samples have grid index k in [lo, hi), for every k: (K,) int64."""
         lo = np.minimum(lo, hi)

@@ -18,9 +18,6 @@ from ftrag_mc.report import sensitivity_plots, voi_plots
 from ftrag_mc.report.pack import run_info
 from ftrag_mc.simulate import SimulationResult
 
-SENSITIVITY_FILES = ("tornado", "spider", "global", "evppi", "regret")
-
-
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     """Cells a CSV cannot hold as they are (tuples of member inputs) joined with ' + '."""
     frame = frame.copy()
