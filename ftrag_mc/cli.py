@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 import time
 from pathlib import Path
 
 import click
+
+# Reports are drawn without a screen. Set here, at the edge (the library never changes a user's
+# backend); a user's own MPLBACKEND wins.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 from ftrag_mc._version import __version__
 from ftrag_mc.errors import ScenarioError

@@ -445,3 +445,25 @@ def test_payback_of_several_challengers():
         "At 250k queries/month, median payback is 6.3 months for Fine-tune; "
         "Fine-tune (self-hosted) does not pay back within 36 months in most futures")
     assert "95 % of futures: >36 mo" in texts_of(fig)  # the fixture puts 95 % beyond the horizon
+
+
+def test_importing_the_library_leaves_the_matplotlib_backend_alone():
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('svg'); import ftrag_mc, ftrag_mc.report.pack, "
+            "ftrag_mc.report.writers, ftrag_mc.report.studies; print(matplotlib.get_backend())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "svg"
+
+
+def test_dollar_signs_in_user_text_are_dollars_not_mathtext():
+    # Two "$" in a title or label used to start mathtext (and crash on some inputs).
+    info = RunInfo(scenario="s", title="Costs from $2k to $5k", strategies=("rag", "ft"),
+                   labels={"rag": "RAG at $0.002", "ft": "Tune for $5k"}, baseline="rag",
+                   samples=1000, seed=1, sampler="mc", version="0")
+    curves, crossings = pwin_frames({"ft": {36: 80_000}})
+    fig, ax = plot_pwin_vs_volume(curves, crossings, info, scenario_volume=VOLUME)
+    fig.canvas.draw()  # renders every text: mathtext would fail or eat the "$"
+    texts = " ".join(t.get_text() for t in fig.findobj(Text))
+    assert r"Tune for \$5k" in texts and r"\\$" not in texts

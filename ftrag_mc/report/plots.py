@@ -33,6 +33,7 @@ from ftrag_mc.report.style import (
     SMALL_FONT_PT,
     RunInfo,
     add_footnote,
+    escape,
     apply_house_style,
     format_months,
     format_share,
@@ -123,9 +124,9 @@ def _strategies_in(info: RunInfo, present: Iterable[str], *, baseline: bool = Fa
 def _label(info: RunInfo, frame: pd.DataFrame, strategy: str) -> str:
     """The scenario's label for a strategy, else the frame's, else its name."""
     if strategy in info.labels:
-        return info.labels[strategy]
+        return info.label(strategy)
     rows = frame.loc[frame["strategy"] == strategy, "label"]
-    return str(rows.iloc[0]) if len(rows) else strategy
+    return escape(str(rows.iloc[0]) if len(rows) else strategy)
 
 
 def _figure(ax: Axes | None, *, ncols: int = 1, sharey: bool = False
@@ -146,6 +147,8 @@ def _figure(ax: Axes | None, *, ncols: int = 1, sharey: bool = False
 def _finish(fig: Figure, axes: list[Axes], *, created: bool, finding: str,
             subtitles: Sequence[str], footnote: str) -> None:
     """Put the finding, one subtitle per panel and the footnote on the chart."""
+    # Scenario titles and labels are the user's text: a "$" in them is a dollar, not mathtext.
+    finding, subtitles = escape(finding), [escape(sub) for sub in subtitles]
     if created:
         fig.suptitle(wrap(finding, int(fig.get_figwidth() / 0.13)), x=0.01, ha="left", color=INK)
         for a, sub in zip(axes, subtitles):

@@ -30,6 +30,7 @@ from ftrag_mc.report.style import (
     SMALL_FONT_PT,
     RunInfo,
     apply_house_style,
+    escape,
     format_share,
     format_usd,
     format_volume,
@@ -61,9 +62,6 @@ _GLOBAL_COLUMNS = _COMPARISON + (
 # --- text -------------------------------------------------------------------------------------
 
 
-def escape(text: str) -> str:
-    """User text for matplotlib: ``$`` stays a dollar sign instead of starting mathtext."""
-    return str(text).replace("$", r"\$")
 
 
 def _shorten(text: str, width: int = LABEL_CHARS) -> str:

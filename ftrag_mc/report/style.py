@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import textwrap
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
@@ -146,8 +147,8 @@ class RunInfo:
         return tuple(s for s in self.strategies if s != self.baseline)
 
     def label(self, strategy: str) -> str:
-        """Human label of a strategy, its name when the scenario gives none."""
-        return self.labels.get(strategy, strategy)
+        """Human label of a strategy (its name when the scenario gives none), escaped for drawing."""
+        return escape(self.labels.get(strategy, strategy))
 
     def colour(self, strategy: str) -> str:
         """Colour of one strategy (a name not in the scenario is an error)."""
@@ -286,6 +287,18 @@ FOOTNOTE_SEP = " · "
 _FOOTNOTE_PARTS: weakref.WeakKeyDictionary[Figure, list[str]] = weakref.WeakKeyDictionary()
 
 
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def escape(text: str) -> str:
+    """User text for matplotlib: a ``$`` stays a dollar sign instead of starting mathtext.
+
+    Idempotent (a dollar already escaped with a backslash is left as it is), so text may pass
+    through it twice.
+    """
+    return _UNESCAPED_DOLLAR.sub(r"\\$", str(text))
+
+
 def add_footnote(fig: Figure, text: str) -> None:
     """Write the grey footnote at the bottom left of ``fig``, or extend the one already there.
 
@@ -298,7 +311,7 @@ def add_footnote(fig: Figure, text: str) -> None:
     for old in [t for t in fig.texts if t.get_gid() == FOOTNOTE_GID]:
         old.remove()
     # ~0.072 in per character of 11 pt DejaVu Sans.
-    wrapped = wrap(FOOTNOTE_SEP.join(parts), max(40, int(fig.get_figwidth() / 0.072)))
+    wrapped = escape(wrap(FOOTNOTE_SEP.join(parts), max(40, int(fig.get_figwidth() / 0.072))))
     n_lines = wrapped.count("\n") + 1
     fig.text(0.01, 0.012, wrapped, ha="left", va="bottom", fontsize=SMALL_FONT_PT, color=MUTED,
              gid=FOOTNOTE_GID)

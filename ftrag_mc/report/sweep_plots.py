@@ -22,6 +22,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLo
 
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis.sweep import compute_sweep_crossings, select_horizon, sweep_scale
+from ftrag_mc.report.style import escape
 from ftrag_mc.report.style import (
     FIGSIZE_IN, INK, MUTED, SMALL_FONT_PT, RunInfo, add_footnote, apply_house_style, format_share, format_usd,
     format_volume, house_style, percent_formatter, set_probability_axis, usd_formatter, wrap,
@@ -59,7 +60,7 @@ def sweep_run_info(scenario: Scenario, frame: pd.DataFrame) -> RunInfo:
 
 def _esc(text: str) -> str:
     """Scenario text drawn as is: matplotlib would read ``$...$`` as mathtext."""
-    return str(text).replace("$", r"\$")
+    return escape(text)
 
 
 def _number(v: float) -> str:

@@ -14,6 +14,7 @@ from matplotlib.patches import Patch
 
 from ftrag_mc.analysis.voi import ZERO_USD
 from ftrag_mc.report.plots import _figure, _finish, _label, _require, _subtitle
+from ftrag_mc.report.style import escape
 from ftrag_mc.report.style import (
     FIGSIZE_IN,
     GRID,
@@ -43,7 +44,7 @@ _TICK_WIDTH = 42  # characters per line of a row label
 
 def _plain(text: str) -> str:
     """User text drawn as is: matplotlib reads a pair of ``$`` as mathtext."""
-    return str(text).replace("$", r"\$")
+    return escape(text)
 
 
 def _money(info: RunInfo, amount: float) -> str:

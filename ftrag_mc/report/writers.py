@@ -14,12 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
-import matplotlib
-
-matplotlib.use("Agg")  # reports are written without a screen
-
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import pandas as pd
+from matplotlib.figure import Figure
 
 MARKER = "run.json"
 #: Every report folder holds one of these records; a folder with none is never replaced.

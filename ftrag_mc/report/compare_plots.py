@@ -1,0 +1,171 @@
+"""The chart of a scenario comparison: P(win) against volume, one line per variant and challenger.
+
+It draws the frames of :func:`ftrag_mc.analysis.compare.compute_compare` and returns ``(fig, ax)``
+without saving, in the house style of :mod:`ftrag_mc.report.plots`: a title that states the
+finding, axes with units, a grey footnote. Every number shown comes from the frames. Text from the
+scenarios (variant names, labels) is escaped, so a ``$`` in it is a dollar sign, not mathtext.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ftrag_mc.report.plots import (
+    WILSON_NOTE, _Clearance, _figure, _finish, _fifty_line, _legend, _require, _settle,
+)
+from ftrag_mc.report.style import (
+    OKABE_ITO, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
+)
+
+__all__ = ["plot_compare", "LABEL_CHARS"]
+
+LABEL_CHARS = 44  # legend entries longer than this end in "…"
+
+_CURVE_COLUMNS = ("variant", "strategy", "label", "queries_per_month", "p_win", "p_win_low", "p_win_high")
+_HEADLINE_COLUMNS = ("variant", "strategy", "label", "baseline_label", "queries_per_month", "horizon_months",
+                     "p_win", "samples", "seed")
+_DASHES: list[object] = ["-", (0, (5, 2)), (0, (1.5, 1.5)), (0, (5, 2, 1.5, 2)), (0, (8, 3))]
+_BAND_ALPHA = 0.15
+Y_LABEL = "P(cheaper than the baseline) (%)"
+X_LABEL = "Start volume (queries/month, log scale)"
+CRN_NOTE = "same seed for every variant: shared inputs get the same draws"
+DOT_NOTE = "dot: each variant's own volume"
+
+
+def escape(text: str) -> str:
+    """User text for matplotlib: ``$`` stays a dollar sign instead of starting mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def _shorten(text: str, width: int = LABEL_CHARS) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def _styles(variants: list[str], challengers: list[str]) -> dict[tuple[str, str], tuple[str, object]]:
+    """(variant, challenger) -> (colour, dash): a colour per variant, a dash per challenger; beyond
+    the palette's size, variants that share a colour take the next dashes."""
+    cycles = -(-len(variants) // len(OKABE_ITO))
+    out = {}
+    for vi, v in enumerate(variants):
+        for ci, s in enumerate(challengers):
+            dash = _DASHES[(ci * cycles + vi // len(OKABE_ITO)) % len(_DASHES)]
+            out[(v, s)] = (OKABE_ITO[vi % len(OKABE_ITO)], dash)
+    return out
+
+
+def _finding(headline: pd.DataFrame, several_challengers: bool) -> str:
+    """Which variant makes a challenger most likely to win at its own volume, and how likely."""
+    best = headline.loc[headline["p_win"].idxmax()]
+    ties = headline[headline["p_win"] == best["p_win"]]
+    what = (f"{best['label']} most likely to beat {best['baseline_label']}" if several_challengers or
+            headline["strategy"].nunique() > 1 else f"{best['label']} most likely to win")
+    where = (f"at {format_volume(best['queries_per_month'])} queries/month over "
+             f"{int(best['horizon_months'])} months")
+    if len(ties) > 1 and ties["variant"].nunique() == headline["variant"].nunique() > 1:
+        return (f"{best['label']} is as likely to beat {best['baseline_label']} in every variant: "
+                f"{format_share(best['p_win'])} {where}")
+    others = ties["variant"].nunique() - 1
+    who = (f"{best['variant']} (and {others} other variant{'s' if others > 1 else ''}) make"
+           if others else f"{best['variant']} makes")
+    return f"{who} {what}: {format_share(best['p_win'])} {where}"
+
+
+def plot_compare(
+    curves: pd.DataFrame,
+    headline: pd.DataFrame,
+    *,
+    title: str | None = None,
+    footnote: str = "",
+    ax: Axes | None = None,
+) -> tuple[Figure, Axes]:
+    """P(challenger cheaper than its variant's baseline) against start volume, for every variant.
+
+    Parameters
+    ----------
+    curves
+        :func:`~ftrag_mc.analysis.compare.compute_compare`'s curves: ``variant``, ``strategy``,
+        ``label``, ``queries_per_month`` (queries/month), ``p_win`` (0..1) and its 95 % band
+        ``p_win_low``/``p_win_high``. Variants are drawn in the order they first appear.
+    headline
+        Its headline: one row per variant and challenger with ``queries_per_month`` (the variant's
+        own volume, marked with a dot at ``p_win``), ``horizon_months``, ``label``,
+        ``baseline_label``, ``samples`` and ``seed`` (the footnote; ``sampler`` when present).
+    title
+        The chart's title; default a sentence stating the finding: the variant that makes a
+        challenger most likely to win at its own volume, with that probability.
+    footnote
+        Appended to the footnote (e.g. the notes of the comparison).
+    ax
+        Draw onto this axes (its title gets the finding); default a new ~10 x 6 in figure.
+
+    Returns
+    -------
+    fig : Figure
+    ax : Axes
+
+    Raises
+    ------
+    ValueError
+        A column is missing or a frame is empty.
+
+    Notes
+    -----
+    A colour per variant (Okabe-Ito; beyond seven variants the dashes differ too) and a dash per
+    challenger; legend entries longer than :data:`LABEL_CHARS` characters end in "…".
+    """
+    _require(curves, _CURVE_COLUMNS, "curves")
+    _require(headline, _HEADLINE_COLUMNS, "headline")
+    variants = list(dict.fromkeys(curves["variant"]))
+    challengers = list(dict.fromkeys(curves["strategy"]))
+    several = len(challengers) > 1
+    styles = _styles(variants, challengers)
+    q_all = curves["queries_per_month"].to_numpy(float)
+    qmin, qmax = float(q_all.min()), float(q_all.max())
+    horizons = sorted({int(h) for h in headline["horizon_months"]})
+
+    with house_style():
+        fig, axes, created = _figure(ax)
+        a = axes[0]
+        set_volume_axis(a, X_LABEL)
+        a.set_xlim(qmin / 1.15, qmax * 1.15)
+        set_probability_axis(a, Y_LABEL)
+        room = _Clearance(a)
+        for variant in variants:
+            for strategy in challengers:
+                c = curves[(curves["variant"] == variant) & (curves["strategy"] == strategy)]
+                if c.empty:
+                    continue
+                c = c.sort_values("queries_per_month")
+                q = c["queries_per_month"].to_numpy(float)
+                p = c["p_win"].to_numpy(float)
+                colour, dash = styles[(variant, strategy)]
+                name = f"{variant}: {c['label'].iloc[0]}" if several else variant
+                a.fill_between(q, c["p_win_low"], c["p_win_high"], color=colour, alpha=_BAND_ALPHA, lw=0)
+                a.plot(q, p, color=colour, ls=dash, lw=2.4, label=escape(_shorten(name)), zorder=3)
+                room.add_line(q, p)
+                own = headline[(headline["variant"] == variant) & (headline["strategy"] == strategy)]
+                for row in own.itertuples():
+                    a.plot([row.queries_per_month], [row.p_win], marker="o", ms=9, mfc=colour, mec="white",
+                           mew=1.5, zorder=6, clip_on=False, ls="none")
+                    room.add_line([row.queries_per_month] * 2, [row.p_win - 0.015, row.p_win + 0.015], weight=50)
+        _fifty_line(a, room)
+
+        first = headline.iloc[0]
+        sampler = f" ({first['sampler']})" if "sampler" in headline.columns else ""
+        parts = [f"{int(first['samples']):,} samples{sampler}", f"seed {int(first['seed'])}", CRN_NOTE,
+                 WILSON_NOTE, DOT_NOTE]
+        if footnote:
+            parts.append(footnote)
+        horizon_text = (f"{horizons[0]} months" if len(horizons) == 1 else
+                        "each variant's longest horizon")
+        subtitle = f"Each variant's challenger{'s' if several else ''} against its own baseline · {horizon_text}"
+        finding = title if title is not None else _finding(headline, several)
+        _finish(fig, axes, created=created, finding=escape(finding), subtitles=[escape(subtitle)],
+                footnote=escape(" · ".join(parts)))
+        _settle(fig)
+        room.measure()
+        _legend(a, room, title="Variant" + (": challenger" if several else ""))
+    return fig, a
