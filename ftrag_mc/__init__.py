@@ -7,7 +7,7 @@ A notebook session::
     result = fm.simulate(scenario, samples=20_000, seed=7)
     costs = fm.evaluate(scenario, {"strategies.fine_tuned.training.run_usd": [2000, 8000]})  # NPC per strategy
     curves = fm.compute_pwin_vs_volume(result)        # a DataFrame
-    fig, ax = fm.plot_pwin_vs_volume(curves, fm.compute_crossings(curves), fm.run_info(result))
+    fig, ax = fm.plot_pwin_vs_volume(curves, fm.compute_crossings(curves, result), fm.run_info(result))
 
 Charts and reports live in :mod:`ftrag_mc.report`; importing this package does not import matplotlib.
 """

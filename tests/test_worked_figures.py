@@ -211,3 +211,15 @@ def test_breakeven_per_sample_is_cost_over_saving(uniform_run):
     p50 = table.loc[("ft", 12), "p50"]
     # the median of U(2,000, 8,000) over 20,000 draws: se of the median ~ 6,000 / (2 sqrt n) ~ 21
     assert abs(p50 * 0.012 - 5000) < 4 * 6000 / (2 * math.sqrt(20_000))
+
+
+def test_rough_breakeven_crossing_is_the_exact_breakeven(rough):
+    # A constant scenario: every future breaks even at 5000 / (months x saving per call); the 50 %
+    # crossing is that volume exactly, not a point interpolated between grid volumes (which was
+    # up to 12 % off).
+    curves = ftrag_mc.compute_pwin_vs_volume(rough)
+    crossings = ftrag_mc.compute_crossings(curves, rough).set_index(["strategy", "horizon_months"])
+    for months in (12, 36):
+        row = crossings.loc[("ft", months)]
+        assert row["volume_at_50pct"] == pytest.approx(5000 / (months * SAVING_PER_CALL), rel=1e-9)
+        assert row["method"] == "median of the per-sample breakeven volumes"

@@ -61,7 +61,7 @@ def compute_summary(result: SimulationResult, curves: pd.DataFrame | None = None
     if curves is None:
         curves = compute_pwin_vs_volume(result)
     summary = compute_delta_npc(result)
-    crossings = compute_crossings(curves).set_index(["strategy", "horizon_months"])["volume_at_50pct"]
+    crossings = compute_crossings(curves, result).set_index(["strategy", "horizon_months"])["volume_at_50pct"]
     extra = []
     n = result.n_samples
     for row in summary.itertuples():

@@ -82,7 +82,7 @@ def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | N
     volume_range = (float(result.volumes[0]), float(result.volumes[-1]))
 
     curves = analysis.compute_pwin_vs_volume(result)
-    crossings = analysis.compute_crossings(curves)
+    crossings = analysis.compute_crossings(curves, result)
     by_month = analysis.compute_pwin_vs_month(result)
     breakeven = analysis.compute_breakeven(result)
     breakeven_hist = analysis.compute_breakeven_histogram(result)
