@@ -350,6 +350,85 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
 
 
 @main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option("--variant", "variants", metavar="KEY=VALUE[;KEY=VALUE...]", multiple=True,
+              help="With one scenario: a what-if variant (--set overrides separated by ';'); repeatable.")
+@click.option("--samples", "-n", type=click.IntRange(min=100), help="Samples per scenario [default: the first scenario's].")
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed, the same for every scenario [default: the first's].")
+@click.option("--sampler", type=click.Choice(("mc", "lhs")), help="Sampling scheme [default: the first scenario's; sobol compares as lhs].")
+@click.option("--horizon", type=click.IntRange(min=1), help="Months [default: each scenario's longest].")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Writes OUT/compare/: compare.png, compare.csv, compare_headline.csv.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@what_if_options
+def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], samples: int | None, seed: int | None,
+            sampler: str | None, horizon: int | None, out_dir: Path, quiet: bool, overrides: tuple[str, ...],
+            baseline: str | None) -> None:
+    """P(win) curves and headline figures of several scenarios, or one under several what-ifs.
+
+    Every scenario runs with the same seed, so inputs they share (the same key or shared input
+    name) get the same draws: differences between them are not noise. Examples:
+
+        ftrag-mc compare scenarios/support-classifier.toml scenarios/legal-docs.toml
+
+        ftrag-mc compare scenarios/support-classifier.toml --variant volume.queries_per_month=40000 --variant "volume.queries_per_month=40000;strategies.fine_tuned.training.run_usd=8000"
+    """
+    from ftrag_mc.analysis.compare import compute_compare, variant_name
+    from ftrag_mc.overrides import with_baseline
+
+    what_ifs = with_baseline(overrides, baseline)
+    if variants and len(scenarios) != 1:
+        raise UserError("--variant goes with one scenario (give several files, or one file with --variant)")
+    pairs, names = [], []
+    groups = [()] + [tuple(v for v in text.split(";") if v.strip()) for text in variants] if variants else None
+    for path in scenarios:
+        for group in (groups or [()]):
+            loaded = _load(path, (*what_ifs, *group))
+            name = variant_name(loaded, group if variants else None, taken=names)
+            names.append(name)
+            pairs.append((name, loaded))
+    if len(pairs) < 2:
+        raise UserError("compare needs two or more scenarios, or one scenario with --variant")
+    from ftrag_mc.simulate import tune_allocator
+
+    tune_allocator()
+    total = (samples or pairs[0][1].simulation.samples) * len(pairs)
+    progress = _Progress(total, not quiet and total >= PROGRESS_FROM_SAMPLES and sys.stderr.isatty())
+    try:
+        curves, headline = compute_compare(pairs, samples=samples, seed=seed, sampler=sampler, horizon=horizon,
+                                           progress=progress.samples)
+    except ValueError as error:
+        progress.close()
+        raise UserError(str(error)) from None
+    from ftrag_mc.report.compare_plots import plot_compare
+    from ftrag_mc.report.pack import close_figures
+    from ftrag_mc.report.writers import ReportError, write_report
+
+    notes = list(headline.attrs.get("notes", []))
+    items: dict = {}
+    try:
+        items = {"compare.csv": curves, "compare_headline.csv": headline,
+                 "compare.png": plot_compare(curves, headline, footnote="; ".join(notes))[0],
+                 "run.json": {"command": _command_line(click.get_current_context(), " ".join(scenarios)),
+                              "variants": names, **{k: v for k, v in headline.attrs.items()}}}
+        progress.stage("Writing files")
+        paths = write_report(out_dir / "compare", items)
+    except (ReportError, OSError) as error:
+        raise UserError(str(error)) from None
+    finally:
+        progress.close()
+        close_figures(items)
+    if not quiet:
+        for row in headline.itertuples():
+            click.echo(f"{row.variant}: {row.label} vs {row.baseline_label}: P(cheaper) = {100 * row.p_win:.1f} % "
+                       f"(95 % CI {100 * row.p_win_low:.1f}-{100 * row.p_win_high:.1f} %) at "
+                       f"{row.queries_per_month:,.0f} queries/month over {row.horizon_months} months")
+        for note in notes:
+            click.echo(f"note: {note}")
+        click.echo(f"Wrote {len(paths)} files to {out_dir / 'compare'}/")
+
+
+@main.command()
 @scenario_argument
 @what_if_options
 def validate(scenario: str, overrides: tuple[str, ...], baseline: str | None) -> None:

@@ -313,3 +313,15 @@ def test_sensitivity_and_sweep_add_their_files_to_the_report(runner, minimal_pat
     bad = runner.invoke(main, ["sweep", str(minimal_path), "--x", "volume.queries_per_month=a:b:c"],
                         prog_name="ftrag-mc")
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_compare_writes_one_chart_and_table_of_several_variants(runner, minimal_path, tmp_path):
+    result = runner.invoke(main, ["compare", str(minimal_path), "--variant", "volume.queries_per_month=40000",
+                                  "--samples", "500", "--out", str(tmp_path)], prog_name="ftrag-mc")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "compare"
+    assert (folder / "compare.png").exists() and (folder / "compare_headline.csv").exists()
+    headline = (folder / "compare_headline.csv").read_text().splitlines()
+    assert len(headline) == 3 and "40000" in headline[2]
+    lonely = runner.invoke(main, ["compare", str(minimal_path), "--out", str(tmp_path)], prog_name="ftrag-mc")
+    assert lonely.exit_code == 2 and "two or more" in lonely.output

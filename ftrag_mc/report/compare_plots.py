@@ -16,7 +16,7 @@ from ftrag_mc.report.plots import (
     WILSON_NOTE, _Clearance, _figure, _finish, _fifty_line, _legend, _require, _settle,
 )
 from ftrag_mc.report.style import (
-    OKABE_ITO, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
+    OKABE_ITO, escape, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
 )
 
 __all__ = ["plot_compare", "LABEL_CHARS"]
@@ -32,11 +32,6 @@ Y_LABEL = "P(cheaper than the baseline) (%)"
 X_LABEL = "Start volume (queries/month, log scale)"
 CRN_NOTE = "same seed for every variant: shared inputs get the same draws"
 DOT_NOTE = "dot: each variant's own volume"
-
-
-def escape(text: str) -> str:
-    """User text for matplotlib: ``$`` stays a dollar sign instead of starting mathtext."""
-    return str(text).replace("$", r"\$")
 
 
 def _shorten(text: str, width: int = LABEL_CHARS) -> str:
