@@ -174,6 +174,7 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         progress.close()
         raise
     # matplotlib only now: the worker processes the simulation forked needed none of it.
+    from ftrag_mc.report.document import build_pdf, build_summary_md, columns_frame, headline
     from ftrag_mc.report.pack import build_report, close_figures, run_record
     from ftrag_mc.report.text import describe_run
     from ftrag_mc.report.writers import ReportError, write_report
@@ -182,6 +183,11 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
     try:
         items = build_report(result, on_item=lambda name: progress.stage(f"Reporting: {name}"))
         items["run.json"] = run_record(result, command=_command_line(click.get_current_context(), scenario))
+        progress.stage("Reporting: report.pdf")
+        csvs = [name for name in items if name.endswith(".csv")]
+        items["report.pdf"] = build_pdf(items, result, record=items["run.json"])
+        items["summary.md"] = build_summary_md(result, items["summary.csv"], items)
+        items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
         progress.stage("Writing files")
         paths = write_report(out_dir / loaded.name, items)
     except (ReportError, OSError) as error:
@@ -192,6 +198,7 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
     if not quiet:
         from ftrag_mc.report.studies import run_top_inputs
 
+        click.echo(headline(result, items["summary.csv"]))
         for line in describe_run(result, items["summary.csv"]) + run_top_inputs(result, items["summary.csv"]):
             click.echo(line)
         click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")

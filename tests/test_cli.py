@@ -127,7 +127,9 @@ def test_run_prints_a_short_summary(minimal_run):
     result, folder = minimal_run
     lines = result.output.splitlines()
     assert 2 <= len(lines) <= 10, result.output
-    assert lines[0].startswith("Minimal: fine-tune vs RAG: 2,000 samples (lhs, seed 11)")
+    # The headline first (the recommendation with its probability), then the run's details.
+    assert "Fine-tune" in lines[0] and "% of futures" in lines[0] and "95 % CI" in lines[0]
+    assert lines[1].startswith("Minimal: fine-tune vs RAG: 2,000 samples (lhs, seed 11)")
     assert any("Fine-tune" in line and "P(cheaper)" in line for line in lines)
     assert lines[-1] == f"Wrote {len(list(folder.iterdir()))} files to {folder}/"
 

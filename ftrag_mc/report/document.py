@@ -91,8 +91,9 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "delta_percentile_rel_error": ("bound on the relative error of the ΔNPC percentiles and CVaR "
                                        "(read from a fine histogram; exact for constant inputs)", "fraction"),
         "baseline": ("the strategy every challenger is compared with", "name"),
-        "volume_at_50pct": ("starting volume where p_win first reaches 50 % in the sweep; empty (NaN) = "
-                            "no upward crossing inside the sweep", "queries/month"),
+        "volume_at_50pct": ("starting volume where p_win first reaches 50 % in the sweep (as in "
+                            "pwin_crossings.csv); empty (NaN) = no upward crossing inside the sweep",
+                            "queries/month"),
         "breakeven_p10": (f"10th percentile of the per-future breakeven volume; {_BREAKEVEN_SENTINELS}",
                           "queries/month"),
         "breakeven_p50": (f"median breakeven volume; {_BREAKEVEN_SENTINELS}", "queries/month"),
@@ -111,8 +112,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "pwin_crossings.csv": {
         **{k: _SHARED[k] for k in ("strategy", "label", "horizon_months")},
-        "volume_at_50pct": ("starting volume where the P(win) curve first reaches 50 %, interpolated; "
+        "volume_at_50pct": ("starting volume where the P(win) curve first reaches 50 % (see method); "
                             "empty (NaN) = no upward crossing inside the sweep", "queries/month"),
+        "method": ("how volume_at_50pct was found: the median of the per-sample breakeven volumes (exact "
+                   "within its bound, when P(win) never falls with volume) or interpolated in log volume "
+                   "between grid points; empty when there is no crossing", "text"),
         "p_win_at_min": ("p_win at the bottom of the sweep", "probability 0-1"),
         "p_win_at_max": ("p_win at the top of the sweep", "probability 0-1"),
     },
@@ -346,8 +350,8 @@ def parse_input_sources(text: str) -> dict[str, str]:
     """Dotted key -> comment, for every key of a TOML text whose line ends in a ``# comment``.
 
     Keys are full paths (``strategies.ft.training.run_usd``); the keys of an inline table on a
-    commented line (``llm = { a = 1, b = 2 }  # note``) all take that comment, and a key whose
-    own line has none takes the comment lines directly above it.
+    commented line (``llm = { a = 1, b = 2 }  # note``) all take that comment, and a plain key
+    whose own line has none takes the comment lines directly above it.
     """
     sources: dict[str, str] = {}
     table = ""
@@ -365,25 +369,22 @@ def parse_input_sources(text: str) -> dict[str, str]:
         if not key:
             above = []
             continue
-        comment = _trailing_comment(line) or (" ".join(above) if above else None)
+        rest = line[key.end():]
+        # An inline table of keys (not a distribution such as { dist = "pert", ... }).
+        inline = rest.lstrip().startswith("{") and not re.search(r"\bdist\s*=", rest)
+        trailing = _trailing_comment(line)
+        # A comment block above an inline table usually speaks of one of its keys: not used for them.
+        comment = trailing or (" ".join(above) if above and not inline else None)
         above = []
         if not comment:
             continue
         name = key.group(1).strip().replace('"', "").replace("'", "").replace(" ", "")
         path = f"{table}.{name}" if table else name
         sources.setdefault(path, comment)
-        rest = line[key.end():]
-        for inner in _INLINE_KEY.findall(rest.split("#", 1)[0]):
-            sources.setdefault(f"{path}.{inner}", comment)
+        if inline and trailing:
+            for inner in _INLINE_KEY.findall(rest.split("#", 1)[0]):
+                sources.setdefault(f"{path}.{inner}", trailing)
     return sources
-
-
-def _source_for(name: str, sources: Mapping[str, str]) -> str:
-    if name in sources:
-        return sources[name]
-    last = name.rsplit(".", 1)[-1]
-    matches = {c for k, c in sources.items() if k.rsplit(".", 1)[-1] == last}
-    return matches.pop() if len(matches) == 1 else ""
 
 
 def assumptions_frame(result: SimulationResult) -> pd.DataFrame:
@@ -399,7 +400,7 @@ def assumptions_frame(result: SimulationResult) -> pd.DataFrame:
             sources = parse_input_sources(Path(scenario.file).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             sources = {}
-    rows = [{"input": name, "distribution": dist.describe(), "source": _source_for(name, sources)}
+    rows = [{"input": name, "distribution": dist.describe(), "source": sources.get(name, "")}
             for name, dist in scenario.inputs.items()]
     return pd.DataFrame(rows, columns=["input", "distribution", "source"])
 
@@ -440,11 +441,11 @@ def _title_page(result: SimulationResult, summary: pd.DataFrame, date: str) -> F
     fig = Figure(figsize=_PORTRAIT)
     _text(fig, 0.08, 0.93, wrap(result.scenario.title, 55), fontsize=18, fontweight="bold", va="top")
     _text(fig, 0.08, 0.82, wrap(headline(result, summary), 85), fontsize=11, va="top", linespacing=1.5)
-    _text(fig, 0.08, 0.62, f"Key figures at {format_volume(result.scenario_volume)} queries/month over "
+    _text(fig, 0.08, 0.70, f"Key figures at {format_volume(result.scenario_volume)} queries/month over "
           f"{max(result.horizons)} months, against {result.scenario.label(result.baseline)}",
           fontsize=10, fontweight="bold")
-    _draw_table(fig, (0.08, 0.35, 0.84, 0.26), key_figures(result, summary),
-                [0.3, 0.22, 0.2, 0.14, 0.14], font_pt=8, wrap_chars=[40, 30, 30, 20, 22])
+    _draw_table(fig, (0.08, 0.40, 0.84, 0.29), key_figures(result, summary),
+                [0.26, 0.26, 0.18, 0.16, 0.14], font_pt=8, wrap_chars=[38, 34, 26, 22, 20])
     _text(fig, 0.08, 0.08, f"{date} · ftrag-mc {__version__} · {result.n_samples:,} samples "
           f"({result.sampler}, seed {result.seed})", fontsize=8, color="#666666")
     return fig

@@ -28,7 +28,11 @@ class ReportError(RuntimeError):
 
 def _write_item(path: Path, item: Any) -> None:
     suffix = path.suffix
-    if suffix == ".csv" and isinstance(item, pd.DataFrame):
+    if suffix == ".pdf" and isinstance(item, (bytes, bytearray)):
+        path.write_bytes(item)
+    elif suffix == ".md" and isinstance(item, str):
+        path.write_text(item, encoding="utf-8")
+    elif suffix == ".csv" and isinstance(item, pd.DataFrame):
         item.to_csv(path, index=False, float_format="%.10g")
     elif suffix in (".png", ".pdf", ".svg") and isinstance(item, Figure):
         item.savefig(path, dpi=150)

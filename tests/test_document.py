@@ -1,0 +1,145 @@
+"""The board pack: headline wording, the PDF, summary.md and the data dictionary of every CSV."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import ftrag_mc as fm
+from ftrag_mc.cli import main
+from ftrag_mc.report import document
+from ftrag_mc.report.pack import build_report, close_figures
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def minimal_run():
+    """A 500-sample run of the two-strategy test scenario (RAG baseline, fine-tune), with its report."""
+    path = Path(__file__).parent / "fixtures" / "good" / "minimal.toml"
+    scenario = fm.parse_scenario(tomllib.loads(path.read_text()), name="minimal", file=str(path))
+    result = fm.simulate(scenario, samples=500, seed=11)
+    items = build_report(result)
+    yield result, items
+    close_figures(items)
+
+
+def _with_longest(result, summary: pd.DataFrame, **values) -> pd.DataFrame:
+    """``summary`` with the longest horizon's challenger row set to ``values`` (a synthetic case)."""
+    frame = summary.copy()
+    rows = frame.horizon_months == max(result.horizons)
+    for column, value in values.items():
+        frame.loc[rows, column] = value
+    return frame
+
+
+def test_headline_clear_win(minimal_run):
+    result, items = minimal_run
+    summary = _with_longest(result, items["summary.csv"], p_win=0.936, p_win_low=0.932, p_win_high=0.939,
+                            mean_delta_usd=-223_000.0, p5_delta_usd=-410_000.0, p95_delta_usd=-61_000.0,
+                            volume_at_50pct=69_200.0)
+    assert document.headline(result, summary) == (
+        "Fine-tune is cheaper than RAG over 24 months in 93.6 % of futures (95 % CI 93.2–93.9 %): "
+        "expected saving $223k (P5–P95 $61k to $410k); it wins in most futures above 69k queries/month.")
+
+
+def test_headline_coin_flip(minimal_run):
+    result, items = minimal_run
+    summary = _with_longest(result, items["summary.csv"], p_win=0.5, p_win_low=0.47, p_win_high=0.53,
+                            mean_delta_usd=-1_000.0, p5_delta_usd=-30_000.0, p95_delta_usd=28_000.0,
+                            volume_at_50pct=50_000.0)
+    text = document.headline(result, summary)
+    assert text.startswith("Fine-tune versus RAG over 24 months is a coin flip: Fine-tune is cheaper in "
+                           "50.0 % of futures (95 % CI 47.0–53.0 %)")
+    assert "expected saving $1k (P5–P95 -$28k to $30k)" in text
+
+
+def test_headline_baseline_stays_cheapest(minimal_run):
+    result, items = minimal_run
+    summary = _with_longest(result, items["summary.csv"], p_win=0.1, p_win_low=0.08, p_win_high=0.12,
+                            mean_delta_usd=50_000.0, p5_delta_usd=-5_000.0, p95_delta_usd=120_000.0,
+                            volume_at_50pct=2e6)
+    assert document.headline(result, summary) == (
+        "RAG stays cheapest over 24 months: even the strongest challenger, Fine-tune, is not cheaper in "
+        "90.0 % of futures (95 % CI 88.0–92.0 %); expected extra cost $50k (P5–P95 -$5k to $120k); "
+        "it would win in most futures above 2M queries/month.")
+
+
+def test_headline_of_a_real_run_names_the_largest_saving():
+    """Three strategies, constant inputs: the challenger with the larger saving is the headline's."""
+    table = tomllib.loads((ROOT / "scenarios" / "support-classifier.toml").read_text())
+    scenario = fm.parse_scenario(table, name="support")
+    result = fm.simulate(scenario, samples=256, seed=3)
+    summary = fm.compute_summary(result)
+    text = document.headline(result, summary)
+    assert text.startswith("Fine-tuned Haiku is cheaper than Few-shot prompt (Haiku) over 36 months in ")
+    assert "$" in text and "queries/month." in text
+
+
+def test_pdf_pages_and_figures_untouched(minimal_run):
+    result, items = minimal_run
+    charts = [name for name, item in items.items() if isinstance(item, plt.Figure)]
+    texts_before = {name: len(items[name].texts) for name in charts}
+    pdf = document.build_pdf(items, result)
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    expected = 1 + len(charts) + math.ceil(len(result.scenario.inputs) / 25) + 1
+    assert pages == expected == document.pdf_page_count(items, result)
+    # The footer drawn on each chart for its PDF page is taken off again (the PNG is unchanged).
+    assert {name: len(items[name].texts) for name in charts} == texts_before
+
+
+def test_write_pdf_returns_its_page_count(minimal_run, tmp_path):
+    result, items = minimal_run
+    pages = document.write_pdf(tmp_path / "report.pdf", items, result)
+    assert pages == document.pdf_page_count(items, result)
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_summary_md_has_the_headline_and_every_file(minimal_run):
+    result, items = minimal_run
+    text = document.build_summary_md(result, items["summary.csv"], items)
+    assert document.headline(result, items["summary.csv"]) in text
+    for name in [*items, *document.DOCUMENT_FILES, "run.json"]:
+        assert f"`{name}`" in text
+    assert "## Data dictionary" in text and "| mean_delta_usd |" in text
+
+
+def test_sources_come_from_the_comment_on_the_key_line():
+    text = """
+[inputs]
+# the cost of one error
+misroute_usd = { dist = "pert", min = 1, mode = 2, max = 3 }
+rate = 0.1   # article: 10 %
+[strategies.ft]
+llm = { prompt_tokens = 60, input_premium = 0.3 }  # article: "30 %"
+# about prompt tokens only
+other = { a = 1 }
+"""
+    sources = document.parse_input_sources(text)
+    assert sources["inputs.misroute_usd"] == "the cost of one error"
+    assert sources["inputs.rate"] == "article: 10 %"
+    assert sources["strategies.ft.llm.input_premium"] == 'article: "30 %"'
+    assert "strategies.ft.other.a" not in sources
+
+
+def test_every_column_of_every_csv_is_described(runner, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["run", str(ROOT / "scenarios" / "support-classifier.toml"),
+                                  "--samples", "512", "--out", str(out), "-q"], prog_name="ftrag-mc")
+    assert result.exit_code == 0, result.output
+    csvs = sorted((out / "support-classifier").glob("*.csv"))
+    assert {p.name for p in csvs} >= {"summary.csv", "breakeven.csv", "cheapest_vs_volume.csv"}
+    missing = [f"{p.name}:{c}" for p in csvs for c in pd.read_csv(p, nrows=0).columns
+               if c not in document.COLUMNS.get(p.name, {})]
+    assert not missing, f"columns without a description in document.COLUMNS: {missing}"
+    frame = document.columns_frame()
+    assert list(frame.columns) == ["file", "column", "meaning", "unit"]
+    assert (frame.meaning.str.len() > 0).all() and (frame.unit.str.len() > 0).all()
+    assert set(document.columns_frame(["summary.csv"]).file) == {"summary.csv"}
