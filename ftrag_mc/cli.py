@@ -130,7 +130,18 @@ def _simulate(loaded, *, samples, seed, sampler, chunk_size, workers, engine, sc
         raise UserError(f"--engine dask needs dask.distributed: pip install 'ftrag-mc[dask]' ({error})") from None
 
 
-@main.command()
+class _ReportCommand(click.Command):
+    """``run``: its help ends with the report's files, read from the report manifest when shown."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        from ftrag_mc.report.pack import REPORT_ITEMS
+
+        with formatter.section("Files written to OUT/<scenario name>/"):
+            formatter.write_dl([(item.name, item.description) for item in REPORT_ITEMS])
+
+
+@main.command(cls=_ReportCommand)
 @scenario_argument
 @click.option("--samples", "-n", type=click.IntRange(min=2), help="Monte Carlo samples (with --target-se: the most to draw) [default: the scenario's, else 20,000].")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed; the same seed reproduces the run bit for bit [default: the scenario's, else 2026].")
@@ -141,7 +152,7 @@ def _simulate(loaded, *, samples, seed, sampler, chunk_size, workers, engine, sc
               help="Stop sampling once every P(win) at your volume has a standard error below this (e.g. 0.005).")
 @click.option("--workers", "-j", type=click.IntRange(min=1), help="Worker processes over blocks of samples [default: all CPUs]; results do not change.")
 @click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
-              help="local threads, or dask.distributed (pip install 'ftrag-mc[dask]'); results do not change.")
+              help="local worker processes, or dask.distributed (pip install 'ftrag-mc[dask]'); results do not change.")
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a running cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster].")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Samples per task, in whole blocks of 16,384 (scheduling only; results do not change).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
@@ -151,9 +162,8 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         chunk_size: int | None, quiet: bool, overrides: tuple[str, ...], baseline: str | None) -> None:
     """Simulate SCENARIO and write its charts (PNG) and tables (CSV).
 
-    Writes OUT/<scenario name>/: pwin_vs_volume, pwin_vs_month, breakeven, payback (PNG and CSV),
-    summary.csv, and run.json (seed, samples, sampler, scenario hash, version, timings). Memory
-    stays flat in the number of samples. Examples:
+    Writes OUT/<scenario name>/ whole or not at all (the files are listed below). Memory stays
+    flat in the number of samples. Examples:
 
         ftrag-mc run scenarios/support-classifier.toml --samples 50000 --seed 7
 

@@ -52,3 +52,21 @@ def np_allclose(a, b) -> bool:
     import numpy as np
 
     return bool(np.allclose(a, b, rtol=1e-12, atol=1e-6))
+
+
+def test_every_report_item_is_in_the_readme_table_and_in_run_help() -> None:
+    from click.testing import CliRunner
+
+    from ftrag_mc.cli import main
+    from ftrag_mc.report.pack import REPORT_ITEMS
+
+    table = README.split("| file | what it shows |")[1].split("\n\n")[0]
+    listed = set()
+    for cell in re.findall(r"^\| `([^`]+)`", table, flags=re.M):
+        stem, _, exts = cell.partition(".")
+        exts = exts.strip("{}").split(",") if exts.startswith("{") else [exts]
+        listed |= {f"{stem}.{e}" for e in exts}
+    help_text = CliRunner().invoke(main, ["run", "--help"]).output
+    for item in REPORT_ITEMS:
+        assert item.name in listed, f"{item.name} is missing from the README's table of files"
+        assert item.name in help_text, f"{item.name} is missing from ftrag-mc run --help"

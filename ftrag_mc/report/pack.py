@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import platform
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -69,52 +71,129 @@ def run_record(result: SimulationResult, **extra: Any) -> dict[str, Any]:
     }
 
 
+class _Analyses:
+    """Every analysis of a run computed at most once, on first use, for the report items."""
+
+    def __init__(self, result: SimulationResult):
+        self.result = result
+        self.info = run_info(result)
+        self.volume = result.scenario_volume
+        self.volume_range = (float(result.volumes[0]), float(result.volumes[-1]))
+
+    @functools.cached_property
+    def curves(self):
+        return analysis.compute_pwin_vs_volume(self.result)
+
+    @functools.cached_property
+    def crossings(self):
+        return analysis.compute_crossings(self.curves, self.result)
+
+    @functools.cached_property
+    def by_month(self):
+        return analysis.compute_pwin_vs_month(self.result)
+
+    @functools.cached_property
+    def breakeven(self):
+        return analysis.compute_breakeven(self.result)
+
+    @functools.cached_property
+    def breakeven_hist(self):
+        return analysis.compute_breakeven_histogram(self.result)
+
+    @functools.cached_property
+    def payback(self):
+        return analysis.compute_payback(self.result)
+
+    @functools.cached_property
+    def payback_hist(self):
+        return analysis.compute_payback_histogram(self.result)
+
+    @functools.cached_property
+    def summary(self):
+        return analysis.compute_summary(self.result, self.curves)
+
+    @functools.cached_property
+    def cheapest(self):
+        return analysis.compute_cheapest_vs_volume(self.result)
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One file of the standard report: its name, what it shows, and how it is made.
+
+    ``build`` takes the run's analyses and returns a DataFrame (CSV) or a Figure (PNG); None for
+    files the command writes itself (run.json, the documents). ``applies`` says whether a run
+    has it (e.g. the cheapest-strategy chart needs three strategies or more).
+    """
+
+    name: str
+    description: str
+    build: Callable[[_Analyses], Any] | None = None
+    applies: Callable[[SimulationResult], bool] = lambda result: True
+
+
+def _three_or_more(result: SimulationResult) -> bool:
+    return len(result.strategies) > 2
+
+
+#: The standard report, in the order it is written: run, --help, the README and the tests read it.
+REPORT_ITEMS: tuple[ReportItem, ...] = (
+    ReportItem("summary.csv", "one row per challenger and horizon: P(win) with interval, mean ΔNPC with its "
+               "standard error, P5/P50/P95, P(loss), CVaR95, breakeven and payback percentiles",
+               lambda a: a.summary),
+    ReportItem("pwin_vs_volume.csv", "P(win) against start volume per horizon, with 95 % Wilson intervals",
+               lambda a: a.curves),
+    ReportItem("pwin_vs_volume.png", "the same curves, the 50 % crossings marked",
+               lambda a: plots.plot_pwin_vs_volume(a.curves, a.crossings, a.info, scenario_volume=a.volume)[0]),
+    ReportItem("pwin_crossings.csv", "the volume where each curve reaches 50 % (exact: the median breakeven, "
+               "where P(win) never falls with volume)", lambda a: a.crossings),
+    ReportItem("pwin_vs_month.csv", "at your volume: P(cumulative cost below the baseline's by month t)",
+               lambda a: a.by_month),
+    ReportItem("pwin_vs_month.png", "the same, when the challenger pays back",
+               lambda a: plots.plot_pwin_vs_month(a.by_month, a.info, volume=a.volume)[0]),
+    ReportItem("breakeven.csv", "breakeven start volume percentiles; shares below and above the sweep "
+               "(counted, never dropped)", lambda a: a.breakeven),
+    ReportItem("breakeven_histogram.csv", "the bars of the breakeven chart: share of all futures per bin",
+               lambda a: a.breakeven_hist),
+    ReportItem("breakeven.png", "the breakeven distribution per horizon",
+               lambda a: plots.plot_breakeven(a.breakeven_hist, a.breakeven, a.info,
+                                              volume_range=a.volume_range)[0]),
+    ReportItem("payback.csv", "payback month percentiles at your volume; the share that never pays back",
+               lambda a: a.payback),
+    ReportItem("payback_histogram.csv", "the bars of the payback chart: share of all futures per month",
+               lambda a: a.payback_hist),
+    ReportItem("payback.png", "the payback distribution",
+               lambda a: plots.plot_payback(a.payback_hist, a.payback, a.info, volume=a.volume,
+                                            horizon_months=a.result.horizon_months)[0]),
+    ReportItem("cheapest_vs_volume.csv", "with three strategies or more: P(each strategy is the cheapest) "
+               "against volume", lambda a: a.cheapest, _three_or_more),
+    ReportItem("cheapest_vs_volume.png", "the same",
+               lambda a: plots.plot_cheapest_vs_volume(a.cheapest, a.info, horizon_months=max(a.result.horizons),
+                                                       scenario_volume=a.volume)[0], _three_or_more),
+    ReportItem("report.pdf", "the board pack: headline and key figures, every chart, every input with its "
+               "source, the method"),
+    ReportItem("summary.md", "the headline, key figures and the list of files"),
+    ReportItem("columns.csv", "the data dictionary: every CSV column's meaning, unit, sign and sentinels"),
+    ReportItem("run.json", "seed, samples, sampler, engine, scenario SHA-256, overrides, versions, timings, "
+               "percentile error bounds, the command"),
+)
+
+
 def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Every table and chart of the standard report, by file name.
+    """Every table and chart of the standard report (:data:`REPORT_ITEMS`), by file name.
 
     Tables are DataFrames, charts matplotlib Figures; nothing is written here. ``on_item`` is
     called with each chart's file name before it is drawn (for progress).
     """
     step = on_item or (lambda name: None)
-    info = run_info(result)
-    volume = result.scenario_volume
-    longest = max(result.horizons)
-    volume_range = (float(result.volumes[0]), float(result.volumes[-1]))
-
-    curves = analysis.compute_pwin_vs_volume(result)
-    crossings = analysis.compute_crossings(curves, result)
-    by_month = analysis.compute_pwin_vs_month(result)
-    breakeven = analysis.compute_breakeven(result)
-    breakeven_hist = analysis.compute_breakeven_histogram(result)
-    payback = analysis.compute_payback(result)
-    payback_hist = analysis.compute_payback_histogram(result)
-    summary = analysis.compute_summary(result, curves)
-
-    items: dict[str, Any] = {
-        "summary.csv": summary,
-        "pwin_vs_volume.csv": curves,
-        "pwin_crossings.csv": crossings,
-        "pwin_vs_month.csv": by_month,
-        "breakeven.csv": breakeven,
-        "breakeven_histogram.csv": breakeven_hist,
-        "payback.csv": payback,
-        "payback_histogram.csv": payback_hist,
-    }
-    step("pwin_vs_volume.png")
-    items["pwin_vs_volume.png"] = plots.plot_pwin_vs_volume(curves, crossings, info, scenario_volume=volume)[0]
-    step("pwin_vs_month.png")
-    items["pwin_vs_month.png"] = plots.plot_pwin_vs_month(by_month, info, volume=volume)[0]
-    step("breakeven.png")
-    items["breakeven.png"] = plots.plot_breakeven(breakeven_hist, breakeven, info, volume_range=volume_range)[0]
-    step("payback.png")
-    items["payback.png"] = plots.plot_payback(payback_hist, payback, info, volume=volume,
-                                                horizon_months=result.horizon_months)[0]
-    if len(result.strategies) > 2:
-        step("cheapest_vs_volume.png")
-        cheapest = analysis.compute_cheapest_vs_volume(result)
-        items["cheapest_vs_volume.csv"] = cheapest
-        items["cheapest_vs_volume.png"] = plots.plot_cheapest_vs_volume(
-            cheapest, info, horizon_months=longest, scenario_volume=volume)[0]
+    analyses = _Analyses(result)
+    items: dict[str, Any] = {}
+    for item in REPORT_ITEMS:
+        if item.build is None or not item.applies(result):
+            continue
+        if item.name.endswith(".png"):
+            step(item.name)
+        items[item.name] = item.build(analyses)
     return items
 
 

@@ -30,6 +30,7 @@ from ftrag_mc.report.style import (
     FIGSIZE_IN,
     INK,
     MUTED,
+    OKABE_ITO,
     SMALL_FONT_PT,
     RunInfo,
     add_footnote,
@@ -121,27 +122,137 @@ def _strategies_in(info: RunInfo, present: Iterable[str], *, baseline: bool = Fa
     return found
 
 
-def _label(info: RunInfo, frame: pd.DataFrame, strategy: str) -> str:
-    """The scenario's label for a strategy, else the frame's, else its name."""
-    if strategy in info.labels:
-        return info.label(strategy)
-    rows = frame.loc[frame["strategy"] == strategy, "label"]
-    return escape(str(rows.iloc[0]) if len(rows) else strategy)
+LABEL_MAX_CHARS = 40  # a strategy label longer than this is cut with an ellipsis
+MAX_PANELS = 12  # small multiples per chart: at most 4 rows of 3, the rest are in the CSV
+MAX_COLUMNS = 3
+MAX_SERIES = 8  # strategies drawn on one shared axes (P(win) by month, P(cheapest))
+MAX_STRIPS = 6  # challengers on the payback axes (each has a percentile bar over the histogram)
+FEW_SAMPLES = 1_000  # below this many futures every estimate is called rough
+# Beyond the seven colours of the palette, a strategy keeps its colour's slot and gets a line
+# style (and marker) of its own: no two strategies of one chart are drawn alike.
+_ROUND_DASHES: list[object] = ["-", (0, (6, 2)), (0, (1.5, 1.5)), (0, (6, 2, 1.5, 2))]
+_ROUND_MARKERS: list[str | None] = [None, "o", "s", "^"]
+
+
+def shorten(text: str, limit: int = LABEL_MAX_CHARS) -> str:
+    """One line of at most ``limit`` characters, cut at a word if one is near, with "…"."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-·") + "…"
+
+
+def _label(info: RunInfo, frame: pd.DataFrame | None, strategy: str) -> str:
+    """The scenario's label for a strategy, else the frame's, else its name; shortened."""
+    if strategy in info.labels or frame is None:
+        text = info.labels.get(strategy, strategy)
+    else:
+        rows = frame.loc[frame["strategy"] == strategy, "label"]
+        text = str(rows.iloc[0]) if len(rows) else strategy
+    return escape(shorten(text))
+
+
+def _base(info: RunInfo) -> str:
+    return _label(info, None, info.baseline)
+
+
+@dataclass(frozen=True)
+class _Look:
+    """How one strategy is drawn on a shared axes: colour, line style and marker."""
+
+    colour: str
+    linestyle: object
+    marker: str | None
+
+    def line_kw(self, n_points: int = 40) -> dict:
+        kw: dict = dict(color=self.colour, ls=self.linestyle)
+        if self.marker:
+            kw.update(marker=self.marker, ms=6, mfc="white", mec=self.colour, mew=1.6,
+                      markevery=max(n_points // 6, 1))
+        return kw
+
+
+def _look(info: RunInfo, strategy: str) -> _Look:
+    """The strategy's colour (:attr:`RunInfo.colours`) and, past the palette's seven colours,
+    a dash pattern and marker of its own."""
+    order = list(info.colours)
+    rnd = order.index(strategy) // len(OKABE_ITO) if strategy in order else 0
+    return _Look(info.colour(strategy), _ROUND_DASHES[rnd % len(_ROUND_DASHES)],
+                 _ROUND_MARKERS[rnd % len(_ROUND_MARKERS)])
+
+
+def _footnote(info: RunInfo, note: str, hidden: int = 0, csv: str = "",
+              what: str = "challenger") -> str:
+    """The run's footnote, with how many strategies are left out and whether it is rough."""
+    extra = [note]
+    if hidden:
+        extra.append(f"{hidden} more {what}{'s' if hidden != 1 else ''} not drawn: see {csv}")
+    if info.samples < FEW_SAMPLES:
+        extra.append(f"rough estimate: only {info.samples:,} samples (fewer than "
+                     f"{FEW_SAMPLES:,})")
+    return info.footnote(" · ".join(extra))
+
+
+def _rough(info: RunInfo, finding: str) -> str:
+    return (f"Rough estimate ({info.samples:,} samples): {finding}"
+            if info.samples < FEW_SAMPLES else finding)
+
+
+def _keep(strategies: Sequence[str], score: Callable[[str], float], limit: int,
+          always: Iterable[str] = ()) -> tuple[list[str], int]:
+    """The ``limit`` strategies that matter most (highest ``score``, ``always`` first), in
+    their scenario order, and how many were left out."""
+    if len(strategies) <= limit:
+        return list(strategies), 0
+    forced = [s for s in strategies if s in set(always)]
+    rest = sorted((s for s in strategies if s not in forced), key=lambda s: -score(s))
+    chosen = set(forced[:limit]) | set(rest[: max(limit - len(forced), 0)])
+    return [s for s in strategies if s in chosen], len(strategies) - len(chosen)
+
+
+def _grid_shape(n: int) -> tuple[int, int]:
+    """(rows, columns) of ``n`` small multiples: one row up to three, then rows of 2 or 3."""
+    ncols = n if n <= MAX_COLUMNS else (2 if n == 4 else MAX_COLUMNS)
+    return math.ceil(n / ncols), ncols
 
 
 def _figure(ax: Axes | None, *, ncols: int = 1, sharey: bool = False
             ) -> tuple[Figure, list[Axes], bool]:
-    """The caller's axes, or a new figure with ``ncols`` panels side by side."""
+    """The caller's axes, or a new figure with ``ncols`` panels: side by side up to three,
+    then a grid of small multiples, the figure growing a row at a time."""
     if ax is not None:
         if not isinstance(ax, Axes):
             raise TypeError(f"ax must be a matplotlib Axes, not {type(ax).__name__}")
         apply_house_style(ax)
         return ax.get_figure(root=True), [ax], False
-    width = {1: FIGSIZE_IN[0], 2: 14.0}.get(ncols, 17.0)
-    fig, axes = plt.subplots(1, ncols, figsize=(width, FIGSIZE_IN[1] + (0.5 if ncols > 1 else 0)),
-                             sharey=sharey, squeeze=False, layout="constrained")
+    n = max(int(ncols), 1)
+    rows, cols = _grid_shape(n)
+    width = {1: FIGSIZE_IN[0], 2: 14.0}.get(cols, 17.0)
+    height = FIGSIZE_IN[1] + (0.5 if n > 1 else 0) + 4.0 * (rows - 1)
+    fig, grid = plt.subplots(rows, cols, figsize=(width, height), sharey=sharey, squeeze=False,
+                             layout="constrained")
+    axes = list(grid.ravel())
+    for extra in axes[n:]:
+        fig.delaxes(extra)
     apply_house_style(fig)
-    return fig, list(axes[0]), True
+    return fig, axes[:n], True
+
+
+def _nothing_to_show(ax: Axes, sentence: str) -> None:
+    """An axes with no data to draw says why instead of standing empty."""
+    for artist in [*ax.lines, *ax.patches, *ax.collections]:
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.set_axis_off()
+    width_in = ax.get_position().width * ax.get_figure(root=True).get_figwidth()
+    ax.text(0.5, 0.55, wrap(escape(sentence), max(int(width_in / 0.11), 24)),
+            transform=ax.transAxes, ha="center", va="center", fontsize=13, color=INK,
+            gid="ftrag-nothing-to-show")
 
 
 def _finish(fig: Figure, axes: list[Axes], *, created: bool, finding: str,
@@ -152,9 +263,11 @@ def _finish(fig: Figure, axes: list[Axes], *, created: bool, finding: str,
     if created:
         fig.suptitle(wrap(finding, int(fig.get_figwidth() / 0.13)), x=0.01, ha="left", color=INK)
         for a, sub in zip(axes, subtitles):
-            width_in = fig.get_figwidth() / len(axes) - 1.0
-            a.set_title(wrap(sub, int(width_in / 0.1)), loc="left", color=MUTED, fontsize=12,
-                        pad=12)
+            spec = a.get_subplotspec()
+            cols = spec.get_gridspec().ncols if spec is not None else len(axes)
+            width_in = fig.get_figwidth() / cols - 1.0
+            a.set_title(wrap(sub, max(int(width_in / 0.1), 24)), loc="left", color=MUTED,
+                        fontsize=12, pad=12)
     else:
         a = axes[0]
         width_in = a.get_position().width * fig.get_figwidth()

@@ -219,6 +219,33 @@ def set_probability_axis(ax: Axes, label: str) -> None:
 
 # --- fonts, spines, grid -------------------------------------------------------------------
 
+# Labels are the user's text and may be Chinese, Japanese or Korean: DejaVu Sans has no glyphs
+# for them, so matplotlib (>= 3.6 falls back per glyph along font.family) is given any CJK font
+# that is installed. Only installed names are listed, so a machine without one gets no
+# "font family not found" warnings (CJK text then draws as boxes: install e.g. Noto Sans CJK).
+CJK_FONT_CANDIDATES: tuple[str, ...] = (
+    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans CJK KR",
+    "Noto Sans SC", "Noto Sans JP", "Source Han Sans SC", "Source Han Sans", "Source Han Sans JP",
+    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN",
+    "AR PL UKai CN", "IPAGothic", "IPAexGothic", "TakaoGothic", "VL Gothic", "Hiragino Sans",
+    "PingFang SC", "Microsoft YaHei", "SimHei", "Yu Gothic", "MS Gothic", "Malgun Gothic",
+    "NanumGothic", "Arial Unicode MS",
+)
+
+
+def installed_cjk_fonts() -> list[str]:
+    """The CJK font families of :data:`CJK_FONT_CANDIDATES` that matplotlib can find here."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [name for name in CJK_FONT_CANDIDATES if name in installed]
+
+
+def font_family() -> list[str]:
+    """DejaVu Sans first (the house font), then every installed CJK font as a fallback."""
+    return ["DejaVu Sans", *installed_cjk_fonts()]
+
+
 HOUSE_RC: dict[str, object] = {
     "font.size": BASE_FONT_PT,
     "axes.titlesize": 13.0,
@@ -251,7 +278,7 @@ def house_style() -> Iterator[None]:
     Only text and axes created inside the context take it; :func:`apply_house_style` fixes up
     axes that were created elsewhere (a caller's ``ax``).
     """
-    with mpl.rc_context(HOUSE_RC):
+    with mpl.rc_context({**HOUSE_RC, "font.family": font_family()}):
         yield
 
 
