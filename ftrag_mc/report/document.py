@@ -165,6 +165,39 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                     "months"),
         "bin_high": ("upper edge of the bin", "months"),
     },
+    "delta_distribution.csv": {
+        **{k: _SHARED[k] for k in ("strategy", "label", "horizon_months", "queries_per_month", "samples")},
+        "bin_low_usd": ("lower edge of the ΔNPC bin (ΔNPC = challenger's NPC minus the baseline's; "
+                        "negative = saving)", "USD"),
+        "bin_high_usd": ("upper edge of the ΔNPC bin", "USD"),
+        "share": ("share of ALL futures in this bin (the central P1-P99 range is binned, so a "
+                  "challenger's bars add up to about 0.98)", "share 0-1"),
+    },
+    "fan.csv": {
+        **{k: _SHARED[k] for k in ("strategy", "label", "queries_per_month", "samples")},
+        "month": ("month t (0 = the one-time costs alone)", "months"),
+        "p5_usd": ("5th percentile of the discounted cumulative cost through month t", "USD"),
+        "p10_usd": ("10th percentile of the discounted cumulative cost through month t", "USD"),
+        "p50_usd": ("median discounted cumulative cost through month t", "USD"),
+        "p90_usd": ("90th percentile of the discounted cumulative cost through month t", "USD"),
+        "p95_usd": ("95th percentile of the discounted cumulative cost through month t", "USD"),
+        "seed": ("seed of the separate run the fan is read from", "integer"),
+        "source": ("where the percentiles come from: a separate run that keeps every sample's path", "text"),
+    },
+    "breakdown.csv": {
+        **{k: _SHARED[k] for k in ("strategy", "label", "horizon_months", "queries_per_month", "samples")},
+        "component": ("cost component (llm, cache, retrieval, training, hosting, self_hosted, labour, "
+                      "quality, escalation, other, delay, interim, successor, migration)", "name"),
+        "component_label": ("the component in words", "text"),
+        "median_inputs_usd": ("the component's net present cost with every input at its median", "USD"),
+        "mean_usd": ("the component's mean net present cost over the sampled futures", "USD"),
+        "share_of_mean": ("mean_usd as a share of the strategy's mean total", "share 0-1"),
+        "total_median_inputs_usd": ("the strategy's net present cost at the medians", "USD"),
+        "total_mean_usd": ("the strategy's mean net present cost", "USD"),
+        "seed": ("seed of the separate run the means are read from", "integer"),
+        "source": ("where the numbers come from: evaluate() at the medians and over a separate run's inputs",
+                   "text"),
+    },
     "cheapest_vs_volume.csv": {
         **{k: _SHARED[k] for k in ("strategy", "label", "horizon_months", "queries_per_month", "samples")},
         "p_cheapest": ("P(this strategy, baseline included, has the lowest net present cost of all)",

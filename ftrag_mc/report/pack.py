@@ -15,7 +15,8 @@ import scipy
 
 from ftrag_mc import analysis
 from ftrag_mc._version import __version__
-from ftrag_mc.report import plots
+from ftrag_mc.analysis import charts_extra
+from ftrag_mc.report import extra_plots, plots
 from ftrag_mc.report.style import RunInfo
 from ftrag_mc.report.text import sampling_note
 from ftrag_mc.simulate import BLOCK_SAMPLES, SimulationResult
@@ -116,6 +117,26 @@ class _Analyses:
     def cheapest(self):
         return analysis.compute_cheapest_vs_volume(self.result)
 
+    @functools.cached_property
+    def kept(self) -> SimulationResult:
+        """A separate run that keeps every sample (20,000 at most), for the fan and the breakdown."""
+        from ftrag_mc.simulate import simulate
+
+        return simulate(self.result.scenario, samples=min(charts_extra.KEPT_SAMPLES, self.result.n_samples),
+                        seed=self.result.seed, sampler=self.result.sampler, keep_samples=True, workers=1)
+
+    @functools.cached_property
+    def delta_distribution(self):
+        return charts_extra.compute_delta_distribution(self.result)
+
+    @functools.cached_property
+    def fan(self):
+        return charts_extra.compute_fan(self.result.scenario, result=self.kept)
+
+    @functools.cached_property
+    def breakdown(self):
+        return charts_extra.compute_breakdown(self.result.scenario, result=self.kept)
+
 
 @dataclass(frozen=True)
 class ReportItem:
@@ -170,6 +191,19 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
     ReportItem("cheapest_vs_volume.png", "the same",
                lambda a: plots.plot_cheapest_vs_volume(a.cheapest, a.info, horizon_months=max(a.result.horizons),
                                                        scenario_volume=a.volume)[0], _three_or_more),
+    ReportItem("delta_distribution.csv", "the distribution of ΔNPC at your volume and the longest horizon "
+               "(share of all futures per bin)", lambda a: a.delta_distribution),
+    ReportItem("delta_distribution.png", "the same, with P(loss) shaded and the expected saving and CVaR95 marked",
+               lambda a: extra_plots.plot_delta_distribution(a.delta_distribution, analysis.compute_delta_npc(a.result),
+                                                             a.info)[0]),
+    ReportItem("fan.csv", "cumulative cost per strategy by month: P5, P10, P50, P90, P95 (from a separate "
+               "run of up to 20,000 samples that keeps every path)", lambda a: a.fan),
+    ReportItem("fan.png", "the cumulative cost fan chart: median, P10-P90 and P5-P95 bands",
+               lambda a: extra_plots.plot_fan(a.fan, a.info)[0]),
+    ReportItem("breakdown.csv", "each strategy's cost by component: at the medians and the mean, and each "
+               "component's share", lambda a: a.breakdown),
+    ReportItem("breakdown.png", "stacked bars of the mean cost by component",
+               lambda a: extra_plots.plot_breakdown(a.breakdown, a.info)[0]),
     ReportItem("report.pdf", "the board pack: headline and key figures, every chart, every input with its "
                "source, the method"),
     ReportItem("summary.md", "the headline, key figures and the list of files"),

@@ -524,6 +524,27 @@ def _dot(ax: Axes, room: _Clearance, x: float, y: float, colour: str) -> None:
 # --- 1. P(win) vs volume -------------------------------------------------------------------
 
 
+def _at_volume(c: pd.DataFrame, volume: float, column: str) -> tuple[float, float, float]:
+    """``column`` and its band (``<column>_low``/``_high``) at ``volume``, interpolated in log
+    volume (held at the ends of the grid); ``c`` is sorted by volume."""
+    q = np.log(c["queries_per_month"].to_numpy(float))
+    x = math.log(volume)
+    return tuple(float(np.interp(x, q, c[k].to_numpy(float)))
+                 for k in (column, f"{column}_low", f"{column}_high"))
+
+
+def _coin_flip(c: pd.DataFrame, volume: float, column: str, *, first: bool) -> str:
+    """", a coin flip at your volume (...)" when the 95 % band at ``volume`` holds 50 %."""
+    p, lo, hi = _at_volume(c.sort_values("queries_per_month"), volume, column)
+    if not lo <= 0.5 <= hi:
+        return ""
+    if first:
+        return (f", but at your {format_volume(volume)} queries/month it is a coin flip "
+                f"({format_share(p)}, 95 % band {format_share(lo)}–{format_share(hi)})")
+    return f" (a coin flip at {format_volume(volume)})"
+
+
+
 def _volume_finding(kind: str, x: float, label: str, base: str, horizon: int,
                     vmin: float, vmax: float, *, first: bool) -> str:
     """One challenger's P(win)-vs-volume finding; ``first`` gives the full sentence."""
@@ -607,15 +628,24 @@ def plot_pwin_vs_volume(
             "(pass ax=None to get one panel per challenger)"
         )
     horizons = sorted(int(h) for h in curves["horizon_months"].unique())
-    base = info.label(info.baseline)
+    base = _base(info)
     q_all = curves["queries_per_month"].to_numpy(float)
     qmin, qmax = float(q_all.min()), float(q_all.max())
+    longest = curves[curves["horizon_months"] == horizons[-1]]
+    at = scenario_volume if scenario_volume is not None else math.sqrt(qmin * qmax)
+
+    def p_at_volume(s: str) -> float:
+        c = longest[longest["strategy"] == s].sort_values("queries_per_month")
+        return _at_volume(c, at, "p_win")[0] if len(c) else -1.0
+
+    challengers, hidden = _keep(challengers, p_at_volume, MAX_PANELS)
 
     with house_style():
         fig, axes, created = _figure(ax, ncols=len(challengers), sharey=True)
         sentences, subtitles, rooms, marks = [], [], [], []
         for panel, (a, s) in enumerate(zip(axes, challengers)):
             label = _label(info, curves, s)
+            look = _look(info, s)
             styles = _horizon_styles(info.colour(s), horizons)
             set_volume_axis(a)
             a.set_xlim(qmin / 1.15, qmax * 1.15)
@@ -633,8 +663,11 @@ def plot_pwin_vs_volume(
                 st = styles[h]
                 a.fill_between(q, c["p_win_low"], c["p_win_high"], color=st.colour,
                                alpha=_BAND_ALPHA, lw=0)
+                markers = {} if look.marker is None else dict(
+                    marker=look.marker, ms=6, mfc="white", mec=st.colour, mew=1.6,
+                    markevery=max(len(q) // 6, 1))
                 a.plot(q, p, color=st.colour, ls=st.linestyle, lw=st.linewidth,
-                       label=f"{h} months", zorder=3 + h / 1000)
+                       label=f"{h} months", zorder=3 + h / 1000, **markers)
                 room.add_line(q, p)
                 row = crossings[(crossings["strategy"] == s)
                                 & (crossings["horizon_months"] == h)]
@@ -644,8 +677,11 @@ def plot_pwin_vs_volume(
                     panel_marks.append((h, x50))
                 if h == horizons[-1]:
                     kind, x = _volume_kind(q, p, x50)
-                    sentences.append(_volume_finding(kind, x, label, base, h, qmin, qmax,
-                                                     first=panel == 0))
+                    sentence = _volume_finding(kind, x, label, base, h, qmin, qmax,
+                                               first=panel == 0)
+                    if scenario_volume is not None:
+                        sentence += _coin_flip(c, scenario_volume, "p_win", first=panel == 0)
+                    sentences.append(sentence)
             _fifty_line(a, room)
             if scenario_volume is not None:
                 _volume_line(a, room, scenario_volume)
@@ -653,8 +689,9 @@ def plot_pwin_vs_volume(
             marks.append(panel_marks)
             subtitles.append(f"{label} vs {base}" if len(challengers) > 1 else
                              _subtitle(info, "total cost over each horizon"))
-        _finish(fig, axes, created=created, finding="; ".join(sentences), subtitles=subtitles,
-                footnote=info.footnote(WILSON_NOTE))
+        _finish(fig, axes, created=created, finding=_rough(info, "; ".join(sentences)),
+                subtitles=subtitles,
+                footnote=_footnote(info, WILSON_NOTE, hidden, "pwin_vs_volume.csv"))
         _settle(fig)
         for a, room, panel_marks in zip(axes, rooms, marks):
             room.measure()
@@ -739,8 +776,11 @@ def plot_pwin_vs_month(
     """
     _require(curve, _MONTH_COLUMNS, "curve")
     challengers = _strategies_in(info, curve["strategy"].unique())
-    base = info.label(info.baseline)
+    base = _base(info)
     horizon = int(curve["month"].max())
+    last = curve[curve["month"] == horizon].set_index("strategy")
+    challengers, hidden = _keep(
+        challengers, lambda s: float(last["p_win"].get(s, -1.0)), MAX_SERIES)
 
     with house_style():
         fig, axes, created = _figure(ax)
@@ -754,10 +794,11 @@ def plot_pwin_vs_month(
             c = curve[curve["strategy"] == s].sort_values("month")
             m = c["month"].to_numpy(int)
             p = c["p_win"].to_numpy(float)
-            colour = info.colour(s)
+            look = _look(info, s)
+            colour = look.colour
             a.fill_between(m, c["p_win_low"], c["p_win_high"], color=colour, alpha=_BAND_ALPHA,
                            lw=0)
-            a.plot(m, p, color=colour, lw=3.0, label=_label(info, curve, s), zorder=3)
+            a.plot(m, p, lw=3.0, label=_label(info, curve, s), zorder=3, **look.line_kw(len(m)))
             room.add_line(m, p)
             hit = np.flatnonzero(p >= 0.5)
             first = int(m[hit[0]]) if hit.size else None
@@ -766,9 +807,15 @@ def plot_pwin_vs_month(
                 _dot(a, room, first, float(p[hit[0]]), colour)
         _fifty_line(a, room)
         subtitle = _subtitle(info, f"running total of cost against {base}, month by month")
-        _finish(fig, axes, created=created,
-                finding=_month_finding([(lab, m) for lab, m, _ in paid], base, volume, horizon),
-                subtitles=[subtitle], footnote=info.footnote(WILSON_NOTE))
+        finding = _month_finding([(lab, m) for lab, m, _ in paid], base, volume, horizon)
+        coins = [_label(info, curve, s) for s in challengers
+                 if last.loc[s, "p_win_low"] <= 0.5 <= last.loc[s, "p_win_high"]]
+        if coins:
+            finding += (f"; after {horizon} months {_and(coins)} against {base} "
+                        f"{_verb(coins, 'is', 'are')} a coin flip (the 95 % band holds 50 %)")
+        _finish(fig, axes, created=created, finding=_rough(info, finding),
+                subtitles=[subtitle],
+                footnote=_footnote(info, WILSON_NOTE, hidden, "pwin_vs_month.csv"))
         _settle(fig)
         room.measure()
         _legend(a, room)
@@ -965,8 +1012,14 @@ def plot_breakeven(
     if histogram["share"].isna().any() or percentiles[["p10", "p50", "p90"]].isna().any().any():
         raise ValueError("the breakeven frames hold NaN (use 0.0 or inf for out of range)")
     horizons = sorted(int(h) for h in histogram["horizon_months"].unique())
-    base = info.label(info.baseline)
+    base = _base(info)
     rows = percentiles.set_index(["strategy", "horizon_months"])
+
+    def low_median(s: str) -> float:  # the lowest median breakeven matters most
+        key = (s, horizons[-1])
+        return -float(rows.loc[key, "p50"]) if key in rows.index else -math.inf
+
+    challengers, hidden = _keep(challengers, low_median, MAX_PANELS)
 
     def fmt(v: float) -> str:
         if v < vmin:
@@ -1009,17 +1062,21 @@ def plot_breakeven(
                 if len(drawn) == 1:
                     medians.append((label, strip.p50, above, below))
             _histogram_axis(a, _tallest(drawn), len(drawn), "Share of futures (% per bin)")
-            panels.append((a, drawn, styles, entries))
+            panels.append((a, drawn, styles, entries, _breakeven_empty(drawn, label, vmin, vmax)))
         subtitles = [
             _subtitle(info, f"volume from which {_label(info, histogram, s)} is cheaper than {base}")
             if len(challengers) == 1 else f"{_label(info, histogram, s)} vs {base}"
             for s in challengers
         ]
         _finish(fig, axes, created=created,
-                finding=_breakeven_finding(medians, horizons[-1], vmin, vmax),
-                subtitles=subtitles, footnote=info.footnote(PERCENTILE_NOTE))
+                finding=_rough(info, _breakeven_finding(medians, horizons[-1], vmin, vmax)),
+                subtitles=subtitles,
+                footnote=_footnote(info, PERCENTILE_NOTE, hidden, "breakeven.csv"))
         _settle(fig)
-        for a, drawn, styles, entries in panels:
+        for a, drawn, styles, entries, empty in panels:
+            if empty:
+                _nothing_to_show(a, empty)
+                continue
             variants = list(zip(*entries))
             room, floor = _histogram_room(a, drawn, edges)
             if not room.place_legend(variants, title="Horizon", top=floor, dry_run=True)[2]:
@@ -1033,8 +1090,30 @@ def plot_breakeven(
     return _returned(fig, axes)
 
 
+def _breakeven_empty(drawn: Sequence[tuple[int, _Strip, np.ndarray]], label: str,
+                     vmin: float, vmax: float) -> str:
+    """Why a breakeven panel has nothing to draw (every future outside the sweep), or ""."""
+    if not drawn:
+        return f"No breakeven volumes for {label} in this run: nothing to show"
+    if any(strip.share_low + strip.share_high < 1 - 1e-9 for _, strip, _ in drawn):
+        return ""
+    where = ("already cheaper at " + format_volume(vmin)
+             if all(strip.share_low >= 1 - 1e-9 for _, strip, _ in drawn)
+             else "never breaks even below " + format_volume(vmax)
+             if all(strip.share_high >= 1 - 1e-9 for _, strip, _ in drawn)
+             else f"outside {format_volume(vmin)}–{format_volume(vmax)}")
+    return (f"In every future, {label} is {where} queries/month at every horizon: "
+            "no breakeven inside the sweep, nothing to show on a breakeven axis"
+            if where.startswith("already") else
+            f"In every future, {label} {where} queries/month at every horizon: "
+            "nothing to show on a breakeven axis"
+            if where.startswith("never") else
+            f"In every future the breakeven of {label} is {where} queries/month: "
+            "nothing to show on a breakeven axis")
+
+
 def _tallest(drawn: Sequence[tuple[int, _Strip, np.ndarray]]) -> float:
-    return max(float(pct.max()) for _, _, pct in drawn)
+    return max((float(pct.max()) for _, _, pct in drawn), default=0.0)
 
 
 def _histogram_room(ax: Axes, drawn: Sequence[tuple[int, _Strip, np.ndarray]],
@@ -1119,9 +1198,13 @@ def plot_payback(
         raise ValueError(f"horizon_months must be at least 1, not {horizon_months}")
     if histogram["share"].isna().any() or percentiles[["p10", "p50", "p90"]].isna().any().any():
         raise ValueError("the payback frames hold NaN (use inf for 'not within the horizon')")
-    base = info.label(info.baseline)
-    single = len(challengers) == 1
+    base = _base(info)
     rows = percentiles.set_index("strategy")
+    # The earliest median payback matters most (ties: the larger share cheaper from day one).
+    challengers, hidden = _keep(
+        challengers, lambda s: (-float(rows.loc[s, "p50"]) + 1e-3 * float(rows.loc[s, "share_immediate"])
+                                if s in rows.index else -math.inf), MAX_STRIPS)
+    single = len(challengers) == 1
 
     def fmt(v: float) -> str:
         return f">{horizon} mo" if v > horizon else ("0 mo" if v == 0 else f"{v:.1f} mo")
@@ -1143,7 +1226,8 @@ def plot_payback(
         room = _Clearance(a)
         medians, entries = [], []
         for s, strip, pct, edges, never, day_one in drawn:
-            colour, label = info.colour(s), _label(info, histogram, s)
+            look, label = _look(info, s), _label(info, histogram, s)
+            colour = look.colour
             shares = [] if never == 0 and day_one > 0 else [
                 f"{format_share(never)} not within {horizon} months"]
             if day_one > 0:
@@ -1151,23 +1235,42 @@ def plot_payback(
             entries.append(_share_entries(label, shares))
             a.stairs(pct, edges, color=colour, lw=2.6, zorder=3, label=entries[-1][0],
                      fill=single, facecolor=tint(colour, 0.65) if single else None,
-                     edgecolor=colour)
+                     edgecolor=colour, ls=look.linestyle)
             room.add_line(np.repeat(edges, 2), np.concatenate([[0], np.repeat(pct, 2), [0]]))
             if single:  # a filled histogram: its inside is taken too
                 for e0, e1, height in zip(edges[:-1], edges[1:], pct):
                     room.add_line([(e0 + e1) / 2] * 2, [0, height])
             medians.append((label, strip.p50, never, day_one))
         _finish(fig, axes, created=created,
-                finding=_payback_finding(medians, volume, horizon),
+                finding=_rough(info, _payback_finding(medians, volume, horizon)),
                 subtitles=[_subtitle(info, "month from which the cumulative saving against "
                                          f"{base} is positive")],
-                footnote=info.footnote(PERCENTILE_NOTE))
+                footnote=_footnote(info, PERCENTILE_NOTE, hidden, "payback.csv"))
         _settle(fig)
+        empty = _payback_empty([(never, day_one) for *_, never, day_one in drawn], horizon)
+        if empty:
+            _nothing_to_show(a, empty)
+            return fig, a
         room.measure()
         _percentile_strips(a, room, [(strip, info.colour(s), "") for s, strip, *_ in drawn],
                            0.0, float(horizon), fmt)
         _legend(a, room, top=floor, variants=list(zip(*entries)))
     return fig, a
+
+
+def _payback_empty(shares: Sequence[tuple[float, float]], horizon: int) -> str:
+    """Why the payback axis has nothing to draw (every future pays back in month 0 or never
+    within the horizon), or ""; ``shares`` are (share never, share from day one)."""
+    full = 1 - 1e-9
+    if any(never + day_one < full for never, day_one in shares):
+        return ""
+    if all(day_one >= full for _, day_one in shares):
+        return "Every future is cheaper from day one: nothing to show on a payback axis"
+    if all(never >= full for never, _ in shares):
+        return (f"No future pays back within {horizon} months: nothing to show on a "
+                "payback axis")
+    return (f"Every future is either cheaper from day one or does not pay back within "
+            f"{horizon} months: nothing to show on a payback axis")
 
 
 def _payback_finding(medians: list[tuple[str, float, float, float]], volume: float,
@@ -1268,6 +1371,9 @@ def plot_cheapest_vs_volume(
         d1 = table[s0].iloc[i1] - table[s1].iloc[i1]
         t = d0 / (d0 - d1) if d0 != d1 else 0.5
         bounds.append(float(np.exp(np.log(q[i0]) + t * (np.log(q[i1]) - np.log(q[i0])))))
+    peak = table.max(axis=0)
+    drawn, hidden = _keep(strategies, lambda s: float(peak[s]), MAX_SERIES,
+                          always=[info.baseline, *(s for s, _, _ in runs)])
 
     with house_style():
         fig, axes, created = _figure(ax)
@@ -1276,14 +1382,15 @@ def plot_cheapest_vs_volume(
         a.set_xlim(q[0] / 1.15, q[-1] * 1.15)
         set_probability_axis(a, "P(cheapest of all strategies)")
         room = _Clearance(a)
-        for s in strategies:
+        for s in drawn:
             c = sub[sub["strategy"] == s].sort_values("queries_per_month")
-            colour = info.colour(s)
+            look = _look(info, s)
+            colour = look.colour
             label = _label(info, sub, s) + (", baseline" if s == info.baseline else "")
             a.fill_between(c["queries_per_month"], c["p_cheapest_low"], c["p_cheapest_high"],
                            color=colour, alpha=_BAND_ALPHA, lw=0)
-            a.plot(c["queries_per_month"], c["p_cheapest"], color=colour, lw=3.0, label=label,
-                   zorder=3)
+            a.plot(c["queries_per_month"], c["p_cheapest"], lw=3.0, label=label, zorder=3,
+                   **look.line_kw(len(c)))
             room.add_line(c["queries_per_month"], c["p_cheapest"])
         for x in bounds:
             a.axvline(x, color="#A0A0A0", lw=1.0, ls=(0, (1, 2)), zorder=1)
@@ -1291,16 +1398,38 @@ def plot_cheapest_vs_volume(
         if scenario_volume is not None:
             _volume_line(a, room, scenario_volume)
         finding = _cheapest_finding([_label(info, sub, s) for s, _, _ in runs], bounds, q, h)
-        _finish(fig, axes, created=created, finding=finding,
+        if scenario_volume is not None:
+            finding += _too_close(sub, strategies, scenario_volume,
+                                  lambda s: _label(info, sub, s))
+        _finish(fig, axes, created=created, finding=_rough(info, finding),
                 subtitles=[_subtitle(info, "chance that each strategy has the lowest total cost "
                                          f"over {h} months")],
-                footnote=info.footnote(WILSON_NOTE))
+                footnote=_footnote(info, WILSON_NOTE, hidden, "cheapest_vs_volume.csv",
+                                   what="strategy"))
         _settle(fig)
         room.measure()
         _legend(a, room)
         if scenario_volume is not None:
             _volume_label(a, room, scenario_volume)
     return fig, a
+
+
+def _too_close(sub: pd.DataFrame, strategies: Sequence[str], volume: float,
+               label: Callable[[str], str]) -> str:
+    """"; too close to call at your volume" when the two likeliest strategies' 95 % bands
+    overlap there, else ""."""
+    at = []
+    for s in strategies:
+        c = sub[sub["strategy"] == s].sort_values("queries_per_month")
+        at.append((*_at_volume(c, volume, "p_cheapest"), s))
+    at.sort(reverse=True)
+    if len(at) < 2:
+        return ""
+    (p0, lo0, _hi0, s0), (p1, _lo1, hi1, s1) = at[0], at[1]
+    if hi1 < lo0:
+        return ""
+    return (f"; at your {format_volume(volume)} queries/month {label(s0)} "
+            f"({format_share(p0)}) and {label(s1)} ({format_share(p1)}) are too close to call")
 
 
 def _cheapest_finding(leaders: Sequence[str], bounds: Sequence[float], q: np.ndarray,

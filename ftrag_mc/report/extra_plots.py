@@ -1,0 +1,266 @@
+"""Charts of :mod:`ftrag_mc.analysis.charts_extra`: ΔNPC histogram, cumulative cost fan, cost breakdown.
+
+Each ``plot_*`` draws a frame it is given and returns ``(fig, ax)`` (or ``(fig, axes)`` for one
+panel per challenger) without saving, in the house style of :mod:`ftrag_mc.report.plots`. Every
+number written on a chart comes from the frame; text from the scenario is escaped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ftrag_mc.analysis.charts_extra import COMPONENT_LABELS
+from ftrag_mc.report.plots import _figure, _finish, _require, _returned, _subtitle
+from ftrag_mc.report.style import (
+    INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_months, format_share, format_usd,
+    format_volume, house_style, percent_formatter, tint, usd_formatter,
+)
+
+__all__ = ["plot_delta_distribution", "plot_fan", "plot_breakdown", "COMPONENT_COLOURS"]
+
+_DIST_COLUMNS = ("strategy", "label", "horizon_months", "queries_per_month", "bin_low_usd", "bin_high_usd",
+                 "share")
+_MARK_COLUMNS = ("strategy", "horizon_months", "p_loss", "mean_delta_usd", "cvar95_delta_usd")
+_FAN_COLUMNS = ("strategy", "label", "month", "queries_per_month", "p5_usd", "p10_usd", "p50_usd", "p90_usd",
+                "p95_usd", "samples", "seed")
+_BREAKDOWN_COLUMNS = ("strategy", "label", "component", "horizon_months", "queries_per_month", "mean_usd",
+                      "share_of_mean", "total_mean_usd", "samples", "seed")
+
+LOSS_COLOUR = "#d55e00"  # vermillion: the futures in which the challenger costs more
+#: One colour per cost component, in stacking order, the same in every breakdown.
+COMPONENT_COLOURS: dict[str, str] = dict(zip(
+    COMPONENT_LABELS, OKABE_ITO[:6] + ["#999999"] + [tint(c, 0.5) for c in OKABE_ITO[:6]] + ["#cccccc"]))
+_MIN_LABEL_SHARE = 0.06  # a segment narrower than this share of the widest bar gets no label
+
+
+def _money(x: float, info: RunInfo) -> str:
+    return format_usd(x, info.currency)
+
+
+def _footnote(info: RunInfo, *parts: str) -> str:
+    return escape(info.footnote(" · ".join(p for p in parts if p)))
+
+
+def _own_run(frame: pd.DataFrame) -> str:
+    return (f"its own keep-samples run of {int(frame['samples'].iloc[0]):,} futures, seed "
+            f"{int(frame['seed'].iloc[0])} (not the main run)")
+
+
+# --- 1. ΔNPC distribution ----------------------------------------------------------------------
+
+
+def _delta_finding(strategy: str, mark: pd.Series, info: RunInfo, horizon: int) -> str:
+    who, mean, p_loss = info.label(strategy), float(mark["mean_delta_usd"]), float(mark["p_loss"])
+    if mean < 0 and p_loss == 0:
+        return f"{who} saves {_money(-mean, info)} on average over {horizon} months and costs less in every future"
+    if mean < 0:
+        return (f"{who} saves {_money(-mean, info)} on average over {horizon} months, "
+                f"but costs more in {format_share(p_loss)} of futures")
+    return f"{who} costs {_money(mean, info)} more on average over {horizon} months; it loses in {format_share(p_loss)} of futures"
+
+
+def plot_delta_distribution(frame: pd.DataFrame, summary_rows: pd.DataFrame, info: RunInfo, *,
+                            ax: Axes | None = None) -> tuple[Figure, Axes | np.ndarray]:
+    """Histogram of ΔNPC per challenger, P(loss) shaded, expected ΔNPC and CVaR95 marked.
+
+    Parameters
+    ----------
+    frame
+        From :func:`ftrag_mc.analysis.charts_extra.compute_delta_distribution` (one horizon).
+    summary_rows
+        :func:`ftrag_mc.analysis.compute_delta_npc` rows (or
+        :func:`~ftrag_mc.analysis.charts_extra.compute_delta_marks`); those at the frame's horizon
+        give P(loss), the mean and CVaR95.
+    info
+        The run.
+    ax
+        Draw onto this axes (the frame must then hold one challenger).
+
+    Returns
+    -------
+    fig, ax — or an array of axes, one panel per challenger, for a new figure.
+    """
+    _require(frame, _DIST_COLUMNS, "ΔNPC distribution frame")
+    _require(summary_rows, _MARK_COLUMNS, "ΔNPC summary rows")
+    horizon = int(frame["horizon_months"].iloc[0])
+    if frame["horizon_months"].nunique() != 1:
+        raise ValueError("the ΔNPC distribution frame must hold one horizon")
+    strategies = [s for s in info.challengers if s in set(frame["strategy"])]
+    if not strategies:
+        raise ValueError(f"nothing to plot: no challenger of {info.scenario!r} in the frame")
+    if ax is not None and len(strategies) > 1:
+        raise ValueError(f"one axes draws one challenger; filter the frame to one of {strategies}")
+    marks = summary_rows[summary_rows["horizon_months"] == horizon].set_index("strategy")
+    missing = [s for s in strategies if s not in marks.index]
+    if missing:
+        raise ValueError(f"summary rows lack {missing} at {horizon} months")
+    volume = float(frame["queries_per_month"].iloc[0])
+
+    with house_style():
+        fig, axes, created = _figure(ax, ncols=len(strategies))
+        for a, s in zip(axes, strategies):
+            rows, mark = frame[frame["strategy"] == s], marks.loc[s]
+            low, high = rows["bin_low_usd"].to_numpy(), rows["bin_high_usd"].to_numpy()
+            loss = low >= 0.0
+            colours = np.where(loss, LOSS_COLOUR, info.colour(s))
+            a.bar(low, rows["share"], width=high - low, align="edge", color=colours, edgecolor="white",
+                  lw=0.4, zorder=3)
+            x_lo, x_hi = float(low.min()), float(high.max())
+            if x_hi > 0:
+                a.axvspan(max(0.0, x_lo), x_hi, color=tint(LOSS_COLOUR, 0.85), zorder=1, lw=0)
+            if x_lo < 0 < x_hi:
+                a.axvline(0.0, color="#666666", lw=1.1, zorder=2)
+            mean, cvar = float(mark["mean_delta_usd"]), float(mark["cvar95_delta_usd"])
+            a.axvline(mean, color=INK, lw=1.8, zorder=4)
+            a.axvline(cvar, color=INK, lw=1.5, ls=(0, (4, 3)), zorder=4)
+            top = float(rows["share"].max())
+            for x, text, y in ((mean, f"expected: {_money(mean, info)}", 1.02),
+                               (cvar, f"CVaR95: {_money(cvar, info)}", 0.92)):
+                inside = x_lo <= x <= x_hi
+                a.annotate(escape(text), xy=(min(max(x, x_lo), x_hi), top * y), xytext=(4, 0),
+                           textcoords="offset points", ha="left", va="bottom", fontsize=SMALL_FONT_PT,
+                           color=INK if inside else MUTED, zorder=6, annotation_clip=False)
+            a.set_ylim(0, top * 1.18)
+            a.xaxis.set_major_formatter(usd_formatter(info.currency))
+            a.yaxis.set_major_formatter(percent_formatter(decimals=1))
+            a.set_xlabel(escape(f"ΔNPC vs {info.label(info.baseline)} ({info.currency}, negative = saving)"))
+            a.set_ylabel("Share of all futures per bin")
+            a.legend(handles=[
+                Patch(color=info.colour(s), label="saving (ΔNPC < 0)"),
+                Patch(color=LOSS_COLOUR, label=escape(f"costs more: P(loss) = {format_share(float(mark['p_loss']))}")),
+                Line2D([], [], color=INK, lw=1.8, label="expected ΔNPC (mean)"),
+                Line2D([], [], color=INK, lw=1.5, ls=(0, (4, 3)), label="CVaR95: mean of the worst 5 %"),
+            ], loc="upper left", fontsize=SMALL_FONT_PT)
+        first = strategies[0]
+        subtitles = [_subtitle(info, f"{info.label(s)} vs {info.label(info.baseline)}, {horizon} months from "
+                                     f"{format_volume(volume)} queries/month") for s in strategies]
+        _finish(fig, axes, created=created, finding=escape(_delta_finding(first, marks.loc[first], info, horizon)),
+                subtitles=subtitles,
+                footnote=_footnote(info, "bars: P1-P99 of ΔNPC from the run's histogram",
+                                   "marks: the summary table's figures"))
+    return _returned(fig, axes)
+
+
+# --- 2. cumulative cost fan ---------------------------------------------------------------------
+
+
+def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """Cumulative discounted cost per strategy by month: median line, P10-P90 band, P5-P95 lighter.
+
+    Parameters
+    ----------
+    frame
+        From :func:`ftrag_mc.analysis.charts_extra.compute_fan`.
+    info
+        The run (colours, labels, currency).
+    ax
+        Draw onto this axes instead of a new figure.
+
+    Returns
+    -------
+    fig, ax
+    """
+    _require(frame, _FAN_COLUMNS, "fan frame")
+    strategies = [s for s in info.strategies if s in set(frame["strategy"])]
+    with house_style():
+        fig, axes, created = _figure(ax)
+        a = axes[0]
+        for s in strategies:
+            rows = frame[frame["strategy"] == s].sort_values("month")
+            colour, m = info.colour(s), rows["month"].to_numpy()
+            a.fill_between(m, rows["p5_usd"], rows["p95_usd"], color=colour, alpha=0.12, lw=0, zorder=2)
+            a.fill_between(m, rows["p10_usd"], rows["p90_usd"], color=colour, alpha=0.25, lw=0, zorder=2)
+            a.plot(m, rows["p50_usd"], color=colour, lw=2.6, zorder=3, label=info.label(s))
+        a.set_xlim(0, int(frame["month"].max()))
+        if float(frame["p5_usd"].min()) >= 0:
+            a.set_ylim(bottom=0)
+        a.xaxis.set_major_formatter(lambda x, _pos: f"{x:g}")
+        a.set_xlabel("Months from the start")
+        a.yaxis.set_major_formatter(usd_formatter(info.currency))
+        a.set_ylabel(escape(f"Cumulative discounted cost ({info.currency})"))
+        handles, _ = a.get_legend_handles_labels()
+        handles += [Patch(color="#888888", alpha=0.45, label="P10-P90"),
+                    Patch(color="#888888", alpha=0.18, label="P5-P95")]
+        a.legend(handles=handles, loc="upper left", fontsize=SMALL_FONT_PT)
+        last = frame[frame["month"] == frame["month"].max()].set_index("strategy").loc[strategies]
+        cheapest = str(last["p50_usd"].idxmin())
+        horizon, volume = int(last["month"].iloc[0]), float(frame["queries_per_month"].iloc[0])
+        finding = (f"{info.label(cheapest)} has the lowest median cumulative cost after {format_months(horizon)}: "
+                   f"{_money(float(last.loc[cheapest, 'p50_usd']), info)} (P10-P90 "
+                   f"{_money(float(last.loc[cheapest, 'p10_usd']), info)} to "
+                   f"{_money(float(last.loc[cheapest, 'p90_usd']), info)})")
+        _finish(fig, [a], created=created, finding=escape(finding),
+                subtitles=[escape(_subtitle(info, f"cost paths at {format_volume(volume)} queries/month"))],
+                footnote=_footnote(info, "line: median; bands: P10-P90 and P5-P95",
+                                   f"percentiles from {_own_run(frame)}"))
+    return fig, a
+
+
+# --- 3. cost breakdown --------------------------------------------------------------------------
+
+
+def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """Each strategy's mean net present cost as a horizontal bar stacked by cost component.
+
+    Parameters
+    ----------
+    frame
+        From :func:`ftrag_mc.analysis.charts_extra.compute_breakdown`.
+    info
+        The run.
+    ax
+        Draw onto this axes instead of a new figure.
+
+    Returns
+    -------
+    fig, ax
+    """
+    _require(frame, _BREAKDOWN_COLUMNS, "breakdown frame")
+    strategies = [s for s in info.strategies if s in set(frame["strategy"])]
+    components = [c for c in COMPONENT_COLOURS if c in set(frame["component"])]
+    widest = float(frame.groupby("strategy")["mean_usd"].apply(lambda v: v.abs().sum()).max()) or 1.0
+    with house_style():
+        fig, axes, created = _figure(ax)
+        a = axes[0]
+        y = np.arange(len(strategies))[::-1].astype(float)
+        for yi, s in zip(y, strategies):
+            rows = frame[frame["strategy"] == s].set_index("component")
+            right = left = 0.0
+            for c in components:
+                if c not in rows.index:
+                    continue
+                value = float(rows.loc[c, "mean_usd"])
+                start = right if value >= 0 else left + value
+                a.barh(yi, abs(value), left=start, height=0.6, color=COMPONENT_COLOURS[c], edgecolor="white",
+                       lw=0.8, zorder=3)
+                if abs(value) >= _MIN_LABEL_SHARE * widest:
+                    a.text(start + abs(value) / 2, yi, format_share(float(rows.loc[c, "share_of_mean"])),
+                           ha="center", va="center", fontsize=SMALL_FONT_PT, color=INK, zorder=4)
+                right, left = (right + value, left) if value >= 0 else (right, left + value)
+            total = float(rows["total_mean_usd"].iloc[0])
+            a.annotate(escape(_money(total, info)), xy=(max(right, 0.0), yi), xytext=(6, 0),
+                       textcoords="offset points", ha="left", va="center", fontsize=SMALL_FONT_PT, color=INK)
+        a.set_yticks(y, [info.label(s) for s in strategies])
+        a.grid(False, axis="y")
+        a.set_xlim(right=a.get_xlim()[1] * 1.12)
+        a.xaxis.set_major_formatter(usd_formatter(info.currency))
+        horizon, volume = int(frame["horizon_months"].iloc[0]), float(frame["queries_per_month"].iloc[0])
+        a.set_xlabel(escape(f"Mean net present cost over {format_months(horizon)} ({info.currency})"))
+        a.legend(handles=[Patch(color=COMPONENT_COLOURS[c], label=escape(COMPONENT_LABELS[c])) for c in components],
+                 loc="center left", bbox_to_anchor=(1.01, 0.5), title="Component", alignment="left",
+                 fontsize=SMALL_FONT_PT)
+        top = frame.loc[frame["mean_usd"].idxmax()]
+        finding = (f"{COMPONENT_LABELS[str(top['component'])].capitalize()} is the largest cost: "
+                   f"{format_share(float(top['share_of_mean']))} of {info.label(str(top['strategy']))}'s "
+                   f"{_money(float(top['total_mean_usd']), info)}")
+        _finish(fig, [a], created=created, finding=escape(finding),
+                subtitles=[escape(_subtitle(info, f"{format_months(horizon)} at {format_volume(volume)} "
+                                                  "queries/month"))],
+                footnote=_footnote(info, "labels: share of the strategy's mean NPC",
+                                   f"means over {_own_run(frame)}"))
+    return fig, a
