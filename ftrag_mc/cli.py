@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import sys
@@ -114,6 +115,23 @@ class _Progress:
             sys.stderr.flush()
 
 
+@contextlib.contextmanager
+def _report_files(progress: _Progress):
+    """The report items built inside: figures closed and progress ended whatever happens, and an
+    unwritable folder a one-line error."""
+    from ftrag_mc.report.pack import close_figures
+    from ftrag_mc.report.writers import ReportError
+
+    items: dict = {}
+    try:
+        yield items
+    except (ReportError, OSError) as error:
+        raise UserError(str(error)) from None
+    finally:
+        progress.close()
+        close_figures(items)
+
+
 def _simulate(loaded, *, samples, seed, sampler, chunk_size, workers, engine, scheduler, target_se, progress):
     from ftrag_mc.simulate import DEFAULT_CHUNK_SIZE, ResourceError, simulate, tune_allocator
 
@@ -185,13 +203,12 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         raise
     # matplotlib only now: the worker processes the simulation forked needed none of it.
     from ftrag_mc.report.document import build_pdf, build_summary_md, columns_frame, headline
-    from ftrag_mc.report.pack import build_report, close_figures, run_record
+    from ftrag_mc.report.pack import build_report, run_record
     from ftrag_mc.report.text import describe_run
-    from ftrag_mc.report.writers import ReportError, write_report
+    from ftrag_mc.report.writers import write_report
 
-    items = {}
-    try:
-        items = build_report(result, on_item=lambda name: progress.stage(f"Reporting: {name}"))
+    with _report_files(progress) as items:
+        items.update(build_report(result, on_item=lambda name: progress.stage(f"Reporting: {name}")))
         items["run.json"] = run_record(result, command=_command_line(click.get_current_context(), scenario))
         progress.stage("Reporting: report.pdf")
         csvs = [name for name in items if name.endswith(".csv")]
@@ -200,11 +217,6 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
         progress.stage("Writing files")
         paths = write_report(out_dir / loaded.name, items)
-    except (ReportError, OSError) as error:
-        raise UserError(str(error)) from None
-    finally:
-        progress.close()
-        close_figures(items)
     if not quiet:
         from ftrag_mc.report.studies import run_top_inputs
 
@@ -418,23 +430,16 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], samples: int 
         progress.close()
         raise UserError(str(error)) from None
     from ftrag_mc.report.compare_plots import plot_compare
-    from ftrag_mc.report.pack import close_figures
-    from ftrag_mc.report.writers import ReportError, write_report
+    from ftrag_mc.report.writers import write_report
 
     notes = list(headline.attrs.get("notes", []))
-    items: dict = {}
-    try:
-        items = {"compare.csv": curves, "compare_headline.csv": headline,
-                 "compare.png": plot_compare(curves, headline, footnote="; ".join(notes))[0],
-                 "run.json": {"command": _command_line(click.get_current_context(), " ".join(scenarios)),
-                              "variants": names, **{k: v for k, v in headline.attrs.items()}}}
+    with _report_files(progress) as items:
+        items.update({"compare.csv": curves, "compare_headline.csv": headline,
+                      "compare.png": plot_compare(curves, headline, footnote="; ".join(notes))[0],
+                      "run.json": {"command": _command_line(click.get_current_context(), " ".join(scenarios)),
+                                   "variants": names, **{k: v for k, v in headline.attrs.items()}}})
         progress.stage("Writing files")
         paths = write_report(out_dir / "compare", items)
-    except (ReportError, OSError) as error:
-        raise UserError(str(error)) from None
-    finally:
-        progress.close()
-        close_figures(items)
     if not quiet:
         for row in headline.itertuples():
             click.echo(f"{row.variant}: {row.label} vs {row.baseline_label}: P(cheaper) = {100 * row.p_win:.1f} % "
