@@ -201,6 +201,9 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
     except BaseException:
         progress.close()
         raise
+    from ftrag_mc.simulate import release_memory
+
+    release_memory()  # the simulation's freed blocks, before the report's charts need memory
     # matplotlib only now: the worker processes the simulation forked needed none of it.
     from ftrag_mc.report.document import build_pdf, build_summary_md, columns_frame, headline
     from ftrag_mc.report.pack import build_report, run_record

@@ -611,6 +611,15 @@ def _run_worker_blocks(blocks: range) -> BlockStats:
     return total
 
 
+def release_memory() -> None:
+    """Hand memory glibc keeps for reuse back to the system (between a run's simulation and its
+    report, so the two peaks do not stack). Does nothing without glibc."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def tune_allocator() -> bool:
     """Let glibc keep freed memory for reuse instead of returning it to the system at once.
 
@@ -796,4 +805,4 @@ def _result(plan: Plan, total: BlockStats, **extra) -> SimulationResult:
 
 __all__ = ["BLOCK_SAMPLES", "DEFAULT_CHUNK_SIZE", "ENGINES", "BlockStats", "Plan", "ResourceError",
            "SampleDetail", "SimulationResult", "OUTPUTS", "estimate_memory_bytes", "run_block", "simulate",
-           "tune_allocator", "volume_grid"]
+           "release_memory", "tune_allocator", "volume_grid"]

@@ -193,6 +193,26 @@ def compute_fan(scenario: Scenario, *, samples: int = KEPT_SAMPLES, seed: int | 
 # --- 3. cost breakdown --------------------------------------------------------------------------
 
 
+_EVALUATE_CHUNK = 2048  # samples per evaluate() call: its (months x samples) arrays stay small
+
+
+def _means_over_draws(scenario: Scenario, inputs: dict, where: dict):
+    """Mean NPC per strategy and per component over the draws in ``inputs``, evaluated a chunk at
+    a time (memory bounded); and which components are non-zero somewhere, per strategy."""
+    if not inputs:
+        return None, {}, {}
+    n = len(next(iter(inputs.values())))
+    totals, sums, present = None, {}, {}
+    for lo in range(0, n, _EVALUATE_CHUNK):
+        ev = evaluate(scenario, {k: v[lo:lo + _EVALUATE_CHUNK] for k, v in inputs.items()}, **where)
+        chunk_total = ev.npc_usd[:, :, 0, 0].sum(axis=0)
+        totals = chunk_total if totals is None else totals + chunk_total
+        for name, values in ev.components.items():
+            sums[name] = sums.get(name, 0.0) + values[:, :, 0, 0].sum(axis=0)
+            present[name] = present.get(name, False) | np.any(values[:, :, 0, 0] != 0, axis=0)
+    return totals / n, {name: total / n for name, total in sums.items()}, present
+
+
 def compute_breakdown(scenario: Scenario, *, samples: int = KEPT_SAMPLES, seed: int | None = None,
                       result: SimulationResult | None = None) -> pd.DataFrame:
     """Each strategy's net present cost over the horizon split by cost component.
@@ -219,19 +239,23 @@ def compute_breakdown(scenario: Scenario, *, samples: int = KEPT_SAMPLES, seed: 
     h = scenario.horizon_months
     where = {"volumes": [run.scenario_volume], "months": [h], "components": True}
     at_medians = evaluate(scenario, {}, **where)
-    over_draws = evaluate(scenario, run.inputs, **where) if run.inputs else at_medians
+    total_means, component_means, present = _means_over_draws(scenario, run.inputs, where)
     source = _source(run)
     rows = []
     for si, s in enumerate(at_medians.strategies):
         total_median = float(at_medians.npc_usd[0, si, 0, 0])
-        total_mean = float(over_draws.npc_usd[:, si, 0, 0].mean())
+        total_mean = float(total_means[si]) if total_means is not None else total_median
         for name in COMPONENTS:
-            if name not in at_medians.components and name not in over_draws.components:
+            if name not in at_medians.components and name not in component_means:
                 continue
             median = float(at_medians.components[name][0, si, 0, 0]) if name in at_medians.components else 0.0
-            values = over_draws.components.get(name)
-            mean = float(values[:, si, 0, 0].mean()) if values is not None else 0.0
-            if median == 0.0 and mean == 0.0 and (values is None or not np.any(values[:, si])):
+            if name in component_means:
+                mean = float(component_means[name][si])
+            elif total_means is None:  # no uncertain inputs: the medians are every draw
+                mean = median
+            else:
+                mean = 0.0
+            if median == 0.0 and mean == 0.0 and not present.get(name, np.zeros(len(at_medians.strategies), bool))[si]:
                 continue  # the strategy has no such component
             rows.append({"strategy": s, "label": scenario.label(s), "component": name,
                          "component_label": COMPONENT_LABELS[name], "horizon_months": h,

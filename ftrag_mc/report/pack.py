@@ -72,6 +72,9 @@ def run_record(result: SimulationResult, **extra: Any) -> dict[str, Any]:
     }
 
 
+REPORT_KEPT_SAMPLES = 10_000
+
+
 class _Analyses:
     """Every analysis of a run computed at most once, on first use, for the report items."""
 
@@ -119,10 +122,11 @@ class _Analyses:
 
     @functools.cached_property
     def kept(self) -> SimulationResult:
-        """A separate run that keeps every sample (20,000 at most), for the fan and the breakdown."""
+        """A separate run that keeps every sample (10,000 at most: the report's memory stays
+        under 300 MB), for the fan and the breakdown."""
         from ftrag_mc.simulate import simulate
 
-        return simulate(self.result.scenario, samples=min(charts_extra.KEPT_SAMPLES, self.result.n_samples),
+        return simulate(self.result.scenario, samples=min(REPORT_KEPT_SAMPLES, self.result.n_samples),
                         seed=self.result.seed, sampler=self.result.sampler, keep_samples=True, workers=1)
 
     @functools.cached_property
@@ -197,7 +201,7 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                lambda a: extra_plots.plot_delta_distribution(a.delta_distribution, analysis.compute_delta_npc(a.result),
                                                              a.info)[0]),
     ReportItem("fan.csv", "cumulative cost per strategy by month: P5, P10, P50, P90, P95 (from a separate "
-               "run of up to 20,000 samples that keeps every path)", lambda a: a.fan),
+               "run of up to 10,000 samples that keeps every path)", lambda a: a.fan),
     ReportItem("fan.png", "the cumulative cost fan chart: median, P10-P90 and P5-P95 bands",
                lambda a: extra_plots.plot_fan(a.fan, a.info)[0]),
     ReportItem("breakdown.csv", "each strategy's cost by component: at the medians and the mean, and each "
