@@ -26,7 +26,6 @@ Run: python benchmarks/bench_selfhosted_numpy.py [--samples 200000] [--seed 1]
 from __future__ import annotations
 
 import argparse
-import math
 import time
 
 import numpy as np

@@ -215,7 +215,7 @@ class Histogram:
 
     def _value_at_rank(self, rank: int) -> float:
         """The rank-th smallest value (0-based), binned values spread evenly inside their bin."""
-        below, above = int(self.below), int(self.above)
+        below = int(self.below)
         if rank < below:
             return self.below_value
         rank -= below

@@ -35,3 +35,17 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
 @pytest.fixture(name="snapshot")
 def snapshot_fixture():
     return snapshot
+
+
+@pytest.fixture
+def charts_never_saved(monkeypatch):
+    """Plot functions never save; every figure a test opens is closed after it."""
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("plot functions must not save files")
+
+    monkeypatch.setattr(Figure, "savefig", refuse)
+    yield
+    plt.close("all")

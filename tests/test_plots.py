@@ -47,16 +47,7 @@ LABELS = {"rag": "RAG", "ft": "Fine-tune", "ft_self": "Fine-tune (self-hosted)",
           "hybrid": "Hybrid"}
 
 
-@pytest.fixture(autouse=True)
-def _no_files_and_close(monkeypatch):
-    """Plot functions never save; every figure a test opens is closed after it."""
-
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("plot functions must not save files")
-
-    monkeypatch.setattr(Figure, "savefig", refuse)
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("charts_never_saved")
 
 
 def run_info(strategies=("rag", "ft"), baseline="rag") -> RunInfo:

@@ -31,16 +31,7 @@ CHARTS = ("pwin_vs_volume.png", "pwin_vs_month.png", "breakeven.png", "payback.p
 CHEAPEST = "cheapest_vs_volume.png"
 
 
-@pytest.fixture(autouse=True)
-def _no_files_and_close(monkeypatch):
-    """Charts are drawn, never saved; every figure a test opens is closed after it."""
-
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("plot functions must not save files")
-
-    monkeypatch.setattr(Figure, "savefig", refuse)
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("charts_never_saved")
 
 
 def scenario(n: int, labels: dict[int, str] | None = None, *, cheap: bool = False):

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ftrag_mc.analysis.stats import needs_all_outputs, quantiles
+from ftrag_mc.analysis.stats import needs_all_outputs
 from ftrag_mc.model.evaluate import payback_months
 from ftrag_mc.accumulate import Histogram
 from ftrag_mc.simulate import SimulationResult

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ftrag_mc.analysis.probability import compute_crossings, compute_pwin_vs_volume
