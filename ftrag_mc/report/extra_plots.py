@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ftrag_mc.analysis.charts_extra import COMPONENT_LABELS
-from ftrag_mc.report.plots import _figure, _finish, _require, _returned, _subtitle
+from ftrag_mc.report.plots import _figure, _finish, _require, _returned, _subtitle, shorten
 from ftrag_mc.report.style import (
     INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_months, format_share, format_usd,
     format_volume, house_style, percent_formatter, tint, usd_formatter,
@@ -146,6 +146,8 @@ def plot_delta_distribution(frame: pd.DataFrame, summary_rows: pd.DataFrame, inf
     return _returned(fig, axes)
 
 
+_FAN_MAX = 6  # strategies drawn on the fan chart
+
 # --- 2. cumulative cost fan ---------------------------------------------------------------------
 
 
@@ -166,7 +168,13 @@ def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> t
     fig, ax
     """
     _require(frame, _FAN_COLUMNS, "fan frame")
-    strategies = [s for s in info.strategies if s in set(frame["strategy"])]
+    present = [s for s in info.strategies if s in set(frame["strategy"])]
+    # Overlapping bands stop being readable past a few: the baseline and the cheapest others.
+    final = frame[frame["month"] == frame["month"].max()].set_index("strategy")["p50_usd"]
+    others = sorted((s for s in present if s != info.baseline), key=lambda s: float(final[s]))
+    strategies = ([info.baseline] if info.baseline in present else []) + others[:_FAN_MAX - 1]
+    strategies = [s for s in present if s in strategies]
+    hidden = len(present) - len(strategies)
     with house_style():
         fig, axes, created = _figure(ax)
         a = axes[0]
@@ -175,7 +183,7 @@ def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> t
             colour, m = info.colour(s), rows["month"].to_numpy()
             a.fill_between(m, rows["p5_usd"], rows["p95_usd"], color=colour, alpha=0.12, lw=0, zorder=2)
             a.fill_between(m, rows["p10_usd"], rows["p90_usd"], color=colour, alpha=0.25, lw=0, zorder=2)
-            a.plot(m, rows["p50_usd"], color=colour, lw=2.6, zorder=3, label=info.label(s))
+            a.plot(m, rows["p50_usd"], color=colour, lw=2.6, zorder=3, label=shorten(info.label(s)))
         a.set_xlim(0, int(frame["month"].max()))
         if float(frame["p5_usd"].min()) >= 0:
             a.set_ylim(bottom=0)
@@ -197,7 +205,8 @@ def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> t
         _finish(fig, [a], created=created, finding=escape(finding),
                 subtitles=[escape(_subtitle(info, f"cost paths at {format_volume(volume)} queries/month"))],
                 footnote=_footnote(info, "line: median; bands: P10-P90 and P5-P95",
-                                   f"percentiles from {_own_run(frame)}"))
+                                   f"percentiles from {_own_run(frame)}",
+                                   f"{hidden} more strategies with higher median costs in fan.csv" if hidden else ""))
     return fig, a
 
 
@@ -226,6 +235,9 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
     widest = float(frame.groupby("strategy")["mean_usd"].apply(lambda v: v.abs().sum()).max()) or 1.0
     with house_style():
         fig, axes, created = _figure(ax)
+        if created:  # a bar per strategy: taller for many
+            width, height = fig.get_size_inches()
+            fig.set_size_inches(width, max(height, 2.5 + 0.45 * len(strategies)))
         a = axes[0]
         y = np.arange(len(strategies))[::-1].astype(float)
         for yi, s in zip(y, strategies):
@@ -245,7 +257,7 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
             total = float(rows["total_mean_usd"].iloc[0])
             a.annotate(escape(_money(total, info)), xy=(max(right, 0.0), yi), xytext=(6, 0),
                        textcoords="offset points", ha="left", va="center", fontsize=SMALL_FONT_PT, color=INK)
-        a.set_yticks(y, [info.label(s) for s in strategies])
+        a.set_yticks(y, [shorten(info.label(s)) for s in strategies])
         a.grid(False, axis="y")
         a.set_xlim(right=a.get_xlim()[1] * 1.12)
         a.xaxis.set_major_formatter(usd_formatter(info.currency))
