@@ -453,21 +453,63 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], samples: int 
         click.echo(f"Wrote {len(paths)} files to {out_dir / 'compare'}/")
 
 
-@main.command()
-@scenario_argument
-@what_if_options
-def validate(scenario: str, overrides: tuple[str, ...], baseline: str | None) -> None:
-    """Check SCENARIO without simulating; exit status 2 with a one-line error if it is invalid.
+def _load_source(path: str, overrides: tuple[str, ...] = (), baseline: str | None = None):
+    """:func:`_load`, or with ``-`` the scenario on stdin, named ``<stdin>`` in messages."""
+    if path != "-":
+        return _load(path, overrides, baseline)
+    from ftrag_mc.overrides import with_baseline
+    from ftrag_mc.scenario import load_scenario_bytes
 
-    Example:
+    try:
+        return load_scenario_bytes(click.get_binary_stream("stdin").read(), with_baseline(overrides, baseline))
+    except ScenarioError as error:
+        raise UserError(str(error)) from None
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...",
+                type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
+@click.option("--strict", is_flag=True, help="Lint warnings are errors: exit status 2 if any file has one.")
+@what_if_options
+def validate(scenarios: tuple[str, ...], strict: bool, overrides: tuple[str, ...], baseline: str | None) -> None:
+    """Check each SCENARIO without simulating, and lint it (- reads one from stdin).
+
+    An invalid file is a one-line error (exit status 2). A valid one gets a one-line summary, and
+    each lint warning goes to stderr as "warning: FILE: KEY: message": a cost component one
+    strategy pays and another lacks where that changes the answer, a launch delay with no interim
+    or delay cost, a price far outside the catalog's range, an answer that flips with a constant
+    moved to half or double its value. Warnings leave the exit status 0 unless --strict; with
+    several files the exit status is the worst. Examples:
 
         ftrag-mc validate scenarios/legal-docs.toml
+
+        ftrag-mc validate --strict scenarios/*.toml
+
+        cat my-scenario.toml | ftrag-mc validate -
     """
-    loaded = _load(scenario, overrides, baseline)
-    uncertain = loaded.uncertain_inputs
-    click.echo(f"{scenario}: valid. {len(loaded.strategies)} strategies "
-               f"({'; '.join(loaded.label(s) for s in loaded.strategies)}), baseline {loaded.label(loaded.baseline)}, "
-               f"{len(uncertain)} uncertain inputs, {loaded.horizon_months}-month horizon.")
+    from ftrag_mc.lint import lint_scenario
+
+    worst = 0
+    for scenario in scenarios:
+        try:
+            loaded = _load_source(scenario, overrides, baseline)
+        except UserError as error:
+            error.show()
+            worst = 2
+            continue
+        findings = lint_scenario(loaded)
+        for finding in findings:
+            click.echo(f"{'error' if strict else 'warning'}: {loaded.file}: {finding}", err=True)
+        if strict and findings:
+            worst = 2
+            continue
+        uncertain = loaded.uncertain_inputs
+        click.echo(f"{loaded.file}: valid. {len(loaded.strategies)} strategies "
+                   f"({'; '.join(loaded.label(s) for s in loaded.strategies)}), baseline {loaded.label(loaded.baseline)}, "
+                   f"{len(uncertain)} uncertain inputs, {loaded.horizon_months}-month horizon"
+                   f"{f', {len(findings)} warnings' if findings else ''}.")
+    if worst:
+        click.get_current_context().exit(worst)
 
 
 @main.command(name="format")

@@ -440,13 +440,23 @@ def read_scenario_table(path: str | Path) -> tuple[dict[str, Any], bytes]:
         raw = path.read_bytes()
     except OSError as error:
         raise ScenarioError(f"cannot read the file: {error.strerror or error}", file=str(path)) from None
+    return decode_scenario_bytes(raw, str(path)), raw
+
+
+def decode_scenario_bytes(raw: bytes, file: str) -> dict[str, Any]:
+    """The TOML table in ``raw`` (a file's bytes, or stdin's), not yet validated.
+
+    Raises
+    ------
+    ScenarioError
+        If ``raw`` is not valid UTF-8 TOML; the message names ``file``.
+    """
     try:
-        table = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ScenarioError("not a UTF-8 text file", file=str(path)) from None
+        raise ScenarioError("not a UTF-8 text file", file=file) from None
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"invalid TOML: {error}", file=str(path)) from None
-    return table, raw
+        raise ScenarioError(f"invalid TOML: {error}", file=file) from None
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str | Override] = ()) -> Scenario:
@@ -469,6 +479,13 @@ def load_scenario(path: str | Path, overrides: Iterable[str | Override] = ()) ->
     """
     table, raw = read_scenario_table(path)
     return parse_scenario_with_overrides(table, overrides, name=Path(path).stem, file=str(path), source_bytes=raw)
+
+
+def load_scenario_bytes(raw: bytes, overrides: Iterable[str | Override] = (), *, file: str = "<stdin>",
+                        name: str = "stdin") -> Scenario:
+    """:func:`load_scenario` of bytes read elsewhere (``validate -`` reads stdin); errors name ``file``."""
+    return parse_scenario_with_overrides(decode_scenario_bytes(raw, file), overrides, name=name, file=file,
+                                         source_bytes=raw)
 
 
 def parse_scenario_with_overrides(table: Mapping[str, Any], overrides: Iterable[str | Override] = (), *,
