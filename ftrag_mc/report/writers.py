@@ -95,3 +95,39 @@ def write_report(directory: str | Path, items: Mapping[str, Any], *, merge: bool
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return [directory / name for name in items]
+
+
+def write_text_file(path: str | Path, text: str, *, overwrite: bool = False) -> Path:
+    """Write ``text`` to ``path`` whole or not at all: a temporary file beside it, then moved in.
+
+    Without ``overwrite`` an existing file is never replaced, even one that appears meanwhile (the
+    temporary file is hard-linked into place, which fails if the name is taken).
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is false.
+    OSError
+        If the folder does not exist or cannot be written.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(path)
+    fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(staging, 0o666 & ~_umask())  # mkstemp makes it private; a scenario is an ordinary file
+        if overwrite:
+            os.replace(staging, path)
+        else:
+            try:
+                os.link(staging, path)
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links: the check above has to do
+                os.replace(staging, path)
+    finally:
+        if os.path.exists(staging):
+            os.unlink(staging)
+    return path

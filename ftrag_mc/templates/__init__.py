@@ -1,0 +1,1 @@
+"""Scenario templates for ``ftrag-mc new`` (package data: the *.toml files)."""
