@@ -461,8 +461,10 @@ def _load_source(path: str, overrides: tuple[str, ...] = (), baseline: str | Non
     from ftrag_mc.overrides import with_baseline
     from ftrag_mc.scenario import load_scenario_bytes
 
+    with click.open_file("-", "rb") as stream:
+        raw = stream.read()
     try:
-        return load_scenario_bytes(click.get_binary_stream("stdin").read(), with_baseline(overrides, baseline))
+        return load_scenario_bytes(raw, with_baseline(overrides, baseline))
     except ScenarioError as error:
         raise UserError(str(error)) from None
 
