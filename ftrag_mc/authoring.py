@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
+from ftrag_mc.errors import ScenarioError
 from ftrag_mc.scenario import Scenario, parse_scenario
 from ftrag_mc.schema import did_you_mean
 
@@ -102,12 +103,22 @@ def parse_new_path(name: str) -> Path:
     Raises
     ------
     ValueError
-        For an empty name or one that ends in a folder separator.
+        For an empty name, one that ends in a folder separator, or a file name that cannot name
+        the report folder (the rule of ``[scenario] name``).
     """
     if not name.strip() or name.endswith(("/", "\\")):
         raise ValueError(f"'{name}' is not a file name")
     path = Path(name)
-    return path if path.suffix == ".toml" else path.with_name(path.name + ".toml")
+    path = path if path.suffix == ".toml" else path.with_name(path.name + ".toml")
+    if not _REPORT_NAME.fullmatch(path.stem):
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in path.stem)
+        raise ValueError(f"'{shown}' cannot name a scenario (it names the report folder): use letters, digits, "
+                         "'.', '_' and '-', starting with a letter or digit")
+    return path
+
+
+# The rule for [scenario] name (ftrag_mc.scenario.Meta): the file's stem is the report folder's name.
+_REPORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def default_title(template: str, path: Path) -> str:
@@ -156,8 +167,25 @@ def _pert(value: float, low: float, high: float) -> str:
     return f'{{ dist = "pert", min = {_number(low)}, mode = {_number(value)}, max = {_number(high)} }}'
 
 
+def _toml_string(text_: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, and DEL, which JSON leaves raw, is escaped.
+
+    Raises
+    ------
+    ValueError
+        For text that is not valid Unicode (lone surrogates from undecodable command-line bytes).
+    """
+    try:
+        text_.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("--title: not valid UTF-8 text") from None
+    return json.dumps(text_, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _one_line(text_: str) -> str:
-    return " ".join(text_.split())
+    """Text for a comment: one line, control characters and undecodable bytes replaced."""
+    text_ = text_.encode("utf-8", "replace").decode("utf-8")
+    return " ".join("".join(c if c.isprintable() else " " for c in text_).split())
 
 
 def placeholder_values(request: NewScenario, path: Path) -> dict[str, str]:
@@ -166,7 +194,7 @@ def placeholder_values(request: NewScenario, path: Path) -> dict[str, str]:
     title = request.title if request.title is not None else default_title(request.template, path)
     week = request.engineer_week_usd
     values = {
-        "title": json.dumps(title, ensure_ascii=False),  # a JSON string is a TOML basic string
+        "title": _toml_string(title),
         "title_comment": _one_line(title),
         "file": _one_line(str(path)),
         "volume": _number(request.queries_per_month),
@@ -213,7 +241,11 @@ def check_rendered(text_: str, path: Path) -> Scenario:
     """
     import tomllib
 
-    return parse_scenario(tomllib.loads(text_), name=path.stem, file=str(path))
+    try:
+        table = tomllib.loads(text_)
+    except tomllib.TOMLDecodeError as error:  # a value rendered wrongly: never write it
+        raise ScenarioError(f"the template rendered invalid TOML: {error}", file=str(path)) from None
+    return parse_scenario(table, name=path.stem, file=str(path))
 
 
 __all__ = ["DEFAULT_TEMPLATE", "Figure", "NewScenario", "TEMPLATES", "Template", "check_rendered",

@@ -510,7 +510,7 @@ def validate(scenarios: tuple[str, ...], strict: bool, overrides: tuple[str, ...
         click.echo(f"{loaded.file}: valid. {len(loaded.strategies)} strategies "
                    f"({'; '.join(loaded.label(s) for s in loaded.strategies)}), baseline {loaded.label(loaded.baseline)}, "
                    f"{len(uncertain)} uncertain inputs, {loaded.horizon_months}-month horizon"
-                   f"{f', {len(findings)} warnings' if findings else ''}.")
+                   f"{f', {len(findings)} warning' + 's' * (len(findings) > 1) if findings else ''}.")
     if worst:
         click.get_current_context().exit(worst)
 
@@ -611,10 +611,10 @@ def new(name: str, template: str | None, title: str | None, volume: float | None
         horizon_months=horizon or defaults.horizon_months,
         growth_per_month=defaults.growth_per_month if growth is None else growth,
         engineer_week_usd=engineer_week_usd or defaults.engineer_week_usd)
-    text = render_template(request, path)
     try:
+        text = render_template(request, path)
         check_rendered(text, path)
-    except ScenarioError as error:
+    except (ScenarioError, ValueError) as error:
         raise UserError(str(error)) from None
     try:
         write_text_file(path, text, overwrite=force)

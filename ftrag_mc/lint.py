@@ -257,6 +257,8 @@ def check_deciding_constant(scenario: Scenario) -> list[LintWarning]:
         except ValueError:  # a what-if the model refuses (e.g. a non-finite product) decides nothing
             continue
         for challenger in scenario.challengers:
+            if not math.isfinite(base[challenger]):  # an overflowing scenario says nothing about signs
+                continue
             deltas = costs[challenger] - costs[scenario.baseline]
             flipped = [(f, v, d) for (f, v), d in zip(moved, deltas) if math.isfinite(d) and (d < 0) != (base[challenger] < 0)]
             if flipped:

@@ -292,7 +292,7 @@ def flagged(tmp_path) -> Path:
 def test_validate_prints_warnings_on_stderr_and_exits_0(runner, flagged):
     result = runner.invoke(main, ["validate", str(flagged)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"{flagged}: valid.") and result.stdout.rstrip().endswith("1 warnings.")
+    assert result.stdout.startswith(f"{flagged}: valid.") and result.stdout.rstrip().endswith("1 warning.")
     [line] = result.stderr.splitlines()
     assert line.startswith(f"warning: {flagged}: strategies.ft: has no [quality]")
 

@@ -183,3 +183,24 @@ def test_a_title_with_quotes_and_newlines_is_data(runner, here):
     title = 'a "b" \\ c\nd = 1'
     assert new(runner, "t", "--title", title).exit_code == 0
     assert load_scenario(here / "t.toml").title == title
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("", "'' is not a file name"),
+    ("sub/", "'sub/' is not a file name"),
+    ("my scenario", "'my scenario' cannot name a scenario (it names the report folder)"),
+    ("x\ny", "'x\\ny' cannot name a scenario"),
+    (".hidden", "'.hidden' cannot name a scenario"),
+])
+def test_names_that_cannot_name_a_report_are_refused(runner, here, name, message):
+    result = new(runner, name)
+    assert result.exit_code == 2
+    [line] = result.output.splitlines()
+    assert line.startswith(f"Error: {message}")
+    assert list(here.iterdir()) == []
+
+
+def test_control_characters_in_a_title_stay_data(runner, here):
+    title = "a\x7fb\x01c"  # DEL is left raw by JSON but not allowed raw in TOML
+    assert new(runner, "t", "--title", title).exit_code == 0
+    assert load_scenario(here / "t.toml").title == title
