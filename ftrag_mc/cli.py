@@ -539,7 +539,7 @@ class _NewCommand(click.Command):
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_help_text(ctx, formatter)
         for template in TEMPLATES.values():
-            with formatter.section(f"--template {template.name}: {template.doc}; --figure"):
+            with formatter.section(f"--figure NAME=NUMBER for --template {template.name} ({template.doc})"):
                 formatter.write_dl([(f"{f.name}={f.default:g}", f.doc) for f in template.figures])
 
 
@@ -567,10 +567,9 @@ def new(name: str, template: str | None, title: str | None, volume: float | None
     options you leave out are asked for; otherwise their defaults are taken. An existing file is
     never replaced without --force. Examples:
 
+    \b
         ftrag-mc new support
-
         ftrag-mc new scenarios/my-codegen --template rag-vs-self-hosted --volume 40000 --growth 0.01
-
         ftrag-mc new docs-qa --template hybrid --figure escalation_share=0.15 --force
     """
     from ftrag_mc.authoring import NewScenario, check_rendered, default_title, parse_figures, parse_new_path, render_template

@@ -59,14 +59,18 @@ class Check:
 # --- the medians ----------------------------------------------------------------------------------
 
 def _median_costs(scenario: Scenario, inputs: dict[str, Any] | None = None, *, components: bool = False):
-    """NPC per strategy at the medians (``inputs`` override some): ``(n, S)`` and, with
-    ``components``, ``{component: (n, S)}``. Overflowing what-ifs give inf, never a warning."""
+    """NPC over the horizon at the scenario's volume, the medians for inputs not in ``inputs``.
+
+    Returns ``{strategy: (n,) float64}`` and, with ``components``, ``{component: {strategy: (n,)}}``
+    (empty without). Overflowing what-ifs give inf or nan, which the checks skip; never a warning.
+    """
     with np.errstate(all="ignore"):
         ev = evaluate(scenario, inputs, components=components)
-    npc = ev.npc_usd[:, :, 0, -1]
-    split = {name: values[:, :, 0, -1] for name, values in (ev.components or {}).items()}
-    return {s: npc[:, i] for i, s in enumerate(ev.strategies)}, \
-        {name: {s: v[:, i] for i, s in enumerate(ev.strategies)} for name, v in split.items()}
+
+    def by_strategy(values: np.ndarray) -> dict[str, np.ndarray]:
+        return {s: values[:, i, 0, -1] for i, s in enumerate(ev.strategies)}
+
+    return by_strategy(ev.npc_usd), {name: by_strategy(v) for name, v in (ev.components or {}).items()}
 
 
 def _pair(scenario: Scenario, challenger: str) -> str:
