@@ -265,8 +265,12 @@ def _describe_months(monthly: np.ndarray) -> tuple[float, str, bool]:
     if len(runs) <= 4:
         return headline, "; ".join(f"{_span(a, b)}: {_money(v)}" for a, b, v in runs), True
     first, last = months[0], months[-1]
-    return headline, (f"{_money(monthly[first - 1])} in month {first} to {_money(monthly[last - 1])} in month {last}, "
-                      f"changing month by month (average {_money(values.mean())})"), True
+    span = _span(first, last) if len(months) == last - first + 1 else _month_list(months)
+    start, end = _money(monthly[first - 1]), _money(monthly[last - 1])
+    if start == end:  # the change is below the precision shown
+        return headline, f"{span}: about {start}, changing slightly month by month", True
+    return headline, (f"{start} in month {first} to {end} in month {last}, changing month by month "
+                      f"(average {_money(values.mean())})"), True
 
 
 def _runs(monthly: np.ndarray) -> list[tuple[int, int, float]]:
@@ -305,13 +309,13 @@ def _detail(scenario: Scenario, strategy: str, component: str, values) -> str:
         if s.cache is not None:
             prefix = v(s.cache.cached_tokens) if s.cache.cached_tokens is not None else v(llm.prompt_tokens)
             cached = f", of which {min(prefix, tokens):,.0f} cached (prompt cache line)"
-        return (f"{tokens:,.0f} input tokens{cached} x ${v(llm.input_usd_per_mtok):g}/M{_premium(v(llm.input_premium))}"
-                f" + {v(llm.output_tokens):,.0f} output tokens x ${v(llm.output_usd_per_mtok):g}/M"
+        return (f"{tokens:,.0f} input tokens{cached} x ${v(llm.input_usd_per_mtok):.4g}/M{_premium(v(llm.input_premium))}"
+                f" + {v(llm.output_tokens):,.0f} output tokens x ${v(llm.output_usd_per_mtok):.4g}/M"
                 f"{_premium(v(llm.output_premium))}")
     if component == "cache" and s.cache is not None:
         c = s.cache
-        return (f"hit rate {v(c.hit_rate):.3g}: reads at {v(c.read_multiplier):g} x, misses write at "
-                f"{v(c.write_multiplier):g} x the input price")
+        return (f"hit rate {v(c.hit_rate):.3g}: reads at {v(c.read_multiplier):.3g} x, misses write at "
+                f"{v(c.write_multiplier):.3g} x the input price")
     if component == "latency":
         ttft, generation = strategy_latency_seconds(scenario, strategy, values)
         lat = s.latency
@@ -319,8 +323,8 @@ def _detail(scenario: Scenario, strategy: str, component: str, values) -> str:
                 f"{float(ttft + generation):.3g} s x ${v(lat.usd_per_second):.4g} per second of wait")
     if component == "escalation" and s.escalation is not None:
         e = s.escalation
-        return (f"{v(e.share):.3g} of queries x ({v(e.input_tokens):,.0f} input tokens x ${v(e.input_usd_per_mtok):g}/M"
-                f" + {v(e.output_tokens):,.0f} output x ${v(e.output_usd_per_mtok):g}/M)")
+        return (f"{v(e.share):.3g} of queries x ({v(e.input_tokens):,.0f} input tokens x ${v(e.input_usd_per_mtok):.4g}/M"
+                f" + {v(e.output_tokens):,.0f} output x ${v(e.output_usd_per_mtok):.4g}/M)")
     if component == "quality" and s.quality is not None:
         q = s.quality
         drift = v(q.drift_pp_per_quarter)
@@ -458,21 +462,22 @@ def _sentence(r: dict) -> str:
     if payback == 0:
         when = "it is cheaper from day one"
     elif math.isinf(payback):
-        when = f"it does not pay back within {h} months"
+        when = f"it does not pay back within {format_months(h)}"
     else:
         when = f"it pays back in month {math.ceil(payback - 1e-9)} (after {format_months(payback)})"
     volume, direction = r["breakeven_queries_per_month"], r["breakeven_direction"]
-    be = {"above": f"breakeven volume {volume:,.0f} queries/month over {h} months (cheaper above it)",
-          "below": f"breakeven volume {volume:,.0f} queries/month over {h} months (cheaper below it)",
-          "always": f"cheaper over {h} months at every start volume",
-          "never": f"not cheaper over {h} months at any start volume"}[direction]
+    over = format_months(h)
+    be = {"above": f"breakeven volume {volume:,.0f} queries/month over {over} (cheaper above it)",
+          "below": f"breakeven volume {volume:,.0f} queries/month over {over} (cheaper below it)",
+          "always": f"cheaper over {over} at every start volume",
+          "never": f"not cheaper over {over} at any start volume"}[direction]
     return (f"{r['label']} costs {costs} than {r['baseline_label']}: at {format_volume(r['queries_per_month'])} "
             f"queries/month {when}; {be}.")
 
 
 def _arithmetic(r: dict) -> str:
     """How the differences add up to ΔNPC, with the discounted queries and months they multiply."""
-    return (f"Per query and per month are averages over the {r['horizon_months']} months at "
+    return (f"Per query and per month are averages over the {format_months(r['horizon_months'])} at "
             f"{format_volume(r['queries_per_month'])} queries/month at the start ({r['discounted_queries']:,.0f} queries "
             f"and {r['discounted_months']:,.4g} months, discounted): ΔNPC = {_money(r['up_front_delta_usd'])} "
             f"{_signed(r['per_query_delta_usd'])} x {r['discounted_queries']:,.0f} {_signed(r['per_month_delta_usd'])} "
@@ -540,17 +545,18 @@ def describe_explain(ex: Explanation, scenario: Scenario) -> list[str]:
         f"every uncertain input at its own P{ex.percentile:g} (not the P{ex.percentile:g} of the total)"
     rate = float(ex.values[scenario.meta.discount_rate_per_year.name])
     lines = [f"{scenario.title}: {at}; {format_volume(ex.queries_per_month)} queries/month at the start, "
-             f"{h} months, {'no discounting' if rate == 0 else f'discounted at {100 * rate:.3g} % a year'}.",
+             f"{format_months(h)}, {'no discounting' if rate == 0 else f'discounted at {100 * rate:.3g} % a year'}.",
              "Amounts are undiscounted; 'NPC' is each line's share of the net present cost through month "
              f"{h}."]
     for s in scenario.strategies:
         rows = ex.items[ex.items.strategy == s]
         total = float(ex.months[(ex.months.strategy == s) & (ex.months.month == h)].cumulative_usd.iloc[0])
         role = " (baseline)" if s == scenario.baseline else ""
-        lines += ["", f"{scenario.label(s)}{role}: NPC {_money(total)} over {h} months"]
+        lines += ["", f"{scenario.label(s)}{role}: NPC {_money(total)} over {format_months(h)}"]
         body = [[r.kind, r.item, _money(r.amount_usd) + _SUFFIXES[r.kind],
                  r.months, _money(r.npc_usd)] for r in rows.itertuples()]
-        lines += ["  " + x for x in _table(["", "item", "amount", "when", "NPC"], body, right={2, 4})]
+        lines += ["  " + x for x in _table(["", "item", "amount", "when", "NPC"], body, right={2, 4})] if body else \
+            ["  no costs"]
         lines += ["  " + x for x in
                   [f"{r.item}: {r.detail}" for r in rows.itertuples() if r.detail]]
         lines += [f"  note: {n}" for n in ex.notes[s]]
