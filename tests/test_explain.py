@@ -95,6 +95,11 @@ def test_support_classifier_one_time_monthly_and_event_lines_by_hand(support):
     assert retrain.amount_usd == pytest.approx(4260, rel=REL)
     assert retrain.months == "months 3, 6, 9, ..., 36 (12 times)"
     assert retrain.npc_usd == pytest.approx(12 * 4260, rel=REL)
+    # The inputs behind them, in words a spreadsheet can copy.
+    assert build.detail == "curation 80 h x $110.00/h + 2 engineer-weeks x $4,400 + run $2,200 + evaluation $300"
+    assert retrain.detail == ("run $2,200 + evaluation $300 + 0.2 x (curation 80 h x $110.00/h), every 3 months "
+                              "from t = 0 once launched")
+    assert item(ex, "prompted", "llm", "per query").detail == "1,750 input tokens x $1/M + 10 output tokens x $5/M"
 
 
 def test_support_classifier_interim_month_by_hand(support):

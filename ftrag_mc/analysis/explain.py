@@ -180,7 +180,7 @@ def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, value
     demand = np.asarray(model.demand(np.asarray(q0)), dtype=np.float64).reshape(h, -1)[:, :1]  # (H, 1)
     rows = []
 
-    def add(component: str, kind: str, part: Part, monthly: np.ndarray | None, detail: str = "",
+    def add(component: str, kind: str, part: Part, monthly: np.ndarray | None, detail: str | None = None,
             item: str | None = None) -> None:
         npc = float(model.cumulative(strategy, q0, part=part)[h, 0])
         if kind == "one-time":
@@ -195,6 +195,8 @@ def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, value
                 kind = "per event"
             nonzero = monthly[monthly != 0]
             low, high = float(nonzero.min()), float(nonzero.max())
+        if detail is None:
+            detail = _detail(scenario, strategy, component, kind, values)
         rows.append({"strategy": strategy, "label": scenario.label(strategy), "component": component,
                      "item": item or _item_name(scenario, strategy, component, kind), "kind": kind,
                      "amount_usd": amount, "unit": _UNITS[kind], "months": when, "varies": varies,
@@ -210,8 +212,7 @@ def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, value
         if part.fixed_usd is not None:
             add(component, "per month", Part(fixed_usd=part.fixed_usd), _by_month(part.fixed_usd, h))
         if part.per_query_usd is not None:
-            add(component, "per query", Part(per_query_usd=part.per_query_usd), _by_month(part.per_query_usd, h),
-                detail=_detail(scenario, strategy, component, values))
+            add(component, "per query", Part(per_query_usd=part.per_query_usd), _by_month(part.per_query_usd, h))
         for pool in part.gpu_pools:
             replicas = np.asarray(pool.replicas(demand), dtype=np.float64)[:, 0]
             cost = np.asarray(pool.monthly_usd(demand), dtype=np.float64)[:, 0]
@@ -294,14 +295,49 @@ def _month_list(months: np.ndarray) -> str:
     return f"months {listed} ({len(months)} times)"
 
 
+def _training_detail(scenario: Scenario, t, kind: str, v) -> str:
+    team = scenario.team
+    hourly = week = 0.0
+    if team is not None:
+        week = v(team.engineer_week_usd)
+        hourly = v(team.curation_usd_per_hour) if team.curation_usd_per_hour is not None else week / team.hours_per_week
+    if t.run_usd is not None:
+        run, run_text = v(t.run_usd), f"run ${v(t.run_usd):,.0f}"
+    else:
+        run = v(t.training_tokens) * v(t.epochs) * v(t.training_usd_per_mtok) / 1e6
+        run_text = (f"run {v(t.training_tokens):,.0f} tokens x {v(t.epochs):.3g} epochs x "
+                    f"${v(t.training_usd_per_mtok):.4g}/M")
+    curation = f"curation {v(t.curation_hours):.3g} h x ${hourly:,.2f}/h"
+    if kind == "one-time":
+        return (f"{curation} + {v(t.engineer_weeks):.3g} engineer-weeks x ${week:,.0f} + {run_text} + "
+                f"evaluation ${v(t.eval_usd):,.0f}")
+    retrain_run = f"run ${v(t.retrain_run_usd):,.0f}" if t.retrain_run_usd is not None else run_text
+    evaluation = v(t.retrain_eval_usd) if t.retrain_eval_usd is not None else v(t.eval_usd)
+    text = (f"{retrain_run} + evaluation ${evaluation:,.0f} + {v(t.retrain_curation_share):.3g} x ({curation})")
+    weeks = v(t.retrain_engineer_weeks)
+    if weeks:
+        text += f" + {weeks:.3g} engineer-weeks x ${week:,.0f}"
+    every = v(t.retrain_every_months) if t.retrain_every_months is not None else math.inf
+    return f"{text}, every {every:.3g} months from t = 0 once launched"
+
+
 def _premium(premium: float) -> str:
     return f" x (1 + {premium:.3g} premium)" if premium else ""
 
 
-def _detail(scenario: Scenario, strategy: str, component: str, values) -> str:
-    """The inputs behind a per-query line, in words (the amount itself is the model's)."""
+def _detail(scenario: Scenario, strategy: str, component: str, kind: str, values) -> str:
+    """The inputs behind a line, in words, for a spreadsheet; the amount itself is the model's."""
     s = scenario.strategies[strategy]
     v = lambda q: float(values[q.name])  # noqa: E731 - a local reader
+    if component == "training" and s.training is not None:
+        return _training_detail(scenario, s.training, kind, v)
+    if component == "labour" and s.labour is not None:
+        week = v(scenario.team.engineer_week_usd)
+        if kind == "one-time":
+            return f"{v(s.labour.setup_weeks):.3g} weeks x ${week:,.0f} per engineer-week"
+        return f"{v(s.labour.maintenance_weeks_per_month):.3g} weeks a month x ${week:,.0f} per engineer-week"
+    if kind != "per query":
+        return ""
     if component == "llm" and s.llm is not None:
         llm = s.llm
         tokens = v(llm.prompt_tokens) + v(llm.context_tokens) + v(llm.user_tokens)
