@@ -286,6 +286,7 @@ def test_cli_keeps_a_runs_files_beside_it(runner, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--volume", "0"], "Invalid value for '--volume'"),
     (["--volume", "nan"], "the volume must be a finite number"),
+    (["--volume", "1e308"], "the costs overflow at 1e+308 queries/month over 36 months (not finite)"),
     (["--percentile", "0"], "Invalid value for '--percentile'"),
     (["--set", "strategies.fine_tuned.latency.usd_per_secnd=1"], "unknown key"),
 ])

@@ -99,8 +99,8 @@ def test_a_strategy_without_latency_costs_exactly_what_it_did():
     base_values, n = input_values(shipped)
     before = ftrag_mc.evaluate(shipped, months=range(37)).npc_usd
     with_latency = load_scenario(ROOT / "scenarios" / "support-classifier.toml",
-                                 [f"strategies.fine_tuned.latency={{prefill_tokens_per_second=8000,"
-                                  f"decode_tokens_per_second=150,usd_per_second=0.001}}"])
+                                 ["strategies.fine_tuned.latency={prefill_tokens_per_second=8000,"
+                                  "decode_tokens_per_second=150,usd_per_second=0.001}"])
     after = ftrag_mc.evaluate(with_latency, months=range(37)).npc_usd
     for s in ("prompted", "prompted_cached"):
         i = tuple(shipped.strategies).index(s)

@@ -130,8 +130,8 @@ def compute_explain(scenario: Scenario, *, percentile: float = 50.0, volume: flo
     Raises
     ------
     ValueError
-        For a percentile outside (0, 100), a volume that is not a finite positive number, or a
-        value that is not finite.
+        For a percentile outside (0, 100), a volume that is not a finite positive number, a value
+        that is not finite, or costs that overflow to infinity.
     """
     chosen = explain_values(scenario, percentile)
     chosen.update(values or {})
@@ -140,8 +140,12 @@ def compute_explain(scenario: Scenario, *, percentile: float = 50.0, volume: flo
         raise ValueError(f"the volume must be a finite number of queries/month above 0 (got {q0:g})")
     vals, _ = input_values(scenario, chosen)  # checks names and finiteness
     h = scenario.horizon_months
-    model = CostModel(scenario, vals, 1, components=True)
-    ev = evaluate(scenario, vals, volumes=[q0], months=np.arange(h + 1), components=True)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below, in words
+        model = CostModel(scenario, vals, 1, components=True)
+        ev = evaluate(scenario, vals, volumes=[q0], months=np.arange(h + 1), components=True)
+    if not np.all(np.isfinite(ev.npc_usd)):
+        raise ValueError(f"the costs overflow at {q0:.3g} queries/month over {format_months(h)} (not finite): "
+                         "use a smaller volume or horizon")
     strategies = ev.strategies
     cumulative = {s: ev.npc_usd[0, i, 0] for i, s in enumerate(strategies)}  # (H + 1,)
 
@@ -220,7 +224,7 @@ def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, value
             counts = sorted({int(r) for r in replicas})
             detail = (f"{_count_range(counts)} replica{'s' if counts != [1] else ''} x "
                       f"{_money(per_replica)} per replica-month ({per_replica / calendar.HOURS_PER_MONTH:.4g} USD/hour "
-                      f"x {calendar.HOURS_PER_MONTH:g} h) at {format_volume(q0)} queries/month")
+                      f"x {calendar.HOURS_PER_MONTH:g} h) at {_volume(q0)} queries/month")
             name = "GPU replicas" if component == "self_hosted" else f"{_item_name(scenario, strategy, component, 'per month')}: GPU replicas"
             add(component, "per month", Part(gpu_pools=(pool,)), cost, detail=detail, item=name)
     return rows
@@ -473,7 +477,16 @@ def _money(x: float, digits: int = 3) -> str:
         return f"${x:.{digits}g}"
     if x < 1000:
         return f"${x:,.2f}".removesuffix(".00")
-    return f"${x:,.0f}"
+    return f"${x:,.0f}" if x < 1e15 else f"${x:.3e}"
+
+
+def _volume(q: float) -> str:
+    """A volume as people say it ("250k"); an absurd one in scientific notation."""
+    return format_volume(q) if q < 1e15 else f"{q:.3g}"
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) < 1e15 else f"{x:.3e}"
 
 
 def _more_less(x: float, what: str) -> str:
@@ -500,23 +513,23 @@ def _sentence(r: dict) -> str:
     elif math.isinf(payback):
         when = f"it does not pay back within {format_months(h)}"
     else:
-        when = f"it pays back in month {math.ceil(payback - 1e-9)} (after {format_months(payback)})"
+        when = f"it pays back in month {max(1, math.ceil(payback - 1e-9))} (after {format_months(payback)})"
     volume, direction = r["breakeven_queries_per_month"], r["breakeven_direction"]
     over = format_months(h)
-    be = {"above": f"breakeven volume {volume:,.0f} queries/month over {over} (cheaper above it)",
-          "below": f"breakeven volume {volume:,.0f} queries/month over {over} (cheaper below it)",
+    be = {"above": f"breakeven volume {_count(volume)} queries/month over {over} (cheaper above it)",
+          "below": f"breakeven volume {_count(volume)} queries/month over {over} (cheaper below it)",
           "always": f"cheaper over {over} at every start volume",
           "never": f"not cheaper over {over} at any start volume"}[direction]
-    return (f"{r['label']} costs {costs} than {r['baseline_label']}: at {format_volume(r['queries_per_month'])} "
+    return (f"{r['label']} costs {costs} than {r['baseline_label']}: at {_volume(r['queries_per_month'])} "
             f"queries/month {when}; {be}.")
 
 
 def _arithmetic(r: dict) -> str:
     """How the differences add up to ΔNPC, with the discounted queries and months they multiply."""
     return (f"Per query and per month are averages over the {format_months(r['horizon_months'])} at "
-            f"{format_volume(r['queries_per_month'])} queries/month at the start ({r['discounted_queries']:,.0f} queries "
+            f"{_volume(r['queries_per_month'])} queries/month at the start ({_count(r['discounted_queries'])} queries "
             f"and {r['discounted_months']:,.4g} months, discounted): ΔNPC = {_money(r['up_front_delta_usd'])} "
-            f"{_signed(r['per_query_delta_usd'])} x {r['discounted_queries']:,.0f} {_signed(r['per_month_delta_usd'])} "
+            f"{_signed(r['per_query_delta_usd'])} x {_count(r['discounted_queries'])} {_signed(r['per_month_delta_usd'])} "
             f"x {r['discounted_months']:,.4g} = {_money(r['delta_npc_usd'])}.")
 
 
@@ -580,7 +593,7 @@ def describe_explain(ex: Explanation, scenario: Scenario) -> list[str]:
     at = "every uncertain input at its median" if ex.percentile == 50 else \
         f"every uncertain input at its own P{ex.percentile:g} (not the P{ex.percentile:g} of the total)"
     rate = float(ex.values[scenario.meta.discount_rate_per_year.name])
-    lines = [f"{scenario.title}: {at}; {format_volume(ex.queries_per_month)} queries/month at the start, "
+    lines = [f"{scenario.title}: {at}; {_volume(ex.queries_per_month)} queries/month at the start, "
              f"{format_months(h)}, {'no discounting' if rate == 0 else f'discounted at {100 * rate:.3g} % a year'}.",
              "Amounts are undiscounted; 'NPC' is each line's share of the net present cost through month "
              f"{h}."]
@@ -605,7 +618,7 @@ def describe_explain(ex: Explanation, scenario: Scenario) -> list[str]:
             cum = ex.months[(ex.months.strategy == s) & (ex.months.month == m)].cumulative_usd.iloc[0]
             row.append(_money(float(cum)))
         body.append(row)
-    lines += ["", f"Cumulative NPC by month at {format_volume(ex.queries_per_month)} queries/month"
+    lines += ["", f"Cumulative NPC by month at {_volume(ex.queries_per_month)} queries/month"
               + ("" if len(shown) == h + 1 else " (some months; explain_months.csv has all)")]
     lines += ["  " + x for x in _table(["month", *labels], body, right=set(range(len(labels) + 1)))]
     if len(ex.breakeven):
