@@ -623,3 +623,54 @@ def new(name: str, template: str | None, title: str | None, volume: float | None
         raise UserError(f"{path}: cannot write it: {error.strerror or error}") from None
     click.echo(f"Wrote {path} (template {template}: {TEMPLATES[template].doc}).")
     click.echo(f"Edit the lines marked \"assumption: replace\", then: ftrag-mc run {shlex.quote(str(path))}")
+
+
+@main.command()
+@scenario_argument
+@click.option("--percentile", "-p", type=click.FloatRange(0, 100, min_open=True, max_open=True), default=50.0,
+              show_default=True, help="Set every uncertain input to its own P-th percentile instead of its median, e.g. 90.")
+@click.option("--volume", type=click.FloatRange(min=0, min_open=True), metavar="QUERIES",
+              help="Start volume, queries/month [default: the scenario's].")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="explain_*.csv are added to OUT/<scenario name>/ (a run's files there are kept).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@what_if_options
+def explain(scenario: str, percentile: float, volume: float | None, out_dir: Path, quiet: bool,
+            overrides: tuple[str, ...], baseline: str | None) -> None:
+    """The cost breakdown behind the totals, with every uncertain input at its median.
+
+    No sampling: one evaluation through the simulator's own model. Prints, per strategy, its
+    one-time, monthly and per-query line items (latency, the interim strategy before launch and
+    the successor after a platform closes each on their own line), the cumulative cost by month,
+    and each challenger's breakeven arithmetic in words, to check against a spreadsheet. Writes
+    explain_items.csv, explain_months.csv, explain_breakeven.csv and explain.json into
+    OUT/<scenario name>/. Examples:
+
+    \b
+        ftrag-mc explain scenarios/support-classifier.toml
+        ftrag-mc explain scenarios/latency-tradeoff.toml --percentile 90 --volume 50000
+        ftrag-mc explain scenarios/support-classifier.toml --set strategies.fine_tuned.training.run_usd=8000
+    """
+    from ftrag_mc.analysis.explain import compute_explain, describe_explain
+    from ftrag_mc.report.writers import ReportError, write_report
+
+    loaded = _load(scenario, overrides, baseline)
+    try:
+        explained = compute_explain(loaded, percentile=percentile, volume=volume)
+    except ValueError as error:
+        raise UserError(f"{scenario}: {error}") from None
+    items = {"explain_items.csv": explained.items, "explain_months.csv": explained.months,
+             "explain_breakeven.csv": explained.breakeven,
+             "explain.json": {"scenario": loaded.name, "scenario_sha256": loaded.source_hash, "version": __version__,
+                              "percentile": explained.percentile, "queries_per_month": explained.queries_per_month,
+                              "horizon_months": loaded.horizon_months, "inputs": explained.values,
+                              "notes": explained.notes, "overrides": list(loaded.overrides),
+                              "command": _command_line(click.get_current_context(), scenario)}}
+    try:
+        paths = write_report(out_dir / loaded.name, items, merge=True)
+    except (ReportError, OSError) as error:
+        raise UserError(str(error)) from None
+    if not quiet:
+        for line in describe_explain(explained, loaded):
+            click.echo(line)
+        click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")

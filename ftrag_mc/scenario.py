@@ -145,6 +145,23 @@ class Escalation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Latency:
+    """The cost of users' wait, per query: time to first token plus generation time, priced per second."""
+
+    prefill_tokens_per_second: Quantity = quantity(
+        "input tokens read per second: time to first token = overhead_seconds + (llm prompt_tokens + context_tokens "
+        "+ user_tokens) / prefill_tokens_per_second", unit="tokens/s", positive=True)
+    decode_tokens_per_second: Quantity = quantity(
+        "output tokens generated per second: generation time = llm.output_tokens / decode_tokens_per_second",
+        unit="tokens/s", positive=True)
+    overhead_seconds: Quantity = quantity("fixed wait per query before the first token: network, queueing, retrieval",
+                                          unit="seconds", default=0)
+    usd_per_second: Quantity = quantity(
+        "value of one second of a user's wait: cost per query = (time to first token + generation time) x "
+        "usd_per_second; usually a shared input, so every strategy prices a second alike", unit="USD/second")
+
+
+@dataclass(frozen=True, kw_only=True)
 class EndOfLife:
     """The platform closes: migrate to a successor strategy."""
 
@@ -183,6 +200,8 @@ class Strategy:
     labour: Labour | None = section(Labour, "engineering setup and maintenance")
     quality: Quality | None = section(Quality, "cost of errors, with drift between retrains")
     escalation: Escalation | None = section(Escalation, "share of queries re-run on a frontier model")
+    latency: Latency | None = section(Latency, "users' wait priced per second (needs llm for tokens; "
+                                      "prompt caching and escalated re-runs do not change it); absent = not counted")
     end_of_life: EndOfLife | None = section(EndOfLife, "platform closing and migration")
 
     def validate(self, path: str, registry: Registry) -> None:
@@ -190,6 +209,8 @@ class Strategy:
             raise ScenarioError("prompt caching needs an [llm] section", path=f"{path}.cache")
         if self.self_hosted is not None and self.llm is None and self.self_hosted.tokens_per_query is None:
             raise ScenarioError("self-hosted serving needs an [llm] section or tokens_per_query", path=f"{path}.self_hosted")
+        if self.latency is not None and self.llm is None:
+            raise ScenarioError("latency needs an [llm] section (its tokens set the wait)", path=f"{path}.latency")
 
 
 # --- scenario-level sections ----------------------------------------------------------------------

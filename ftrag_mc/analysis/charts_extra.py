@@ -37,7 +37,7 @@ COMPONENT_LABELS: dict[str, str] = {
     "llm": "LLM calls", "cache": "prompt cache", "retrieval": "retrieval", "training": "training",
     "hosting": "hosted model", "self_hosted": "self-hosted GPUs", "labour": "labour", "quality": "quality",
     "escalation": "escalation", "other": "other", "delay": "delay", "interim": "interim",
-    "successor": "successor", "migration": "migration",
+    "successor": "successor", "migration": "migration", "latency": "latency",
 }
 assert tuple(COMPONENT_LABELS) == COMPONENTS  # a new component needs a label here
 

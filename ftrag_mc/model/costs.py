@@ -29,7 +29,7 @@ MTOK = 1e6
 
 #: Component names of the cost breakdown, in report order.
 COMPONENTS = ("llm", "cache", "retrieval", "training", "hosting", "self_hosted", "labour", "quality",
-              "escalation", "other", "delay", "interim", "successor", "migration")
+              "escalation", "other", "delay", "interim", "successor", "migration", "latency")
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,31 @@ def quality_per_query(strategy: Strategy, c: Context) -> np.ndarray:
     return np.clip(rate, 0.0, 1.0) * c(q.cost_per_error_usd)
 
 
+def latency_seconds(strategy: Strategy, c: Context) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """(time to first token, generation time) per query, seconds: overhead + input / prefill rate,
+    and output / decode rate; the tokens are the strategy's llm tokens."""
+    lat, llm = strategy.latency, strategy.llm
+    input_tokens = c(llm.prompt_tokens) + c(llm.context_tokens) + c(llm.user_tokens)
+    ttft = c(lat.overhead_seconds) + input_tokens / c(lat.prefill_tokens_per_second)
+    return ttft, c(llm.output_tokens) / c(lat.decode_tokens_per_second)
+
+
+def strategy_latency_seconds(scenario: Scenario, strategy: str, values: Mapping[str, np.ndarray | float]):
+    """:func:`latency_seconds` of ``scenario.strategies[strategy]`` for input ``values`` (as for
+    :func:`build_cost_terms`), or None without a latency section: what ``explain`` shows."""
+    s = scenario.strategies[strategy]
+    if s.latency is None:
+        return None
+    c = Context(values=values, scenario=scenario, n=1, active=1.0, launched=1.0, prices=1.0)
+    return latency_seconds(s, c)
+
+
+def latency_per_query(strategy: Strategy, c: Context) -> np.ndarray | float:
+    """Value of the wait per query: seconds x USD per second (not a token price: no price trend)."""
+    ttft, generation = latency_seconds(strategy, c)
+    return (ttft + generation) * c(strategy.latency.usd_per_second)
+
+
 def retrieval_part(strategy: Strategy, c: Context) -> Part:
     """Embeddings per query, the vector store, indexing once and re-indexing on a cadence."""
     r = strategy.retrieval
@@ -298,6 +323,8 @@ def own_cost_terms(strategy: Strategy, values: Mapping[str, np.ndarray | float],
         parts["quality"] = Part(per_query_usd=quality_per_query(strategy, c))
     if strategy.escalation is not None:
         parts["escalation"] = Part(per_query_usd=escalation_per_query(strategy, c))
+    if strategy.latency is not None:
+        parts["latency"] = Part(per_query_usd=latency_per_query(strategy, c))
     once, fixed = c(strategy.one_time_usd), c(strategy.fixed_usd_per_month)
     if not (_is_zero(once) and _is_zero(fixed)):
         parts["other"] = Part(one_time_usd=once, fixed_usd=fixed * active)

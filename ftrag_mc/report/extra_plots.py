@@ -34,7 +34,8 @@ _BREAKDOWN_COLUMNS = ("strategy", "label", "component", "horizon_months", "queri
 LOSS_COLOUR = "#d55e00"  # vermillion: the futures in which the challenger costs more
 #: One colour per cost component, in stacking order, the same in every breakdown.
 COMPONENT_COLOURS: dict[str, str] = dict(zip(
-    COMPONENT_LABELS, OKABE_ITO[:6] + ["#999999"] + [tint(c, 0.5) for c in OKABE_ITO[:6]] + ["#cccccc"]))
+    COMPONENT_LABELS, OKABE_ITO[:6] + ["#999999"] + [tint(c, 0.5) for c in OKABE_ITO[:6]] + ["#cccccc"]
+    + [OKABE_ITO[6]]))  # latency: yellow, readable as a filled segment
 _MIN_LABEL_SHARE = 0.06  # a segment narrower than this share of the widest bar gets no label
 
 

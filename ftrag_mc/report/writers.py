@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 MARKER = "run.json"
 #: Every report folder holds one of these records; a folder with none is never replaced.
-MARKERS = (MARKER, "sensitivity.json", "sweep.json")
+MARKERS = (MARKER, "sensitivity.json", "sweep.json", "explain.json")
 
 
 class ReportError(RuntimeError):
