@@ -225,7 +225,7 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
     ReportItem("summary.md", "the headline, key figures and the list of files"),
     ReportItem("columns.csv", "the data dictionary: every CSV column's meaning, unit, sign and sentinels"),
     ReportItem("run.json", "seed, samples, sampler, engine, scenario SHA-256, overrides, versions, timings, "
-               "percentile error bounds, the command"),
+               "percentile error bounds, the price-catalog entries used, the command"),
 )
 
 
