@@ -477,19 +477,27 @@ def _at(path: str, key: str):
         raise ScenarioError(error.message, path=f"{path}.{key}") from None
 
 
-def _model_for(sub: Mapping[str, Any], path: str, inherited: str | None) -> tuple[ModelPrices, str] | None:
-    """The component's own model, else the inherited one; and the key path to blame for it."""
+def _model_for(sub: Mapping[str, Any], path: str, inherited: str | None) -> ModelPrices | None:
+    """The component's own model, else the inherited one (an unknown name is blamed where it is written)."""
     own = _name(sub, "model", path)
     if own is None and inherited is None:
         return None
     with _at(path, "model") if own is not None else _at(path.rsplit(".", 1)[0], "llm.model"):
-        return lookup_model(own if own is not None else inherited), ("model" if own is not None else "")
+        return lookup_model(own if own is not None else inherited)
 
 
 def _put(sub: dict, values: list, key: str, value: Any) -> None:
     if key not in sub:
         sub[key] = value
         values.append((key, value))
+
+
+def _put_token_prices(sub: dict, values: list, model: ModelPrices, path: str) -> None:
+    for key, price, what in (("input_usd_per_mtok", model.input_usd_per_mtok, "input price"),
+                             ("output_usd_per_mtok", model.output_usd_per_mtok, "output price")):
+        if key not in sub and price is None:
+            raise _missing(model, what, path, "model", key)
+        _put(sub, values, key, price)
 
 
 def _missing(model: ModelPrices, what: str, path: str, key: str, instead: str) -> ScenarioError:
@@ -500,20 +508,15 @@ def _fill_llm(sub: dict, path: str, inherited: str | None):
     tuned = sub.get("tuned")
     if not isinstance(tuned, bool):
         tuned = False  # absent, or not a boolean: the schema reports that
-    found = _model_for(sub, path, None)
-    if found is None:
+    model = _model_for(sub, path, None)
+    if model is None:
         if tuned:
             raise ScenarioError("tuned = true takes its premiums from the catalog: name the model "
                                 "(model = \"gpt-4.1-mini\") or give input_premium and output_premium instead",
                                 path=f"{path}.tuned")
         return None
-    model, _ = found
     values: list = []
-    for key, price, what in (("input_usd_per_mtok", model.input_usd_per_mtok, "input price"),
-                             ("output_usd_per_mtok", model.output_usd_per_mtok, "output price")):
-        if key not in sub and price is None:
-            raise _missing(model, what, path, "model", key)
-        _put(sub, values, key, price)
+    _put_token_prices(sub, values, model, path)
     if tuned:
         for key, tuned_price, base in (("input_premium", model.tuned_input_usd_per_mtok, model.input_usd_per_mtok),
                                        ("output_premium", model.tuned_output_usd_per_mtok, model.output_usd_per_mtok)):
@@ -529,10 +532,9 @@ def _fill_llm(sub: dict, path: str, inherited: str | None):
 
 
 def _fill_cache(sub: dict, path: str, inherited: str | None):
-    found = _model_for(sub, path, inherited)
-    if found is None:
+    model = _model_for(sub, path, inherited)
+    if model is None:
         return None
-    model, _ = found
     values: list = []
     for key, multiplier, what in (("read_multiplier", model.cache_read_multiplier, "cache read price"),
                                   ("write_multiplier", model.cache_write_multiplier, "cache write price")):
@@ -543,10 +545,11 @@ def _fill_cache(sub: dict, path: str, inherited: str | None):
 
 
 def _fill_training(sub: dict, path: str, inherited: str | None):
-    found = _model_for(sub, path, inherited)
-    if found is None or "run_usd" in sub or "training_usd_per_mtok" in sub:
-        return None if found is None else (sub, CatalogUse(path, (found[0].entry,), ()))
-    model, _ = found
+    if "run_usd" in sub or "training_usd_per_mtok" in sub:
+        return None  # priced by the scenario: nothing to fill
+    model = _model_for(sub, path, inherited)
+    if model is None:
+        return None
     if model.training_usd_per_mtok is None:
         raise _missing(model, "fine-tuning training price", path, "model" if "model" in sub else "run_usd",
                        "run_usd or training_usd_per_mtok")
@@ -556,10 +559,11 @@ def _fill_training(sub: dict, path: str, inherited: str | None):
 
 
 def _fill_hosting(sub: dict, path: str, inherited: str | None):
-    found = _model_for(sub, path, inherited)
-    if found is None or "fee_usd_per_month" in sub:
+    if "fee_usd_per_month" in sub:
         return None
-    model, _ = found
+    model = _model_for(sub, path, inherited)
+    if model is None:
+        return None
     if model.hosting_fee_usd_per_month is None:
         raise _missing(model, "hosting fee", path, "model" if "model" in sub else "fee_usd_per_month", "fee_usd_per_month")
     values: list = []
@@ -568,10 +572,9 @@ def _fill_hosting(sub: dict, path: str, inherited: str | None):
 
 
 def _fill_retrieval(sub: dict, path: str, inherited: str | None):
-    found = _model_for(sub, path, None)
-    if found is None:
+    model = _model_for(sub, path, None)
+    if model is None:
         return None
-    model, _ = found
     if not model.is_embedding and "embedding_usd_per_mtok" not in sub:
         raise ScenarioError(f"'{model.name}' is not an embedding model (it has an output price)", path=f"{path}.model")
     values: list = []
@@ -580,16 +583,11 @@ def _fill_retrieval(sub: dict, path: str, inherited: str | None):
 
 
 def _fill_escalation(sub: dict, path: str, inherited: str | None):
-    found = _model_for(sub, path, None)
-    if found is None:
+    model = _model_for(sub, path, None)
+    if model is None:
         return None
-    model, _ = found
     values: list = []
-    for key, price, what in (("input_usd_per_mtok", model.input_usd_per_mtok, "input price"),
-                             ("output_usd_per_mtok", model.output_usd_per_mtok, "output price")):
-        if key not in sub and price is None:
-            raise _missing(model, what, path, "model", key)
-        _put(sub, values, key, price)
+    _put_token_prices(sub, values, model, path)
     return sub, CatalogUse(path, (model.entry,), tuple(values))
 
 
