@@ -228,14 +228,22 @@ def _from_genai(catalog: _Catalog, name: str, provider_id: str | None, extra: Ma
     def get(key: str) -> float | None:
         return float(extra[key]) if key in extra else None
 
+    # genai-prices keeps some fine-tuned variants as models of their own (ft:gpt-4o): their prices
+    # are the tuned prices, and prices.toml gives only those it lacks.
+    tuned_in, tuned_out = get("tuned_input_usd_per_mtok"), get("tuned_output_usd_per_mtok")
+    tuned = next((m for m in provider.models if m.id == f"ft:{info.id}"), None)
+    if tuned is not None and tuned_in is None and tuned_out is None:
+        tuned_prices = tuned.get_prices(when)
+        tuned_in, tuned_out = _float(_base(tuned_prices.input_mtok)), _float(_base(tuned_prices.output_mtok))
+        sources[0] = f"genai-prices {catalog.genai_version} ({provider.name}; tuned: {tuned.id})"
+
     return ModelPrices(
         name=info.id, provider=provider.id, input_usd_per_mtok=_float(input_price),
         output_usd_per_mtok=_float(_base(prices.output_mtok)),
         cache_read_multiplier=_ratio(read, input_price),
         cache_write_multiplier=write_multiplier,
         training_usd_per_mtok=get("training_usd_per_mtok"),
-        tuned_input_usd_per_mtok=get("tuned_input_usd_per_mtok"),
-        tuned_output_usd_per_mtok=get("tuned_output_usd_per_mtok"),
+        tuned_input_usd_per_mtok=tuned_in, tuned_output_usd_per_mtok=tuned_out,
         hosting_fee_usd_per_month=get("hosting_fee_usd_per_month"),
         prefill_tokens_per_second=get("prefill_tokens_per_second"),
         decode_tokens_per_second=get("decode_tokens_per_second"),
@@ -258,7 +266,14 @@ def _unknown(kind: str, name: str, known: Iterable[str]) -> ScenarioError:
     close = difflib.get_close_matches(normalise(name), [normalise(k) for k in known], n=1, cutoff=0.6)
     by_key = {normalise(k): k for k in known}
     hint = f"; did you mean '{by_key[close[0]]}'?" if close else ""
-    return ScenarioError(f"'{name}' is not a {kind} in the price catalog{hint} (see: ftrag-mc prices --search TEXT)")
+    return ScenarioError(f"'{_shown(name)}' is not a {kind} in the price catalog{hint} (see: ftrag-mc prices --search TEXT)")
+
+
+def _shown(name: str, width: int = 60) -> str:
+    """A name as an error line can carry it: printable, escaped otherwise, and cut when long."""
+    cut = name[:width]
+    shown = cut if cut.isprintable() else cut.encode("unicode_escape").decode("ascii")
+    return shown + ("…" if len(name) > width else "")
 
 
 def _genai_ids() -> list[str]:

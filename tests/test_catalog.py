@@ -117,6 +117,13 @@ def test_unknown_model_says_did_you_mean(name, hint):
         lookup_model(name)
 
 
+def test_hostile_names_give_one_short_line():
+    for name in ("", "x" * 20_000, "gpt-4o\x00\nrm", "(["):
+        with pytest.raises(ScenarioError) as error:
+            lookup_model(name)
+        assert "\n" not in str(error.value) and "\x00" not in str(error.value) and len(str(error.value)) < 200
+
+
 def test_serving_errors_name_what_exists():
     with pytest.raises(ScenarioError, match="several GPUs .*a100-80gb, h100"):
         lookup_serving("llama-3.1-8b")
