@@ -41,8 +41,8 @@ class LlmCalls:
     context_tokens: Quantity = quantity("retrieved context per query", unit="tokens", default=0)
     user_tokens: Quantity = quantity("user input per query", unit="tokens", default=0)
     output_tokens: Quantity = quantity("output per query", unit="tokens", default=0)
-    input_usd_per_mtok: Quantity = quantity("base input price (0 when self-hosted)", unit="USD per million tokens")
-    output_usd_per_mtok: Quantity = quantity("base output price (0 when self-hosted)", unit="USD per million tokens")
+    input_usd_per_mtok: Quantity = quantity("base input price (0 when self-hosted); or from model", unit="USD per million tokens")
+    output_usd_per_mtok: Quantity = quantity("base output price (0 when self-hosted); or from model", unit="USD per million tokens")
     input_premium: Quantity = quantity("tuned-model surcharge on input price: 0.3 = +30 %", unit="fraction", default=0)
     output_premium: Quantity = quantity("tuned-model surcharge on output price", unit="fraction", default=0)
     model: str | None = text("hosted model in the price catalog (ftrag-mc prices): fills the two prices", default=None)
@@ -115,8 +115,8 @@ class Hosting:
 class SelfHosted:
     """Serving on rented GPUs: replicas = max(min_replicas, ceil(tokens / capacity))."""
 
-    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved)", unit="USD/hour")
-    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second", unit="tokens/s", positive=True)
+    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved); or from gpu", unit="USD/hour")
+    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second; or from model on gpu", unit="tokens/s", positive=True)
     utilization: Quantity = quantity("average share of capacity usable (peaks, headroom)", unit="fraction", hi=1, positive=True)
     min_replicas: int = integer("replicas kept running however low the volume", default=1, lo=0)
     tokens_per_query: Quantity | None = quantity("tokens per query the GPUs process; default: all llm input + output tokens", unit="tokens", default=None)
@@ -151,8 +151,8 @@ class Escalation:
     share: Quantity = quantity("share of queries escalated", unit="fraction", hi=1)
     input_tokens: Quantity = quantity("input per escalated query", unit="tokens")
     output_tokens: Quantity = quantity("output per escalated query", unit="tokens")
-    input_usd_per_mtok: Quantity = quantity("frontier input price", unit="USD per million tokens")
-    output_usd_per_mtok: Quantity = quantity("frontier output price", unit="USD per million tokens")
+    input_usd_per_mtok: Quantity = quantity("frontier input price; or from model", unit="USD per million tokens")
+    output_usd_per_mtok: Quantity = quantity("frontier output price; or from model", unit="USD per million tokens")
     model: str | None = text("frontier model in the price catalog: fills the two prices", default=None)
 
 
