@@ -511,6 +511,11 @@ def validate(scenarios: tuple[str, ...], strict: bool, overrides: tuple[str, ...
                    f"({'; '.join(loaded.label(s) for s in loaded.strategies)}), baseline {loaded.label(loaded.baseline)}, "
                    f"{len(uncertain)} uncertain inputs, {loaded.horizon_months}-month horizon"
                    f"{f', {len(findings)} warning' + 's' * (len(findings) > 1) if findings else ''}.")
+        if loaded.catalog:
+            from ftrag_mc.catalog import stale_notes
+
+            for note in stale_notes(loaded):
+                click.echo(f"note: {loaded.file}: {note}")
     if worst:
         click.get_current_context().exit(worst)
 
@@ -674,3 +679,66 @@ def explain(scenario: str, percentile: float, volume: float | None, out_dir: Pat
         for line in describe_explain(explained, loaded):
             click.echo(line)
         click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
+
+
+@main.command()
+@click.option("--search", "text", metavar="TEXT", default="",
+              help="Only models (and GPUs) whose name or provider contains TEXT; also searches every model "
+                   "genai-prices knows [default: the curated catalog].")
+@click.option("--csv", "as_csv", is_flag=True, help="Write the model table as CSV to standard output.")
+def prices(text: str, as_csv: bool) -> None:
+    """List the price catalog: per model, token prices per million tokens (input, output, cache read
+    and write, training, tuned input and output), each with its date and source; then GPU rates.
+
+    A scenario uses an entry by name, e.g. llm = { model = "claude-haiku-4-5", ... }; see
+    "Prices from the catalog" in ftrag-mc format.
+
+    Example:
+
+        ftrag-mc prices --search haiku
+    """
+    from ftrag_mc.catalog import PRICE_COLUMNS, gpu_rows, price_rows, search
+
+    rows = price_rows(search(text))
+    if as_csv:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=PRICE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+        return
+    gpu_table = gpu_rows(text)
+    if not rows and not gpu_table:
+        click.echo(f"No catalog entry matches '{text}'.")
+        return
+    if rows:
+        header = ("model", "provider", "input", "output", "cache read", "cache write", "training", "tuned in",
+                  "tuned out", "as of", "source")
+        keys = PRICE_COLUMNS
+        click.echo("Hosted models, USD per million tokens:")
+        _echo_table(header, [[_cell(row[k]) for k in keys] for row in rows])
+    if gpu_table:
+        click.echo("\nGPUs, USD per GPU-hour (ranges across providers), and vLLM serving throughput per GPU:")
+        _echo_table(("gpu", "reserved", "on demand", "serving", "as of", "source"),
+                    [[row["gpu"], _cell(row["reserved_usd_per_hour"]), _cell(row["on_demand_usd_per_hour"]),
+                      row["serving"] or "-", row["as_of"], _cell(row["source"])] for row in gpu_table])
+
+
+SOURCE_WIDTH = 70  # terminal tables cut a long source; --csv has it whole
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, tuple):
+        return f"{value[0]:g}-{value[1]:g}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text if len(text) <= SOURCE_WIDTH else text[:SOURCE_WIDTH - 1] + "…"
+
+
+def _echo_table(header, rows) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    for line in (header, ["-" * w for w in widths], *rows):
+        click.echo("  ".join(str(cell).ljust(w) for cell, w in zip(line, widths)).rstrip())

@@ -14,8 +14,6 @@ baseline's at the scenario's volume over its horizon, for every challenger.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -182,24 +180,10 @@ def check_launch_delay(scenario: Scenario) -> list[LintWarning]:
 # --- prices against the catalog -------------------------------------------------------------------
 
 def check_catalog_prices(scenario: Scenario) -> list[LintWarning]:
-    """Prices more than 10x outside the price catalog's range (``ftrag_mc.catalog.price_warnings``),
-    when the catalog is installed; nothing otherwise."""
-    if importlib.util.find_spec("ftrag_mc.catalog") is None:
-        return []
-    price_warnings = getattr(importlib.import_module("ftrag_mc.catalog"), "price_warnings", None)
-    if price_warnings is None:
-        return []
-    return [_as_warning(item) for item in price_warnings(scenario)]
+    """Explicit prices more than 10x outside the price catalog's range (``ftrag_mc.catalog.price_warnings``)."""
+    from ftrag_mc.catalog import price_warnings
 
-
-def _as_warning(item: Any) -> LintWarning:
-    if isinstance(item, LintWarning):
-        return item
-    if hasattr(item, "path") and hasattr(item, "message"):
-        return LintWarning(str(item.path), str(item.message))
-    if isinstance(item, tuple) and len(item) == 2:
-        return LintWarning(str(item[0]), str(item[1]))
-    return LintWarning("", str(item))
+    return [LintWarning(path, message) for path, message in price_warnings(scenario)]
 
 
 # --- answers decided by a constant ----------------------------------------------------------------

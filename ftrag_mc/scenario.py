@@ -22,7 +22,7 @@ from ftrag_mc.errors import ScenarioError
 from ftrag_mc.overrides import Override, annotate_error, apply_overrides, format_override, override_digest, parse_overrides
 from ftrag_mc.sampling import SAMPLERS, RankCorrelation, parse_rank_correlation
 from ftrag_mc.schema import (
-    Quantity, Registry, check_table, describe_record, did_you_mean, integer, integers, number,
+    Quantity, Registry, check_table, describe_record, did_you_mean, flag, integer, integers, number,
     number_matrix, parse_quantity, parse_record, quantity, section, text, texts,
 )
 
@@ -41,10 +41,12 @@ class LlmCalls:
     context_tokens: Quantity = quantity("retrieved context per query", unit="tokens", default=0)
     user_tokens: Quantity = quantity("user input per query", unit="tokens", default=0)
     output_tokens: Quantity = quantity("output per query", unit="tokens", default=0)
-    input_usd_per_mtok: Quantity = quantity("base input price (0 when self-hosted)", unit="USD per million tokens")
-    output_usd_per_mtok: Quantity = quantity("base output price (0 when self-hosted)", unit="USD per million tokens")
+    input_usd_per_mtok: Quantity = quantity("base input price (0 when self-hosted); or from model", unit="USD per million tokens")
+    output_usd_per_mtok: Quantity = quantity("base output price (0 when self-hosted); or from model", unit="USD per million tokens")
     input_premium: Quantity = quantity("tuned-model surcharge on input price: 0.3 = +30 %", unit="fraction", default=0)
     output_premium: Quantity = quantity("tuned-model surcharge on output price", unit="fraction", default=0)
+    model: str | None = text("hosted model in the price catalog (ftrag-mc prices): fills the two prices", default=None)
+    tuned: bool = flag("a fine-tuned variant of model: fills the premiums as tuned price / base price - 1")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +57,7 @@ class PromptCache:
     read_multiplier: Quantity = quantity("cache read price as a multiple of the input price (Anthropic 0.1)", default=0.1)
     write_multiplier: Quantity = quantity("cache write price on a miss, multiple of the input price (Anthropic 1.25)", default=1.25)
     cached_tokens: Quantity | None = quantity("cached prefix length; default: all of llm.prompt_tokens", unit="tokens", default=None)
+    model: str | None = text("catalog model whose cache prices fill the multipliers; default: llm.model", default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +70,7 @@ class Retrieval:
     corpus_tokens: Quantity = quantity("corpus size, embedded once at t = 0", unit="tokens", default=0)
     reindex_every_months: Quantity | None = quantity("re-index cadence from t = 0 (fractional: 1.5 = months 2, 3, 5, 6, ...)", unit="months", default=None, positive=True)
     reindex_share: Quantity = quantity("share of the corpus re-embedded at each re-index", unit="fraction", default=1, hi=1)
+    model: str | None = text("embedding model in the price catalog: fills embedding_usd_per_mtok", default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +89,8 @@ class Training:
     retrain_eval_usd: Quantity | None = quantity("evaluation per retrain; default: eval_usd", unit="USD", default=None)
     retrain_curation_share: Quantity = quantity("share of the curation hours redone at each retrain", unit="fraction", default=0, hi=1)
     retrain_engineer_weeks: Quantity = quantity("engineering per retrain", unit="weeks", default=0)
+    model: str | None = text("catalog model whose training price fills training_usd_per_mtok (unless run_usd is given); "
+                             "default: llm.model when llm.tuned", default=None)
 
     def validate(self, path: str, registry: Registry) -> None:
         by_tokens = [self.training_tokens, self.epochs, self.training_usd_per_mtok]
@@ -102,18 +108,23 @@ class Hosting:
     """A provider-hosted tuned model's fixed fee."""
 
     fee_usd_per_month: Quantity = quantity("hosting fee for the tuned model", unit="USD/month", default=0)
+    model: str | None = text("catalog model whose hosting fee fills fee_usd_per_month; default: llm.model when llm.tuned", default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
 class SelfHosted:
     """Serving on rented GPUs: replicas = max(min_replicas, ceil(tokens / capacity))."""
 
-    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved)", unit="USD/hour")
-    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second", unit="tokens/s", positive=True)
+    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved); or from gpu", unit="USD/hour")
+    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second; or from model on gpu", unit="tokens/s", positive=True)
     utilization: Quantity = quantity("average share of capacity usable (peaks, headroom)", unit="fraction", hi=1, positive=True)
     min_replicas: int = integer("replicas kept running however low the volume", default=1, lo=0)
     tokens_per_query: Quantity | None = quantity("tokens per query the GPUs process; default: all llm input + output tokens", unit="tokens", default=None)
     ops_usd_per_month: Quantity = quantity("operations (article: $2k+/month)", unit="USD/month", default=0)
+    model: str | None = text("open model in the catalog (e.g. llama-3.1-8b): fills the throughput on gpu", default=None)
+    gpu: str | None = text("GPU in the catalog (l40s, a100-80gb, h100): fills gpu_usd_per_hour, uniform over its range; "
+                           "default with model: the one GPU the catalog has a throughput for", default=None)
+    gpu_pricing: str = text("which catalog rate range gpu takes", default="on_demand", choices=("on_demand", "reserved"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,8 +151,9 @@ class Escalation:
     share: Quantity = quantity("share of queries escalated", unit="fraction", hi=1)
     input_tokens: Quantity = quantity("input per escalated query", unit="tokens")
     output_tokens: Quantity = quantity("output per escalated query", unit="tokens")
-    input_usd_per_mtok: Quantity = quantity("frontier input price", unit="USD per million tokens")
-    output_usd_per_mtok: Quantity = quantity("frontier output price", unit="USD per million tokens")
+    input_usd_per_mtok: Quantity = quantity("frontier input price; or from model", unit="USD per million tokens")
+    output_usd_per_mtok: Quantity = quantity("frontier output price; or from model", unit="USD per million tokens")
+    model: str | None = text("frontier model in the price catalog: fills the two prices", default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -289,6 +301,7 @@ class Scenario:
     analysis_horizons: tuple[int, ...]  # sorted, each <= the horizon; defaults filled in
     file: str | None = None
     overrides: tuple[str, ...] = ()  # the --set KEY=VALUE texts applied to the file, in order
+    catalog: tuple[Any, ...] = ()  # ftrag_mc.catalog.CatalogUse: price keys the catalog filled, and from what
 
     @property
     def title(self) -> str:
@@ -369,7 +382,10 @@ def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash
     if len(strategy_tables) < 2:
         raise ScenarioError("define at least two strategies (a baseline and a challenger)", path="strategies")
     strategies = {}
+    catalog_uses: list[Any] = []
     for key, strategy_table in strategy_tables.items():
+        strategy_table, uses = _resolve_models(strategy_table, f"strategies.{key}")
+        catalog_uses.extend(uses)
         strategies[key] = parse_record(Strategy, strategy_table, f"strategies.{key}", registry)
 
     _check_references(meta, strategies, team)
@@ -381,9 +397,47 @@ def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash
 
     if source_hash is None:
         source_hash = hashlib.sha256(json.dumps(table, sort_keys=True, default=str).encode()).hexdigest()
+    if catalog_uses:
+        # The file names a model, the catalog supplies the price: a new catalog price is a new scenario.
+        from ftrag_mc.catalog import catalog_digest
+        source_hash = hashlib.sha256(source_hash.encode() + b"\0catalog\0" + catalog_digest(catalog_uses)).hexdigest()
     return Scenario(name=meta.name or name, meta=meta, volume=volume, team=team, simulation=simulation,
                     strategies=strategies, inputs=dict(registry.inputs), correlation=correlation,
-                    source_hash=source_hash, analysis_horizons=_analysis_horizons(meta), file=file)
+                    source_hash=source_hash, analysis_horizons=_analysis_horizons(meta), file=file,
+                    catalog=tuple(catalog_uses))
+
+
+_CATALOG_DOC = [
+    "#### Prices from the catalog", "",
+    "A component that names a `model` takes its prices from the price catalog (`ftrag-mc prices`); any key",
+    "given explicitly wins over the catalog, and `--set` overrides both. What each `model` fills:", "",
+    "| table | `model` fills | default `model` |", "| --- | --- | --- |",
+    "| `llm` | `input_usd_per_mtok`, `output_usd_per_mtok`; with `tuned = true` also `input_premium` and "
+    "`output_premium`, each the tuned price / base price − 1 | — |",
+    "| `cache` | `read_multiplier`, `write_multiplier` (the model's cache prices over its input price) | `llm.model` |",
+    "| `training` | `training_usd_per_mtok`, unless `run_usd` is given | `llm.model` when `llm.tuned` |",
+    "| `hosting` | `fee_usd_per_month` | `llm.model` when `llm.tuned` |",
+    "| `retrieval` | `embedding_usd_per_mtok` (an embedding model) | — |",
+    "| `escalation` | `input_usd_per_mtok`, `output_usd_per_mtok` | — |",
+    "| `self_hosted` | `throughput_tokens_per_second` (an open model on `gpu`); `gpu` fills `gpu_usd_per_hour`, "
+    "uniform over the catalog's `gpu_pricing` range | — |", "",
+    "A tuned model is its base model with premiums, so a price decline moves both together. A price the",
+    "catalog lacks is an error naming the key to give instead (e.g. `tuned = true` for a model with no",
+    "published fine-tuning: give the premiums). Token prices are the base tier (prompts under any long-",
+    "context threshold). The scenario hash covers the filled-in prices, `run.json` lists the catalog entries",
+    "used (`catalog_entries`: name, as_of, source), and `validate` notes any older than a year.",
+]
+
+_CATALOG_KEYS = frozenset({"model", "gpu", "tuned"})
+
+
+def _resolve_models(table: Any, path: str) -> tuple[Any, tuple[Any, ...]]:
+    """Fill price keys from the price catalog where a component names a model (the catalog loads only then)."""
+    if not isinstance(table, dict) or not any(isinstance(v, dict) and _CATALOG_KEYS & v.keys() for v in table.values()):
+        return table, ()
+    from ftrag_mc.catalog import resolve_strategy
+
+    return resolve_strategy(table, path)
 
 
 def _analysis_horizons(meta: Meta) -> tuple[int, ...]:
@@ -549,4 +603,5 @@ def describe_format() -> str:
     for cls, header in ((Meta, "[scenario]"), (Volume, "[volume]"), (Team, "[team]"), (Simulation, "[simulation]"),
                         (Correlation, "[correlation]"), (Strategy, "[strategies.<name>]")):
         lines.extend(describe_record(cls, header))
+    lines += _CATALOG_DOC
     return "\n".join(lines)

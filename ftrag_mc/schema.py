@@ -89,6 +89,11 @@ def text(doc: str, *, default: Any = REQUIRED, choices: tuple[str, ...] | None =
     return _meta("text", doc, default, choices=choices)
 
 
+def flag(doc: str, *, default: Any = False) -> Any:
+    """A TOML boolean (``true`` / ``false``)."""
+    return _meta("flag", doc, default)
+
+
 def texts(doc: str, *, default: Any = REQUIRED) -> Any:
     return _meta("texts", doc, default)
 
@@ -200,6 +205,12 @@ def _parse_text(value: Any, path: str, meta: Mapping[str, Any], registry: Regist
     return value
 
 
+def _parse_flag(value: Any, path: str, meta: Mapping[str, Any], registry: Registry) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(f"expected true or false, got {_type_name(value)}", path=path)
+    return value
+
+
 def _parse_texts(value: Any, path: str, meta: Mapping[str, Any], registry: Registry) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise ScenarioError(f"expected an array of strings, got {_type_name(value)}", path=path)
@@ -226,6 +237,7 @@ _PARSERS: dict[str, Callable[[Any, str, Mapping[str, Any], Registry], Any]] = {
     "integers": _parse_integers,
     "text": _parse_text,
     "texts": _parse_texts,
+    "flag": _parse_flag,
     "section": _parse_section,
     "matrix": _parse_matrix,
 }
@@ -292,6 +304,8 @@ def _default_text(meta: Mapping[str, Any]) -> str:
         return "required"
     if default is None:
         return "optional"
+    if isinstance(default, bool):
+        return "true" if default else "false"
     if isinstance(default, (list, tuple)):
         return "[" + ", ".join(str(d) for d in default) + "]"
     if isinstance(default, str):
@@ -307,7 +321,7 @@ def describe_record(cls: type, header: str) -> list[str]:
         meta = f.metadata
         kind = {"quantity": "quantity", "number": "number", "integer": "integer",
                 "integers": "integers", "text": "string", "texts": "strings",
-                "section": "table", "matrix": "matrix"}[meta["kind"]]
+                "section": "table", "matrix": "matrix", "flag": "boolean"}[meta["kind"]]
         if meta.get("unit"):
             kind += f" ({meta['unit']})"
         if meta["kind"] in ("quantity", "number") and (meta.get("lo", -math.inf) > -math.inf or meta.get("hi", math.inf) < math.inf):
@@ -324,7 +338,7 @@ def describe_record(cls: type, header: str) -> list[str]:
 
 
 __all__ = [
-    "REQUIRED", "Quantity", "Registry", "quantity", "number", "integer", "integers", "text", "texts",
+    "REQUIRED", "Quantity", "Registry", "quantity", "number", "integer", "integers", "text", "texts", "flag",
     "section", "number_matrix", "parse_record", "parse_quantity", "describe_record", "check_table",
     "did_you_mean",
 ]

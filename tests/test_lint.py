@@ -4,10 +4,8 @@ files, stdin and --strict."""
 
 from __future__ import annotations
 
-import sys
 import textwrap
 import tomllib
-import types
 from pathlib import Path
 
 import pytest
@@ -203,26 +201,23 @@ def test_one_shared_launch_delay_is_the_same_draw():
 
 # --- catalog prices -------------------------------------------------------------------------------
 
-def test_catalog_prices_call_the_catalog_when_it_exists(monkeypatch):
-    catalog = types.ModuleType("ftrag_mc.catalog")
-    seen = []
+PRICED = """
+[strategies.rag]
+llm = { prompt_tokens = 1000, input_usd_per_mtok = PRICE, output_usd_per_mtok = 15 }
 
-    def price_warnings(s):
-        seen.append(s)
-        return [("strategies.rag.llm.input_usd_per_mtok", "$300/M is 100x the catalog's highest input price")]
-
-    catalog.price_warnings = price_warnings
-    monkeypatch.setitem(sys.modules, "ftrag_mc.catalog", catalog)
-    monkeypatch.setattr("importlib.util.find_spec", lambda name: object() if name == "ftrag_mc.catalog" else None)
-    s = delay_scenario()
-    assert check_catalog_prices(s) == [LintWarning("strategies.rag.llm.input_usd_per_mtok",
-                                                   "$300/M is 100x the catalog's highest input price")]
-    assert seen == [s]
+[strategies.ft]
+llm = { prompt_tokens = 500, input_usd_per_mtok = 3, output_usd_per_mtok = 15 }
+training = { run_usd = 1000 }
+"""
 
 
-def test_catalog_prices_without_a_catalog_say_nothing(monkeypatch):
-    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
-    assert check_catalog_prices(delay_scenario()) == []
+def test_a_price_a_thousand_times_the_catalogs_is_flagged():
+    # $3,000 per million tokens: Sonnet's $3 typed per thousand tokens; the catalog's input prices
+    # top out far below $300 (10x its highest), so it is flagged, and a list price is not.
+    [warning] = check_catalog_prices(scenario(PRICED.replace("PRICE", "3000")))
+    assert warning.path == "strategies.rag.llm.input_usd_per_mtok"
+    assert "more than 10x above" in warning.message
+    assert check_catalog_prices(scenario(PRICED.replace("PRICE", "3"))) == []
 
 
 # --- a constant that decides the answer -----------------------------------------------------------

@@ -68,8 +68,20 @@ def run_record(result: SimulationResult, **extra: Any) -> dict[str, Any]:
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "timings_s": {k: round(v, 4) for k, v in result.timings_s.items()},
         "note": sampling_note(result),
+        "catalog_entries": _catalog_entries(scenario),
         **extra,
     }
+
+
+def _catalog_entries(scenario: Any) -> list[dict[str, Any]]:
+    """The price-catalog entries the scenario's ``model = ...`` keys used, and where."""
+    entries: dict[tuple, dict[str, Any]] = {}
+    for use in getattr(scenario, "catalog", ()):
+        for entry in use.entries:
+            record = entries.setdefault((entry.name, entry.as_of, entry.source), {
+                "name": entry.name, "as_of": entry.as_of.isoformat(), "source": entry.source, "used_by": []})
+            record["used_by"].append(use.path)
+    return list(entries.values())
 
 
 REPORT_KEPT_SAMPLES = 10_000
@@ -213,7 +225,7 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
     ReportItem("summary.md", "the headline, key figures and the list of files"),
     ReportItem("columns.csv", "the data dictionary: every CSV column's meaning, unit, sign and sentinels"),
     ReportItem("run.json", "seed, samples, sampler, engine, scenario SHA-256, overrides, versions, timings, "
-               "percentile error bounds, the command"),
+               "percentile error bounds, the price-catalog entries used, the command"),
 )
 
 
