@@ -67,17 +67,59 @@ def _command_line(ctx: click.Context, scenario: str) -> str:
     return " ".join(words)
 
 
-scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
+# A plain path: a folder, a device or a FIFO is refused by the scenario reader, on one line.
+scenario_argument = click.argument("scenario", type=click.Path(path_type=str))
+
+#: Exit statuses, the same for every command (README "Exit status").
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Edge(click.Group):
+    """Where every command's failures become an exit status, once for all commands.
+
+    A bad scenario (``ScenarioError``, also one raised inside the simulation) is a one-line error
+    and status 2; Ctrl-C prints "Interrupted." and exits 130 (the writers leave nothing half
+    written); any other exception is an internal error: one line asking for a report and status 1,
+    or the traceback with ``--debug``. Click's own errors (usage, ``UserError``) pass unchanged.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except ScenarioError as error:
+            raise UserError(str(error)) from None
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted." if sys.stderr.isatty() else "Interrupted.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:  # e.g. `ftrag-mc format | head`: the reader left, nothing to say
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_INTERNAL)
+        except Exception as error:
+            if ctx.find_root().params.get("debug"):
+                raise
+            detail = " ".join(str(error).split())[:300] or "no message"
+            click.echo(f"Error: internal error ({type(error).__name__}: {detail}). This is a bug in ftrag-mc: "
+                       "please report it with the command and the scenario; --debug shows the traceback.",
+                       err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Edge, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ftrag-mc")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (exit status 1), for a bug report.")
+def main(debug: bool) -> None:
     """Is fine-tuning cheaper than RAG over your horizon, and how sure are we?
 
     Monte Carlo cost model of LLM serving strategies. Example:
 
         ftrag-mc run scenarios/support-classifier.toml
+
+    Exit status: 0 done; 2 bad input (a one-line error naming the file and the key, nothing
+    written); 1 internal error (a bug: please report it; ftrag-mc --debug COMMAND ... shows the
+    traceback); 130 interrupted (Ctrl-C; nothing half-written).
     """
 
 
@@ -286,6 +328,8 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
         paths = write_report(out_dir / loaded.name, items, merge=True)
     except (ReportError, OSError) as error:
         raise UserError(str(error)) from None
+    except ScenarioError as error:  # already names the file
+        raise UserError(str(error)) from None
     except ValueError as error:
         raise UserError(f"{scenario}: {error}") from None
     finally:
@@ -382,7 +426,7 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--variant", "variants", metavar="KEY=VALUE[;KEY=VALUE...]", multiple=True,
               help="With one scenario: a what-if variant (--set overrides separated by ';'); repeatable.")
 @click.option("--samples", "-n", type=click.IntRange(min=100), help="Samples per scenario [default: the first scenario's].")

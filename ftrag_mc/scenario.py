@@ -272,20 +272,19 @@ def name_problem(name: str) -> str | None:
 
 
 def report_name_from_file(stem: str) -> str:
-    """The default report name from a file stem: kept if usable, else made usable.
+    """The default report name: the file stem, made safe where it must be.
 
-    Every run of characters a folder name should not hold (spaces, control characters, '/'...)
-    becomes one '-', leading and trailing punctuation is dropped, and the result is cut to
-    :data:`MAX_NAME_BYTES`; "my scenario (v2)" gives "my-scenario-v2". An empty result is an
-    error asking for ``[scenario] name``.
+    A stem is kept as it is (spaces and any script included) unless it holds characters a
+    folder name must not: each run of control characters (a newline, NUL) becomes one '-',
+    leading dots are dropped (a hidden folder), so are dashes and spaces at either end, and a stem over :data:`MAX_NAME_BYTES` bytes is cut
+    there. A stem left empty is an error asking for ``[scenario] name``.
     """
-    if name_problem(stem) is None:
-        return stem
-    name = re.sub(r"[^\w.-]+", "-", stem).replace("..", "-")
-    name = re.sub(r"-{2,}", "-", name).strip("._-")
+    name = re.sub(r"[^\S ]+|[\x00-\x1f\x7f-\x9f]+", "-", stem)  # whitespace but spaces, controls
+    name = "".join(c if c.isprintable() else "-" for c in name).lstrip(". ")
     while len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        name = name[:-1].rstrip("._-")
-    if name_problem(name) is not None:
+        name = name[:-1]
+    name = name.strip("- ")
+    if not name or name.strip(".") == "" or "/" in name:
         raise ScenarioError(f"the file name '{stem.encode('unicode_escape').decode('ascii')}' gives no usable "
                             "report name; set [scenario] name = \"...\" (letters, digits, '.', '_', '-')",
                             path="scenario.name")
@@ -559,8 +558,8 @@ def read_scenario_table(path: str | Path) -> tuple[dict[str, Any], bytes]:
     except RecursionError:
         raise ScenarioError(f"invalid scenario: tables or arrays nested deeper than {MAX_NESTING} levels",
                             file=str(path)) from None
-    except ValueError as error:  # e.g. an integer of more digits than Python converts
-        raise ScenarioError(f"invalid TOML: {error}", file=str(path)) from None
+    except ValueError as error:  # an integer of more digits than Python converts (4,300)
+        raise ScenarioError(f"invalid TOML: {str(error).split(';')[0]}", file=str(path)) from None
     where = _too_deep(table, MAX_NESTING)
     if where is not None:
         raise ScenarioError(f"tables or arrays nested deeper than {MAX_NESTING} levels", path=where or None,
