@@ -206,7 +206,7 @@ class _ReportCommand(click.Command):
 @click.option("--samples", "-n", type=click.IntRange(min=2), help="Monte Carlo samples (with --target-se: the most to draw) [default: the scenario's, else 20,000].")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed; the same seed reproduces the run bit for bit [default: the scenario's, else 2026].")
 @click.option("--sampler", type=click.Choice(SAMPLERS), help="Plain Monte Carlo, Latin hypercube or scrambled Sobol [default: the scenario's, else lhs].")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Reports go to OUT/<scenario name>/.")
 @click.option("--target-se", type=click.FloatRange(min=0, max=0.5, min_open=True, max_open=True),
               help="Stop sampling once every P(win) at your volume has a standard error below this (e.g. 0.005).")
@@ -277,7 +277,7 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
               help="Samples of the run the study reads (kept in memory, one row per sample).")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed [default: the scenario's, else 2026].")
 @click.option("--sampler", type=click.Choice(SAMPLERS), help="Sampling scheme [default: the scenario's].")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="The study is added to OUT/<scenario name>/ (a run's files there are kept).")
 @click.option("--challenger", metavar="NAME", help="The strategy compared with the baseline [default: the one with the highest P(win)].")
 @click.option("--low", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), default=0.10, show_default=True,
@@ -352,7 +352,7 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
 @click.option("--sampler", type=click.Choice(("mc", "lhs")), help="Sampling scheme [default: the scenario's; sobol sweeps as lhs].")
 @click.option("--challenger", metavar="NAME", help="Draw this challenger only [default: every challenger].")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months of the horizon drawn [default: the longest].")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="sweep.{png,csv} are added to OUT/<scenario name>/.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @what_if_options
@@ -433,7 +433,7 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed, the same for every scenario [default: the first's].")
 @click.option("--sampler", type=click.Choice(("mc", "lhs")), help="Sampling scheme [default: the first scenario's; sobol compares as lhs].")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months [default: each scenario's longest].")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Writes OUT/compare/: compare.png, compare.csv, compare_headline.csv.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @what_if_options

@@ -114,9 +114,9 @@ class Training:
     curation_hours: Quantity = quantity("data curation and labelling (article: 40-200 h for 5k examples)", unit="hours", default=0, hi=MAX_HOURS)
     engineer_weeks: Quantity = quantity("engineering for the build: training, evals, integration", unit="weeks", default=0, hi=MAX_WEEKS)
     run_usd: Quantity | None = quantity("the training run (article: $50-$10,000); or give training_tokens x epochs x price", unit="USD", default=None, hi=MAX_USD)
-    training_tokens: Quantity | None = quantity("tokens in the training set", unit="tokens", default=None, hi=MAX_CORPUS_TOKENS)
-    epochs: Quantity | None = quantity("passes over the training set", default=None, positive=True, hi=MAX_EPOCHS)
-    training_usd_per_mtok: Quantity | None = quantity("training price", unit="USD per million tokens", default=None, hi=MAX_USD_PER_MTOK)
+    training_tokens: Quantity | None = quantity("tokens in the training set, counted once (one epoch): the run costs training_tokens x epochs x training_usd_per_mtok / 1e6", unit="tokens", default=None, hi=MAX_CORPUS_TOKENS)
+    epochs: Quantity | None = quantity("passes over the training set (each pass bills training_tokens again)", default=None, positive=True, hi=MAX_EPOCHS)
+    training_usd_per_mtok: Quantity | None = quantity("training price per million tokens processed (not affected by price_decline_per_year)", unit="USD per million tokens", default=None, hi=MAX_USD_PER_MTOK)
     eval_usd: Quantity = quantity("evaluation of a trained model", unit="USD", default=0, hi=MAX_USD)
     retrain_every_months: Quantity | None = quantity("retrain cadence from t = 0 (article: ~monthly to quarterly); absent = never", unit="months", default=None, lo=MIN_CADENCE_MONTHS)
     retrain_run_usd: Quantity | None = quantity("cost of a retraining run; default: the same draw as the first run", unit="USD", default=None, hi=MAX_USD)
@@ -139,15 +139,15 @@ class Training:
 class Hosting:
     """A provider-hosted tuned model's fixed fee."""
 
-    fee_usd_per_month: Quantity = quantity("hosting fee for the tuned model", unit="USD/month", default=0, hi=MAX_USD)
+    fee_usd_per_month: Quantity = quantity("hosting fee for the tuned model (no price decline; pro rata before launch)", unit="USD/month", default=0, hi=MAX_USD)
 
 
 @dataclass(frozen=True, kw_only=True)
 class SelfHosted:
     """Serving on rented GPUs: replicas = max(min_replicas, ceil(tokens / capacity))."""
 
-    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved)", unit="USD/hour", hi=MAX_USD)
-    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second", unit="tokens/s", lo=MIN_TOKENS_PER_SECOND, hi=MAX_TOKENS_PER_SECOND)
+    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved); a month is 730.5 hours", unit="USD/hour", hi=MAX_USD)
+    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second; a month is 2,629,800 seconds", unit="tokens/s", lo=MIN_TOKENS_PER_SECOND, hi=MAX_TOKENS_PER_SECOND)
     utilization: Quantity = quantity("average share of capacity usable (peaks, headroom)", unit="fraction", hi=1, lo=MIN_UTILIZATION)
     min_replicas: int = integer("replicas kept running however low the volume", default=1, lo=0, hi=1_000_000)
     tokens_per_query: Quantity | None = quantity("tokens per query the GPUs process; default: all llm input + output tokens", unit="tokens", default=None, hi=MAX_TOKENS_PER_QUERY)
@@ -205,11 +205,11 @@ class Strategy:
     """One way to serve the workload: a sum of cost components."""
 
     label: str | None = text("name on charts; default: the strategy key", default=None)
-    launch_weeks: Quantity = quantity("weeks from t = 0 until it serves (article: RAG ~1, fine-tune 3-6)", unit="weeks", default=0, hi=MAX_WEEKS)
+    launch_weeks: Quantity = quantity("weeks from t = 0 until it serves (article: RAG ~1, fine-tune 3-6); see Launch delay below", unit="weeks", default=0, hi=MAX_WEEKS)
     delay_cost_usd_per_month: Quantity = quantity("value forgone per month before launch, pro rata", unit="USD/month", default=0, hi=MAX_USD)
     interim: str | None = text("strategy that serves the queries until this one launches (e.g. the incumbent): its "
                                "monthly and per-query costs apply, pro rata, before launch; its one-time costs do not", default=None)
-    price_decline_per_year: Quantity = quantity("yearly fall of token prices (LLM, cache, embeddings, escalation)", unit="fraction", default=0, hi=0.99)
+    price_decline_per_year: Quantity = quantity("yearly fall of token prices: LLM input and output (a tuned premium stays a share of the falling price), cache, embeddings per query and at re-indexes, escalation; month t pays (1 - d)^((t - 1) / 12) of today's price. Not the hosting fee, GPUs, vector store, training, labour or quality", unit="fraction", default=0, hi=0.99)
     one_time_usd: Quantity = quantity("any other one-time cost at t = 0", unit="USD", default=0, hi=MAX_USD)
     fixed_usd_per_month: Quantity = quantity("any other fixed monthly cost once launched", unit="USD/month", default=0, hi=MAX_USD)
     llm: LlmCalls | None = section(LlmCalls, "per-query model calls")
@@ -219,7 +219,7 @@ class Strategy:
     hosting: Hosting | None = section(Hosting, "hosted tuned model's fee")
     self_hosted: SelfHosted | None = section(SelfHosted, "GPU serving (needs llm for tokens)")
     labour: Labour | None = section(Labour, "engineering setup and maintenance")
-    quality: Quality | None = section(Quality, "cost of errors, with drift between retrains")
+    quality: Quality | None = section(Quality, "cost of errors, with drift between retrains. ABSENT = ERROR-FREE: a strategy without it pays nothing for wrong answers")
     escalation: Escalation | None = section(Escalation, "share of queries re-run on a frontier model")
     end_of_life: EndOfLife | None = section(EndOfLife, "platform closing and migration")
 
@@ -678,4 +678,56 @@ def describe_format() -> str:
     for cls, header in ((Meta, "[scenario]"), (Volume, "[volume]"), (Team, "[team]"), (Simulation, "[simulation]"),
                         (Correlation, "[correlation]"), (Strategy, "[strategies.<name>]")):
         lines.extend(describe_record(cls, header))
+    lines.extend(_model_notes())
     return "\n".join(lines)
+
+
+def _model_notes() -> list[str]:
+    """How the model reads the keys above: the answers a user would otherwise guess (numbers from
+    the code's own constants)."""
+    from ftrag_mc.model import calendar
+
+    return [
+        "#### What the keys mean in the model",
+        "",
+        "- **An absent component costs nothing.** No `[quality]` means the strategy is error-free: its wrong answers",
+        "  cost $0, however many a competitor with `[quality]` pays for. Give every strategy the same components (an",
+        "  error rate for each), or the comparison is decided by what was left out. The same holds for `labour`,",
+        "  `retrieval`, `hosting` and the rest.",
+        "- **Training tokens are per epoch.** A run given by tokens costs `training_tokens x epochs x",
+        "  training_usd_per_mtok / 1e6`; a retrain costs the same draw again unless `retrain_run_usd` is given.",
+        "- **Price decline** (`price_decline_per_year` = d) multiplies month t's token prices by",
+        "  `(1 - d)^((t - 1) / 12)`: month 1 pays today's prices, month 13 pays `1 - d` of them, smoothly between.",
+        "  It applies to LLM input and output tokens (a tuned premium is a share of the base price, so it falls with",
+        "  it), the cached prefix, embeddings per query and at each re-index, and escalation. It does not apply to the",
+        "  hosting fee, GPU hours, self-hosted ops, the vector store, the first index of the corpus (at t = 0), training",
+        "  runs, labour, quality or other fixed costs.",
+        f"- **Launch delay**: `launch_weeks` / {calendar.WEEKS_PER_MONTH:.4g} (52/12 weeks a month) = L months; month t",
+        "  is served for the share `clip(t - L, 0, 1)`. Before launch there are no per-query costs (tokens, cache,",
+        "  embeddings, errors, escalation) and the monthly costs (vector store, hosting fee, GPUs and ops, maintenance",
+        "  labour, `fixed_usd_per_month`) are paid pro rata to the share served; one-time costs fall at t = 0 anyway;",
+        "  retrains and re-indexes happen only from the first month served (their schedule still counts from t = 0).",
+        "  The unserved share costs `delay_cost_usd_per_month` and, with `interim`, the interim strategy's monthly and",
+        "  per-query costs.",
+        f"- **GPU capacity**: a month is 365.25 / 12 days: {calendar.HOURS_PER_MONTH:g} hours of a replica's price and",
+        f"  {calendar.SECONDS_PER_MONTH:,.0f} seconds of its throughput; replicas = max(min_replicas, ceil(queries x",
+        "  tokens_per_query / (throughput x utilization x seconds))).",
+        "- **Schedules** (`retrain_every_months`, `reindex_every_months` = k) put events at k, 2k, ... months from t = 0",
+        "  (at least 1/30 month apart: daily). A tuned model's error rate drifts up from its last retrain.",
+        "",
+        "#### Limits",
+        "",
+        "Every bounded key above states its range; a distribution must keep the values the sampler can draw",
+        "(u between 2^-53 and 1 - 2^-53, so a lognormal's tail counts) inside it. The magnitude limits keep every",
+        "cost the model forms finite with a wide margin (the largest product of inputs is about 1e36 USD a month,",
+        f"against float64's 1.8e308): volumes up to {_power_text(MAX_QUERIES_PER_MONTH)} queries/month, tokens per query up to",
+        f"{_power_text(MAX_TOKENS_PER_QUERY)}, corpus and training tokens up to {_power_text(MAX_CORPUS_TOKENS)}, prices up to",
+        f"{_power_text(MAX_USD_PER_MTOK)} USD per million tokens, amounts up to {_power_text(MAX_USD)} USD, weeks up to {_power_text(MAX_WEEKS)}.",
+        f"Volume growth over the horizon, (1 + g)^(H - 1) at the largest g drawable, is at most {_power_text(MAX_GROWTH_FACTOR)}x",
+        f"({_power_text(MAX_GROWTH_FACTOR_WITH_CEILING)}x with `ceiling_queries_per_month`). A scenario file is a regular file",
+        f"of at most {MAX_FILE_BYTES:,} bytes (1 MiB) with tables nested at most {MAX_NESTING} deep. The report folder",
+        f"is `OUT/<name>`: `[scenario] name` (letters of any script, digits, `.`, `_`, `-`; no `..`; at most",
+        f"{MAX_NAME_BYTES} bytes in UTF-8), or by default the file name without `.toml`, kept as it is except that",
+        "control characters (a newline, NUL) become `-`, leading dots are dropped and it is cut at the byte limit.",
+        "A strategy key must be non-empty, without control characters; its `label` may be any text.",
+    ]
