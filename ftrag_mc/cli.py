@@ -7,6 +7,7 @@ import os
 import shlex
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -121,6 +122,9 @@ def main(debug: bool) -> None:
     written); 1 internal error (a bug: please report it; ftrag-mc --debug COMMAND ... shows the
     traceback); 130 interrupted (Ctrl-C; nothing half-written).
     """
+    # A label in a script the installed fonts lack is drawn as boxes; the chart is still right, and
+    # one warning per glyph would bury the result on stderr. Process-wide, so here at the edge.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
 
 
 class _Progress:

@@ -28,7 +28,7 @@ class ScenarioError(ValueError):
 
     def __reduce__(self):
         # Raised in a forked worker, it crosses back by pickle: keep the path and the file.
-        return _rebuild, (self.message, self.path, self.file)
+        return _rebuild, (type(self), self.message, self.path, self.file)
 
     def with_file(self, file: str) -> "ScenarioError":
         return ScenarioError(self.message, path=self.path, file=file)
@@ -38,5 +38,5 @@ class ScenarioError(ValueError):
         return ": ".join([*parts, self.message])
 
 
-def _rebuild(message: str, path: str | None, file: str | None) -> ScenarioError:
-    return ScenarioError(message, path=path, file=file)
+def _rebuild(cls: type, message: str, path: str | None, file: str | None) -> ScenarioError:
+    return cls(message, path=path, file=file)

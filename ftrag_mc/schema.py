@@ -136,7 +136,8 @@ def _bound_text(value: float) -> str:
     """A bound as a reader writes it: 600, 100,000,000, 1e12, 0.03333."""
     if float(value).is_integer() and abs(value) < 1e9:
         return f"{int(value):,}"
-    return f"{value:.4g}".replace("e+", "e")
+    mantissa, _, exponent = f"{value:.4g}".partition("e")
+    return f"{mantissa}e{int(exponent)}" if exponent else mantissa
 
 
 def _range_text(meta: Mapping[str, Any]) -> str:
@@ -169,6 +170,11 @@ def drawable_range(distribution: Distribution) -> tuple[float, float]:
 
 
 def _check_support(distribution: Distribution, path: str, meta: Mapping[str, Any], what: str) -> None:
+    with np.errstate(all="ignore"):  # describing a distribution with an overflowing tail
+        _check_drawable(distribution, path, meta, what)
+
+
+def _check_drawable(distribution: Distribution, path: str, meta: Mapping[str, Any], what: str) -> None:
     low, high = drawable_range(distribution)
     lo, hi, positive = meta["lo"], meta["hi"], meta["positive"]
     if not (math.isfinite(low) and math.isfinite(high)):
