@@ -92,7 +92,7 @@ class _Edge(click.Group):
         except ScenarioError as error:
             raise UserError(str(error)) from None
         except KeyboardInterrupt:
-            click.echo("\nInterrupted." if sys.stderr.isatty() else "Interrupted.", err=True)
+            click.echo("Interrupted.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:  # e.g. `ftrag-mc format | head`: the reader left, nothing to say
             with contextlib.suppress(OSError):

@@ -34,12 +34,14 @@ WEEKS_PER_MONTH = 52 / 12
 
 # --- magnitude limits ------------------------------------------------------------------------------
 # Why these numbers: every cost the model forms is a product of a few inputs, summed over at most
-# 600 months and about twenty terms, and float64 holds up to 1.8e308. Within these limits the
-# largest product is a volume (1e12 queries/month) x growth over the horizon (1e6, below) x tokens
-# per query (1e8) x a price (1e5 USD per million tokens, / 1e6) x a multiple (1 + 1e3) = 1e36 USD
+# 600 months and about twenty terms, and float64 holds up to 1.8e308. Within these limits a token
+# cost is at most a volume (1e12 queries/month) x growth over the horizon (1e6, below) x tokens per
+# query (1e8) x a price (1e5 USD per million tokens, / 1e6) x a multiple (1 + 1e3) = 1e28 USD a
+# month; errors 1e18 queries x 1e12 USD = 1e30; the largest, GPU serving, needs 1e18 x 1e8 tokens /
+# (1e-3 tokens/s x 1e-3 utilisation x 2.6e6 s) = 4e25 replicas at 1e12 USD x 730.5 hours = 3e40 USD
 # a month; an amount (1e12 USD) x events a month (30, at the shortest cadence) or x weeks (1e5) is
 # smaller. Twenty terms x 600 months x the largest discount factor (rate -0.5: 2^50 = 1e15 at month
-# 600) give NPCs below 1e55 USD, 250 orders of magnitude inside the float range, so no sum,
+# 600) give NPCs below 1e60 USD, 248 orders of magnitude inside the float range, so no sum,
 # difference or breakeven ratio overflows into inf or nan. Each limit is also far beyond any real
 # workload (the busiest assistants serve ~1e11 queries a month; context windows hold ~1e7 tokens;
 # frontier output costs ~1e2-1e3 USD per million tokens), so a value past one is a typo, not a plan.
@@ -719,7 +721,7 @@ def _model_notes() -> list[str]:
         "",
         "Every bounded key above states its range; a distribution must keep the values the sampler can draw",
         "(u between 2^-53 and 1 - 2^-53, so a lognormal's tail counts) inside it. The magnitude limits keep every",
-        "cost the model forms finite with a wide margin (the largest product of inputs is about 1e36 USD a month,",
+        "cost the model forms finite with a wide margin (the largest product of inputs is about 3e40 USD a month,",
         f"against float64's 1.8e308): volumes up to {_power_text(MAX_QUERIES_PER_MONTH)} queries/month, tokens per query up to",
         f"{_power_text(MAX_TOKENS_PER_QUERY)}, corpus and training tokens up to {_power_text(MAX_CORPUS_TOKENS)}, prices up to",
         f"{_power_text(MAX_USD_PER_MTOK)} USD per million tokens, amounts up to {_power_text(MAX_USD)} USD, weeks up to {_power_text(MAX_WEEKS)}.",

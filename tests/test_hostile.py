@@ -408,3 +408,61 @@ def test_staging_of_another_host_is_removed_only_when_old(tmp_path):
     os.utime(old, (two_days_ago, two_days_ago))
     assert remove_stale_staging(target) == [old]
     assert recent.exists()
+
+
+def test_set_value_nested_too_deeply_is_bad_input(runner):
+    deep = "[" * 5000 + "]" * 5000
+    result = runner.invoke(main, ["validate", str(MINIMAL), "--set", f"volume.sweep_points={deep}"])
+    _assert_refused(result.exit_code, result.stdout, result.stderr, MINIMAL, "volume.sweep_points (from --set)",
+                    "nested too deeply")
+
+
+# --- the reference answers what the model does (item 5), pinned against the model ----------------------
+
+
+def _two(strategy: dict, *, horizon: int = 24) -> dict:
+    return {"scenario": {"horizon_months": horizon, "baseline": "zero"},
+            "volume": {"queries_per_month": 1000},
+            "strategies": {"zero": {}, "s": strategy}}
+
+
+def _npc(table: dict, month: int) -> float:
+    from ftrag_mc import evaluate, parse_scenario
+
+    ev = evaluate(parse_scenario(table), volumes=[1000], months=[month])
+    return float(ev.npc_usd[0, 1, 0, 0])
+
+
+def test_training_tokens_are_per_epoch():
+    # 2M tokens x 3 epochs x $8 per million = $48 (by hand), not $16.
+    table = _two({"training": {"training_tokens": 2e6, "epochs": 3, "training_usd_per_mtok": 8}})
+    assert _npc(table, 0) == pytest.approx(48.0)
+
+
+def test_price_decline_touches_tokens_not_the_hosting_fee():
+    # 1000 queries x 1M input tokens... kept small: 1000 tokens at $1/M = $0.001 a query, $1 a month at
+    # month 1; with d = 0.5 month 13 pays (1 - 0.5)^(12/12) = half: $0.5. The hosting fee stays $100.
+    tokens = _two({"llm": {"prompt_tokens": 1000, "input_usd_per_mtok": 1, "output_usd_per_mtok": 0},
+                   "price_decline_per_year": 0.5})
+    assert _npc(tokens, 1) == pytest.approx(1.0)
+    assert _npc(tokens, 13) - _npc(tokens, 12) == pytest.approx(0.5)
+    fee = _two({"hosting": {"fee_usd_per_month": 100}, "price_decline_per_year": 0.5})
+    assert _npc(fee, 13) - _npc(fee, 12) == pytest.approx(100.0)
+
+
+def test_gpu_month_is_730_5_hours():
+    # One replica at $2/hour, always on: 365.25 / 12 x 24 = 730.5 hours = $1,461 a month.
+    table = _two({"llm": {"input_usd_per_mtok": 0, "output_usd_per_mtok": 0, "output_tokens": 1},
+                  "self_hosted": {"gpu_usd_per_hour": 2, "throughput_tokens_per_second": 1000, "utilization": 1}})
+    assert _npc(table, 1) == pytest.approx(1461.0)
+
+
+def test_reference_states_the_answers_and_the_limits():
+    from ftrag_mc.scenario import describe_format
+
+    text = describe_format()
+    for needle in ["ABSENT = ERROR-FREE", "Training tokens are per epoch", "(1 - d)^((t - 1) / 12)",
+                   "730.5 hours", "2,629,800 seconds", "| `horizon_months` | integer (months), between 1 and 600 |",
+                   "| `samples` | integer, between 2 and 100,000,000 |", "| `sweep_points` | integer, between 2 and 1,000 |",
+                   "between 0 and 1e12", "at most 1,048,576 bytes", "120 bytes"]:
+        assert needle in text, needle
