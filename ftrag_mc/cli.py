@@ -7,6 +7,7 @@ import os
 import shlex
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -68,18 +69,63 @@ def _command_line(ctx: click.Context, scenario: str) -> str:
     return " ".join(words)
 
 
-scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
+# A plain path: a folder, a device or a FIFO is refused by the scenario reader, on one line.
+scenario_argument = click.argument("scenario", type=click.Path(path_type=str))
+
+#: Exit statuses, the same for every command (README "Exit status").
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Edge(click.Group):
+    """Where every command's failures become an exit status, once for all commands.
+
+    A bad scenario (``ScenarioError``, also one raised inside the simulation) is a one-line error
+    and status 2; Ctrl-C prints "Interrupted." and exits 130 (the writers leave nothing half
+    written); any other exception is an internal error: one line asking for a report and status 1,
+    or the traceback with ``--debug``. Click's own errors (usage, ``UserError``) pass unchanged.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except ScenarioError as error:
+            raise UserError(str(error)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:  # e.g. `ftrag-mc format | head`: the reader left, nothing to say
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_INTERNAL)
+        except Exception as error:
+            if ctx.find_root().params.get("debug"):
+                raise
+            detail = " ".join(str(error).split())[:300] or "no message"
+            click.echo(f"Error: internal error ({type(error).__name__}: {detail}). This is a bug in ftrag-mc: "
+                       "please report it with the command and the scenario; --debug shows the traceback.",
+                       err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Edge, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ftrag-mc")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (exit status 1), for a bug report.")
+def main(debug: bool) -> None:
     """Is fine-tuning cheaper than RAG over your horizon, and how sure are we?
 
     Monte Carlo cost model of LLM serving strategies. Example:
 
         ftrag-mc run scenarios/support-classifier.toml
+
+    Exit status: 0 done; 2 bad input (a one-line error naming the file and the key, nothing
+    written); 1 internal error (a bug: please report it; ftrag-mc --debug COMMAND ... shows the
+    traceback); 130 interrupted (Ctrl-C; nothing half-written).
     """
+    # A label in a script the installed fonts lack is drawn as boxes; the chart is still right, and
+    # one warning per glyph would bury the result on stderr. Process-wide, so here at the edge.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
 
 
 class _Progress:
@@ -165,7 +211,7 @@ class _ReportCommand(click.Command):
 @click.option("--samples", "-n", type=click.IntRange(min=2), help="Monte Carlo samples (with --target-se: the most to draw) [default: the scenario's, else 20,000].")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed; the same seed reproduces the run bit for bit [default: the scenario's, else 2026].")
 @click.option("--sampler", type=click.Choice(SAMPLERS), help="Plain Monte Carlo, Latin hypercube or scrambled Sobol [default: the scenario's, else lhs].")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Reports go to OUT/<scenario name>/.")
 @click.option("--target-se", type=click.FloatRange(min=0, max=0.5, min_open=True, max_open=True),
               help="Stop sampling once every P(win) at your volume has a standard error below this (e.g. 0.005).")
@@ -236,7 +282,7 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
               help="Samples of the run the study reads (kept in memory, one row per sample).")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed [default: the scenario's, else 2026].")
 @click.option("--sampler", type=click.Choice(SAMPLERS), help="Sampling scheme [default: the scenario's].")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="The study is added to OUT/<scenario name>/ (a run's files there are kept).")
 @click.option("--challenger", metavar="NAME", help="The strategy compared with the baseline [default: the one with the highest P(win)].")
 @click.option("--low", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), default=0.10, show_default=True,
@@ -287,6 +333,8 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
         paths = write_report(out_dir / loaded.name, items, merge=True)
     except (ReportError, OSError) as error:
         raise UserError(str(error)) from None
+    except ScenarioError as error:  # already names the file
+        raise UserError(str(error)) from None
     except ValueError as error:
         raise UserError(f"{scenario}: {error}") from None
     finally:
@@ -309,7 +357,7 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
 @click.option("--sampler", type=click.Choice(("mc", "lhs")), help="Sampling scheme [default: the scenario's; sobol sweeps as lhs].")
 @click.option("--challenger", metavar="NAME", help="Draw this challenger only [default: every challenger].")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months of the horizon drawn [default: the longest].")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="sweep.{png,csv} are added to OUT/<scenario name>/.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @what_if_options
@@ -383,14 +431,14 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--variant", "variants", metavar="KEY=VALUE[;KEY=VALUE...]", multiple=True,
               help="With one scenario: a what-if variant (--set overrides separated by ';'); repeatable.")
 @click.option("--samples", "-n", type=click.IntRange(min=100), help="Samples per scenario [default: the first scenario's].")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed, the same for every scenario [default: the first's].")
 @click.option("--sampler", type=click.Choice(("mc", "lhs")), help="Sampling scheme [default: the first scenario's; sobol compares as lhs].")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months [default: each scenario's longest].")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Writes OUT/compare/: compare.png, compare.csv, compare_headline.csv.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @what_if_options
@@ -459,10 +507,10 @@ def _load_source(path: str, overrides: tuple[str, ...] = (), baseline: str | Non
     if path != "-":
         return _load(path, overrides, baseline)
     from ftrag_mc.overrides import with_baseline
-    from ftrag_mc.scenario import load_scenario_bytes
+    from ftrag_mc.scenario import MAX_FILE_BYTES, load_scenario_bytes
 
     with click.open_file("-", "rb") as stream:
-        raw = stream.read()
+        raw = stream.read(MAX_FILE_BYTES + 1)  # one byte over the limit is enough to refuse it
     try:
         return load_scenario_bytes(raw, with_baseline(overrides, baseline))
     except ScenarioError as error:
@@ -471,7 +519,7 @@ def _load_source(path: str, overrides: tuple[str, ...] = (), baseline: str | Non
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...",
-                type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
+                type=click.Path(allow_dash=True, path_type=str))
 @click.option("--strict", is_flag=True, help="Lint warnings are errors: exit status 2 if any file has one.")
 @what_if_options
 def validate(scenarios: tuple[str, ...], strict: bool, overrides: tuple[str, ...], baseline: str | None) -> None:
@@ -636,7 +684,7 @@ def new(name: str, template: str | None, title: str | None, volume: float | None
               show_default=True, help="Set every uncertain input to its own P-th percentile instead of its median, e.g. 90.")
 @click.option("--volume", type=click.FloatRange(min=0, min_open=True), metavar="QUERIES",
               help="Start volume, queries/month [default: the scenario's].")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="explain_*.csv are added to OUT/<scenario name>/ (a run's files there are kept).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @what_if_options

@@ -26,9 +26,17 @@ class ScenarioError(ValueError):
         self.path = path
         self.file = file
 
+    def __reduce__(self):
+        # Raised in a forked worker, it crosses back by pickle: keep the path and the file.
+        return _rebuild, (type(self), self.message, self.path, self.file)
+
     def with_file(self, file: str) -> "ScenarioError":
         return ScenarioError(self.message, path=self.path, file=file)
 
     def __str__(self) -> str:
         parts = [p for p in (self.file, self.path) if p]
         return ": ".join([*parts, self.message])
+
+
+def _rebuild(cls: type, message: str, path: str | None, file: str | None) -> ScenarioError:
+    return cls(message, path=path, file=file)

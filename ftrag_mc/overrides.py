@@ -82,6 +82,8 @@ def parse_value(text: str, *, key: str | None = None) -> Any:
         raise OverrideError(f"'{value}' is not a TOML value ({_toml_reason(error)}): give a number, a quoted "
                             'string (in the shell: \'KEY="some text"\'), true/false, [an, array] or '
                             '{an = "inline table"}', path=key) from None
+    except RecursionError:  # tomllib recurses into nested arrays and tables
+        raise OverrideError("the value is nested too deeply", path=key) from None
     if set(table) != {"v"}:
         raise OverrideError(f"'{value}' is more than one TOML value", path=key)
     return table["v"]

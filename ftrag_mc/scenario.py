@@ -11,7 +11,9 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +24,52 @@ from ftrag_mc.errors import ScenarioError
 from ftrag_mc.overrides import Override, annotate_error, apply_overrides, format_override, override_digest, parse_overrides
 from ftrag_mc.sampling import SAMPLERS, RankCorrelation, parse_rank_correlation
 from ftrag_mc.schema import (
-    Quantity, Registry, check_table, describe_record, did_you_mean, flag, integer, integers, number,
-    number_matrix, parse_quantity, parse_record, quantity, section, text, texts,
+    Quantity, Registry, check_table, describe_record, did_you_mean, drawable_range, flag, integer, integers,
+    number, number_matrix, parse_quantity, parse_record, quantity, section, text, texts,
 )
 
 DEFAULT_SEED = 2026
 WEEKS_PER_MONTH = 52 / 12
 """A month is 52/12 ≈ 4.33 weeks (launch delays are given in weeks)."""
+
+# --- magnitude limits ------------------------------------------------------------------------------
+# Why these numbers: every cost the model forms is a product of a few inputs, summed over at most
+# 600 months and about twenty terms, and float64 holds up to 1.8e308. Within these limits a token
+# cost is at most a volume (1e12 queries/month) x growth over the horizon (1e6, below) x tokens per
+# query (1e8) x a price (1e5 USD per million tokens, / 1e6) x a multiple (1 + 1e3) = 1e28 USD a
+# month; errors 1e18 queries x 1e12 USD = 1e30; the largest, GPU serving, needs 1e18 x 1e8 tokens /
+# (1e-3 tokens/s x 1e-3 utilisation x 2.6e6 s) = 4e25 replicas at 1e12 USD x 730.5 hours = 3e40 USD
+# a month; an amount (1e12 USD) x events a month (30, at the shortest cadence) or x weeks (1e5) is
+# smaller. Twenty terms x 600 months x the largest discount factor (rate -0.5: 2^50 = 1e15 at month
+# 600) give NPCs below 1e60 USD, 248 orders of magnitude inside the float range, so no sum,
+# difference or breakeven ratio overflows into inf or nan. Each limit is also far beyond any real
+# workload (the busiest assistants serve ~1e11 queries a month; context windows hold ~1e7 tokens;
+# frontier output costs ~1e2-1e3 USD per million tokens), so a value past one is a typo, not a plan.
+# Divisors get floors instead: a cadence (1/k events a month) below 1/30 month (daily) cannot be a
+# schedule of months, and GPU capacity (throughput x utilisation) near zero would ask for infinitely
+# many replicas. Underflow is harmless: a cost below 1e-300 USD is 0 to every cent.
+MAX_QUERIES_PER_MONTH = 1e12
+MAX_TOKENS_PER_QUERY = 1e8
+MAX_CORPUS_TOKENS = 1e15  # a corpus or a training set (the public web is ~1e14 tokens)
+MAX_USD_PER_MTOK = 1e5
+MAX_USD = 1e12  # any amount: one-time, per month, per hour, per week, per error
+MAX_MULTIPLE = 1e3  # premiums and cache price multiples
+MAX_WEEKS = 1e5
+MAX_HOURS = 1e7
+MAX_EPOCHS = 1e3
+MAX_MONTHS = 1e4  # an end-of-life month past the horizon means: not within it
+MIN_CADENCE_MONTHS = 1 / 30
+MIN_TOKENS_PER_SECOND, MAX_TOKENS_PER_SECOND = 1e-3, 1e9
+MIN_UTILIZATION = 1e-3
+MAX_WAIT_SECONDS = 1e5  # a fixed wait per query longer than a day is a unit slip
+# Volume at month t is Q0 (1 + g)^(t - 1): its growth over the horizon, at the largest growth the
+# distribution can draw, must stay below this (10x a year for six years); with a ceiling the
+# uncapped volume only has to stay finite before the cap applies.
+MAX_GROWTH_FACTOR = 1e6
+MAX_GROWTH_FACTOR_WITH_CEILING = 1e100
+# A report folder is OUT/<name>: names are limited well below the 255 bytes file systems allow, so
+# the writer's hidden staging folder (the name plus a suffix of about 40 bytes) fits too.
+MAX_NAME_BYTES = 120
 
 
 # --- components ---------------------------------------------------------------------------------
@@ -37,14 +78,14 @@ WEEKS_PER_MONTH = 52 / 12
 class LlmCalls:
     """Per-query calls to the serving model."""
 
-    prompt_tokens: Quantity = quantity("static prefix per query: system prompt, few-shot examples", unit="tokens", default=0)
-    context_tokens: Quantity = quantity("retrieved context per query", unit="tokens", default=0)
-    user_tokens: Quantity = quantity("user input per query", unit="tokens", default=0)
-    output_tokens: Quantity = quantity("output per query", unit="tokens", default=0)
-    input_usd_per_mtok: Quantity = quantity("base input price (0 when self-hosted); or from model", unit="USD per million tokens")
-    output_usd_per_mtok: Quantity = quantity("base output price (0 when self-hosted); or from model", unit="USD per million tokens")
-    input_premium: Quantity = quantity("tuned-model surcharge on input price: 0.3 = +30 %", unit="fraction", default=0)
-    output_premium: Quantity = quantity("tuned-model surcharge on output price", unit="fraction", default=0)
+    prompt_tokens: Quantity = quantity("static prefix per query: system prompt, few-shot examples", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
+    context_tokens: Quantity = quantity("retrieved context per query", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
+    user_tokens: Quantity = quantity("user input per query", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
+    output_tokens: Quantity = quantity("output per query", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
+    input_usd_per_mtok: Quantity = quantity("base input price (0 when self-hosted); or from model", unit="USD per million tokens", hi=MAX_USD_PER_MTOK)
+    output_usd_per_mtok: Quantity = quantity("base output price (0 when self-hosted); or from model", unit="USD per million tokens", hi=MAX_USD_PER_MTOK)
+    input_premium: Quantity = quantity("tuned-model surcharge on input price: 0.3 = +30 %", unit="fraction", default=0, hi=MAX_MULTIPLE)
+    output_premium: Quantity = quantity("tuned-model surcharge on output price", unit="fraction", default=0, hi=MAX_MULTIPLE)
     model: str | None = text("hosted model in the price catalog (ftrag-mc prices): fills the two prices", default=None)
     tuned: bool = flag("a fine-tuned variant of model: fills the premiums as tuned price / base price - 1")
 
@@ -54,9 +95,9 @@ class PromptCache:
     """Prompt caching of the static prefix."""
 
     hit_rate: Quantity = quantity("share of queries that read the prefix from cache", unit="fraction", hi=1)
-    read_multiplier: Quantity = quantity("cache read price as a multiple of the input price (Anthropic 0.1)", default=0.1)
-    write_multiplier: Quantity = quantity("cache write price on a miss, multiple of the input price (Anthropic 1.25)", default=1.25)
-    cached_tokens: Quantity | None = quantity("cached prefix length; default: all of llm.prompt_tokens", unit="tokens", default=None)
+    read_multiplier: Quantity = quantity("cache read price as a multiple of the input price (Anthropic 0.1)", default=0.1, hi=MAX_MULTIPLE)
+    write_multiplier: Quantity = quantity("cache write price on a miss, multiple of the input price (Anthropic 1.25)", default=1.25, hi=MAX_MULTIPLE)
+    cached_tokens: Quantity | None = quantity("cached prefix length; default: all of llm.prompt_tokens", unit="tokens", default=None, hi=MAX_TOKENS_PER_QUERY)
     model: str | None = text("catalog model whose cache prices fill the multipliers; default: llm.model", default=None)
 
 
@@ -64,11 +105,11 @@ class PromptCache:
 class Retrieval:
     """Embeddings, vector store and (re-)indexing."""
 
-    embedding_tokens_per_query: Quantity = quantity("tokens embedded per query", unit="tokens", default=0)
-    embedding_usd_per_mtok: Quantity = quantity("embedding price", unit="USD per million tokens", default=0)
-    vector_store_usd_per_month: Quantity = quantity("vector store, fixed", unit="USD/month", default=0)
-    corpus_tokens: Quantity = quantity("corpus size, embedded once at t = 0", unit="tokens", default=0)
-    reindex_every_months: Quantity | None = quantity("re-index cadence from t = 0 (fractional: 1.5 = months 2, 3, 5, 6, ...)", unit="months", default=None, positive=True)
+    embedding_tokens_per_query: Quantity = quantity("tokens embedded per query", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
+    embedding_usd_per_mtok: Quantity = quantity("embedding price", unit="USD per million tokens", default=0, hi=MAX_USD_PER_MTOK)
+    vector_store_usd_per_month: Quantity = quantity("vector store, fixed", unit="USD/month", default=0, hi=MAX_USD)
+    corpus_tokens: Quantity = quantity("corpus size, embedded once at t = 0", unit="tokens", default=0, hi=MAX_CORPUS_TOKENS)
+    reindex_every_months: Quantity | None = quantity("re-index cadence from t = 0 (fractional: 1.5 = months 2, 3, 5, 6, ...)", unit="months", default=None, lo=MIN_CADENCE_MONTHS)
     reindex_share: Quantity = quantity("share of the corpus re-embedded at each re-index", unit="fraction", default=1, hi=1)
     model: str | None = text("embedding model in the price catalog: fills embedding_usd_per_mtok", default=None)
 
@@ -77,18 +118,18 @@ class Retrieval:
 class Training:
     """The fine-tune: one-time build and retraining."""
 
-    curation_hours: Quantity = quantity("data curation and labelling (article: 40-200 h for 5k examples)", unit="hours", default=0)
-    engineer_weeks: Quantity = quantity("engineering for the build: training, evals, integration", unit="weeks", default=0)
-    run_usd: Quantity | None = quantity("the training run (article: $50-$10,000); or give training_tokens x epochs x price", unit="USD", default=None)
-    training_tokens: Quantity | None = quantity("tokens in the training set", unit="tokens", default=None)
-    epochs: Quantity | None = quantity("passes over the training set", default=None, positive=True)
-    training_usd_per_mtok: Quantity | None = quantity("training price", unit="USD per million tokens", default=None)
-    eval_usd: Quantity = quantity("evaluation of a trained model", unit="USD", default=0)
-    retrain_every_months: Quantity | None = quantity("retrain cadence from t = 0 (article: ~monthly to quarterly); absent = never", unit="months", default=None, positive=True)
-    retrain_run_usd: Quantity | None = quantity("cost of a retraining run; default: the same draw as the first run", unit="USD", default=None)
-    retrain_eval_usd: Quantity | None = quantity("evaluation per retrain; default: eval_usd", unit="USD", default=None)
+    curation_hours: Quantity = quantity("data curation and labelling (article: 40-200 h for 5k examples)", unit="hours", default=0, hi=MAX_HOURS)
+    engineer_weeks: Quantity = quantity("engineering for the build: training, evals, integration", unit="weeks", default=0, hi=MAX_WEEKS)
+    run_usd: Quantity | None = quantity("the training run (article: $50-$10,000); or give training_tokens x epochs x price", unit="USD", default=None, hi=MAX_USD)
+    training_tokens: Quantity | None = quantity("tokens in the training set, counted once (one epoch): the run costs training_tokens x epochs x training_usd_per_mtok / 1e6", unit="tokens", default=None, hi=MAX_CORPUS_TOKENS)
+    epochs: Quantity | None = quantity("passes over the training set (each pass bills training_tokens again)", default=None, positive=True, hi=MAX_EPOCHS)
+    training_usd_per_mtok: Quantity | None = quantity("training price per million tokens processed (not affected by price_decline_per_year)", unit="USD per million tokens", default=None, hi=MAX_USD_PER_MTOK)
+    eval_usd: Quantity = quantity("evaluation of a trained model", unit="USD", default=0, hi=MAX_USD)
+    retrain_every_months: Quantity | None = quantity("retrain cadence from t = 0 (article: ~monthly to quarterly); absent = never", unit="months", default=None, lo=MIN_CADENCE_MONTHS)
+    retrain_run_usd: Quantity | None = quantity("cost of a retraining run; default: the same draw as the first run", unit="USD", default=None, hi=MAX_USD)
+    retrain_eval_usd: Quantity | None = quantity("evaluation per retrain; default: eval_usd", unit="USD", default=None, hi=MAX_USD)
     retrain_curation_share: Quantity = quantity("share of the curation hours redone at each retrain", unit="fraction", default=0, hi=1)
-    retrain_engineer_weeks: Quantity = quantity("engineering per retrain", unit="weeks", default=0)
+    retrain_engineer_weeks: Quantity = quantity("engineering per retrain", unit="weeks", default=0, hi=MAX_WEEKS)
     model: str | None = text("catalog model whose training price fills training_usd_per_mtok (unless run_usd is given); "
                              "default: llm.model when llm.tuned", default=None)
 
@@ -107,7 +148,7 @@ class Training:
 class Hosting:
     """A provider-hosted tuned model's fixed fee."""
 
-    fee_usd_per_month: Quantity = quantity("hosting fee for the tuned model", unit="USD/month", default=0)
+    fee_usd_per_month: Quantity = quantity("hosting fee for the tuned model (no price decline; pro rata before launch)", unit="USD/month", default=0, hi=MAX_USD)
     model: str | None = text("catalog model whose hosting fee fills fee_usd_per_month; default: llm.model when llm.tuned", default=None)
 
 
@@ -115,12 +156,12 @@ class Hosting:
 class SelfHosted:
     """Serving on rented GPUs: replicas = max(min_replicas, ceil(tokens / capacity))."""
 
-    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved); or from gpu", unit="USD/hour")
-    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second; or from model on gpu", unit="tokens/s", positive=True)
-    utilization: Quantity = quantity("average share of capacity usable (peaks, headroom)", unit="fraction", hi=1, positive=True)
-    min_replicas: int = integer("replicas kept running however low the volume", default=1, lo=0)
-    tokens_per_query: Quantity | None = quantity("tokens per query the GPUs process; default: all llm input + output tokens", unit="tokens", default=None)
-    ops_usd_per_month: Quantity = quantity("operations (article: $2k+/month)", unit="USD/month", default=0)
+    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved); a month is 730.5 hours; or from gpu", unit="USD/hour", hi=MAX_USD)
+    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second; a month is 2,629,800 seconds; or from model on gpu", unit="tokens/s", lo=MIN_TOKENS_PER_SECOND, hi=MAX_TOKENS_PER_SECOND)
+    utilization: Quantity = quantity("average share of capacity usable (peaks, headroom)", unit="fraction", hi=1, lo=MIN_UTILIZATION)
+    min_replicas: int = integer("replicas kept running however low the volume", default=1, lo=0, hi=1_000_000)
+    tokens_per_query: Quantity | None = quantity("tokens per query the GPUs process; default: all llm input + output tokens", unit="tokens", default=None, hi=MAX_TOKENS_PER_QUERY)
+    ops_usd_per_month: Quantity = quantity("operations (article: $2k+/month)", unit="USD/month", default=0, hi=MAX_USD)
     model: str | None = text("open model in the catalog (e.g. llama-3.1-8b): fills the throughput on gpu", default=None)
     gpu: str | None = text("GPU in the catalog (l40s, a100-80gb, h100): fills gpu_usd_per_hour, uniform over its range; "
                            "default with model: the one GPU the catalog has a throughput for", default=None)
@@ -131,8 +172,8 @@ class SelfHosted:
 class Labour:
     """Engineering time priced at [team] engineer_week_usd."""
 
-    setup_weeks: Quantity = quantity("one-time setup (article: RAG prototype ~1 week)", unit="weeks", default=0)
-    maintenance_weeks_per_month: Quantity = quantity("ongoing maintenance", unit="weeks/month", default=0)
+    setup_weeks: Quantity = quantity("one-time setup (article: RAG prototype ~1 week)", unit="weeks", default=0, hi=MAX_WEEKS)
+    maintenance_weeks_per_month: Quantity = quantity("ongoing maintenance", unit="weeks/month", default=0, hi=MAX_WEEKS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,8 +181,8 @@ class Quality:
     """Risk-adjusted cost of wrong answers."""
 
     error_rate: Quantity = quantity("share of queries answered wrongly (at the last retrain, for a tuned model)", unit="fraction", hi=1)
-    cost_per_error_usd: Quantity = quantity("cost of one error: a human fix, a lost ticket", unit="USD")
-    drift_pp_per_quarter: Quantity = quantity("error-rate rise since the last retrain (article: 2-5 pp/quarter)", unit="percentage points/quarter", default=0)
+    cost_per_error_usd: Quantity = quantity("cost of one error: a human fix, a lost ticket", unit="USD", hi=MAX_USD)
+    drift_pp_per_quarter: Quantity = quantity("error-rate rise since the last retrain (article: 2-5 pp/quarter)", unit="percentage points/quarter", default=0, hi=100)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,10 +190,10 @@ class Escalation:
     """A share of queries re-run on a frontier model (hybrid)."""
 
     share: Quantity = quantity("share of queries escalated", unit="fraction", hi=1)
-    input_tokens: Quantity = quantity("input per escalated query", unit="tokens")
-    output_tokens: Quantity = quantity("output per escalated query", unit="tokens")
-    input_usd_per_mtok: Quantity = quantity("frontier input price; or from model", unit="USD per million tokens")
-    output_usd_per_mtok: Quantity = quantity("frontier output price; or from model", unit="USD per million tokens")
+    input_tokens: Quantity = quantity("input per escalated query", unit="tokens", hi=MAX_TOKENS_PER_QUERY)
+    output_tokens: Quantity = quantity("output per escalated query", unit="tokens", hi=MAX_TOKENS_PER_QUERY)
+    input_usd_per_mtok: Quantity = quantity("frontier input price; or from model", unit="USD per million tokens", hi=MAX_USD_PER_MTOK)
+    output_usd_per_mtok: Quantity = quantity("frontier output price; or from model", unit="USD per million tokens", hi=MAX_USD_PER_MTOK)
     model: str | None = text("frontier model in the price catalog: fills the two prices", default=None)
 
 
@@ -162,24 +203,24 @@ class Latency:
 
     prefill_tokens_per_second: Quantity = quantity(
         "input tokens read per second: time to first token = overhead_seconds + (llm prompt_tokens + context_tokens "
-        "+ user_tokens) / prefill_tokens_per_second", unit="tokens/s", positive=True)
+        "+ user_tokens) / prefill_tokens_per_second", unit="tokens/s", lo=MIN_TOKENS_PER_SECOND, hi=MAX_TOKENS_PER_SECOND)
     decode_tokens_per_second: Quantity = quantity(
         "output tokens generated per second: generation time = llm.output_tokens / decode_tokens_per_second",
-        unit="tokens/s", positive=True)
+        unit="tokens/s", lo=MIN_TOKENS_PER_SECOND, hi=MAX_TOKENS_PER_SECOND)
     overhead_seconds: Quantity = quantity("fixed wait per query before the first token: network, queueing, retrieval",
-                                          unit="seconds", default=0)
+                                          unit="seconds", default=0, hi=MAX_WAIT_SECONDS)
     usd_per_second: Quantity = quantity(
         "value of one second of a user's wait: cost per query = (time to first token + generation time) x "
-        "usd_per_second; usually a shared input, so every strategy prices a second alike", unit="USD/second")
+        "usd_per_second; usually a shared input, so every strategy prices a second alike", unit="USD/second", hi=MAX_USD)
 
 
 @dataclass(frozen=True, kw_only=True)
 class EndOfLife:
     """The platform closes: migrate to a successor strategy."""
 
-    month: Quantity | None = quantity("month the platform closes (fractional months round up)", unit="months", default=None)
+    month: Quantity | None = quantity("month the platform closes (fractional months round up)", unit="months", default=None, hi=MAX_MONTHS)
     probability_per_year: Quantity | None = quantity("or: chance per year that the platform closes", unit="fraction", default=None, hi=1)
-    migration_usd: Quantity = quantity("one-time cost to move: re-curation, re-training, re-evaluation", unit="USD", default=0)
+    migration_usd: Quantity = quantity("one-time cost to move: re-curation, re-training, re-evaluation", unit="USD", default=0, hi=MAX_USD)
     successor: str = text("strategy whose monthly costs apply from the closing month on")
     event: Quantity | None = None  # an Exp(1) draw, registered when probability_per_year is given
 
@@ -196,13 +237,13 @@ class Strategy:
     """One way to serve the workload: a sum of cost components."""
 
     label: str | None = text("name on charts; default: the strategy key", default=None)
-    launch_weeks: Quantity = quantity("weeks from t = 0 until it serves (article: RAG ~1, fine-tune 3-6)", unit="weeks", default=0)
-    delay_cost_usd_per_month: Quantity = quantity("value forgone per month before launch, pro rata", unit="USD/month", default=0)
+    launch_weeks: Quantity = quantity("weeks from t = 0 until it serves (article: RAG ~1, fine-tune 3-6); see Launch delay below", unit="weeks", default=0, hi=MAX_WEEKS)
+    delay_cost_usd_per_month: Quantity = quantity("value forgone per month before launch, pro rata", unit="USD/month", default=0, hi=MAX_USD)
     interim: str | None = text("strategy that serves the queries until this one launches (e.g. the incumbent): its "
                                "monthly and per-query costs apply, pro rata, before launch; its one-time costs do not", default=None)
-    price_decline_per_year: Quantity = quantity("yearly fall of token prices (LLM, cache, embeddings, escalation)", unit="fraction", default=0, hi=0.99)
-    one_time_usd: Quantity = quantity("any other one-time cost at t = 0", unit="USD", default=0)
-    fixed_usd_per_month: Quantity = quantity("any other fixed monthly cost once launched", unit="USD/month", default=0)
+    price_decline_per_year: Quantity = quantity("yearly fall of token prices: LLM input and output (a tuned premium stays a share of the falling price), cache, embeddings per query and at re-indexes, escalation; month t pays (1 - d)^((t - 1) / 12) of today's price. Not the hosting fee, GPUs, vector store, training, labour or quality", unit="fraction", default=0, hi=0.99)
+    one_time_usd: Quantity = quantity("any other one-time cost at t = 0", unit="USD", default=0, hi=MAX_USD)
+    fixed_usd_per_month: Quantity = quantity("any other fixed monthly cost once launched", unit="USD/month", default=0, hi=MAX_USD)
     llm: LlmCalls | None = section(LlmCalls, "per-query model calls")
     cache: PromptCache | None = section(PromptCache, "prompt caching (needs llm)")
     retrieval: Retrieval | None = section(Retrieval, "retrieval: embeddings, vector store, indexing")
@@ -210,7 +251,7 @@ class Strategy:
     hosting: Hosting | None = section(Hosting, "hosted tuned model's fee")
     self_hosted: SelfHosted | None = section(SelfHosted, "GPU serving (needs llm for tokens)")
     labour: Labour | None = section(Labour, "engineering setup and maintenance")
-    quality: Quality | None = section(Quality, "cost of errors, with drift between retrains")
+    quality: Quality | None = section(Quality, "cost of errors, with drift between retrains. ABSENT = ERROR-FREE: a strategy without it pays nothing for wrong answers")
     escalation: Escalation | None = section(Escalation, "share of queries re-run on a frontier model")
     latency: Latency | None = section(Latency, "users' wait priced per second (needs llm for tokens; "
                                       "prompt caching and escalated re-runs do not change it); absent = not counted")
@@ -235,27 +276,64 @@ class Meta:
     sources: tuple[str, ...] = texts("where the figures come from", default=())
     currency: str = text("currency of every amount", default="USD")
     horizon_months: int = integer("months simulated", unit="months", default=36, lo=1, hi=600)
-    analysis_horizons_months: tuple[int, ...] | None = integers("horizons for P(win) curves; default 12/24/36 up to the horizon", unit="months", default=None)
+    analysis_horizons_months: tuple[int, ...] | None = integers("horizons for P(win) curves; default 12/24/36 up to the horizon", unit="months", default=None, hi=600)
     discount_rate_per_year: Quantity = quantity("annual discount rate (finance: 0.08-0.12)", unit="fraction", default=0, lo=-0.5, hi=1)
     baseline: str = text("the strategy every other is compared with")
 
     def validate(self, path: str, registry: Registry) -> None:
-        # The name becomes a report folder: it must not climb out of --out or hide.
-        if self.name is not None and not _NAME.fullmatch(self.name):
-            raise ScenarioError(f"'{self.name}' is not a usable report name: use letters, digits, '.', '_' "
-                                "and '-', starting with a letter or digit", path=f"{path}.name")
+        if self.name is not None:
+            problem = name_problem(self.name)
+            if problem:
+                raise ScenarioError(problem, path=f"{path}.name")
 
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# The name becomes a report folder: it must not climb out of --out (no '/', no '..'), hide (no
+# leading '.'), break a one-line message (no control characters) or exceed the file system's name
+# length. Letters of any script are fine.
+_NAME = re.compile(r"[^\W_][\w.-]*")
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a report folder, or None if it can."""
+    shown = name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+    if not name:
+        return "the report name is empty"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return (f"the report name is {len(name.encode('utf-8'))} bytes long (UTF-8); "
+                f"the limit is {MAX_NAME_BYTES}")
+    if not _NAME.fullmatch(name) or ".." in name:
+        return (f"'{shown}' is not a usable report name: use letters, digits, '.', '_' and '-' "
+                "(no '..'), starting with a letter or digit")
+    return None
+
+
+def report_name_from_file(stem: str) -> str:
+    """The default report name: the file stem, made safe where it must be.
+
+    A stem is kept as it is (spaces and any script included) unless it holds characters a
+    folder name must not: each run of control characters (a newline, NUL) becomes one '-',
+    leading dots are dropped (a hidden folder), so are dashes and spaces at either end, and a stem over :data:`MAX_NAME_BYTES` bytes is cut
+    there. A stem left empty is an error asking for ``[scenario] name``.
+    """
+    name = re.sub(r"[^\S ]+|[\x00-\x1f\x7f-\x9f]+", "-", stem)  # whitespace but spaces, controls
+    name = "".join(c if c.isprintable() else "-" for c in name).lstrip(". ")
+    while len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        name = name[:-1]
+    name = name.strip("- ")
+    if not name or name.strip(".") == "" or "/" in name:
+        raise ScenarioError(f"the file name '{stem.encode('unicode_escape').decode('ascii')}' gives no usable "
+                            "report name; set [scenario] name = \"...\" (letters, digits, '.', '_', '-')",
+                            path="scenario.name")
+    return name
 
 
 @dataclass(frozen=True, kw_only=True)
 class Volume:
-    queries_per_month: float = number("your volume at t = 1", unit="queries/month", lo=0, positive=True)
+    queries_per_month: float = number("your volume at t = 1", unit="queries/month", lo=0, hi=MAX_QUERIES_PER_MONTH, positive=True)
     growth_per_month: Quantity = quantity("monthly growth of volume", unit="fraction", default=0, lo=-0.5, hi=2)
-    ceiling_queries_per_month: float | None = number("cap on monthly volume", unit="queries/month", default=None, lo=0, positive=True)
-    sweep_min: float = number("lowest start volume of the P(win) sweep", unit="queries/month", default=1e3, lo=0, positive=True)
-    sweep_max: float = number("highest start volume of the sweep", unit="queries/month", default=1e7, lo=0, positive=True)
+    ceiling_queries_per_month: float | None = number("cap on monthly volume", unit="queries/month", default=None, lo=0, hi=MAX_QUERIES_PER_MONTH, positive=True)
+    sweep_min: float = number("lowest start volume of the P(win) sweep", unit="queries/month", default=1e3, lo=1, hi=MAX_QUERIES_PER_MONTH)
+    sweep_max: float = number("highest start volume of the sweep", unit="queries/month", default=1e7, lo=1, hi=MAX_QUERIES_PER_MONTH)
     sweep_points: int = integer("log-spaced volumes in the sweep", default=41, lo=2, hi=1000)
 
     def validate(self, path: str, registry: Registry) -> None:
@@ -265,9 +343,9 @@ class Volume:
 
 @dataclass(frozen=True, kw_only=True)
 class Team:
-    engineer_week_usd: Quantity = quantity("loaded cost of an engineer-week (MODEL.md §7: ~$4.1-4.7k)", unit="USD/week")
-    hours_per_week: float = number("hours in an engineer-week", unit="hours", default=40, lo=0, positive=True)
-    curation_usd_per_hour: Quantity | None = quantity("hourly rate for curation; default: engineer_week_usd / hours_per_week", unit="USD/hour", default=None)
+    engineer_week_usd: Quantity = quantity("loaded cost of an engineer-week (MODEL.md §7: ~$4.1-4.7k)", unit="USD/week", hi=MAX_USD)
+    hours_per_week: float = number("hours in an engineer-week", unit="hours", default=40, lo=1, hi=168)
+    curation_usd_per_hour: Quantity | None = quantity("hourly rate for curation; default: engineer_week_usd / hours_per_week", unit="USD/hour", default=None, hi=MAX_USD)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -376,6 +454,9 @@ def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash
         registry.shared.setdefault("team.engineer_week_usd", team.engineer_week_usd)
     meta = parse_record(Meta, table["scenario"], "scenario", registry)
     volume = parse_record(Volume, table["volume"], "volume", registry)
+    _check_growth(volume, meta.horizon_months)
+    if meta.name is None:
+        name = report_name_from_file(name)
     simulation = parse_record(Simulation, table.get("simulation", {}), "simulation", registry)
 
     strategy_tables = check_table(table["strategies"], "strategies")
@@ -384,6 +465,10 @@ def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash
     strategies = {}
     catalog_uses: list[Any] = []
     for key, strategy_table in strategy_tables.items():
+        if not key.strip() or not key.isprintable():
+            shown = key.encode("unicode_escape").decode("ascii")
+            raise ScenarioError("a strategy key must be a non-empty name without control characters "
+                                f"(got \"{shown}\")", path=f'strategies."{shown}"')
         strategy_table, uses = _resolve_models(strategy_table, f"strategies.{key}")
         catalog_uses.extend(uses)
         strategies[key] = parse_record(Strategy, strategy_table, f"strategies.{key}", registry)
@@ -438,6 +523,24 @@ def _resolve_models(table: Any, path: str) -> tuple[Any, tuple[Any, ...]]:
     from ftrag_mc.catalog import resolve_strategy
 
     return resolve_strategy(table, path)
+
+
+def _check_growth(volume: Volume, horizon_months: int) -> None:
+    """Volume grows by (1 + g)^(H - 1) over the horizon; at the largest g drawable it must stay
+    below :data:`MAX_GROWTH_FACTOR` (see the magnitude limits)."""
+    g_high = drawable_range(volume.growth_per_month.distribution)[1]
+    capped = volume.ceiling_queries_per_month is not None
+    limit = MAX_GROWTH_FACTOR_WITH_CEILING if capped else MAX_GROWTH_FACTOR
+    log_factor = (horizon_months - 1) * math.log1p(g_high)
+    if log_factor > math.log(limit):
+        hint = "narrow it or shorten the horizon" if capped else "give ceiling_queries_per_month, narrow it or shorten the horizon"
+        raise ScenarioError(
+            f"growth of up to {g_high:.4g} a month compounds to {math.exp(min(log_factor, 700)):.3g}x over "
+            f"{horizon_months} months, above the {_power_text(limit)}x limit; {hint}", path="volume.growth_per_month")
+
+
+def _power_text(value: float) -> str:
+    return f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
 
 
 def _analysis_horizons(meta: Meta) -> tuple[int, ...]:
@@ -502,19 +605,28 @@ def _parse_correlation(spec: Correlation, registry: Registry) -> RankCorrelation
                                   names_path="correlation.inputs")
 
 
+#: A scenario is a page of TOML; the largest shipped one is ~7 KB. Larger files are refused before
+#: they are read (at most this many bytes plus one are ever read).
+MAX_FILE_BYTES = 2**20
+#: Tables and arrays nested deeper than this are refused: a scenario nests four levels (strategies,
+#: a strategy, a component, a distribution), and deep nesting exhausts Python's recursion.
+MAX_NESTING = 16
+
+
 def read_scenario_table(path: str | Path) -> tuple[dict[str, Any], bytes]:
     """Read a scenario file: its TOML table and its bytes (for the hash), not yet validated.
+
+    Only a regular file of at most :data:`MAX_FILE_BYTES` is read: a folder, a device
+    (/dev/zero), a FIFO or a socket is refused without blocking (it is opened non-blocking and
+    checked before any read), and TOML nested deeper than :data:`MAX_NESTING` is refused.
 
     Raises
     ------
     ScenarioError
-        If the file cannot be read or is not valid UTF-8 TOML.
+        If the file cannot be read, is not a regular file, is too large, or is not valid UTF-8 TOML.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ScenarioError(f"cannot read the file: {error.strerror or error}", file=str(path)) from None
+    raw = _read_limited(path)
     return decode_scenario_bytes(raw, str(path)), raw
 
 
@@ -524,14 +636,76 @@ def decode_scenario_bytes(raw: bytes, file: str) -> dict[str, Any]:
     Raises
     ------
     ScenarioError
-        If ``raw`` is not valid UTF-8 TOML; the message names ``file``.
+        If ``raw`` is larger than :data:`MAX_FILE_BYTES`, not valid UTF-8 TOML, or nested too deep;
+        the message names ``file``.
     """
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(f"is larger than {MAX_FILE_BYTES:,} bytes (1 MiB), the limit for a scenario file", file=file)
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        table = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ScenarioError("not a UTF-8 text file", file=file) from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"invalid TOML: {error}", file=file) from None
+    except RecursionError:
+        raise ScenarioError(f"invalid scenario: tables or arrays nested deeper than {MAX_NESTING} levels",
+                            file=file) from None
+    except ValueError as error:  # an integer of more digits than Python converts (4,300)
+        raise ScenarioError(f"invalid TOML: {str(error).split(';')[0]}", file=file) from None
+    where = _too_deep(table, MAX_NESTING)
+    if where is not None:
+        raise ScenarioError(f"tables or arrays nested deeper than {MAX_NESTING} levels", path=where or None,
+                            file=file)
+    return table
+
+
+def _read_limited(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; never blocks on a FIFO or a device."""
+    def refuse(message: str) -> ScenarioError:
+        return ScenarioError(message, file=str(path))
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except IsADirectoryError:
+        raise refuse("is a folder, not a scenario file") from None
+    except OSError as error:
+        raise refuse(f"cannot read the file: {error.strerror or error}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise refuse("is a folder, not a scenario file")
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("is not a regular file (a device, a FIFO or a socket); give a .toml file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise refuse(f"is {info.st_size:,} bytes; a scenario file may hold at most {MAX_FILE_BYTES:,} (1 MiB)")
+        with os.fdopen(fd, "rb", closefd=True) as f:
+            fd = -1
+            raw = f.read(MAX_FILE_BYTES + 1)  # the size can change between fstat and read
+    except OSError as error:
+        raise refuse(f"cannot read the file: {error.strerror or error}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(raw) > MAX_FILE_BYTES:
+        raise refuse(f"is larger than {MAX_FILE_BYTES:,} bytes (1 MiB), the limit for a scenario file")
+    return raw
+
+
+def _too_deep(value: Any, limit: int) -> str | None:
+    """The key path of the first table or array nested deeper than ``limit``, or None (iterative)."""
+    stack = [(value, "", 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, dict):
+            children = ((f"{path}.{k}" if path else str(k), v) for k, v in item.items())
+        elif isinstance(item, list):
+            children = ((f"{path}[{i}]", v) for i, v in enumerate(item))
+        else:
+            continue
+        if depth >= limit:
+            return path
+        stack.extend((child, child_path, depth + 1) for child_path, child in children)
+    return None
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str | Override] = ()) -> Scenario:
@@ -603,5 +777,57 @@ def describe_format() -> str:
     for cls, header in ((Meta, "[scenario]"), (Volume, "[volume]"), (Team, "[team]"), (Simulation, "[simulation]"),
                         (Correlation, "[correlation]"), (Strategy, "[strategies.<name>]")):
         lines.extend(describe_record(cls, header))
-    lines += _CATALOG_DOC
+    lines.extend(_model_notes())
+    lines += ["", *_CATALOG_DOC]
     return "\n".join(lines)
+
+
+def _model_notes() -> list[str]:
+    """How the model reads the keys above: the answers a user would otherwise guess (numbers from
+    the code's own constants)."""
+    from ftrag_mc.model import calendar
+
+    return [
+        "#### What the keys mean in the model",
+        "",
+        "- **An absent component costs nothing.** No `[quality]` means the strategy is error-free: its wrong answers",
+        "  cost $0, however many a competitor with `[quality]` pays for. Give every strategy the same components (an",
+        "  error rate for each), or the comparison is decided by what was left out. The same holds for `labour`,",
+        "  `retrieval`, `hosting` and the rest.",
+        "- **Training tokens are per epoch.** A run given by tokens costs `training_tokens x epochs x",
+        "  training_usd_per_mtok / 1e6`; a retrain costs the same draw again unless `retrain_run_usd` is given.",
+        "- **Price decline** (`price_decline_per_year` = d) multiplies month t's token prices by",
+        "  `(1 - d)^((t - 1) / 12)`: month 1 pays today's prices, month 13 pays `1 - d` of them, smoothly between.",
+        "  It applies to LLM input and output tokens (a tuned premium is a share of the base price, so it falls with",
+        "  it), the cached prefix, embeddings per query and at each re-index, and escalation. It does not apply to the",
+        "  hosting fee, GPU hours, self-hosted ops, the vector store, the first index of the corpus (at t = 0), training",
+        "  runs, labour, quality or other fixed costs.",
+        f"- **Launch delay**: `launch_weeks` / {calendar.WEEKS_PER_MONTH:.4g} (52/12 weeks a month) = L months; month t",
+        "  is served for the share `clip(t - L, 0, 1)`. Before launch there are no per-query costs (tokens, cache,",
+        "  embeddings, errors, escalation) and the monthly costs (vector store, hosting fee, GPUs and ops, maintenance",
+        "  labour, `fixed_usd_per_month`) are paid pro rata to the share served; one-time costs fall at t = 0 anyway;",
+        "  retrains and re-indexes happen only from the first month served (their schedule still counts from t = 0).",
+        "  The unserved share costs `delay_cost_usd_per_month` and, with `interim`, the interim strategy's monthly and",
+        "  per-query costs.",
+        f"- **GPU capacity**: a month is 365.25 / 12 days: {calendar.HOURS_PER_MONTH:g} hours of a replica's price and",
+        f"  {calendar.SECONDS_PER_MONTH:,.0f} seconds of its throughput; replicas = max(min_replicas, ceil(queries x",
+        "  tokens_per_query / (throughput x utilization x seconds))).",
+        "- **Schedules** (`retrain_every_months`, `reindex_every_months` = k) put events at k, 2k, ... months from t = 0",
+        "  (at least 1/30 month apart: daily). A tuned model's error rate drifts up from its last retrain.",
+        "",
+        "#### Limits",
+        "",
+        "Every bounded key above states its range; a distribution must keep the values the sampler can draw",
+        "(u between 2^-53 and 1 - 2^-53, so a lognormal's tail counts) inside it. The magnitude limits keep every",
+        "cost the model forms finite with a wide margin (the largest product of inputs is about 3e40 USD a month,",
+        f"against float64's 1.8e308): volumes up to {_power_text(MAX_QUERIES_PER_MONTH)} queries/month, tokens per query up to",
+        f"{_power_text(MAX_TOKENS_PER_QUERY)}, corpus and training tokens up to {_power_text(MAX_CORPUS_TOKENS)}, prices up to",
+        f"{_power_text(MAX_USD_PER_MTOK)} USD per million tokens, amounts up to {_power_text(MAX_USD)} USD, weeks up to {_power_text(MAX_WEEKS)}.",
+        f"Volume growth over the horizon, (1 + g)^(H - 1) at the largest g drawable, is at most {_power_text(MAX_GROWTH_FACTOR)}x",
+        f"({_power_text(MAX_GROWTH_FACTOR_WITH_CEILING)}x with `ceiling_queries_per_month`). A scenario file is a regular file",
+        f"of at most {MAX_FILE_BYTES:,} bytes (1 MiB) with tables nested at most {MAX_NESTING} deep. The report folder",
+        f"is `OUT/<name>`: `[scenario] name` (letters of any script, digits, `.`, `_`, `-`; no `..`; at most",
+        f"{MAX_NAME_BYTES} bytes in UTF-8), or by default the file name without `.toml`, kept as it is except that",
+        "control characters (a newline, NUL) become `-`, leading dots are dropped and it is cut at the byte limit.",
+        "A strategy key must be non-empty, without control characters; its `label` may be any text.",
+    ]

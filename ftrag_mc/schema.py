@@ -17,8 +17,11 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping
 
+import numpy as np
+
 from ftrag_mc.distributions import Distribution, fixed, parse_distribution
 from ftrag_mc.errors import ScenarioError
+from ftrag_mc.sampling import U_MAX, U_MIN
 
 REQUIRED = object()
 """Marks a field without a default."""
@@ -81,8 +84,8 @@ def integer(doc: str, *, unit: str = "", default: Any = REQUIRED, lo: int = 0, h
     return _meta("integer", doc, default, unit=unit, lo=lo, hi=hi)
 
 
-def integers(doc: str, *, unit: str = "", default: Any = REQUIRED, lo: int = 1) -> Any:
-    return _meta("integers", doc, default, unit=unit, lo=lo)
+def integers(doc: str, *, unit: str = "", default: Any = REQUIRED, lo: int = 1, hi: float = math.inf) -> Any:
+    return _meta("integers", doc, default, unit=unit, lo=lo, hi=hi)
 
 
 def text(doc: str, *, default: Any = REQUIRED, choices: tuple[str, ...] | None = None) -> Any:
@@ -134,22 +137,60 @@ def _check_bounds(value: float, path: str, meta: Mapping[str, Any]) -> None:
         raise ScenarioError(f"must be {_range_text(meta)} (got {value:g})", path=path)
 
 
+def _bound_text(value: float) -> str:
+    """A bound as a reader writes it: 600, 100,000,000, 1e12, 0.03333."""
+    if float(value).is_integer() and abs(value) < 1e9:
+        return f"{int(value):,}"
+    mantissa, _, exponent = f"{value:.4g}".partition("e")
+    return f"{mantissa}e{int(exponent)}" if exponent else mantissa
+
+
 def _range_text(meta: Mapping[str, Any]) -> str:
     lo, hi, positive = meta.get("lo", -math.inf), meta.get("hi", math.inf), meta.get("positive", False)
     if math.isinf(hi):
-        return f"{'>' if positive else '>='} {lo:g}"
+        return f"{'>' if positive else '>='} {_bound_text(lo)}"
     if math.isinf(lo):
-        return f"<= {hi:g}"
-    return f"between {lo:g} and {hi:g}" if not positive else f"> {lo:g} and <= {hi:g}"
+        return f"<= {_bound_text(hi)}"
+    if positive:
+        return f"> {_bound_text(lo)} and <= {_bound_text(hi)}"
+    return f"between {_bound_text(lo)} and {_bound_text(hi)}"
+
+
+def drawable_range(distribution: Distribution) -> tuple[float, float]:
+    """The smallest and largest values the sampler can draw from ``distribution``.
+
+    Every draw is ``ppf(u)`` with u clipped to [U_MIN, U_MAX] = [2^-53, 1 - 2^-53]
+    (:mod:`ftrag_mc.sampling`), so an unbounded tail (a lognormal's upper one) ends at ``ppf(U_MAX)``:
+    exp(mu + 8.2 sigma) for a lognormal. Bounds are checked against this range, so a lognormal
+    whose tail stays finite and below a field's limit is accepted, and one that would reach
+    1e300 is not.
+    """
+    low, high = distribution.support
+    if math.isinf(low) or math.isinf(high):
+        with np.errstate(all="ignore"):
+            ends = np.asarray(distribution.ppf(np.array([U_MIN, U_MAX])), dtype=np.float64)
+        low = max(low, float(ends[0])) if math.isinf(low) else low
+        high = min(high, float(ends[1])) if math.isinf(high) else high
+    return low, high
 
 
 def _check_support(distribution: Distribution, path: str, meta: Mapping[str, Any], what: str) -> None:
-    low, high = distribution.support
+    with np.errstate(all="ignore"):  # describing a distribution with an overflowing tail
+        _check_drawable(distribution, path, meta, what)
+
+
+def _check_drawable(distribution: Distribution, path: str, meta: Mapping[str, Any], what: str) -> None:
+    low, high = drawable_range(distribution)
     lo, hi, positive = meta["lo"], meta["hi"], meta["positive"]
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ScenarioError(
+            f"{what} {distribution.describe()} can draw non-finite values (its tail reaches "
+            f"{high if not math.isfinite(high) else low}); narrow it or add truncate = [low, high]", path=path)
     if low < lo or high > hi or (positive and low <= lo):
+        reach = f"; its draws reach {_bound_text(low if low < lo or (positive and low <= lo) else high)}"
         raise ScenarioError(
             f"{what} {distribution.describe()} can take values outside the allowed range "
-            f"({_range_text(meta)}); narrow it or add truncate = [low, high]", path=path)
+            f"({_range_text(meta)}){reach}; narrow it or add truncate = [low, high]", path=path)
 
 
 def parse_quantity(value: Any, path: str, meta: Mapping[str, Any], registry: Registry) -> Quantity:
@@ -324,8 +365,12 @@ def describe_record(cls: type, header: str) -> list[str]:
                 "section": "table", "matrix": "matrix", "flag": "boolean"}[meta["kind"]]
         if meta.get("unit"):
             kind += f" ({meta['unit']})"
-        if meta["kind"] in ("quantity", "number") and (meta.get("lo", -math.inf) > -math.inf or meta.get("hi", math.inf) < math.inf):
+        # Limits come from the same metadata the parser checks, so they cannot go out of date.
+        if meta["kind"] in ("quantity", "number", "integer") and (
+                meta.get("lo", -math.inf) > -math.inf or meta.get("hi", math.inf) < math.inf):
             kind += f", {_range_text(meta)}"
+        elif meta["kind"] == "integers":
+            kind += f", each {_range_text(meta)}"
         if meta.get("choices"):
             kind += ": " + " \\| ".join(meta["choices"])
         lines.append(f"| `{f.name}` | {kind} | {_default_text(meta)} | {meta['doc']} |")

@@ -19,6 +19,7 @@ import ctypes
 import math
 import multiprocessing
 import os
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from ftrag_mc.accumulate import Bins, Histogram, Moments
+from ftrag_mc.errors import ScenarioError
 from ftrag_mc.model.evaluate import CostModel, payback_months
 from ftrag_mc.sampling import InputSampler, normalize_seed
 from ftrag_mc.scenario import Scenario
@@ -417,6 +419,8 @@ def _evaluate_slice(plan: Plan, values: dict, n: int) -> _Slice:
     if plan.outputs == "all" or plan.keep_samples:
         q0 = scenario.volume.queries_per_month
         paths = {s: model.cumulative(s, q0) for s in strategies}  # (H + 1, n)
+        for s in strategies:  # inf and nan carry through a cumulative sum: its last month shows them
+            _check_finite(paths[s][-1], plan, values, n, s, f"cumulative cost at {q0:,.0f} queries/month")
         deltas = np.stack([paths[c] - paths[baseline] for c in challengers])  # (C, H + 1, n)
         wins_by_month = (deltas < 0).sum(axis=2)
         payback = np.stack([payback_months(d) for d in deltas])  # (C, n)
@@ -432,6 +436,9 @@ def _evaluate_slice(plan: Plan, values: dict, n: int) -> _Slice:
     if model.is_affine:
         fixed = {s: model.fixed_at(s, months) for s in strategies}  # (nh, n or 1)
         slope = {s: model.slope_at(s, months) for s in strategies}
+        for s in strategies:
+            _check_finite(fixed[s], plan, values, n, s, "one-time and fixed costs")
+            _check_finite(slope[s], plan, values, n, s, "cost per query")
         for ci, c in enumerate(challengers):
             a = np.broadcast_to(fixed[c] - fixed[baseline], (n_h, n))
             b = np.broadcast_to(slope[c] - slope[baseline], (n_h, n))
@@ -469,7 +476,9 @@ def _evaluate_slice(plan: Plan, values: dict, n: int) -> _Slice:
             _count_on_grid(model, plan.volumes, months, strategies, (), baseline, win_counts, cheapest)
     else:
         first_win, win_low, win_high = _count_on_grid(model, plan.volumes, months, strategies, challengers,
-                                                      baseline, win_counts, cheapest)
+                                                      baseline, win_counts, cheapest,
+                                                      check=lambda a, s: _check_finite(a, plan, values, n, s,
+                                                                                       "net present cost on the volume sweep"))
         for ci, c in enumerate(challengers):
             for hi, h in enumerate(months):
                 breakeven[ci, hi] = _bisect_breakeven(model, c, baseline, int(h), plan.volumes,
@@ -478,9 +487,43 @@ def _evaluate_slice(plan: Plan, values: dict, n: int) -> _Slice:
                   npc_h=npc_h, payback=payback, breakeven=breakeven, paths=kept_paths)
 
 
+class NonFiniteError(ScenarioError):
+    """A cost came out inf or nan: inputs the limits let through still overflow the model."""
+
+
+def _check_finite(array, plan: Plan, values: dict, n: int, strategy: str, what: str) -> None:
+    """Refuse a non-finite cost before it reaches an analysis (a `$infB` in a summary fools no one
+    only if it never prints): name the scenario, the strategy, the quantity and the component."""
+    if np.isfinite(array).all():
+        return
+    scenario = plan.scenario
+    component = _non_finite_component(scenario, values, n, strategy)
+    where = f"its {component} costs" if component else "its volume growth or discounting"
+    raise NonFiniteError(
+        f"the simulation met a non-finite value (inf or nan) in strategy '{strategy}' "
+        f"({scenario.label(strategy)}): its {what}, from {where}; some inputs are too large or too small "
+        "for the model together (ftrag-mc format lists each key's limits)",
+        file=scenario.file or scenario.name)
+
+
+def _non_finite_component(scenario: Scenario, values: dict, n: int, strategy: str) -> str | None:
+    """The first cost component of ``strategy`` whose terms are not finite (the error path only)."""
+    from ftrag_mc.model.costs import build_cost_terms
+
+    with np.errstate(all="ignore"):
+        terms = build_cost_terms(scenario, values, n, components=True)[strategy]
+        for name, part in terms.parts.items():
+            arrays = [part.one_time_usd, part.fixed_usd, part.per_query_usd]
+            for pool in part.gpu_pools:
+                arrays += [pool.tokens_per_query / pool.capacity_tokens_per_month, pool.usd_per_replica_month]
+            if any(a is not None and not np.isfinite(a).all() for a in arrays):
+                return name
+    return None
+
+
 def _count_on_grid(model: CostModel, volumes: np.ndarray, months: np.ndarray, strategies: tuple[str, ...],
                    challengers: tuple[str, ...], baseline: str, win_counts: np.ndarray,
-                   cheapest_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   cheapest_counts: np.ndarray, check: Callable | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Wins and cheapest strategies by evaluating every grid volume, a few volumes at a time.
 
     Returns, per challenger and horizon and sample, the first grid index where the challenger wins
@@ -495,6 +538,9 @@ def _count_on_grid(model: CostModel, volumes: np.ndarray, months: np.ndarray, st
     for k0 in range(0, n_k, batch):
         vols = volumes[k0:k0 + batch]
         npc = np.stack([model.npc_grid(s, vols, months) for s in strategies])  # (S, k, nh, n)
+        if check is not None:
+            for si, s in enumerate(strategies):
+                check(npc[si, :, -1], s)  # the longest horizon: inf and nan carry through the months
         if len(strategies) == 2 and len(challengers) == 1:
             # The challenger is cheapest where it wins, or ties and comes first (ties go to the
             # earlier strategy); the baseline everywhere else.
@@ -601,6 +647,9 @@ _worker_plan: Plan | None = None
 def _set_worker_plan(plan: Plan) -> None:
     global _worker_plan
     _worker_plan = plan
+    # Ctrl-C reaches every process of the terminal's group: the parent alone handles it (it stops
+    # the pool and exits 130); a worker that took it too would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_worker_blocks(blocks: range) -> BlockStats:

@@ -128,7 +128,9 @@ def test_simulated_pwin_carries_latency():
 @pytest.mark.parametrize("strategy, message", [
     ({"latency": LATENCY}, "strategies.x.latency: latency needs an [llm] section"),
     ({"llm": LLM, "latency": {**LATENCY, "prefill_tokens_per_second": 0}},
-     "strategies.x.latency.prefill_tokens_per_second: must be > 0"),
+     "strategies.x.latency.prefill_tokens_per_second: must be between 0.001 and 1e9 (got 0)"),
+    ({"llm": LLM, "latency": {**LATENCY, "overhead_seconds": 1e300}},
+     "strategies.x.latency.overhead_seconds: must be between 0 and 100,000"),
     ({"llm": LLM, "latency": {**LATENCY, "decode_tokens_per_sec": 50}}, "did you mean 'decode_tokens_per_second'"),
     ({"llm": LLM, "latency": {k: v for k, v in LATENCY.items() if k != "usd_per_second"}},
      "missing required key 'usd_per_second'"),

@@ -168,7 +168,7 @@ def test_a_typo_in_a_section_says_did_you_mean(minimal_path):
 
 
 @pytest.mark.parametrize("override, message", [
-    (f"{RUN_USD}=-5", f"{RUN_USD} (from --set): must be >= 0 (got -5)"),
+    (f"{RUN_USD}=-5", f"{RUN_USD} (from --set): must be between 0 and 1e12 (got -5)"),
     (f'{RUN_USD}={{dist="uniform",min=-1,max=3}}', f"{RUN_USD} (from --set): the distribution uniform"),
     ("volume.queries_per_month=0", "volume.queries_per_month (from --set): must be > 0"),
     ("scenario.baseline=nope", "scenario.baseline (from --set): 'nope' is not a strategy"),

@@ -1,16 +1,21 @@
 """Writing a report folder: whole or not at all.
 
-Files go to a hidden temporary folder beside the destination; only when every file is written is
-the folder moved into place (replacing an earlier report of the same scenario). A failure part way
-leaves the earlier report untouched and no half-written files.
+Files go to a hidden staging folder beside the destination; only when every file is written is
+the folder moved into place (replacing an earlier report of the same scenario). A failure part way,
+Ctrl-C included, leaves the earlier report untouched and no half-written files; a staging folder a
+killed run left behind (kill -9, a power cut) is removed by the next write of that report.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
+import socket
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -56,27 +61,106 @@ def _umask() -> int:
     return mask
 
 
+# Staging folders are named .<name>.ftrag-tmp-<host>-<pid>-<random> (".ftrag-old-" for an earlier
+# report being swapped out), so a later run can tell one left by a killed run (its process is gone)
+# from one a concurrent run is still writing.
+_STAGING = re.compile(r"\.(?P<name>.+)\.ftrag-(?:tmp|old)-(?P<host>[^-]*)-(?P<pid>\d+)-[^.]+")
+#: Staging folders of another host (a shared file system) are removed once this old.
+STALE_AFTER_S = 24 * 3600
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32] or "host"
+
+
+def _staging_prefix(directory: Path, kind: str) -> str:
+    return f".{directory.name}.ftrag-{kind}-{_host()}-{os.getpid()}-"
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_staging(directory: Path) -> list[Path]:
+    """Remove staging folders of ``directory`` left by killed runs; returns those removed."""
+    removed = []
+    try:
+        entries = list(directory.parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _STAGING.fullmatch(entry.name)
+        if not match or match["name"] != directory.name or not entry.is_dir() or entry.is_symlink():
+            continue
+        if match["host"] == _host():
+            stale = not _is_running(int(match["pid"]))
+        else:
+            try:
+                stale = time.time() - entry.stat().st_mtime > STALE_AFTER_S
+            except OSError:
+                continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _existing_ancestor(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_destination(directory: Path) -> None:
+    """Name a destination problem by the user's path, before any staging folder is made."""
+    if directory.exists() or directory.is_symlink():
+        if not directory.is_dir():
+            raise ReportError(f"{directory} exists and is not a folder")
+        if any(directory.iterdir()) and not any((directory / m).exists() for m in MARKERS):
+            raise ReportError(f"{directory} is not empty and holds no {MARKER}: not replacing it")
+    parent = directory.parent
+    ancestor = _existing_ancestor(parent)
+    if not ancestor.is_dir():
+        raise ReportError(f"cannot write {directory}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        what = "the output folder" if ancestor == parent else "a folder on the way"
+        raise ReportError(f"cannot write {directory}: {what} {ancestor} is not writable")
+
+
 def write_report(directory: str | Path, items: Mapping[str, Any], *, merge: bool = False) -> list[Path]:
     """Write ``items`` (file name -> content) into ``directory``; the folder appears whole or not at all.
 
     ``name.csv`` takes a DataFrame, ``name.png`` / ``.pdf`` / ``.svg`` a Figure, ``name.json`` a dict.
     With ``merge`` the files of an earlier report there are kept (those named in ``items`` are
     replaced), e.g. a sensitivity study added to a run's report; the swap is still atomic.
+    Staging folders that killed runs left beside ``directory`` are removed first. On any failure,
+    Ctrl-C included, the staging folder and any output folder this call created are removed and
+    an earlier report is left (or put back) in place.
 
     Raises
     ------
     ReportError
-        If ``directory`` exists, is not empty and is not an earlier report (no ``run.json``).
+        If ``directory`` exists, is not empty and is not an earlier report (no ``run.json``), or it
+        cannot be written (a file in the way, no permission, no space): named by ``directory``,
+        never by the hidden staging folder.
     """
     directory = Path(directory)
-    if directory.exists():
-        if not directory.is_dir():
-            raise ReportError(f"{directory} exists and is not a folder")
-        if any(directory.iterdir()) and not any((directory / m).exists() for m in MARKERS):
-            raise ReportError(f"{directory} is not empty and holds no {MARKER}: not replacing it")
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    _check_destination(directory)
+    created = []  # output folders made here, removed again on failure
+    for folder in reversed([directory.parent, *directory.parent.parents]):
+        if not folder.exists():
+            created.append(folder)
+    staging = old = None
     try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(directory)
+        staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(directory, "tmp"), dir=directory.parent))
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; a report is an ordinary folder
         if merge and directory.is_dir():
             for earlier in directory.iterdir():
@@ -84,16 +168,26 @@ def write_report(directory: str | Path, items: Mapping[str, Any], *, merge: bool
                     shutil.copy2(earlier, staging / earlier.name)
         for name, item in items.items():
             _write_item(staging / name, item)
-        old = None
         if directory.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=directory.parent))
+            old = Path(tempfile.mkdtemp(prefix=_staging_prefix(directory, "old"), dir=directory.parent))
             os.replace(directory, old / directory.name)
         os.replace(staging, directory)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging = None
+    except BaseException as error:
+        if old is not None and (old / directory.name).exists() and not directory.exists():
+            os.replace(old / directory.name, directory)  # put the earlier report back
+        for folder in (staging, old):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+            raise ReportError(f"cannot write {directory}: {reason}") from None
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     return [directory / name for name in items]
 
 
