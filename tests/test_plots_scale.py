@@ -171,10 +171,10 @@ def test_a_pwin_near_half_is_called_a_coin_flip():
 
     info = RunInfo(scenario="s", title="S", strategies=("rag", "ft"),
                    labels={"rag": "RAG", "ft": "Fine-tune"}, baseline="rag", samples=20_000,
-                   seed=1, sampler="mc", version="0")
+                   seed=1, sampler="mc", version="0", queries_per_month=65_000)
     m = np.arange(0, 37)
     p = np.clip(0.02 * m, 0, 0.51)
     curve = pd.DataFrame({"strategy": "ft", "label": "Fine-tune", "month": m, "p_win": p,
                           "p_win_low": p - 0.02, "p_win_high": p + 0.02})
-    fig, _ax = plot_pwin_vs_month(curve, info, volume=65_000)
+    fig, _ax = plot_pwin_vs_month(curve, info)
     assert "coin flip" in fig.get_suptitle()

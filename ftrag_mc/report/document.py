@@ -21,6 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ftrag_mc._version import __version__
+from ftrag_mc.analysis.charts_extra import main_challenger
 from ftrag_mc.report.numbers import format_usd, format_volume
 from ftrag_mc.report.style import escape, wrap
 from ftrag_mc.simulate import SimulationResult
@@ -205,6 +206,27 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "p_cheapest_low": ("lower end of the 95 % Wilson interval of p_cheapest", "probability 0-1"),
         "p_cheapest_high": ("upper end of the 95 % Wilson interval of p_cheapest", "probability 0-1"),
     },
+    "cheapest_regimes.csv": {
+        **{k: _SHARED[k] for k in ("horizon_months",)},
+        "regime": ("the volume range's rank, lowest volumes first (1, 2, ...)", "integer"),
+        "strategy": ("the strategy most likely to be the cheapest of all in this range (highest "
+                     "p_cheapest of cheapest_vs_volume.csv; a one-point blip between two runs of the same "
+                     "leader is Monte Carlo noise and is merged into them)", "name"),
+        "label": ("the strategy's label", "text"),
+        "from_queries_per_month": ("where the range starts: the bottom of the sweep for regime 1, else the "
+                                   "boundary with the previous leader (see boundary_method)", "queries/month"),
+        "to_queries_per_month": ("where the range ends: the next regime's start, or the top of the sweep",
+                                 "queries/month"),
+        "boundary_method": ("how from_queries_per_month was found: sweep_start = the bottom of the sweep, not "
+                            "a boundary; interpolated = an approximation, where the two leaders' p_cheapest "
+                            "curves cross, linear in log volume between the two grid volumes given next",
+                            "text"),
+        "boundary_grid_low_queries_per_month": ("the grid volume just below the boundary (the previous "
+                                                "leader's last); empty for regime 1", "queries/month"),
+        "boundary_grid_high_queries_per_month": ("the grid volume just above the boundary (this leader's "
+                                                 "first); empty for regime 1", "queries/month"),
+        "p_cheapest_peak": ("the leader's highest p_cheapest inside its range", "probability 0-1"),
+    },
     "columns.csv": {
         "file": ("the CSV file of the report", "file name"),
         "column": ("the column of that file", "name"),
@@ -252,9 +274,10 @@ def _longest_rows(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFra
 
 
 def _strongest(result: SimulationResult, summary: pd.DataFrame) -> Any:
-    """The row, at the longest horizon, of the challenger with the largest mean saving."""
+    """The row, at the longest horizon, of the main question's challenger (the hero chart's:
+    :func:`ftrag_mc.analysis.charts_extra.main_challenger`)."""
     rows = _longest_rows(result, summary)
-    return rows.loc[rows.mean_delta_usd.idxmin()]
+    return rows[rows.strategy == main_challenger(rows)].iloc[0]
 
 
 def _flip_clause(result: SimulationResult, row: Any, *, wins: bool) -> str:
@@ -284,10 +307,11 @@ def _money_clause(row: Any, currency: str) -> str:
 
 
 def headline(result: SimulationResult, summary: pd.DataFrame) -> str:
-    """The recommendation in one sentence, for the strongest challenger at the longest horizon.
+    """The recommendation in one sentence, for the main question at the longest horizon.
 
-    The strongest challenger is the one with the largest mean saving (most negative
-    ``mean_delta_usd``). The sentence gives P(cheaper) with its 95 % interval, the expected saving
+    The main question's challenger is the decision best on average (the most negative
+    ``mean_delta_usd``), or, when that is the baseline, the strongest challenger (highest
+    P(win)): :func:`ftrag_mc.analysis.charts_extra.main_challenger`, as the hero chart. The sentence gives P(cheaper) with its 95 % interval, the expected saving
     with its P5–P95 range, and the volume above which the challenger wins in most futures. An
     interval that straddles 50 % is called a coin flip; when no challenger saves on average and
     the strongest loses in most futures, the baseline stays cheapest.

@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ftrag_mc.analysis.charts_extra import COMPONENT_LABELS
-from ftrag_mc.report.plots import _figure, _finish, _require, _returned, _subtitle, shorten
+from ftrag_mc.report.layout import make_figure, finish, require_columns, returned, chart_subtitle, shorten
 from ftrag_mc.report.style import (
     INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_months, format_share, format_usd,
     format_volume, house_style, percent_formatter, tint, usd_formatter,
@@ -64,20 +64,19 @@ def _delta_finding(strategy: str, mark: pd.Series, info: RunInfo, horizon: int) 
     return f"{who} costs {_money(mean, info)} more on average over {horizon} months; it loses in {format_share(p_loss)} of futures"
 
 
-def plot_delta_distribution(frame: pd.DataFrame, summary_rows: pd.DataFrame, info: RunInfo, *,
+def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *,
                             ax: Axes | None = None) -> tuple[Figure, Axes | np.ndarray]:
     """Histogram of ΔNPC per challenger, P(loss) shaded, expected ΔNPC and CVaR95 marked.
 
     Parameters
     ----------
     frame
-        From :func:`ftrag_mc.analysis.charts_extra.compute_delta_distribution` (one horizon).
-    summary_rows
-        :func:`ftrag_mc.analysis.compute_delta_npc` rows (or
-        :func:`~ftrag_mc.analysis.charts_extra.compute_delta_marks`); those at the frame's horizon
-        give P(loss), the mean and CVaR95.
+        :func:`~ftrag_mc.analysis.charts_extra.attach_marks` of
+        :func:`~ftrag_mc.analysis.charts_extra.compute_delta_distribution` (one horizon) and
+        :func:`~ftrag_mc.analysis.charts_extra.compute_delta_marks`: the bins, and each
+        challenger's P(loss), mean and CVaR95 (``p_loss``, ``mean_delta_usd``, ``cvar95_delta_usd``).
     info
-        The run.
+        The run; the main challenger's panel comes first and gives the title.
     ax
         Draw onto this axes (the frame must then hold one challenger).
 
@@ -85,12 +84,13 @@ def plot_delta_distribution(frame: pd.DataFrame, summary_rows: pd.DataFrame, inf
     -------
     fig, ax — or an array of axes, one panel per challenger, for a new figure.
     """
-    _require(frame, _DIST_COLUMNS, "ΔNPC distribution frame")
-    _require(summary_rows, _MARK_COLUMNS, "ΔNPC summary rows")
+    require_columns(frame, (*_DIST_COLUMNS, *_MARK_COLUMNS), "ΔNPC distribution frame")
+    summary_rows = frame.drop_duplicates(["strategy", "horizon_months"])
+    frame = frame.dropna(subset=["share"])
     horizon = int(frame["horizon_months"].iloc[0])
     if frame["horizon_months"].nunique() != 1:
         raise ValueError("the ΔNPC distribution frame must hold one horizon")
-    strategies = [s for s in info.challengers if s in set(frame["strategy"])]
+    strategies = info.main_first([s for s in info.challengers if s in set(frame["strategy"])])
     if not strategies:
         raise ValueError(f"nothing to plot: no challenger of {info.scenario!r} in the frame")
     if ax is not None and len(strategies) > 1:
@@ -102,7 +102,7 @@ def plot_delta_distribution(frame: pd.DataFrame, summary_rows: pd.DataFrame, inf
     volume = float(frame["queries_per_month"].iloc[0])
 
     with house_style():
-        fig, axes, created = _figure(ax, ncols=len(strategies))
+        fig, axes, created = make_figure(ax, ncols=len(strategies))
         for a, s in zip(axes, strategies):
             rows, mark = frame[frame["strategy"] == s], marks.loc[s]
             low, high = rows["bin_low_usd"].to_numpy(), rows["bin_high_usd"].to_numpy()
@@ -137,13 +137,13 @@ def plot_delta_distribution(frame: pd.DataFrame, summary_rows: pd.DataFrame, inf
                 Line2D([], [], color=INK, lw=1.5, ls=(0, (4, 3)), label="CVaR95: mean of the worst 5 %"),
             ], loc="upper left", fontsize=SMALL_FONT_PT)
         first = strategies[0]
-        subtitles = [_subtitle(info, f"{info.label(s)} vs {info.label(info.baseline)}, {horizon} months from "
+        subtitles = [chart_subtitle(info, f"{info.label(s)} vs {info.label(info.baseline)}, {horizon} months from "
                                      f"{format_volume(volume)} queries/month") for s in strategies]
-        _finish(fig, axes, created=created, finding=escape(_delta_finding(first, marks.loc[first], info, horizon)),
+        finish(fig, axes, created=created, finding=escape(_delta_finding(first, marks.loc[first], info, horizon)),
                 subtitles=subtitles,
                 footnote=_footnote(info, "bars: P1-P99 of ΔNPC from the run's histogram",
                                    "marks: the summary table's figures"))
-    return _returned(fig, axes)
+    return returned(fig, axes)
 
 
 _FAN_MAX = 6  # strategies drawn on the fan chart
@@ -167,7 +167,7 @@ def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> t
     -------
     fig, ax
     """
-    _require(frame, _FAN_COLUMNS, "fan frame")
+    require_columns(frame, _FAN_COLUMNS, "fan frame")
     present = [s for s in info.strategies if s in set(frame["strategy"])]
     # Overlapping bands stop being readable past a few: the baseline and the cheapest others.
     final = frame[frame["month"] == frame["month"].max()].set_index("strategy")["p50_usd"]
@@ -176,7 +176,7 @@ def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> t
     strategies = [s for s in present if s in strategies]
     hidden = len(present) - len(strategies)
     with house_style():
-        fig, axes, created = _figure(ax)
+        fig, axes, created = make_figure(ax)
         a = axes[0]
         for s in strategies:
             rows = frame[frame["strategy"] == s].sort_values("month")
@@ -202,8 +202,8 @@ def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> t
                    f"{_money(float(last.loc[cheapest, 'p50_usd']), info)} (P10-P90 "
                    f"{_money(float(last.loc[cheapest, 'p10_usd']), info)} to "
                    f"{_money(float(last.loc[cheapest, 'p90_usd']), info)})")
-        _finish(fig, [a], created=created, finding=escape(finding),
-                subtitles=[escape(_subtitle(info, f"cost paths at {format_volume(volume)} queries/month"))],
+        finish(fig, [a], created=created, finding=escape(finding),
+                subtitles=[escape(chart_subtitle(info, f"cost paths at {format_volume(volume)} queries/month"))],
                 footnote=_footnote(info, "line: median; bands: P10-P90 and P5-P95",
                                    f"percentiles from {_own_run(frame)}",
                                    f"{hidden} more strategies with higher median costs in fan.csv" if hidden else ""))
@@ -229,12 +229,12 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
     -------
     fig, ax
     """
-    _require(frame, _BREAKDOWN_COLUMNS, "breakdown frame")
+    require_columns(frame, _BREAKDOWN_COLUMNS, "breakdown frame")
     strategies = [s for s in info.strategies if s in set(frame["strategy"])]
     components = [c for c in COMPONENT_COLOURS if c in set(frame["component"])]
     widest = float(frame.groupby("strategy")["mean_usd"].apply(lambda v: v.abs().sum()).max()) or 1.0
     with house_style():
-        fig, axes, created = _figure(ax)
+        fig, axes, created = make_figure(ax)
         if created:  # a bar per strategy: taller for many
             width, height = fig.get_size_inches()
             fig.set_size_inches(width, max(height, 2.5 + 0.45 * len(strategies)))
@@ -270,8 +270,8 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
         finding = (f"{COMPONENT_LABELS[str(top['component'])].capitalize()} is the largest cost: "
                    f"{format_share(float(top['share_of_mean']))} of {info.label(str(top['strategy']))}'s "
                    f"{_money(float(top['total_mean_usd']), info)}")
-        _finish(fig, [a], created=created, finding=escape(finding),
-                subtitles=[escape(_subtitle(info, f"{format_months(horizon)} at {format_volume(volume)} "
+        finish(fig, [a], created=created, finding=escape(finding),
+                subtitles=[escape(chart_subtitle(info, f"{format_months(horizon)} at {format_volume(volume)} "
                                                   "queries/month"))],
                 footnote=_footnote(info, "labels: share of the strategy's mean NPC",
                                    f"means over {_own_run(frame)}"))

@@ -109,6 +109,16 @@ class RunInfo:
         ISO code of every money amount.
     overrides
         The ``--set KEY=VALUE`` what-ifs applied to the scenario file, shown in the footnote.
+    queries_per_month
+        The scenario's own starting volume (queries/month), marked "your volume"; None: unmarked.
+    sweep_queries_per_month
+        ``(lowest, highest)`` volume of the run's sweep (queries/month); None: read from the frames.
+    horizon_months
+        The run's horizon H (months); None: read from the frames.
+    main_challenger
+        The challenger of the scenario's main question
+        (:func:`ftrag_mc.analysis.charts_extra.main_challenger`), drawn first and marked; None:
+        scenario order.
     """
 
     scenario: str
@@ -122,6 +132,10 @@ class RunInfo:
     version: str
     currency: str = "USD"
     overrides: tuple[str, ...] = ()  # --set what-ifs the run was made with
+    queries_per_month: float | None = None
+    sweep_queries_per_month: tuple[float, float] | None = None
+    horizon_months: int | None = None
+    main_challenger: str | None = None
     _colours: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +159,11 @@ class RunInfo:
     def challengers(self) -> tuple[str, ...]:
         """Every strategy but the baseline, in scenario order."""
         return tuple(s for s in self.strategies if s != self.baseline)
+
+    def main_first(self, strategies: Sequence[str]) -> list[str]:
+        """``strategies`` with the main challenger (if among them) moved to the front."""
+        main = [s for s in strategies if s == self.main_challenger]
+        return main + [s for s in strategies if s != self.main_challenger]
 
     def label(self, strategy: str) -> str:
         """Human label of a strategy (its name when the scenario gives none), escaped for drawing."""
