@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis.charts_extra import main_challenger
-from ftrag_mc.report.numbers import format_usd, format_volume
+from ftrag_mc.report.numbers import format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume
 from ftrag_mc.report.style import escape, wrap
 from ftrag_mc.simulate import SimulationResult
 
@@ -259,14 +259,8 @@ def columns_frame(files: Any = None) -> pd.DataFrame:
 # Sentences and small formats
 # ---------------------------------------------------------------------------------------------
 
-def _percent(p: float) -> str:
-    """A probability with one decimal (two near 0 and 1), without the % sign."""
-    pct = 100 * float(p)
-    return f"{pct:.2f}" if (0 < pct < 0.1 or 99.9 < pct < 100) else f"{pct:.1f}"
-
-
 def _p_with_ci(p: float, low: float, high: float) -> str:
-    return f"{_percent(p)} % of futures (95 % CI {_percent(low)}–{_percent(high)} %)"
+    return f"{format_percent(p)} of futures (95 % CI {format_interval(low, high)})"
 
 
 def _longest_rows(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFrame:
@@ -359,7 +353,7 @@ def _payback_text(months: float, horizon: int) -> str:
         return "day one"
     if not math.isfinite(months):
         return f"not within {horizon} months"
-    return f"{months:.1f} months"
+    return format_months(months)
 
 
 def key_figures(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFrame:
@@ -370,10 +364,8 @@ def key_figures(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFrame
     for row in _longest_rows(result, summary).itertuples():
         rows.append({
             "Challenger": row.label,
-            "P(cheaper) (95 % CI)": f"{_percent(row.p_win)} % ({_percent(row.p_win_low)}–"
-                                    f"{_percent(row.p_win_high)} %)",
-            "Mean saving ± se": f"{format_usd(-row.mean_delta_usd, currency)} ± "
-                                f"{format_usd(row.mean_delta_se_usd, currency)}",
+            "P(cheaper) (95 % CI)": f"{format_percent(row.p_win)} ({format_interval(row.p_win_low, row.p_win_high)})",
+            "Mean saving ± se": format_money_pm(-row.mean_delta_usd, row.mean_delta_se_usd, currency),
             "Breakeven P50": _breakeven_text(row.breakeven_p50),
             "Payback P50": _payback_text(row.payback_p50_months, int(row.horizon_months)),
         })
