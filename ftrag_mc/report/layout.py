@@ -37,7 +37,9 @@ from ftrag_mc.report.style import (
     format_share,
     format_volume,
     percent_formatter,
+    quiet_glyph_warnings,
     tint,
+    warn_undrawable,
     wrap,
 )
 
@@ -286,7 +288,9 @@ def settle(fig: Figure) -> None:
     """Run the figure's layout now, so axes sizes are final before labels are placed."""
     engine = fig.get_layout_engine()
     if engine is not None:
-        engine.execute(fig)
+        warn_undrawable(fig)  # once, not once per glyph
+        with quiet_glyph_warnings():
+            engine.execute(fig)
 
 
 class Clearance:
