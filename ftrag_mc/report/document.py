@@ -358,12 +358,15 @@ def _payback_text(months: float, horizon: int) -> str:
 
 def key_figures(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFrame:
     """Per challenger at the longest horizon: P(cheaper) with CI, mean saving ± se, breakeven and
-    payback medians, as display text (one row per challenger)."""
+    payback medians, as display text (one row per challenger; the main question's first, marked)."""
     currency = result.scenario.meta.currency
+    longest = _longest_rows(result, summary)
+    main = main_challenger(longest)
+    longest = pd.concat([longest[longest.strategy == main], longest[longest.strategy != main]])
     rows = []
-    for row in _longest_rows(result, summary).itertuples():
+    for row in longest.itertuples():
         rows.append({
-            "Challenger": row.label,
+            "Challenger": row.label + (" (main question)" if row.strategy == main and len(longest) > 1 else ""),
             "P(cheaper) (95 % CI)": f"{format_percent(row.p_win)} ({format_interval(row.p_win_low, row.p_win_high)})",
             "Mean saving ± se": format_money_pm(-row.mean_delta_usd, row.mean_delta_se_usd, currency),
             "Breakeven P50": _breakeven_text(row.breakeven_p50),

@@ -17,7 +17,7 @@ from matplotlib.patches import Patch
 from ftrag_mc.analysis.charts_extra import COMPONENT_LABELS
 from ftrag_mc.report.layout import make_figure, finish, require_columns, returned, chart_subtitle, shorten
 from ftrag_mc.report.style import (
-    INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_months, format_share, format_usd,
+    INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_months, format_percent, format_share, format_usd,
     format_volume, house_style, percent_formatter, tint, usd_formatter,
 )
 
@@ -60,8 +60,8 @@ def _delta_finding(strategy: str, mark: pd.Series, info: RunInfo, horizon: int) 
         return f"{who} saves {_money(-mean, info)} on average over {horizon} months and costs less in every future"
     if mean < 0:
         return (f"{who} saves {_money(-mean, info)} on average over {horizon} months, "
-                f"but costs more in {format_share(p_loss)} of futures")
-    return f"{who} costs {_money(mean, info)} more on average over {horizon} months; it loses in {format_share(p_loss)} of futures"
+                f"but costs more in {format_percent(p_loss)} of futures")
+    return f"{who} costs {_money(mean, info)} more on average over {horizon} months; it loses in {format_percent(p_loss)} of futures"
 
 
 def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *,
@@ -122,8 +122,11 @@ def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *,
             for x, text, y in ((mean, f"expected: {_money(mean, info)}", 1.02),
                                (cvar, f"CVaR95: {_money(cvar, info)}", 0.92)):
                 inside = x_lo <= x <= x_hi
-                a.annotate(escape(text), xy=(min(max(x, x_lo), x_hi), top * y), xytext=(4, 0),
-                           textcoords="offset points", ha="left", va="bottom", fontsize=SMALL_FONT_PT,
+                # Near the right end the label goes left of its line, inside the axes.
+                right = x > x_lo + 0.75 * (x_hi - x_lo)
+                a.annotate(escape(text), xy=(min(max(x, x_lo), x_hi), top * y), xytext=(-4 if right else 4, 0),
+                           textcoords="offset points", ha="right" if right else "left", va="bottom",
+                           fontsize=SMALL_FONT_PT,
                            color=INK if inside else MUTED, zorder=6, annotation_clip=False)
             a.set_ylim(0, top * 1.18)
             a.xaxis.set_major_formatter(usd_formatter(info.currency))
@@ -132,7 +135,7 @@ def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *,
             a.set_ylabel("Share of all futures per bin")
             a.legend(handles=[
                 Patch(color=info.colour(s), label="saving (ΔNPC < 0)"),
-                Patch(color=LOSS_COLOUR, label=escape(f"costs more: P(loss) = {format_share(float(mark['p_loss']))}")),
+                Patch(color=LOSS_COLOUR, label=escape(f"costs more: P(loss) = {format_percent(float(mark['p_loss']))}")),
                 Line2D([], [], color=INK, lw=1.8, label="expected ΔNPC (mean)"),
                 Line2D([], [], color=INK, lw=1.5, ls=(0, (4, 3)), label="CVaR95: mean of the worst 5 %"),
             ], loc="upper left", fontsize=SMALL_FONT_PT)

@@ -57,6 +57,8 @@ _CURVE_COLUMNS = (
 )
 
 
+MAX_TITLE_SENTENCES = 3  # challengers a P(win) title names one by one
+
 _REGIME_COLUMNS = ("regime", "regime_strategy", "regime_from_queries_per_month", "regime_boundary_method")
 
 
@@ -216,6 +218,12 @@ def plot_pwin_vs_volume(
             else:
                 subtitles.append(f"Main question: {label} vs {base}" if s == info.main_challenger
                                  else f"{label} vs {base}")
+        # Past three panels a title naming every one is unreadable: the main question's
+        # finding, and where the others are.
+        if len(sentences) > MAX_TITLE_SENTENCES:
+            others = len(sentences) - 1 + hidden
+            sentences = [sentences[0], f"{others} other challengers: see each panel"
+                         + (" and pwin_crossings.csv" if hidden else "")]
         finish(fig, axes, created=created, finding=rough(info, "; ".join(sentences)),
                 subtitles=subtitles,
                 footnote=chart_footnote(info, WILSON_NOTE, hidden, "pwin_vs_volume.csv"))

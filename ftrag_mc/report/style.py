@@ -25,7 +25,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
 from ftrag_mc.report.numbers import (  # noqa: F401 - re-exported: charts import them from here
-    currency_symbol, format_months, format_share, format_usd, format_volume,
+    currency_symbol, format_interval, format_months, format_percent, format_share, format_usd, format_volume,
 )
 
 # Okabe & Ito (2008), "Color Universal Design", in their published order, with two changes for
