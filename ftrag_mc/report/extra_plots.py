@@ -15,7 +15,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ftrag_mc.analysis.charts_extra import COMPONENT_LABELS
-from ftrag_mc.report.layout import make_figure, finish, require_columns, returned, chart_subtitle, shorten
+from ftrag_mc.report.layout import (
+    chart_subtitle, finish, make_figure, nothing_to_show, require_columns, returned, settle, shorten,
+)
 from ftrag_mc.report.style import (
     INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_months, format_percent, format_share, format_usd,
     format_volume, house_style, percent_formatter, tint, usd_formatter,
@@ -103,8 +105,13 @@ def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *,
 
     with house_style():
         fig, axes, created = make_figure(ax, ncols=len(strategies))
+        single = []  # panels where every future gives one ΔNPC (constant inputs): a sentence
         for a, s in zip(axes, strategies):
             rows, mark = frame[frame["strategy"] == s], marks.loc[s]
+            if float(rows["share"].max()) >= 1 - 1e-9:
+                single.append((a, f"Every future gives the same ΔNPC for {info.label(s)}: "
+                                  f"{_money(float(mark['mean_delta_usd']), info)} (nothing varies, so "
+                                  "there is no distribution to show)"))
             low, high = rows["bin_low_usd"].to_numpy(), rows["bin_high_usd"].to_numpy()
             loss = low >= 0.0
             colours = np.where(loss, LOSS_COLOUR, info.colour(s))
@@ -146,6 +153,10 @@ def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *,
                 subtitles=subtitles,
                 footnote=_footnote(info, "bars: P1-P99 of ΔNPC from the run's histogram",
                                    "marks: the summary table's figures"))
+        if single:
+            settle(fig)
+            for a, sentence in single:
+                nothing_to_show(a, sentence)
     return returned(fig, axes)
 
 
@@ -197,7 +208,7 @@ def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> t
         handles, _ = a.get_legend_handles_labels()
         handles += [Patch(color="#888888", alpha=0.45, label="P10-P90"),
                     Patch(color="#888888", alpha=0.18, label="P5-P95")]
-        a.legend(handles=handles, loc="upper left", fontsize=SMALL_FONT_PT)
+        a.legend(handles=handles, loc="best", fontsize=SMALL_FONT_PT)  # wherever it covers the fewest paths
         last = frame[frame["month"] == frame["month"].max()].set_index("strategy").loc[strategies]
         cheapest = str(last["p50_usd"].idxmin())
         horizon, volume = int(last["month"].iloc[0]), float(frame["queries_per_month"].iloc[0])
@@ -270,7 +281,8 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
                  loc="center left", bbox_to_anchor=(1.01, 0.5), title="Component", alignment="left",
                  fontsize=SMALL_FONT_PT)
         top = frame.loc[frame["mean_usd"].idxmax()]
-        finding = (f"{COMPONENT_LABELS[str(top['component'])].capitalize()} is the largest cost: "
+        what = COMPONENT_LABELS[str(top["component"])]  # "LLM calls" keeps its capitals
+        finding = (f"{what[:1].upper() + what[1:]} is the largest cost: "
                    f"{format_share(float(top['share_of_mean']))} of {info.label(str(top['strategy']))}'s "
                    f"{_money(float(top['total_mean_usd']), info)}")
         finish(fig, [a], created=created, finding=escape(finding),

@@ -217,7 +217,7 @@ def make_figure(ax: Axes | None, *, ncols: int = 1, sharey: bool = False
 
 def nothing_to_show(ax: Axes, sentence: str) -> None:
     """An axes with no data to draw says why instead of standing empty."""
-    for artist in [*ax.lines, *ax.patches, *ax.collections]:
+    for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts]:
         artist.remove()
     if ax.get_legend() is not None:
         ax.get_legend().remove()

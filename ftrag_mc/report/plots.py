@@ -542,8 +542,7 @@ def plot_payback(
         for s, strip, pct, edges, never, day_one in drawn:
             look, label = look_of(info, s), strategy_label(info, histogram, s)
             colour = look.colour
-            shares = [] if never == 0 and day_one > 0 else [
-                f"{format_share(never)} not within {horizon} months"]
+            shares = [] if never == 0 else [f"{format_share(never)} not within {horizon} months"]
             if day_one > 0:
                 shares.append(f"{format_share(day_one)} cheaper from day one")
             entries.append(share_entries(label, shares))
