@@ -7,6 +7,7 @@ word for word.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 
@@ -515,6 +516,10 @@ def test_main_challenger_is_best_on_average_else_the_strongest():
     assert main_challenger(rows([5_000, 3_000, 9_000], [0.40, 0.30, 0.45])) == "hybrid"
     # Equal P(win): the larger mean saving (smaller loss).
     assert main_challenger(rows([5_000, 3_000, 9_000], [0.4, 0.4, 0.1])) == "tuned"
+    # legal-docs: no challenger wins at your volume; uncached RAG loses least but never wins,
+    # the fine-tune wins above 382k: the fine-tune is the question.
+    never = rows([4_500, 120_000, 9_000], [0.0, 0.0, 0.0]).assign(volume_at_50pct=[math.nan, 382_000, math.nan])
+    assert main_challenger(never) == "tuned"
 
 
 def test_the_hero_chart_leads_with_the_main_question():

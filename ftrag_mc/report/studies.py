@@ -14,6 +14,7 @@ import pandas as pd
 
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis import sensitivity, voi
+from ftrag_mc.analysis import compute_summary
 from ftrag_mc.analysis.charts_extra import main_challenger
 from ftrag_mc.report import sensitivity_plots, voi_plots
 from ftrag_mc.report.numbers import format_usd
@@ -43,10 +44,10 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     info = run_info(result)
     evpi = voi.compute_evpi(result)
     if challenger is None:
-        # The question that matters: the decision that is best on average against the baseline
-        # (not, say, caching against no caching); the strongest challenger when that is the baseline.
-        best = evpi.loc[evpi["is_optimal"], "strategy"].iloc[0]
-        challenger = best if best != result.baseline else None
+        # The question that matters, the same as the run's hero chart and headline: the decision
+        # best on average against the baseline (not, say, caching against no caching); the
+        # strongest challenger when that is the baseline.
+        challenger = main_challenger(compute_summary(result))
     step("tornado")
     tornado = sensitivity.compute_tornado(scenario, challenger=challenger, low=low, high=high, result=result)
     step("spider")
