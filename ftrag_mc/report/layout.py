@@ -25,6 +25,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from ftrag_mc.report.findings import FEW_SAMPLES, Strip
 from ftrag_mc.report.style import (
+    BASE_FONT_PT,
     FIGSIZE_IN,
     INK,
     MUTED,
@@ -511,7 +512,11 @@ def histogram_axis(ax: Axes, tallest_pct: float, n_strips: int, label: str, *,
     decimals = next((d for d in (0, 1, 2) if all(abs(t - round(t, d)) < 1e-9 for t in ticks)),
                     3)
     ax.yaxis.set_major_formatter(percent_formatter(xmax=100.0, decimals=decimals))
-    ax.set_ylabel(label, y=hist_top / 2)  # centred on the histogram, clear of the bars' tags
+    # Centred on the histogram, clear of the bars' tags, but never hanging below the axes into
+    # the footnote: a label longer than twice the histogram's height is raised to fit.
+    height_pt = ax.get_position().height * ax.get_figure(root=True).get_figheight() * 72
+    half = len(label) * _CHAR_EM * BASE_FONT_PT / 2 / max(height_pt, 1.0)
+    ax.set_ylabel(label, y=min(max(hist_top / 2, half + 0.02), 0.5))
     return floor
 
 

@@ -75,6 +75,12 @@ _BREAKEVEN_COLUMNS = ("strategy", "horizon_months", "p10", "p50", "p90", "share_
 _PAYBACK_COLUMNS = ("strategy", "p10", "p50", "p90", "share_immediate", "share_never", "share_at_median")
 
 
+def _more(n: int, where: str) -> str:
+    """"; 5 more challengers: see the chart" when a title names only the first few of ``n``."""
+    extra = n - MAX_TITLE_SENTENCES
+    return f"; {extra} more challenger{'s' if extra != 1 else ''}: see {where}" if extra > 0 else ""
+
+
 def _split(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """An :func:`attach_marks` frame back into its series rows and one row of marks per key."""
     return frame.dropna(subset=["share"]), frame.drop_duplicates(keys)
@@ -272,8 +278,10 @@ def plot_pwin_vs_month(
     base = baseline_label(info)
     horizon = int(curve["month"].max())
     last = curve[curve["month"] == horizon].set_index("strategy")
+    main = [info.main_challenger] if info.main_challenger else []
     challengers, hidden = keep_most(
-        challengers, lambda s: float(last["p_win"].get(s, -1.0)), MAX_SERIES)
+        challengers, lambda s: float(last["p_win"].get(s, -1.0)), MAX_SERIES, always=main)
+    challengers = info.main_first(challengers)
 
     with house_style():
         fig, axes, created = make_figure(ax)
@@ -300,7 +308,8 @@ def plot_pwin_vs_month(
                 dot(a, room, first, float(p[hit[0]]), colour)
         fifty_line(a, room)
         subtitle = chart_subtitle(info, f"running total of cost against {base}, month by month")
-        finding = month_finding([(lab, m) for lab, m, _ in paid], base, volume, horizon)
+        finding = month_finding([(lab, m) for lab, m, _ in paid][:MAX_TITLE_SENTENCES], base, volume, horizon)
+        finding += _more(len(paid), "the chart")
         coins = [strategy_label(info, curve, s) for s in challengers
                  if last.loc[s, "p_win_low"] <= 0.5 <= last.loc[s, "p_win_high"]]
         if coins:
@@ -433,7 +442,8 @@ def plot_breakeven(
             for s in challengers
         ]
         finish(fig, axes, created=created,
-                finding=rough(info, breakeven_finding(medians, horizons[-1], vmin, vmax)),
+                finding=rough(info, breakeven_finding(medians[:MAX_TITLE_SENTENCES], horizons[-1], vmin, vmax)
+                              + _more(len(medians), "each panel")),
                 subtitles=subtitles,
                 footnote=chart_footnote(info, PERCENTILE_NOTE, hidden, "breakeven.csv"))
         settle(fig)
@@ -517,7 +527,9 @@ def plot_payback(
     # The earliest median payback matters most (ties: the larger share cheaper from day one).
     challengers, hidden = keep_most(
         challengers, lambda s: (-float(rows.loc[s, "p50"]) + 1e-3 * float(rows.loc[s, "share_immediate"])
-                                if s in rows.index else -math.inf), MAX_STRIPS)
+                                if s in rows.index else -math.inf), MAX_STRIPS,
+        always=[info.main_challenger] if info.main_challenger else ())
+    challengers = info.main_first(challengers)
     single = len(challengers) == 1
 
     def fmt(v: float) -> str:
@@ -555,7 +567,8 @@ def plot_payback(
                     room.add_line([(e0 + e1) / 2] * 2, [0, height])
             medians.append((label, strip.p50, never, day_one))
         finish(fig, axes, created=created,
-                finding=rough(info, payback_finding(medians, volume, horizon)),
+                finding=rough(info, payback_finding(medians[:MAX_TITLE_SENTENCES], volume, horizon)
+                              + _more(len(medians), "the chart")),
                 subtitles=[chart_subtitle(info, "month from which the cumulative saving against "
                                          f"{base} is positive")],
                 footnote=chart_footnote(info, PERCENTILE_NOTE, hidden, "payback.csv"))
