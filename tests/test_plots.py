@@ -531,3 +531,19 @@ def test_the_hero_chart_leads_with_the_main_question():
     assert axes[1].get_title(loc="left").replace("\n", " ") == "Fine-tune vs RAG"
     assert title_of(fig, axes[0]).startswith(
         "Fine-tune (self-hosted) beats RAG in most futures above 2M queries/month over 36 months")
+
+
+def test_a_curve_levelling_off_near_half_wins_only_just_and_a_flat_panel_is_a_sentence():
+    # hybrid: P(win) rises through 50 % at 632k and levels off at 54 %; the pure fine-tune
+    # never wins (0 % at every volume, its band under 1 %).
+    info3 = run_info(("rag", "ft", "ft_self"), main="ft")
+    level = lambda q: 0.54 * logistic(q, 200_000)  # noqa: E731  (0.54 / 2 = 27 % at 200k)
+    zero = lambda q: np.zeros_like(q)  # noqa: E731
+    curves, crossings = pwin_frames({"ft": {36: level}, "ft_self": {36: zero}})
+    fig, axes = plot_pwin_vs_volume(curves, info3)
+    title = title_of(fig, axes[0])
+    assert ", but only just (at most 54 %)" in title, title
+    texts = [t.get_text().replace("\n", " ") for t in axes[1].texts]
+    assert texts == ["Fine-tune (self-hosted) is cheaper than RAG in no future at every volume from "
+                     "1k to 10M queries/month and every horizon: no curve to draw"]
+    assert not axes[1].lines and not axes[1].axison

@@ -145,7 +145,8 @@ def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *,
                 Patch(color=LOSS_COLOUR, label=escape(f"costs more: P(loss) = {format_percent(float(mark['p_loss']))}")),
                 Line2D([], [], color=INK, lw=1.8, label="expected ΔNPC (mean)"),
                 Line2D([], [], color=INK, lw=1.5, ls=(0, (4, 3)), label="CVaR95: mean of the worst 5 %"),
-            ], loc="upper left", fontsize=SMALL_FONT_PT)
+            ], loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=SMALL_FONT_PT)
+            # Under the axes: inside, it covered the bars or the marks' labels wherever it went.
         first = strategies[0]
         subtitles = [chart_subtitle(info, f"{info.label(s)} vs {info.label(info.baseline)}, {horizon} months from "
                                      f"{format_volume(volume)} queries/month") for s in strategies]

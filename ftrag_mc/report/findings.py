@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # style imports matplotlib; the sentences need none
 
 __all__ = [
     "FEW_SAMPLES", "Strip", "rough", "crossings_50", "crossing_50", "at_volume", "coin_flip",
-    "volume_finding", "volume_kind", "month_finding", "join_and", "verb", "breakeven_empty",
+    "volume_finding", "volume_kind", "narrow_win", "flat_pwin_sentence", "month_finding", "join_and", "verb", "breakeven_empty",
     "breakeven_finding", "payback_empty", "payback_finding", "too_close", "cheapest_finding",
 ]
 
@@ -267,3 +267,36 @@ def cheapest_finding(leaders: Sequence[str], bounds: Sequence[float], q: np.ndar
     parts.append(f"{leaders[-1]} above" if len(leaders) == 2
                  else f"{leaders[-1]} above ~{format_volume(bounds[-1])}")
     return head + ("; " if any("," in lab for lab in leaders) else ", ").join(parts)
+
+NARROW_WIN = 0.6  # a P(win) that never exceeds this where the challenger "wins" wins only just
+
+
+def narrow_win(kind: str, x: float, q: np.ndarray, p: np.ndarray, p_low: np.ndarray, *,
+               first: bool) -> str:
+    """", but only just (at most 53 %)" when, where the curve says the challenger wins (above or
+    below ``x``, or everywhere), P(win) stays under :data:`NARROW_WIN`; a coin flip when even its
+    highest point's 95 % band holds 50 %. "" otherwise."""
+    side = {"above": q >= x, "below": q <= x, "always": np.ones_like(q, bool)}.get(kind)
+    if side is None or not side.any():
+        return ""
+    i = int(np.flatnonzero(side)[np.argmax(p[side])])
+    if p[i] >= NARROW_WIN:
+        return ""
+    if p_low[i] <= 0.5:
+        return (f", but even there it is a coin flip (at most {format_share(p[i])})" if first
+                else " (a coin flip)")
+    return f", but only just (at most {format_share(p[i])})" if first else " (only just)"
+
+
+def flat_pwin_sentence(label: str, base: str, high_max: float, low_min: float, p_max: float,
+                       p_min: float, vmin: float, vmax: float) -> str:
+    """Why a P(win) panel has no curve worth drawing (flat at 0 % or 100 % at every volume and
+    horizon, 95 % bands included), or ""."""
+    sweep = f"at every volume from {format_volume(vmin)} to {format_volume(vmax)} queries/month and every horizon"
+    if high_max < 0.01:
+        share = "no future" if p_max == 0 else "fewer than 1 % of futures"
+        return f"{label} is cheaper than {base} in {share} {sweep}: no curve to draw"
+    if low_min > 0.99:
+        share = "every future" if p_min == 1 else "more than 99 % of futures"
+        return f"{label} is cheaper than {base} in {share} {sweep}: no curve to draw"
+    return ""

@@ -22,7 +22,7 @@ from ftrag_mc.analysis.charts_extra import attach_marks
 from ftrag_mc.analysis.regimes import SWEEP_START
 from ftrag_mc.report.findings import (
     Strip, at_volume, breakeven_empty, join_and, verb, breakeven_finding, cheapest_finding, coin_flip, crossing_50,
-    month_finding, payback_empty, payback_finding, rough, too_close, volume_finding, volume_kind,
+    flat_pwin_sentence, month_finding, narrow_win, payback_empty, payback_finding, rough, too_close, volume_finding, volume_kind,
 )
 from ftrag_mc.report.layout import (
     BAND_ALPHA, MAX_PANELS, MAX_SERIES, MAX_STRIPS, PERCENTILE_NOTE, WILSON_NOTE, Clearance, annotate,
@@ -174,7 +174,7 @@ def plot_pwin_vs_volume(
 
     with house_style():
         fig, axes, created = make_figure(ax, ncols=len(challengers), sharey=True)
-        sentences, subtitles, rooms, marks = [], [], [], []
+        sentences, subtitles, rooms, marks, flats = [], [], [], [], []
         for panel, (a, s) in enumerate(zip(axes, challengers)):
             label = strategy_label(info, curves, s)
             look = look_of(info, s)
@@ -211,12 +211,18 @@ def plot_pwin_vs_volume(
                     kind, x = volume_kind(q, p, x50)
                     sentence = volume_finding(kind, x, label, base, h, qmin, qmax,
                                                first=panel == 0)
+                    sentence += narrow_win(kind, x, q, p, c["p_win_low"].to_numpy(float),
+                                           first=panel == 0)
                     if scenario_volume is not None:
                         sentence += coin_flip(c, scenario_volume, "p_win", first=panel == 0)
                     sentences.append(sentence)
             fifty_line(a, room)
             if scenario_volume is not None:
                 volume_line(a, room, scenario_volume)
+            band = curves[curves["strategy"] == s]
+            flats.append(flat_pwin_sentence(label, base, float(band["p_win_high"].max()),
+                                            float(band["p_win_low"].min()), float(band["p_win"].max()),
+                                            float(band["p_win"].min()), qmin, qmax))
             rooms.append(room)
             marks.append(panel_marks)
             if len(challengers) == 1:
@@ -234,7 +240,10 @@ def plot_pwin_vs_volume(
                 subtitles=subtitles,
                 footnote=chart_footnote(info, WILSON_NOTE, hidden, "pwin_vs_volume.csv"))
         settle(fig)
-        for a, room, panel_marks in zip(axes, rooms, marks):
+        for a, room, panel_marks, flat in zip(axes, rooms, marks, flats):
+            if flat and len(axes) > 1:  # a flat line at 0 % or 100 %: say it, draw nothing
+                nothing_to_show(a, flat)
+                continue
             room.measure()
             draw_legend(a, room, title="Horizon")
             if scenario_volume is not None:
