@@ -352,13 +352,18 @@ def _payback_text(months: float, horizon: int) -> str:
     if months == 0:
         return "day one"
     if not math.isfinite(months):
-        return f"not within {horizon} months"
+        return f"> {horizon} months"  # not within the horizon (a cell: short)
     return format_months(months)
+
+
+MAIN_MARK_NOTE = ("▶ the main question: the challenger best on average, or the strongest when the baseline "
+                  "is (the headline's and the first P(win) chart's)")
 
 
 def key_figures(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFrame:
     """Per challenger at the longest horizon: P(cheaper) with CI, mean saving ± se, breakeven and
-    payback medians, as display text (one row per challenger; the main question's first, marked)."""
+    payback medians, as display text (one row per challenger; the main question's first, marked
+    "▶")."""
     currency = result.scenario.meta.currency
     longest = _longest_rows(result, summary)
     main = main_challenger(longest)
@@ -366,7 +371,8 @@ def key_figures(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFrame
     rows = []
     for row in longest.itertuples():
         rows.append({
-            "Challenger": row.label + (" (main question)" if row.strategy == main and len(longest) > 1 else ""),
+            # A prefix, not a suffix: a long label is cut at the cell's right edge.
+            "Challenger": ("▶ " if row.strategy == main and len(longest) > 1 else "") + row.label,
             "P(cheaper) (95 % CI)": f"{format_percent(row.p_win)} ({format_interval(row.p_win_low, row.p_win_high)})",
             "Mean saving ± se": format_money_pm(-row.mean_delta_usd, row.mean_delta_se_usd, currency),
             "Breakeven P50": _breakeven_text(row.breakeven_p50),
@@ -497,7 +503,9 @@ def _title_page(result: SimulationResult, summary: pd.DataFrame, date: str) -> F
           f"{max(result.horizons)} months, against {result.scenario.label(result.baseline)}",
           fontsize=10, fontweight="bold")
     _draw_table(fig, (0.08, 0.40, 0.84, 0.29), key_figures(result, summary),
-                [0.26, 0.26, 0.18, 0.16, 0.14], font_pt=8, wrap_chars=[38, 34, 26, 22, 20])
+                [0.32, 0.24, 0.17, 0.15, 0.12], font_pt=7.5, wrap_chars=[34, 26, 18, 16, 12])
+    if len(result.challengers) > 1:
+        _text(fig, 0.08, 0.38, wrap(MAIN_MARK_NOTE, 110), fontsize=8, color="#666666", va="top")
     _text(fig, 0.08, 0.08, f"{date} · ftrag-mc {__version__} · {result.n_samples:,} samples "
           f"({result.sampler}, seed {result.seed})", fontsize=8, color="#666666")
     return fig
@@ -654,6 +662,8 @@ def build_summary_md(result: SimulationResult, summary: pd.DataFrame, items: Map
              f"## Key figures ({format_volume(result.scenario_volume)} queries/month, "
              f"{max(result.horizons)} months, baseline {scenario.label(result.baseline)})", ""]
     lines += _md_table(key_figures(result, summary))
+    if len(result.challengers) > 1:
+        lines += ["", MAIN_MARK_NOTE]
     lines += ["", f"{result.n_samples:,} samples ({result.sampler}, seed {result.seed}), ftrag-mc "
               f"{__version__}. ΔNPC = challenger's net present cost minus the baseline's; negative is a saving.",
               "", "## Files", ""]
