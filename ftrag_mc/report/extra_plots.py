@@ -255,6 +255,9 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
             fig.set_size_inches(width, max(height, 2.5 + 0.45 * len(strategies)))
         a = axes[0]
         y = np.arange(len(strategies))[::-1].astype(float)
+        # A share label goes inside its segment only where it fits (the axes' width in points,
+        # less the room the labels and legend beside it will take).
+        usd_per_pt = widest * 1.12 / max(0.6 * a.get_position().width * fig.get_figwidth() * 72, 1.0)
         for yi, s in zip(y, strategies):
             rows = frame[frame["strategy"] == s].set_index("component")
             right = left = 0.0
@@ -265,8 +268,10 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
                 start = right if value >= 0 else left + value
                 a.barh(yi, abs(value), left=start, height=0.6, color=COMPONENT_COLOURS[c], edgecolor="white",
                        lw=0.8, zorder=3)
-                if abs(value) >= _MIN_LABEL_SHARE * widest:
-                    a.text(start + abs(value) / 2, yi, format_share(float(rows.loc[c, "share_of_mean"])),
+                share = format_share(float(rows.loc[c, "share_of_mean"]))
+                fits = abs(value) >= (len(share) * 0.6 * SMALL_FONT_PT + 8) * usd_per_pt
+                if abs(value) >= _MIN_LABEL_SHARE * widest and fits:
+                    a.text(start + abs(value) / 2, yi, share,
                            ha="center", va="center", fontsize=SMALL_FONT_PT, color=INK, zorder=4)
                 right, left = (right + value, left) if value >= 0 else (right, left + value)
             total = float(rows["total_mean_usd"].iloc[0])
@@ -281,11 +286,15 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
         a.legend(handles=[Patch(color=COMPONENT_COLOURS[c], label=escape(COMPONENT_LABELS[c])) for c in components],
                  loc="center left", bbox_to_anchor=(1.01, 0.5), title="Component", alignment="left",
                  fontsize=SMALL_FONT_PT)
-        top = frame.loc[frame["mean_usd"].idxmax()]
+        # The main question's challenger speaks for the chart; else the largest single cost.
+        own = frame[frame["strategy"] == info.main_challenger]
+        top = (own if len(own) else frame).loc[lambda f: f["mean_usd"].idxmax()]
         what = COMPONENT_LABELS[str(top["component"])]  # "LLM calls" keeps its capitals
-        finding = (f"{what[:1].upper() + what[1:]} is the largest cost: "
-                   f"{format_share(float(top['share_of_mean']))} of {info.label(str(top['strategy']))}'s "
-                   f"{_money(float(top['total_mean_usd']), info)}")
+        who = info.label(str(top["strategy"]))
+        finding = (f"For {who}, the largest cost is {what}: {format_share(float(top['share_of_mean']))} of its "
+                   f"{_money(float(top['total_mean_usd']), info)}" if len(own) else
+                   f"{what[:1].upper() + what[1:]} is the largest cost: "
+                   f"{format_share(float(top['share_of_mean']))} of {who}'s {_money(float(top['total_mean_usd']), info)}")
         finish(fig, [a], created=created, finding=escape(finding),
                 subtitles=[escape(chart_subtitle(info, f"{format_months(horizon)} at {format_volume(volume)} "
                                                   "queries/month"))],
