@@ -181,7 +181,8 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                lambda a: a.summary),
     ReportItem("pwin_vs_volume.csv", "P(win) against start volume per horizon, with 95 % Wilson intervals",
                lambda a: a.curves),
-    ReportItem("pwin_vs_volume.png", "the same curves, the 50 % crossings marked",
+    ReportItem("pwin_vs_volume.png", "the same curves, the 50 % crossings marked; the main question "
+               "(baseline vs the challenger best on average, else the strongest) first",
                lambda a: plots.plot_pwin_vs_volume(attach_marks(a.curves, a.crossings), a.info)[0]),
     ReportItem("pwin_crossings.csv", "the volume where each curve reaches 50 % (exact: the median breakeven, "
                "where P(win) never falls with volume)", lambda a: a.crossings),
