@@ -547,3 +547,38 @@ def test_a_curve_levelling_off_near_half_wins_only_just_and_a_flat_panel_is_a_se
     assert texts == ["Fine-tune (self-hosted) is cheaper than RAG in no future at every volume from "
                      "1k to 10M queries/month and every horizon: no curve to draw"]
     assert not axes[1].lines and not axes[1].axison
+
+
+def test_chart_modules_share_only_public_helpers_and_findings_need_no_matplotlib():
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    report = Path(__file__).resolve().parents[1] / "ftrag_mc" / "report"
+    private = []
+    for path in sorted(report.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ftrag_mc.report."):
+                private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert not private, private
+    code = "import sys, ftrag_mc.report.findings; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_every_run_chart_has_the_one_signature_shape():
+    import inspect
+
+    from ftrag_mc.report import extra_plots, plots
+
+    shapes = {}
+    for module in (plots, extra_plots):
+        for name in module.__all__:
+            if name.startswith("plot_"):
+                params = inspect.signature(getattr(module, name)).parameters.values()
+                shapes[name] = [(p.kind.name, p.default is None) if p.name == "ax" else p.kind.name
+                                for p in params]
+    assert len(shapes) == 8
+    for name, shape in shapes.items():
+        assert shape == ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("KEYWORD_ONLY", True)], name
