@@ -155,8 +155,7 @@ def _tornado_finding(row: pd.Series, info: RunInfo) -> str:
             "alone it can flip the answer")
 
 
-def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
-                 max_inputs: int = MAX_TORNADO_INPUTS) -> tuple[Figure, Axes]:
+def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Tornado: ΔNPC with each input at its low and high percentile, the widest swing on top.
 
     Parameters
@@ -166,9 +165,8 @@ def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     info
         The run: labels, currency and the footnote.
     ax
-        Draw onto this axes instead of a new figure.
-    max_inputs
-        Inputs drawn (the first rows of ``frame``); the footnote counts the others.
+        Draw onto this axes instead of a new figure. The first :data:`MAX_TORNADO_INPUTS` rows
+        are drawn; the footnote counts the others.
 
     Returns
     -------
@@ -182,7 +180,7 @@ def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     lowest (open dot) or highest (filled dot) band, every other input varying.
     """
     require_columns(frame, _TORNADO_COLUMNS, "tornado frame")
-    rows = frame.head(max_inputs)
+    rows = frame.head(MAX_TORNADO_INPUTS)
     m = len(rows)
     challenger, baseline, horizon, volume = _comparison(frame)
     colour = info.colour(challenger)
@@ -259,8 +257,7 @@ _BAR_HEIGHT, _BAR_SHIFT, _COND_SHIFT = 0.5, 0.1, 0.27  # in rows
 _SPIDER_STYLES = [(c, "-") for c in OKABE_ITO[:6]] + [(INK, "-"), (OKABE_ITO[0], (0, (4, 2)))]
 
 
-def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
-                max_inputs: int = MAX_SPIDER_INPUTS) -> tuple[Figure, Axes]:
+def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Spider: ΔNPC as each input walks through its percentiles, the widest ranges only.
 
     Parameters
@@ -270,9 +267,8 @@ def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     info
         The run.
     ax
-        Draw onto this axes instead of a new figure.
-    max_inputs
-        Inputs drawn, in the frame's order.
+        Draw onto this axes instead of a new figure. The first :data:`MAX_SPIDER_INPUTS` inputs
+        are drawn, in the frame's order.
 
     Returns
     -------
@@ -280,7 +276,7 @@ def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     """
     require_columns(frame, _SPIDER_COLUMNS, "spider frame")
     order = list(dict.fromkeys(frame["input"]))
-    shown = order[:max_inputs]
+    shown = order[:MAX_SPIDER_INPUTS]
     challenger, baseline, horizon, volume = _comparison(frame)
     base = float(frame["base_delta_usd"].iloc[0])
     with house_style():
@@ -327,8 +323,7 @@ def _global_finding(row: pd.Series, has_sobol: bool) -> str:
     return f"{label} is the input most rank-correlated with the {h}-month ΔNPC (Spearman {row['spearman']:+.2f})"
 
 
-def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
-                max_inputs: int = MAX_TORNADO_INPUTS) -> tuple[Figure, Axes | np.ndarray]:
+def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes | np.ndarray]:
     """Sobol indices (first and total, with bootstrap intervals) and rank correlations per input.
 
     Parameters
@@ -340,8 +335,7 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     ax
         Draw onto this axes: the Sobol panel alone (the rank-correlation panel when the frame
         has no Sobol indices). Without it, a figure with both panels sharing the inputs axis.
-    max_inputs
-        Inputs drawn, in the frame's order.
+        The first :data:`MAX_TORNADO_INPUTS` inputs are drawn, in the frame's order.
 
     Returns
     -------
@@ -354,7 +348,7 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     each measure.
     """
     require_columns(frame, _GLOBAL_COLUMNS, "global frame")
-    rows = frame.head(max_inputs)
+    rows = frame.head(MAX_TORNADO_INPUTS)
     m = len(rows)
     challenger, baseline, horizon, volume = _comparison(frame)
     has_sobol = bool(rows["sobol_total"].notna().any())

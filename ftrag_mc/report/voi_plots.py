@@ -78,8 +78,7 @@ def _evppi_finding(frame: pd.DataFrame, info: RunInfo, evpi_usd: float | None) -
     return f"Learning {_plain(top['description'])} first is worth up to {_money(info, top['evppi_usd'])}{perfect}"
 
 
-def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, evpi_usd: float | None = None,
-               ax: Axes | None = None) -> tuple[Figure, Axes]:
+def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """What learning each input (or group) before deciding is worth: horizontal bars, largest first.
 
     Parameters
@@ -88,12 +87,10 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, evpi_usd: float | None = N
         From :func:`ftrag_mc.analysis.voi.compute_evppi`: ``input``, ``description``,
         ``evppi_usd`` with its interval ``evppi_low_usd``/``evppi_high_usd`` (currency); optional
         ``noise_p95_usd`` (drawn as a grey bar: what pure noise scores), ``members`` (groups get
-        their own colour), ``evpi_usd``, ``horizon_months``, ``method``.
+        their own colour), ``evpi_usd`` (perfect information's value, a dashed reference line),
+        ``horizon_months``, ``method``.
     info
         The run.
-    evpi_usd
-        Perfect information's value, drawn as a dashed reference line; default the frame's
-        ``evpi_usd`` column when it has one.
     ax
         Draw onto this axes.
 
@@ -105,8 +102,7 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, evpi_usd: float | None = N
     """
     require_columns(frame, _EVPPI_COLUMNS, "frame")
     rows = frame.reset_index(drop=True)
-    if evpi_usd is None and "evpi_usd" in rows.columns:
-        evpi_usd = float(rows["evpi_usd"].iloc[0])
+    evpi_usd = float(rows["evpi_usd"].iloc[0]) if "evpi_usd" in rows.columns else None
     grouped = (rows["members"].map(len) > 1).to_numpy() if "members" in rows.columns else \
         rows["input"].str.contains(" + ", regex=False).to_numpy()
     n = len(rows)
