@@ -123,6 +123,8 @@ def month_finding(paid: list[tuple[str, int | None]], base: str, volume: float,
             return head + f"{label} does not pay back in half of futures within {horizon} months"
         if month == 0:
             return head + f"{label} is cheaper than {base} from the start in half of futures"
+        if month == 1:  # ahead by the end of the first month: nothing to pay back
+            return head + f"{label} is cheaper than {base} from the first month in half of futures"
         return head + f"{label} has paid back in half of futures by month {month}"
     by_month = [f"by month {m} for {lab}" for lab, m in paid if m]
     start = [lab for lab, m in paid if m == 0]

@@ -447,7 +447,8 @@ def plot_breakeven(
             panels.append((a, drawn, styles, entries, breakeven_empty(drawn, label, vmin, vmax)))
         subtitles = [
             chart_subtitle(info, f"volume from which {strategy_label(info, histogram, s)} is cheaper than {base}")
-            if len(challengers) == 1 else f"{strategy_label(info, histogram, s)} vs {base}"
+            if len(challengers) == 1 else
+            f"{'Main question: ' if s == info.main_challenger else ''}{strategy_label(info, histogram, s)} vs {base}"
             for s in challengers
         ]
         finish(fig, axes, created=created,
