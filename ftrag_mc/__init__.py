@@ -7,7 +7,8 @@ A notebook session::
     result = fm.simulate(scenario, samples=20_000, seed=7)
     costs = fm.evaluate(scenario, {"strategies.fine_tuned.training.run_usd": [2000, 8000]})  # NPC per strategy
     curves = fm.compute_pwin_vs_volume(result)        # a DataFrame
-    fig, ax = fm.plot_pwin_vs_volume(curves, fm.compute_crossings(curves, result), fm.run_info(result))
+    marked = fm.attach_marks(curves, fm.compute_crossings(curves, result))
+    fig, ax = fm.plot_pwin_vs_volume(marked, fm.run_info(result))
 
 Charts and reports live in :mod:`ftrag_mc.report`; importing this package does not import matplotlib.
 """
@@ -18,6 +19,7 @@ from ftrag_mc.analysis import (
     compute_delta_npc, compute_payback, compute_payback_histogram, compute_payback_months,
     compute_pwin_vs_month, compute_pwin_vs_volume, compute_summary, wilson_interval,
 )
+from ftrag_mc.analysis.charts_extra import attach_marks
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.scenario import Scenario, load_scenario, parse_scenario
 from ftrag_mc.model.evaluate import Evaluation, evaluate
@@ -42,7 +44,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "__version__", "ScenarioError", "Scenario", "load_scenario", "parse_scenario", "SimulationResult",
+    "__version__", "attach_marks", "ScenarioError", "Scenario", "load_scenario", "parse_scenario", "SimulationResult",
     "simulate", "tune_allocator", "volume_grid", "evaluate", "Evaluation", "ResourceError", "compute_breakeven",
     "compute_breakeven_histogram", "compute_cheapest_vs_volume", "compute_crossings", "compute_delta_npc",
     "compute_payback", "compute_payback_histogram", "compute_payback_months", "compute_pwin_vs_month",

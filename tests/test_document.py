@@ -143,3 +143,34 @@ def test_every_column_of_every_csv_is_described(runner, tmp_path):
     assert list(frame.columns) == ["file", "column", "meaning", "unit"]
     assert (frame.meaning.str.len() > 0).all() and (frame.unit.str.len() > 0).all()
     assert set(document.columns_frame(["summary.csv"]).file) == {"summary.csv"}
+
+
+def test_the_headline_figures_read_the_same_in_console_summary_and_csv(runner, tmp_path):
+    # "69k" in the headline and "69.1k" in the run summary was one number through two formatters.
+    out = tmp_path / "out"
+    run = runner.invoke(main, ["run", str(ROOT / "scenarios" / "support-classifier.toml"),
+                               "--samples", "2000", "--out", str(out)], prog_name="ftrag-mc")
+    assert run.exit_code == 0, run.output
+    console = run.output.splitlines()
+    head = console[0]
+    found = re.search(r"^(?P<who>.+?) is cheaper than .+? in (?P<p>[\d.]+ %) of futures "
+                      r"\(95 % CI (?P<ci>[\d.]+–[\d.]+ %)\): expected saving (?P<usd>\$[\d.]+k) .*"
+                      r"above (?P<q>[\d.]+k) queries/month\.$", head)
+    assert found, head
+    # The main question is the fine-tune (best on average), not the cached prompt (listed first).
+    assert found["who"] == "Fine-tuned Haiku"
+    folder = out / "support-classifier"
+    md = (folder / "summary.md").read_text().splitlines()
+    assert head in md
+    line = next(ln for ln in console if ln.startswith("  Fine-tuned Haiku: P(cheaper)"))
+    assert f"= {found['p']} (95 % CI {found['ci']})" in line
+    assert f"mean saving {found['usd']} ±" in line
+    assert f"above {found['q']} queries/month" in console[console.index(line) + 1]
+    # The same figures from the CSV: one decimal of a percentage, thousands rounded to a whole k.
+    row = pd.read_csv(folder / "summary.csv").query("strategy == 'fine_tuned' and horizon_months == 36").iloc[0]
+    assert float(found["p"].split()[0]) == pytest.approx(100 * row.p_win, abs=0.05)
+    low, high = (float(x) for x in found["ci"].removesuffix(" %").split("–"))
+    assert (low, high) == (pytest.approx(100 * row.p_win_low, abs=0.05), pytest.approx(100 * row.p_win_high, abs=0.05))
+    assert float(found["usd"][1:-1]) == round(-row.mean_delta_usd / 1000)
+    assert float(found["q"][:-1]) == round(row.volume_at_50pct / 1000)
+    assert any(found["p"] in ln and found["ci"] in ln for ln in md[1:])  # the key-figures table

@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 
 import ftrag_mc as fm  # noqa: E402
 from ftrag_mc.analysis.charts_extra import (  # noqa: E402
+    attach_marks,
     compute_breakdown, compute_delta_distribution, compute_delta_marks, compute_fan,
 )
 from ftrag_mc.report.extra_plots import plot_breakdown, plot_delta_distribution, plot_fan  # noqa: E402
@@ -142,7 +143,7 @@ def test_charts_render_with_dollar_labels():
     r = fm.simulate(scenario, samples=64, seed=2)
     info = run_info(r)
     figures = [
-        plot_delta_distribution(compute_delta_distribution(r), fm.compute_delta_npc(r), info)[0],
+        plot_delta_distribution(attach_marks(compute_delta_distribution(r), compute_delta_marks(r)), info)[0],
         plot_fan(compute_fan(scenario, samples=32, seed=2), info)[0],
         plot_breakdown(compute_breakdown(scenario, samples=32, seed=2), info)[0],
     ]
@@ -161,7 +162,7 @@ def test_charts_render_an_uncertain_run_on_a_callers_axes(minimal, result, kept)
     fig, axes = plt.subplots(1, 3, figsize=(18, 6), layout="constrained")
     try:
         dist = compute_delta_distribution(result)
-        plot_delta_distribution(dist, compute_delta_marks(result), info, ax=axes[0])
+        plot_delta_distribution(attach_marks(dist, compute_delta_marks(result)), info, ax=axes[0])
         plot_fan(compute_fan(minimal, result=kept), info, ax=axes[1])
         plot_breakdown(compute_breakdown(minimal, result=kept), info, ax=axes[2])
         fig.canvas.draw()

@@ -7,7 +7,9 @@ word for word.
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 
 import matplotlib
 
@@ -24,6 +26,8 @@ from matplotlib.text import Text  # noqa: E402
 
 from ftrag_mc.accumulate import Bins, Histogram  # noqa: E402
 from ftrag_mc.analysis.breakeven import breakeven_tables, payback_tables  # noqa: E402
+from ftrag_mc.analysis.charts_extra import attach_marks  # noqa: E402
+from ftrag_mc.analysis.regimes import attach_regimes, compute_regimes  # noqa: E402
 from ftrag_mc.report.plots import (  # noqa: E402
     plot_breakeven,
     plot_cheapest_vs_volume,
@@ -50,11 +54,12 @@ LABELS = {"rag": "RAG", "ft": "Fine-tune", "ft_self": "Fine-tune (self-hosted)",
 pytestmark = pytest.mark.usefixtures("charts_never_saved")
 
 
-def run_info(strategies=("rag", "ft"), baseline="rag") -> RunInfo:
+def run_info(strategies=("rag", "ft"), baseline="rag", volume=None, main=None) -> RunInfo:
     return RunInfo(
         scenario="support-classifier", title="Support ticket classifier",
         strategies=strategies, labels={s: LABELS[s] for s in strategies}, baseline=baseline,
-        samples=20_000, seed=2026, sampler="lhs", version="0.1.0",
+        samples=20_000, seed=2026, sampler="lhs", version="0.1.0", queries_per_month=volume,
+        main_challenger=main,
     )
 
 
@@ -84,6 +89,10 @@ def pwin_frames(spec: dict[str, dict[int, object]], n: int = 20_000):
             crossings.append(dict(strategy=s, label=LABELS[s], horizon_months=h,
                                   volume_at_50pct=np.nan if callable(how) else float(how)))
     return pd.concat(rows, ignore_index=True), pd.DataFrame(crossings)
+
+
+def with_crossings(curves, crossings):
+    return attach_marks(curves, crossings) if len(crossings) else curves
 
 
 def month_frame(spec: dict[str, object], horizon: int = 36) -> pd.DataFrame:
@@ -135,6 +144,11 @@ def payback_frame(strategies=("ft",), nevers=(0.04,), **kw) -> tuple[pd.DataFram
     hist = Histogram.of(Bins.linear(0.0, 36.0, 36 * 128), values, below_value=0.0)
     percentiles, histogram = payback_tables(hist, list(strategies), LABELS, volume=VOLUME, horizon_months=36)
     return histogram, percentiles
+
+
+def with_regimes(frame):
+    """The chart's frame: the curves with the regimes the analysis finds in them."""
+    return attach_regimes(frame, compute_regimes(frame))
 
 
 def cheapest_frame(split=40_000.0):
@@ -213,7 +227,7 @@ def test_footnote_names_the_run():
 
 def test_pwin_vs_volume_title_reads_the_longest_horizon_crossing():
     curves, crossings = pwin_frames({"ft": {12: 200_000, 24: 110_000, 36: 72_000}})
-    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info(), scenario_volume=VOLUME)
+    fig, ax = plot_pwin_vs_volume(with_crossings(curves, crossings), run_info(volume=VOLUME))
     assert isinstance(fig, Figure) and isinstance(ax, Axes)
     assert title_of(fig, ax) == (
         "Fine-tune beats RAG in most futures above 72k queries/month over 36 months")
@@ -229,26 +243,26 @@ def test_pwin_vs_volume_title_reads_the_longest_horizon_crossing():
 def test_pwin_vs_volume_never_and_always_and_falling():
     never = lambda q: np.linspace(0.1, 0.4, q.size)  # noqa: E731
     curves, crossings = pwin_frames({"ft": {12: never, 36: never}})
-    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info())
+    fig, ax = plot_pwin_vs_volume(with_crossings(curves, crossings), run_info())
     assert title_of(fig, ax) == (
         "Fine-tune never beats RAG in most futures below 10M queries/month over 36 months")
 
     always = lambda q: np.linspace(0.6, 0.99, q.size)  # noqa: E731
     curves, crossings = pwin_frames({"ft": {36: always}})
-    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info())
+    fig, ax = plot_pwin_vs_volume(with_crossings(curves, crossings), run_info())
     assert "at every volume from 1k to 10M queries/month" in title_of(fig, ax)
 
     # A curve falling through 50 % with no crossing row: the crossing is interpolated.
     falling = lambda q: 1 - logistic(q, 30_000)  # noqa: E731
     curves, crossings = pwin_frames({"ft": {36: falling}})
-    fig, ax = plot_pwin_vs_volume(curves, crossings.iloc[0:0], run_info())
+    fig, ax = plot_pwin_vs_volume(with_crossings(curves, crossings.iloc[0:0]), run_info())
     assert "in most futures below 30k queries/month" in title_of(fig, ax)
 
 
 def test_pwin_vs_volume_draws_on_a_given_axes_and_refuses_two_challengers():
     curves, crossings = pwin_frames({"ft": {36: 72_000}})
     fig0, ax0 = plt.subplots()
-    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info(), ax=ax0)
+    fig, ax = plot_pwin_vs_volume(with_crossings(curves, crossings), run_info(), ax=ax0)
     assert fig is fig0 and ax is ax0 and len(ax0.get_lines()) > 0
     assert "72k" in ax0.get_title(loc="left")
     assert "seed 2026" in footnote_of(fig0)
@@ -256,8 +270,8 @@ def test_pwin_vs_volume_draws_on_a_given_axes_and_refuses_two_challengers():
     info3 = run_info(("rag", "ft", "ft_self"))
     curves2, crossings2 = pwin_frames({"ft": {36: 72_000}, "ft_self": {36: 2e6}})
     with pytest.raises(ValueError, match="one challenger"):
-        plot_pwin_vs_volume(curves2, crossings2, info3, ax=ax0)
-    fig, axes = plot_pwin_vs_volume(curves2, crossings2, info3)
+        plot_pwin_vs_volume(with_crossings(curves2, crossings2), info3, ax=ax0)
+    fig, axes = plot_pwin_vs_volume(with_crossings(curves2, crossings2), info3)
     assert isinstance(axes, np.ndarray) and axes.shape == (2,)
     assert axes[0].get_shared_y_axes().joined(axes[0], axes[1])
     assert "Fine-tune (self-hosted) above 2M" in title_of(fig, axes[0])
@@ -266,27 +280,27 @@ def test_pwin_vs_volume_draws_on_a_given_axes_and_refuses_two_challengers():
 def test_bad_frames_are_refused():
     curves, crossings = pwin_frames({"ft": {36: 72_000}})
     with pytest.raises(ValueError, match="p_win_low"):
-        plot_pwin_vs_volume(curves.drop(columns="p_win_low"), crossings, run_info())
+        plot_pwin_vs_volume(with_crossings(curves.drop(columns="p_win_low"), crossings), run_info())
     with pytest.raises(ValueError, match="not in scenario"):
-        plot_pwin_vs_volume(curves.assign(strategy="other"), crossings, run_info())
+        plot_pwin_vs_volume(with_crossings(curves.assign(strategy="other"), crossings), run_info())
 
 
 # --- 2. P(win) vs month ---------------------------------------------------------------------
 
 
 def test_pwin_vs_month_gives_the_first_month_at_half():
-    fig, ax = plot_pwin_vs_month(month_frame({"ft": 7}), run_info(), volume=VOLUME)
+    fig, ax = plot_pwin_vs_month(month_frame({"ft": 7}), run_info(volume=VOLUME))
     assert title_of(fig, ax) == (
         "At 250k queries/month, Fine-tune has paid back in half of futures by month 7")
     assert "months" in ax.get_xlabel()
     assert "month 7" in texts_of(fig)
 
-    fig, ax = plot_pwin_vs_month(month_frame({"ft": None}), run_info(), volume=VOLUME)
+    fig, ax = plot_pwin_vs_month(month_frame({"ft": None}), run_info(volume=VOLUME))
     assert title_of(fig, ax) == (
         "At 250k queries/month, Fine-tune does not pay back in half of futures within 36 months")
 
     info3 = run_info(("rag", "ft", "ft_self"))
-    fig, ax = plot_pwin_vs_month(month_frame({"ft": 7, "ft_self": None}), info3, volume=VOLUME)
+    fig, ax = plot_pwin_vs_month(month_frame({"ft": 7, "ft_self": None}), replace(info3, queries_per_month=VOLUME))
     assert title_of(fig, ax) == (
         "At 250k queries/month, half of futures have paid back by month 7 for Fine-tune; "
         "Fine-tune (self-hosted) does not pay back in half of futures within 36 months")
@@ -296,7 +310,7 @@ def test_pwin_vs_month_gives_the_first_month_at_half():
 
 
 def test_breakeven_counts_futures_outside_the_range():
-    fig, ax = plot_breakeven(*breakeven_frame(), run_info(), volume_range=(1e3, 1e7))
+    fig, ax = plot_breakeven(attach_marks(*breakeven_frame()), run_info())
     assert isinstance(ax, Axes)
     assert title_of(fig, ax) == ("Median breakeven: 74k queries/month over 36 months "
                                  "(15 % of futures never break even below 10M)")
@@ -316,32 +330,30 @@ def test_breakeven_counts_futures_outside_the_range():
 def test_breakeven_mostly_never_and_on_a_given_axes():
     frame = breakeven_frame(dict(n_zero=0, n_inf=600, n_finite=400))
     fig0, ax0 = plt.subplots(figsize=(8, 5))
-    fig, ax = plot_breakeven(*frame, run_info(), volume_range=(1e3, 1e7), ax=ax0)
+    fig, ax = plot_breakeven(attach_marks(*frame), run_info(), ax=ax0)
     assert fig is fig0 and ax is ax0
     assert title_of(fig, ax) == ("Fine-tune never breaks even below 10M queries/month in "
                                  "most futures over 36 months (60 %)")
     # Every future outside the range: an empty histogram, all counted.
-    fig, ax = plot_breakeven(*breakeven_frame(dict(n_zero=0, n_inf=1000, n_finite=0)), run_info(),
-                             volume_range=(1e3, 1e7))
+    fig, ax = plot_breakeven(attach_marks(*breakeven_frame(dict(n_zero=0, n_inf=1000, n_finite=0))),
+                             run_info())
     assert "(100 %)" in title_of(fig, ax)
     with pytest.raises(ValueError, match="NaN"):
-        plot_breakeven(frame[0], frame[1].assign(p50=np.nan), run_info(),
-                       volume_range=(1e3, 1e7))
+        plot_breakeven(attach_marks(frame[0], frame[1].assign(p50=np.nan)), run_info())
 
 
 # --- 4. payback -----------------------------------------------------------------------------
 
 
 def test_payback_title_and_never_share():
-    fig, ax = plot_payback(*payback_frame(), run_info(), volume=VOLUME, horizon_months=36)
+    fig, ax = plot_payback(attach_marks(*payback_frame()), run_info())
     assert title_of(fig, ax) == ("At 250k queries/month, Fine-tune pays back in 6.3 months "
                                  "(median); 4 % of futures never do within 36 months")
     legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
     assert "4 % not within 36 months" in legend
     assert "months" in ax.get_xlabel() and "%" in ax.get_ylabel()
 
-    fig, ax = plot_payback(*payback_frame(nevers=(0.7,)), run_info(), volume=VOLUME,
-                           horizon_months=36)
+    fig, ax = plot_payback(attach_marks(*payback_frame(nevers=(0.7,))), run_info())
     assert "does not pay back within 36 months in most futures (70 %)" in title_of(fig, ax)
 
 
@@ -350,13 +362,15 @@ def test_payback_title_and_never_share():
 
 def test_cheapest_names_each_volume_range():
     info3 = run_info(("rag", "ft", "hybrid"))
-    fig, ax = plot_cheapest_vs_volume(cheapest_frame(), info3, horizon_months=36,
-                                      scenario_volume=VOLUME)
+    fig, ax = plot_cheapest_vs_volume(with_regimes(cheapest_frame()), replace(info3, queries_per_month=VOLUME))
+    # Equal scores at 40k by construction (RAG's and Hybrid's logits cross there): the
+    # boundary is interpolated between grid volumes, and the title says "~".
     assert title_of(fig, ax) == (
-        "Most likely cheapest over 36 months: RAG below 40k queries/month, Hybrid above")
+        "Most likely cheapest over 36 months: RAG below ~40k queries/month, Hybrid above")
     assert len(ax.get_lines()) >= 3
-    with pytest.raises(ValueError, match="horizon 12"):
-        plot_cheapest_vs_volume(cheapest_frame(), info3, horizon_months=12)
+    assert "interpolated between sweep volumes" in footnote_of(fig)
+    with pytest.raises(ValueError, match="regime"):
+        plot_cheapest_vs_volume(cheapest_frame(), info3)
 
 
 # --- across charts --------------------------------------------------------------------------
@@ -366,10 +380,10 @@ def test_a_strategy_keeps_its_colour_across_charts():
     info3 = run_info(("rag", "ft", "hybrid"))
     ft, rag = info3.colours["ft"], info3.colours["rag"]
     curves, crossings = pwin_frames({"ft": {24: 110_000, 36: 72_000}})
-    _, ax1 = plot_pwin_vs_volume(curves, crossings, info3)
-    _, ax2 = plot_pwin_vs_month(month_frame({"ft": 7}), info3, volume=VOLUME)
-    _, ax3 = plot_cheapest_vs_volume(cheapest_frame(), info3, horizon_months=36)
-    _, ax4 = plot_payback(*payback_frame(), info3, volume=VOLUME, horizon_months=36)
+    _, ax1 = plot_pwin_vs_volume(with_crossings(curves, crossings), info3)
+    _, ax2 = plot_pwin_vs_month(month_frame({"ft": 7}), replace(info3, queries_per_month=VOLUME))
+    _, ax3 = plot_cheapest_vs_volume(with_regimes(cheapest_frame()), info3)
+    _, ax4 = plot_payback(attach_marks(*payback_frame()), info3)
     longest = [line for line in ax1.get_lines() if line.get_label() == "36 months"][0]
     assert to_hex(longest.get_color()) == ft
     assert ft in line_colours(ax2) and ft in line_colours(ax3) and rag in line_colours(ax3)
@@ -379,7 +393,7 @@ def test_a_strategy_keeps_its_colour_across_charts():
 
 def test_charts_are_board_sized_with_readable_fonts():
     curves, crossings = pwin_frames({"ft": {36: 72_000}})
-    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info(), scenario_volume=VOLUME)
+    fig, ax = plot_pwin_vs_volume(with_crossings(curves, crossings), run_info(volume=VOLUME))
     assert tuple(fig.get_size_inches()) == (10.0, 6.0)
     fig.canvas.draw()
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
@@ -394,9 +408,9 @@ def test_cheapest_with_three_ranges():
     for s, v in scores.items():
         p = np.exp(v) / sum(np.exp(w) for w in scores.values())
         frame.loc[frame["strategy"] == s, "p_cheapest"] = p
-    fig, ax = plot_cheapest_vs_volume(frame, info3, horizon_months=36)
-    assert title_of(fig, ax) == ("Most likely cheapest over 36 months: RAG below 40k "
-                                 "queries/month, Hybrid 40k–2M, Fine-tune above 2M")
+    fig, ax = plot_cheapest_vs_volume(with_regimes(frame), info3)
+    assert title_of(fig, ax) == ("Most likely cheapest over 36 months: RAG below ~40k "
+                                 "queries/month, Hybrid ~40k–2M, Fine-tune above ~2M")
 
 
 def test_a_curve_crossing_twice_is_read_from_its_last_crossing():
@@ -404,20 +418,20 @@ def test_a_curve_crossing_twice_is_read_from_its_last_crossing():
     dip = lambda q: 0.5 + 0.3 * np.cos(np.log(q / 1e3) / np.log(1e4) * 2 * np.pi)  # noqa: E731
     curves, crossings = pwin_frames({"ft": {36: dip}})
     crossings["volume_at_50pct"] = 10_000.0  # the analysis reports the first crossing
-    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info())
+    fig, ax = plot_pwin_vs_volume(with_crossings(curves, crossings), run_info())
     assert "in most futures above 1M queries/month" in title_of(fig, ax)
 
 
 def test_breakeven_panels_and_labels_that_do_not_overlap():
     info3 = run_info(("rag", "ft", "ft_self"))
     frame = breakeven_frame({}, dict(centre=2e6), strategies=("ft", "ft_self"))
-    fig, axes = plot_breakeven(*frame, info3, volume_range=(1e3, 1e7))
+    fig, axes = plot_breakeven(attach_marks(*frame), info3)
     assert isinstance(axes, np.ndarray) and axes.shape == (2,)
     assert "Fine-tune 74k; Fine-tune (self-hosted) 2M queries/month" in title_of(fig, axes[0])
 
     # Crossings close together: their labels, the legend and "your volume" stay apart.
     curves, crossings = pwin_frames({"ft": {12: 90_000, 24: 80_000, 36: 72_000}})
-    fig, ax = plot_pwin_vs_volume(curves, crossings, run_info(), scenario_volume=VOLUME)
+    fig, ax = plot_pwin_vs_volume(with_crossings(curves, crossings), run_info(volume=VOLUME))
     renderer = fig.canvas.get_renderer()
     fig.canvas.draw()
     boxes = [Text.get_window_extent(t, renderer) for t in ax.texts]  # text only, no leader
@@ -431,7 +445,7 @@ def test_breakeven_panels_and_labels_that_do_not_overlap():
 def test_payback_of_several_challengers():
     info3 = run_info(("rag", "ft", "ft_self"))
     frame = payback_frame(strategies=("ft", "ft_self"), nevers=(0.04, 0.95))
-    fig, ax = plot_payback(*frame, info3, volume=VOLUME, horizon_months=36)
+    fig, ax = plot_payback(attach_marks(*frame), info3)
     assert title_of(fig, ax) == (
         "At 250k queries/month, median payback is 6.3 months for Fine-tune; "
         "Fine-tune (self-hosted) does not pay back within 36 months in most futures")
@@ -454,7 +468,117 @@ def test_dollar_signs_in_user_text_are_dollars_not_mathtext():
                    labels={"rag": "RAG at $0.002", "ft": "Tune for $5k"}, baseline="rag",
                    samples=1000, seed=1, sampler="mc", version="0")
     curves, crossings = pwin_frames({"ft": {36: 80_000}})
-    fig, ax = plot_pwin_vs_volume(curves, crossings, info, scenario_volume=VOLUME)
+    fig, ax = plot_pwin_vs_volume(with_crossings(curves, crossings), replace(info, queries_per_month=VOLUME))
     fig.canvas.draw()  # renders every text: mathtext would fail or eat the "$"
     texts = " ".join(t.get_text() for t in fig.findobj(Text))
     assert r"Tune for \$5k" in texts and r"\\$" not in texts
+
+
+# --- regimes and the main question -----------------------------------------------------------
+
+
+def test_regimes_boundary_is_where_the_two_leaders_cross_and_says_it_is_interpolated():
+    # Grid 1k, 10k, 100k: A leads at 1k (0.6 vs 0.4), B from 10k (0.6, 0.8). The curves' gap
+    # goes +0.2 -> -0.2 between 1k and 10k: halfway in log volume, 10^3.5 = 3,162.28.
+    q = [1e3, 1e4, 1e5]
+    frame = pd.DataFrame({"strategy": ["a"] * 3 + ["b"] * 3, "label": ["A"] * 3 + ["B"] * 3,
+                          "horizon_months": 12, "queries_per_month": q * 2,
+                          "p_cheapest": [0.6, 0.4, 0.2, 0.4, 0.6, 0.8]})
+    reg = compute_regimes(frame)
+    assert list(reg["strategy"]) == ["a", "b"]
+    assert list(reg["boundary_method"]) == ["sweep_start", "interpolated"]
+    assert reg["from_queries_per_month"].tolist() == pytest.approx([1e3, 10**3.5])
+    assert reg["to_queries_per_month"].tolist() == pytest.approx([10**3.5, 1e5])
+    assert reg.loc[1, ["boundary_grid_low_queries_per_month",
+                       "boundary_grid_high_queries_per_month"]].tolist() == [1e3, 1e4]
+    assert reg["p_cheapest_peak"].tolist() == [0.6, 0.8]
+    attached = attach_regimes(frame, reg)
+    assert attached.loc[attached["queries_per_month"] == 1e3, "regime_strategy"].unique().tolist() == ["a"]
+    assert attached.loc[attached["queries_per_month"] == 1e5, "regime"].unique().tolist() == [2]
+
+
+def test_a_one_point_blip_between_two_runs_of_one_leader_is_merged():
+    from ftrag_mc.analysis.regimes import leader_runs
+
+    assert leader_runs(["a", "a", "b", "a", "c", "c"]) == [("a", 0, 3), ("c", 4, 5)]
+    assert leader_runs(["a", "b", "b", "a"]) == [("a", 0, 0), ("b", 1, 2), ("a", 3, 3)]
+
+
+def test_main_challenger_is_best_on_average_else_the_strongest():
+    from ftrag_mc.analysis.charts_extra import main_challenger
+
+    rows = lambda deltas, pwins: pd.DataFrame({  # noqa: E731
+        "strategy": ["cached", "tuned", "hybrid"], "horizon_months": 36,
+        "mean_delta_usd": deltas, "p_win": pwins})
+    # The cached prompt always wins but saves little; the fine-tune saves most on average.
+    assert main_challenger(rows([-15_500, -223_000, -90_000], [1.0, 0.936, 0.7])) == "tuned"
+    # The baseline is best on average: the highest P(win), not the smallest average loss.
+    assert main_challenger(rows([5_000, 3_000, 9_000], [0.40, 0.30, 0.45])) == "hybrid"
+    # Equal P(win): the larger mean saving (smaller loss).
+    assert main_challenger(rows([5_000, 3_000, 9_000], [0.4, 0.4, 0.1])) == "tuned"
+    # legal-docs: no challenger wins at your volume; uncached RAG loses least but never wins,
+    # the fine-tune wins above 382k: the fine-tune is the question.
+    never = rows([4_500, 120_000, 9_000], [0.0, 0.0, 0.0]).assign(volume_at_50pct=[math.nan, 382_000, math.nan])
+    assert main_challenger(never) == "tuned"
+
+
+def test_the_hero_chart_leads_with_the_main_question():
+    info3 = run_info(("rag", "ft", "ft_self"), main="ft_self")
+    curves, crossings = pwin_frames({"ft": {36: 72_000}, "ft_self": {36: 2e6}})
+    fig, axes = plot_pwin_vs_volume(with_crossings(curves, crossings), info3)
+    assert axes[0].get_title(loc="left").replace("\n", " ").startswith(
+        "Main question: Fine-tune (self-hosted) vs RAG")
+    assert axes[1].get_title(loc="left").replace("\n", " ") == "Fine-tune vs RAG"
+    assert title_of(fig, axes[0]).startswith(
+        "Fine-tune (self-hosted) beats RAG in most futures above 2M queries/month over 36 months")
+
+
+def test_a_curve_levelling_off_near_half_wins_only_just_and_a_flat_panel_is_a_sentence():
+    # hybrid: P(win) rises through 50 % at 632k and levels off at 54 %; the pure fine-tune
+    # never wins (0 % at every volume, its band under 1 %).
+    info3 = run_info(("rag", "ft", "ft_self"), main="ft")
+    level = lambda q: 0.54 * logistic(q, 200_000)  # noqa: E731  (0.54 / 2 = 27 % at 200k)
+    zero = lambda q: np.zeros_like(q)  # noqa: E731
+    curves, crossings = pwin_frames({"ft": {36: level}, "ft_self": {36: zero}})
+    fig, axes = plot_pwin_vs_volume(curves, info3)
+    title = title_of(fig, axes[0])
+    assert ", but only just (at most 54 %)" in title, title
+    texts = [t.get_text().replace("\n", " ") for t in axes[1].texts]
+    assert texts == ["Fine-tune (self-hosted) is cheaper than RAG in no future at every volume from "
+                     "1k to 10M queries/month and every horizon: no curve to draw"]
+    assert not axes[1].lines and not axes[1].axison
+
+
+def test_chart_modules_share_only_public_helpers_and_findings_need_no_matplotlib():
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    report = Path(__file__).resolve().parents[1] / "ftrag_mc" / "report"
+    private = []
+    for path in sorted(report.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ftrag_mc.report."):
+                private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert not private, private
+    code = "import sys, ftrag_mc.report.findings; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_every_run_and_study_chart_has_the_one_signature_shape():
+    import inspect
+
+    from ftrag_mc.report import extra_plots, plots, sensitivity_plots, voi_plots
+
+    shapes = {}
+    for module in (plots, extra_plots, sensitivity_plots, voi_plots):
+        for name in module.__all__:
+            if name.startswith("plot_"):
+                params = inspect.signature(getattr(module, name)).parameters.values()
+                shapes[name] = [(p.kind.name, p.default is None) if p.name == "ax" else p.kind.name
+                                for p in params]
+    assert len(shapes) == 13
+    for name, shape in shapes.items():
+        assert shape == ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("KEYWORD_ONLY", True)], name

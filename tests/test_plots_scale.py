@@ -139,13 +139,46 @@ def test_a_5000_character_label_is_shortened():
         assert any("…" in t for t in texts_of(fig)), name
 
 
-def test_cjk_labels_draw_without_missing_glyphs(recwarn):
+def test_cjk_labels_draw_without_missing_glyphs():
+    # A font installed after matplotlib built its font cache (fonts-noto-cjk, which .ci/run
+    # installs where it can) is found: the list is refreshed when no CJK font is known.
     if not installed_cjk_fonts():
-        pytest.skip("no CJK font installed (e.g. Noto Sans CJK): CJK labels would draw as boxes")
+        pytest.skip("no CJK font on this machine (e.g. apt-get install fonts-noto-cjk)")
+    import io
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     figures = report(3, {1: "微调模型", 2: "ファインチューン"})
     assert any("微调模型" in t for t in texts_of(figures["pwin_vs_month.png"]))
-    missing = [str(w.message) for w in recwarn if "missing from" in str(w.message)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for fig in figures.values():  # really draw every chart to PNG (savefig is refused here)
+            FigureCanvasAgg(fig).print_png(io.BytesIO())
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)
+               or "no installed font" in str(w.message)]
     assert not missing, missing
+
+
+def test_a_label_no_font_can_draw_warns_once_not_per_glyph(monkeypatch):
+    import warnings
+
+    from ftrag_mc.report import style
+
+    monkeypatch.setattr(style, "_WARNED", False)
+    # Linear B syllables: neither DejaVu Sans nor any CJK font has them.
+    assert style.undrawable_characters(["RAG", "𐀀𐀁 tuned", "微"]) == ("𐀀𐀁" if installed_cjk_fonts() else "𐀀𐀁微")
+    figs = []
+    for _ in range(2):
+        fig = plt.figure()
+        fig.text(0.1, 0.5, "𐀀𐀁𐀂𐀃 model")
+        figs.append(fig)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for fig in figs:
+            style.warn_undrawable(fig)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1 and "no installed font can draw" in messages[0], messages
 
 
 def test_payback_with_nothing_to_show_says_why():
@@ -171,10 +204,10 @@ def test_a_pwin_near_half_is_called_a_coin_flip():
 
     info = RunInfo(scenario="s", title="S", strategies=("rag", "ft"),
                    labels={"rag": "RAG", "ft": "Fine-tune"}, baseline="rag", samples=20_000,
-                   seed=1, sampler="mc", version="0")
+                   seed=1, sampler="mc", version="0", queries_per_month=65_000)
     m = np.arange(0, 37)
     p = np.clip(0.02 * m, 0, 0.51)
     curve = pd.DataFrame({"strategy": "ft", "label": "Fine-tune", "month": m, "p_win": p,
                           "p_win_low": p - 0.02, "p_win_high": p + 0.02})
-    fig, _ax = plot_pwin_vs_month(curve, info, volume=65_000)
+    fig, _ax = plot_pwin_vs_month(curve, info)
     assert "coin flip" in fig.get_suptitle()

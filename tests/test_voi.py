@@ -322,7 +322,7 @@ def test_plot_evppi_renders_twenty_inputs_and_states_the_finding():
         "evppi_usd": values, "evppi_low_usd": values * 0.9, "evppi_high_usd": values * 1.1,
         "noise_p95_usd": 300.0, "horizon_months": 36,
     })
-    fig, ax = plot_evppi(frame, info, evpi_usd=30_000)
+    fig, ax = plot_evppi(frame.assign(evpi_usd=30_000.0), info)
     fig.canvas.draw()
     assert len(ax.get_yticklabels()) == 20
     assert fig.get_figheight() > 8  # room for 20 rows

@@ -24,10 +24,58 @@ from ftrag_mc.model.evaluate import evaluate
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import SimulationResult, simulate
 
-__all__ = ["compute_delta_distribution", "compute_delta_marks", "compute_fan", "compute_breakdown",
+__all__ = ["attach_marks", "main_challenger", "compute_delta_distribution", "compute_delta_marks", "compute_fan", "compute_breakdown",
            "COMPONENT_LABELS", "DISPLAY_BINS", "CENTRAL_RANGE", "FAN_PERCENTILES", "KEPT_SAMPLES"]
 
 DISPLAY_BINS = 40
+
+MARK_KEYS = ("strategy", "horizon_months")
+
+
+def main_challenger(summary: pd.DataFrame) -> str:
+    """The scenario's main question: which challenger the hero chart, the headline and the title
+    page compare with the baseline (the rule the sensitivity study uses for its default pair).
+
+    At the longest horizon: the decision best on average, i.e. the challenger with the most
+    negative mean ΔNPC; when the baseline is best on average (no challenger saves), the strongest
+    challenger: the highest P(win); among equals (e.g. several that win in no future at your
+    volume) the one that wins in most futures from the lowest volume (``volume_at_50pct``: the
+    closest to winning, not a variant of the baseline that never does), then the larger mean
+    saving. Ties go to the earlier strategy.
+
+    Parameters
+    ----------
+    summary
+        :func:`ftrag_mc.analysis.compute_summary` (``strategy``, ``horizon_months``,
+        ``mean_delta_usd``, ``p_win``, optional ``volume_at_50pct``), challengers in scenario order.
+    """
+    rows = summary[summary["horizon_months"] == summary["horizon_months"].max()].reset_index(drop=True)
+    if rows.empty:
+        raise ValueError("summary holds no rows")
+    delta = rows["mean_delta_usd"].to_numpy(float)
+    if delta.min() < 0:
+        return str(rows["strategy"].iloc[int(np.argmin(delta))])
+    crossing = (rows["volume_at_50pct"].to_numpy(float) if "volume_at_50pct" in rows.columns
+                else np.full(len(rows), np.nan))
+    soonest = np.where(np.isfinite(crossing), -crossing, -np.inf)
+    keys = [(float(p), float(v), -float(d), -i)
+            for i, (p, v, d) in enumerate(zip(rows["p_win"], soonest, delta))]
+    return str(rows["strategy"].iloc[max(range(len(keys)), key=keys.__getitem__)])
+
+
+def attach_marks(series: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
+    """A chart's one frame: the rows it draws (``series``: bins, curve points) with the figures it
+    marks (``marks``: percentiles, crossings, P(loss)...) repeated on each row of their strategy.
+
+    Rows are matched on the keys both frames have of ``strategy`` and ``horizon_months``; a
+    column ``series`` already has is taken from ``series``. A strategy with marks and no series
+    row keeps one row (its series columns empty): its marks are still drawn or stated.
+    """
+    on = [k for k in MARK_KEYS if k in series.columns and k in marks.columns]
+    if "strategy" not in on:
+        raise ValueError("series and marks must both have a 'strategy' column")
+    extra = [c for c in marks.columns if c not in series.columns]
+    return series.merge(marks[[*on, *extra]], on=on, how="outer", sort=False)
 CENTRAL_RANGE = (0.01, 0.99)  # the histogram shows P1..P99; the tails are in the marked figures
 FAN_PERCENTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
 KEPT_SAMPLES = 20_000

@@ -12,8 +12,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ftrag_mc.report.plots import (
-    WILSON_NOTE, _Clearance, _figure, _finish, _fifty_line, _legend, _require, _settle,
+from ftrag_mc.report.layout import (
+    WILSON_NOTE, Clearance, make_figure, finish, fifty_line, draw_legend, require_columns, settle,
 )
 from ftrag_mc.report.style import (
     OKABE_ITO, escape, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
@@ -111,8 +111,8 @@ def plot_compare(
     A colour per variant (Okabe-Ito; beyond seven variants the dashes differ too) and a dash per
     challenger; legend entries longer than :data:`LABEL_CHARS` characters end in "…".
     """
-    _require(curves, _CURVE_COLUMNS, "curves")
-    _require(headline, _HEADLINE_COLUMNS, "headline")
+    require_columns(curves, _CURVE_COLUMNS, "curves")
+    require_columns(headline, _HEADLINE_COLUMNS, "headline")
     variants = list(dict.fromkeys(curves["variant"]))
     challengers = list(dict.fromkeys(curves["strategy"]))
     several = len(challengers) > 1
@@ -122,12 +122,12 @@ def plot_compare(
     horizons = sorted({int(h) for h in headline["horizon_months"]})
 
     with house_style():
-        fig, axes, created = _figure(ax)
+        fig, axes, created = make_figure(ax)
         a = axes[0]
         set_volume_axis(a, X_LABEL)
         a.set_xlim(qmin / 1.15, qmax * 1.15)
         set_probability_axis(a, Y_LABEL)
-        room = _Clearance(a)
+        room = Clearance(a)
         for variant in variants:
             for strategy in challengers:
                 c = curves[(curves["variant"] == variant) & (curves["strategy"] == strategy)]
@@ -146,7 +146,7 @@ def plot_compare(
                     a.plot([row.queries_per_month], [row.p_win], marker="o", ms=9, mfc=colour, mec="white",
                            mew=1.5, zorder=6, clip_on=False, ls="none")
                     room.add_line([row.queries_per_month] * 2, [row.p_win - 0.015, row.p_win + 0.015], weight=50)
-        _fifty_line(a, room)
+        fifty_line(a, room)
 
         first = headline.iloc[0]
         sampler = f" ({first['sampler']})" if "sampler" in headline.columns else ""
@@ -158,9 +158,9 @@ def plot_compare(
                         "each variant's longest horizon")
         subtitle = f"Each variant's challenger{'s' if several else ''} against its own baseline · {horizon_text}"
         finding = title if title is not None else _finding(headline, several)
-        _finish(fig, axes, created=created, finding=escape(finding), subtitles=[escape(subtitle)],
+        finish(fig, axes, created=created, finding=escape(finding), subtitles=[escape(subtitle)],
                 footnote=escape(" · ".join(parts)))
-        _settle(fig)
+        settle(fig)
         room.measure()
-        _legend(a, room, title="Variant" + (": challenger" if several else ""))
+        draw_legend(a, room, title="Variant" + (": challenger" if several else ""))
     return fig, a

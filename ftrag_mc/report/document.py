@@ -21,8 +21,9 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ftrag_mc._version import __version__
-from ftrag_mc.report.numbers import format_usd, format_volume
-from ftrag_mc.report.style import escape, wrap
+from ftrag_mc.analysis.charts_extra import main_challenger
+from ftrag_mc.report.numbers import format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume
+from ftrag_mc.report.style import escape, font_family, quiet_glyph_warnings, wrap
 from ftrag_mc.simulate import SimulationResult
 
 #: Rows of the assumptions table on one PDF page.
@@ -205,6 +206,27 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "p_cheapest_low": ("lower end of the 95 % Wilson interval of p_cheapest", "probability 0-1"),
         "p_cheapest_high": ("upper end of the 95 % Wilson interval of p_cheapest", "probability 0-1"),
     },
+    "cheapest_regimes.csv": {
+        **{k: _SHARED[k] for k in ("horizon_months",)},
+        "regime": ("the volume range's rank, lowest volumes first (1, 2, ...)", "integer"),
+        "strategy": ("the strategy most likely to be the cheapest of all in this range (highest "
+                     "p_cheapest of cheapest_vs_volume.csv; a one-point blip between two runs of the same "
+                     "leader is Monte Carlo noise and is merged into them)", "name"),
+        "label": ("the strategy's label", "text"),
+        "from_queries_per_month": ("where the range starts: the bottom of the sweep for regime 1, else the "
+                                   "boundary with the previous leader (see boundary_method)", "queries/month"),
+        "to_queries_per_month": ("where the range ends: the next regime's start, or the top of the sweep",
+                                 "queries/month"),
+        "boundary_method": ("how from_queries_per_month was found: sweep_start = the bottom of the sweep, not "
+                            "a boundary; interpolated = an approximation, where the two leaders' p_cheapest "
+                            "curves cross, linear in log volume between the two grid volumes given next",
+                            "text"),
+        "boundary_grid_low_queries_per_month": ("the grid volume just below the boundary (the previous "
+                                                "leader's last); empty for regime 1", "queries/month"),
+        "boundary_grid_high_queries_per_month": ("the grid volume just above the boundary (this leader's "
+                                                 "first); empty for regime 1", "queries/month"),
+        "p_cheapest_peak": ("the leader's highest p_cheapest inside its range", "probability 0-1"),
+    },
     "columns.csv": {
         "file": ("the CSV file of the report", "file name"),
         "column": ("the column of that file", "name"),
@@ -237,14 +259,8 @@ def columns_frame(files: Any = None) -> pd.DataFrame:
 # Sentences and small formats
 # ---------------------------------------------------------------------------------------------
 
-def _percent(p: float) -> str:
-    """A probability with one decimal (two near 0 and 1), without the % sign."""
-    pct = 100 * float(p)
-    return f"{pct:.2f}" if (0 < pct < 0.1 or 99.9 < pct < 100) else f"{pct:.1f}"
-
-
 def _p_with_ci(p: float, low: float, high: float) -> str:
-    return f"{_percent(p)} % of futures (95 % CI {_percent(low)}–{_percent(high)} %)"
+    return f"{format_percent(p)} of futures (95 % CI {format_interval(low, high)})"
 
 
 def _longest_rows(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFrame:
@@ -252,9 +268,10 @@ def _longest_rows(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFra
 
 
 def _strongest(result: SimulationResult, summary: pd.DataFrame) -> Any:
-    """The row, at the longest horizon, of the challenger with the largest mean saving."""
+    """The row, at the longest horizon, of the main question's challenger (the hero chart's:
+    :func:`ftrag_mc.analysis.charts_extra.main_challenger`)."""
     rows = _longest_rows(result, summary)
-    return rows.loc[rows.mean_delta_usd.idxmin()]
+    return rows[rows.strategy == main_challenger(rows)].iloc[0]
 
 
 def _flip_clause(result: SimulationResult, row: Any, *, wins: bool) -> str:
@@ -284,10 +301,11 @@ def _money_clause(row: Any, currency: str) -> str:
 
 
 def headline(result: SimulationResult, summary: pd.DataFrame) -> str:
-    """The recommendation in one sentence, for the strongest challenger at the longest horizon.
+    """The recommendation in one sentence, for the main question at the longest horizon.
 
-    The strongest challenger is the one with the largest mean saving (most negative
-    ``mean_delta_usd``). The sentence gives P(cheaper) with its 95 % interval, the expected saving
+    The main question's challenger is the decision best on average (the most negative
+    ``mean_delta_usd``), or, when that is the baseline, the strongest challenger (highest
+    P(win)): :func:`ftrag_mc.analysis.charts_extra.main_challenger`, as the hero chart. The sentence gives P(cheaper) with its 95 % interval, the expected saving
     with its P5–P95 range, and the volume above which the challenger wins in most futures. An
     interval that straddles 50 % is called a coin flip; when no challenger saves on average and
     the strongest loses in most futures, the baseline stays cheapest.
@@ -334,22 +352,29 @@ def _payback_text(months: float, horizon: int) -> str:
     if months == 0:
         return "day one"
     if not math.isfinite(months):
-        return f"not within {horizon} months"
-    return f"{months:.1f} months"
+        return f"> {horizon} months"  # not within the horizon (a cell: short)
+    return format_months(months)
+
+
+MAIN_MARK_NOTE = ("▶ the main question: the challenger best on average, or the strongest when the baseline "
+                  "is (the headline's and the first P(win) chart's)")
 
 
 def key_figures(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFrame:
     """Per challenger at the longest horizon: P(cheaper) with CI, mean saving ± se, breakeven and
-    payback medians, as display text (one row per challenger)."""
+    payback medians, as display text (one row per challenger; the main question's first, marked
+    "▶")."""
     currency = result.scenario.meta.currency
+    longest = _longest_rows(result, summary)
+    main = main_challenger(longest)
+    longest = pd.concat([longest[longest.strategy == main], longest[longest.strategy != main]])
     rows = []
-    for row in _longest_rows(result, summary).itertuples():
+    for row in longest.itertuples():
         rows.append({
-            "Challenger": row.label,
-            "P(cheaper) (95 % CI)": f"{_percent(row.p_win)} % ({_percent(row.p_win_low)}–"
-                                    f"{_percent(row.p_win_high)} %)",
-            "Mean saving ± se": f"{format_usd(-row.mean_delta_usd, currency)} ± "
-                                f"{format_usd(row.mean_delta_se_usd, currency)}",
+            # A prefix, not a suffix: a long label is cut at the cell's right edge.
+            "Challenger": ("▶ " if row.strategy == main and len(longest) > 1 else "") + row.label,
+            "P(cheaper) (95 % CI)": f"{format_percent(row.p_win)} ({format_interval(row.p_win_low, row.p_win_high)})",
+            "Mean saving ± se": format_money_pm(-row.mean_delta_usd, row.mean_delta_se_usd, currency),
             "Breakeven P50": _breakeven_text(row.breakeven_p50),
             "Payback P50": _payback_text(row.payback_p50_months, int(row.horizon_months)),
         })
@@ -478,7 +503,9 @@ def _title_page(result: SimulationResult, summary: pd.DataFrame, date: str) -> F
           f"{max(result.horizons)} months, against {result.scenario.label(result.baseline)}",
           fontsize=10, fontweight="bold")
     _draw_table(fig, (0.08, 0.40, 0.84, 0.29), key_figures(result, summary),
-                [0.26, 0.26, 0.18, 0.16, 0.14], font_pt=8, wrap_chars=[38, 34, 26, 22, 20])
+                [0.32, 0.24, 0.17, 0.15, 0.12], font_pt=7.5, wrap_chars=[34, 26, 18, 16, 12])
+    if len(result.challengers) > 1:
+        _text(fig, 0.08, 0.38, wrap(MAIN_MARK_NOTE, 110), fontsize=8, color="#666666", va="top")
     _text(fig, 0.08, 0.08, f"{date} · ftrag-mc {__version__} · {result.n_samples:,} samples "
           f"({result.sampler}, seed {result.seed})", fontsize=8, color="#666666")
     return fig
@@ -559,7 +586,8 @@ def _save_pdf(target: Any, items: Mapping[str, Any], result: SimulationResult,
     summary = items["summary.csv"]
     record = _record(result, items, record)
     date = str(record.get("created_utc") or datetime.now(timezone.utc).isoformat(timespec="seconds"))[:10]
-    with mpl.rc_context({"text.usetex": False}):
+    # The pages take the charts' font fallback (CJK labels in the headline and tables).
+    with mpl.rc_context({"text.usetex": False, "font.family": font_family()}), quiet_glyph_warnings():
         with PdfPages(target, metadata={"Title": escape(result.scenario.title), "Creator": f"ftrag-mc {__version__}",
                                         "CreationDate": None}) as pdf:
             pdf.savefig(_title_page(result, summary, date))
@@ -634,6 +662,8 @@ def build_summary_md(result: SimulationResult, summary: pd.DataFrame, items: Map
              f"## Key figures ({format_volume(result.scenario_volume)} queries/month, "
              f"{max(result.horizons)} months, baseline {scenario.label(result.baseline)})", ""]
     lines += _md_table(key_figures(result, summary))
+    if len(result.challengers) > 1:
+        lines += ["", MAIN_MARK_NOTE]
     lines += ["", f"{result.n_samples:,} samples ({result.sampler}, seed {result.seed}), ftrag-mc "
               f"{__version__}. ΔNPC = challenger's net present cost minus the baseline's; negative is a saving.",
               "", "## Files", ""]

@@ -100,3 +100,24 @@ def format_share(p: float) -> str:
     if 99.5 <= pct < 100:
         return ">99 %"
     return f"{pct:.0f} %"
+
+
+def format_percent(p: float) -> str:
+    """An estimated probability as a percentage with one decimal: ``0.9361 -> "93.6 %"``; two
+    decimals within 0.1 % of 0 or 1 (``0.9998 -> "99.98 %"``), so neither reads as certain."""
+    return f"{_percent_number(p)} %"
+
+
+def format_interval(low: float, high: float) -> str:
+    """A 95 % interval of a probability, as :func:`format_percent`: ``"93.2–93.9 %"``."""
+    return f"{_percent_number(low)}–{_percent_number(high)} %"
+
+
+def _percent_number(p: float) -> str:
+    pct = 100 * float(p)
+    return f"{pct:.2f}" if (0 < pct < 0.1 or 99.9 < pct < 100) else f"{pct:.1f}"
+
+
+def format_money_pm(amount: float, se: float, currency: str = "USD") -> str:
+    """A mean and its standard error: ``"$223k ± $1.3k"`` (both as :func:`format_usd`)."""
+    return f"{format_usd(amount, currency)} ± {format_usd(se, currency)}"

@@ -15,20 +15,29 @@ import scipy
 
 from ftrag_mc import analysis
 from ftrag_mc._version import __version__
-from ftrag_mc.analysis import charts_extra
+from ftrag_mc.analysis import charts_extra, regimes
+from ftrag_mc.analysis.charts_extra import attach_marks
 from ftrag_mc.report import extra_plots, plots
 from ftrag_mc.report.style import RunInfo
 from ftrag_mc.report.text import sampling_note
 from ftrag_mc.simulate import BLOCK_SAMPLES, SimulationResult
 
 
-def run_info(result: SimulationResult) -> RunInfo:
+def run_info(result: SimulationResult, summary: pd.DataFrame | None = None) -> RunInfo:
+    """What the charts need to know about ``result``; ``summary`` (else computed) gives the
+    main question's challenger (:func:`charts_extra.main_challenger`)."""
     scenario = result.scenario
+    if summary is None:
+        summary = analysis.compute_summary(result)
     return RunInfo(scenario=scenario.name, title=scenario.title, strategies=result.strategies,
                    labels={s: scenario.label(s) for s in result.strategies}, baseline=result.baseline,
                    samples=result.n_samples, seed=result.seed, sampler=result.sampler,
                    version=__version__, currency=scenario.meta.currency,
-                   overrides=tuple(getattr(scenario, "overrides", ())))
+                   overrides=tuple(getattr(scenario, "overrides", ())),
+                   queries_per_month=float(result.scenario_volume),
+                   sweep_queries_per_month=(float(result.volumes[0]), float(result.volumes[-1])),
+                   horizon_months=int(result.horizon_months),
+                   main_challenger=charts_extra.main_challenger(summary))
 
 
 def run_record(result: SimulationResult, **extra: Any) -> dict[str, Any]:
@@ -92,7 +101,7 @@ class _Analyses:
 
     def __init__(self, result: SimulationResult):
         self.result = result
-        self.info = run_info(result)
+        self.info = run_info(result, self.summary)
         self.volume = result.scenario_volume
         self.volume_range = (float(result.volumes[0]), float(result.volumes[-1]))
 
@@ -131,6 +140,10 @@ class _Analyses:
     @functools.cached_property
     def cheapest(self):
         return analysis.compute_cheapest_vs_volume(self.result)
+
+    @functools.cached_property
+    def regimes(self):
+        return regimes.compute_regimes(self.cheapest)
 
     @functools.cached_property
     def kept(self) -> SimulationResult:
@@ -180,38 +193,41 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                lambda a: a.summary),
     ReportItem("pwin_vs_volume.csv", "P(win) against start volume per horizon, with 95 % Wilson intervals",
                lambda a: a.curves),
-    ReportItem("pwin_vs_volume.png", "the same curves, the 50 % crossings marked",
-               lambda a: plots.plot_pwin_vs_volume(a.curves, a.crossings, a.info, scenario_volume=a.volume)[0]),
+    ReportItem("pwin_vs_volume.png", "the same curves, the 50 % crossings marked; the main question "
+               "(baseline vs the challenger best on average, else the strongest) first",
+               lambda a: plots.plot_pwin_vs_volume(attach_marks(a.curves, a.crossings), a.info)[0]),
     ReportItem("pwin_crossings.csv", "the volume where each curve reaches 50 % (exact: the median breakeven, "
                "where P(win) never falls with volume)", lambda a: a.crossings),
     ReportItem("pwin_vs_month.csv", "at your volume: P(cumulative cost below the baseline's by month t)",
                lambda a: a.by_month),
     ReportItem("pwin_vs_month.png", "the same, when the challenger pays back",
-               lambda a: plots.plot_pwin_vs_month(a.by_month, a.info, volume=a.volume)[0]),
+               lambda a: plots.plot_pwin_vs_month(a.by_month, a.info)[0]),
     ReportItem("breakeven.csv", "breakeven start volume percentiles; shares below and above the sweep "
                "(counted, never dropped)", lambda a: a.breakeven),
     ReportItem("breakeven_histogram.csv", "the bars of the breakeven chart: share of all futures per bin",
                lambda a: a.breakeven_hist),
     ReportItem("breakeven.png", "the breakeven distribution per horizon",
-               lambda a: plots.plot_breakeven(a.breakeven_hist, a.breakeven, a.info,
-                                              volume_range=a.volume_range)[0]),
+               lambda a: plots.plot_breakeven(attach_marks(a.breakeven_hist, a.breakeven), a.info)[0]),
     ReportItem("payback.csv", "payback month percentiles at your volume; the share that never pays back",
                lambda a: a.payback),
     ReportItem("payback_histogram.csv", "the bars of the payback chart: share of all futures per month",
                lambda a: a.payback_hist),
     ReportItem("payback.png", "the payback distribution",
-               lambda a: plots.plot_payback(a.payback_hist, a.payback, a.info, volume=a.volume,
-                                            horizon_months=a.result.horizon_months)[0]),
+               lambda a: plots.plot_payback(attach_marks(a.payback_hist, a.payback), a.info)[0]),
     ReportItem("cheapest_vs_volume.csv", "with three strategies or more: P(each strategy is the cheapest) "
                "against volume", lambda a: a.cheapest, _three_or_more),
+    ReportItem("cheapest_regimes.csv", "with three strategies or more: the volume ranges in which each "
+               "strategy is the most likely cheapest, and where the lead changes (interpolated between "
+               "sweep volumes, said per row)", lambda a: a.regimes, _three_or_more),
     ReportItem("cheapest_vs_volume.png", "the same",
-               lambda a: plots.plot_cheapest_vs_volume(a.cheapest, a.info, horizon_months=max(a.result.horizons),
-                                                       scenario_volume=a.volume)[0], _three_or_more),
+               lambda a: plots.plot_cheapest_vs_volume(
+                   regimes.attach_regimes(a.cheapest[a.cheapest["horizon_months"] == max(a.result.horizons)],
+                                          a.regimes), a.info)[0], _three_or_more),
     ReportItem("delta_distribution.csv", "the distribution of ΔNPC at your volume and the longest horizon "
                "(share of all futures per bin)", lambda a: a.delta_distribution),
     ReportItem("delta_distribution.png", "the same, with P(loss) shaded and the expected saving and CVaR95 marked",
-               lambda a: extra_plots.plot_delta_distribution(a.delta_distribution, analysis.compute_delta_npc(a.result),
-                                                             a.info)[0]),
+               lambda a: extra_plots.plot_delta_distribution(
+                   attach_marks(a.delta_distribution, charts_extra.compute_delta_marks(a.result)), a.info)[0]),
     ReportItem("fan.csv", "cumulative cost per strategy by month: P5, P10, P50, P90, P95 (from a separate "
                "run of up to 10,000 samples that keeps every path)", lambda a: a.fan),
     ReportItem("fan.png", "the cumulative cost fan chart: median, P10-P90 and P5-P95 bands",

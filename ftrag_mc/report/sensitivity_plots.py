@@ -22,7 +22,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory, offset_copy
 from scipy.special import ndtr, ndtri
 
-from ftrag_mc.report.plots import _figure, _finish, _require, _returned, _subtitle
+from ftrag_mc.report.layout import make_figure, finish, require_columns, returned, chart_subtitle
 from ftrag_mc.report.style import (
     INK,
     MUTED,
@@ -106,13 +106,13 @@ def _what(info: RunInfo, challenger: str, baseline: str, horizon: int, volume: f
 def _set_subtitle(ax: Axes, info: RunInfo, what: str, labels: Sequence[str], panels: int = 1) -> None:
     """The grey subtitle over a new figure's first panel, wrapped to that panel's width.
 
-    Long input names push the panel right, which :func:`plots._finish` (wrapping to the
+    Long input names push the panel right, which :func:`layout.finish` (wrapping to the
     figure's width) does not know; so it gets no subtitle and this sets it.
     """
     fig = ax.get_figure(root=True)
     label_in = 0.085 * max((len(s) for s in labels), default=0) + 0.4
     width_in = (fig.get_figwidth() - label_in) / panels - 0.4
-    ax.set_title(wrap(escape(_subtitle(info, what)), max(int(width_in / 0.1), 30)), loc="left", color=MUTED,
+    ax.set_title(wrap(escape(chart_subtitle(info, what)), max(int(width_in / 0.1), 30)), loc="left", color=MUTED,
                  fontsize=12, pad=12)
 
 
@@ -120,7 +120,7 @@ def _canvas(ax: Axes | None, rows: int, *, ncols: int = 1, width_ratios: Sequenc
             ) -> tuple[Figure, list[Axes], bool]:
     """The caller's axes, or a new figure tall enough for ``rows`` horizontal bars."""
     if ax is not None:
-        return _figure(ax)
+        return make_figure(ax)
     height = max(6.0, 2.6 + 0.42 * rows)
     fig, axes = plt.subplots(1, ncols, figsize=(11.0 if ncols == 1 else 14.0, height), squeeze=False,
                              sharey=True, layout="constrained",
@@ -155,8 +155,7 @@ def _tornado_finding(row: pd.Series, info: RunInfo) -> str:
             "alone it can flip the answer")
 
 
-def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
-                 max_inputs: int = MAX_TORNADO_INPUTS) -> tuple[Figure, Axes]:
+def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Tornado: ΔNPC with each input at its low and high percentile, the widest swing on top.
 
     Parameters
@@ -166,9 +165,8 @@ def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     info
         The run: labels, currency and the footnote.
     ax
-        Draw onto this axes instead of a new figure.
-    max_inputs
-        Inputs drawn (the first rows of ``frame``); the footnote counts the others.
+        Draw onto this axes instead of a new figure. The first :data:`MAX_TORNADO_INPUTS` rows
+        are drawn; the footnote counts the others.
 
     Returns
     -------
@@ -181,8 +179,8 @@ def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     dots over a bar are the expected ΔNPC over the run's futures in which the input is in its
     lowest (open dot) or highest (filled dot) band, every other input varying.
     """
-    _require(frame, _TORNADO_COLUMNS, "tornado frame")
-    rows = frame.head(max_inputs)
+    require_columns(frame, _TORNADO_COLUMNS, "tornado frame")
+    rows = frame.head(MAX_TORNADO_INPUTS)
     m = len(rows)
     challenger, baseline, horizon, volume = _comparison(frame)
     colour = info.colour(challenger)
@@ -241,7 +239,7 @@ def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
         below = blended_transform_factory(fig.transFigure, offset_copy(a.transAxes, fig=fig, y=-44, units="points"))
         a.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.0), bbox_transform=below,
                  ncols=2 if fig.get_figwidth() >= 9.5 else 1, frameon=False, fontsize=SMALL_FONT_PT)
-        _finish(fig, [a], created=created, finding=escape(_tornado_finding(first, info)),
+        finish(fig, [a], created=created, finding=escape(_tornado_finding(first, info)),
                 subtitles=[],
                 footnote=_footnote(info, "bars: one input at a time, others at their medians",
                                    "dots: conditional means over the sampled futures",
@@ -259,8 +257,7 @@ _BAR_HEIGHT, _BAR_SHIFT, _COND_SHIFT = 0.5, 0.1, 0.27  # in rows
 _SPIDER_STYLES = [(c, "-") for c in OKABE_ITO[:6]] + [(INK, "-"), (OKABE_ITO[0], (0, (4, 2)))]
 
 
-def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
-                max_inputs: int = MAX_SPIDER_INPUTS) -> tuple[Figure, Axes]:
+def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Spider: ΔNPC as each input walks through its percentiles, the widest ranges only.
 
     Parameters
@@ -270,21 +267,20 @@ def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     info
         The run.
     ax
-        Draw onto this axes instead of a new figure.
-    max_inputs
-        Inputs drawn, in the frame's order.
+        Draw onto this axes instead of a new figure. The first :data:`MAX_SPIDER_INPUTS` inputs
+        are drawn, in the frame's order.
 
     Returns
     -------
     fig, ax
     """
-    _require(frame, _SPIDER_COLUMNS, "spider frame")
+    require_columns(frame, _SPIDER_COLUMNS, "spider frame")
     order = list(dict.fromkeys(frame["input"]))
-    shown = order[:max_inputs]
+    shown = order[:MAX_SPIDER_INPUTS]
     challenger, baseline, horizon, volume = _comparison(frame)
     base = float(frame["base_delta_usd"].iloc[0])
     with house_style():
-        fig, axes, created = _figure(ax)
+        fig, axes, created = make_figure(ax)
         a = axes[0]
         for k, name in enumerate(shown):
             rows = frame[frame["input"] == name].sort_values("percentile")
@@ -309,8 +305,8 @@ def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
         d0, d1 = float(top["delta_usd"].iloc[0]), float(top["delta_usd"].iloc[-1])
         finding = (f"{top['label'].iloc[0]} moves the {horizon}-month ΔNPC most: {_money(d0, info)} at its "
                    f"{_pct(p0)}, {_money(d1, info)} at its {_pct(p1)}")
-        _finish(fig, [a], created=created, finding=escape(finding),
-                subtitles=[escape(_subtitle(info, _what(info, challenger, baseline, horizon, volume)))],
+        finish(fig, [a], created=created, finding=escape(finding),
+                subtitles=[escape(chart_subtitle(info, _what(info, challenger, baseline, horizon, volume)))],
                 footnote=_footnote(info, f"dashed: all inputs at medians, {format_usd(base, info.currency)}",
                                    _more(pd.DataFrame({"input": order}), len(shown), "ranges")))
     return fig, a
@@ -327,8 +323,7 @@ def _global_finding(row: pd.Series, has_sobol: bool) -> str:
     return f"{label} is the input most rank-correlated with the {h}-month ΔNPC (Spearman {row['spearman']:+.2f})"
 
 
-def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
-                max_inputs: int = MAX_TORNADO_INPUTS) -> tuple[Figure, Axes | np.ndarray]:
+def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes | np.ndarray]:
     """Sobol indices (first and total, with bootstrap intervals) and rank correlations per input.
 
     Parameters
@@ -340,8 +335,7 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     ax
         Draw onto this axes: the Sobol panel alone (the rank-correlation panel when the frame
         has no Sobol indices). Without it, a figure with both panels sharing the inputs axis.
-    max_inputs
-        Inputs drawn, in the frame's order.
+        The first :data:`MAX_TORNADO_INPUTS` inputs are drawn, in the frame's order.
 
     Returns
     -------
@@ -353,8 +347,8 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     Inputs that ``[correlation]`` correlates carry a ``*`` and the chart says what that does to
     each measure.
     """
-    _require(frame, _GLOBAL_COLUMNS, "global frame")
-    rows = frame.head(max_inputs)
+    require_columns(frame, _GLOBAL_COLUMNS, "global frame")
+    rows = frame.head(MAX_TORNADO_INPUTS)
     m = len(rows)
     challenger, baseline, horizon, volume = _comparison(frame)
     has_sobol = bool(rows["sobol_total"].notna().any())
@@ -413,7 +407,7 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
             sobol_note = (f"Sobol: {int(first['sobol_base_samples']):,} base samples, "
                           f"{int(first['sobol_evaluations']):,} model runs, inputs drawn independently; "
                           f"whiskers: {100 * float(first['confidence_level']):g} % bootstrap intervals")
-        _finish(fig, axes, created=created, finding=escape(_global_finding(first, has_sobol)), subtitles=[],
+        finish(fig, axes, created=created, finding=escape(_global_finding(first, has_sobol)), subtitles=[],
                 footnote=_footnote(info, sobol_note, _more(frame, m, "indices")))
         if created:
             _set_subtitle(axes[0], info, _what(info, challenger, baseline, horizon, volume), labels,
@@ -421,4 +415,4 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
             if len(axes) == 2:
                 axes[1].set_title("rank correlations over the sampled futures", loc="left", color=MUTED,
                                   fontsize=12, pad=12)
-    return _returned(fig, axes)
+    return returned(fig, axes)

@@ -14,7 +14,10 @@ import pandas as pd
 
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis import sensitivity, voi
+from ftrag_mc.analysis import compute_summary
+from ftrag_mc.analysis.charts_extra import main_challenger
 from ftrag_mc.report import sensitivity_plots, voi_plots
+from ftrag_mc.report.numbers import format_usd
 from ftrag_mc.report.pack import run_info
 from ftrag_mc.simulate import SimulationResult
 
@@ -41,10 +44,10 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     info = run_info(result)
     evpi = voi.compute_evpi(result)
     if challenger is None:
-        # The question that matters: the decision that is best on average against the baseline
-        # (not, say, caching against no caching); the strongest challenger when that is the baseline.
-        best = evpi.loc[evpi["is_optimal"], "strategy"].iloc[0]
-        challenger = best if best != result.baseline else None
+        # The question that matters, the same as the run's hero chart and headline: the decision
+        # best on average against the baseline (not, say, caching against no caching); the
+        # strongest challenger when that is the baseline.
+        challenger = main_challenger(compute_summary(result))
     step("tornado")
     tornado = sensitivity.compute_tornado(scenario, challenger=challenger, low=low, high=high, result=result)
     step("spider")
@@ -81,16 +84,16 @@ def top_inputs_lines(tornado: pd.DataFrame, top: int = 3) -> list[str]:
 
 
 def run_top_inputs(result: SimulationResult, summary: pd.DataFrame, top: int = 3) -> list[str]:
-    """The line ``run`` prints: the inputs whose P10-P90 swing moves ΔNPC most, for the challenger
-    with the largest expected saving at the longest horizon (deterministic swings, cheap)."""
+    """The line ``run`` prints: the inputs whose P10-P90 swing moves ΔNPC most, for the main
+    question's challenger (:func:`main_challenger`, as the headline; deterministic swings, cheap)."""
     if not result.scenario.uncertain_inputs:
         return []
-    longest = summary[summary["horizon_months"] == max(result.horizons)]
-    challenger = str(longest.sort_values("mean_delta_usd").iloc[0]["strategy"])
+    challenger = main_challenger(summary[summary["horizon_months"] == max(result.horizons)])
     spider = sensitivity.compute_spider(result.scenario, challenger=challenger, percentiles=(0.1, 0.9))
     swings = (spider.groupby(["input", "label"], sort=False)["delta_usd"]
               .agg(lambda d: float(d.max() - d.min())).sort_values(ascending=False).head(top))
-    parts = [f"{label} (${swing:,.0f})" for (_, label), swing in swings.items()]
+    currency = result.scenario.meta.currency
+    parts = [f"{label} ({format_usd(swing, currency)})" for (_, label), swing in swings.items()]
     who = result.scenario.label(challenger)
     return [f"  inputs that move {who}'s ΔNPC most (P10-P90, others at medians): " + "; ".join(parts)]
 

@@ -12,8 +12,9 @@ import contextlib
 import math
 import re
 import textwrap
+import warnings
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import matplotlib as mpl
@@ -24,7 +25,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
 from ftrag_mc.report.numbers import (  # noqa: F401 - re-exported: charts import them from here
-    currency_symbol, format_months, format_share, format_usd, format_volume,
+    currency_symbol, format_interval, format_months, format_percent, format_share, format_usd, format_volume,
 )
 
 # Okabe & Ito (2008), "Color Universal Design", in their published order, with two changes for
@@ -109,6 +110,16 @@ class RunInfo:
         ISO code of every money amount.
     overrides
         The ``--set KEY=VALUE`` what-ifs applied to the scenario file, shown in the footnote.
+    queries_per_month
+        The scenario's own starting volume (queries/month), marked "your volume"; None: unmarked.
+    sweep_queries_per_month
+        ``(lowest, highest)`` volume of the run's sweep (queries/month); None: read from the frames.
+    horizon_months
+        The run's horizon H (months); None: read from the frames.
+    main_challenger
+        The challenger of the scenario's main question
+        (:func:`ftrag_mc.analysis.charts_extra.main_challenger`), drawn first and marked; None:
+        scenario order.
     """
 
     scenario: str
@@ -122,6 +133,10 @@ class RunInfo:
     version: str
     currency: str = "USD"
     overrides: tuple[str, ...] = ()  # --set what-ifs the run was made with
+    queries_per_month: float | None = None
+    sweep_queries_per_month: tuple[float, float] | None = None
+    horizon_months: int | None = None
+    main_challenger: str | None = None
     _colours: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +160,11 @@ class RunInfo:
     def challengers(self) -> tuple[str, ...]:
         """Every strategy but the baseline, in scenario order."""
         return tuple(s for s in self.strategies if s != self.baseline)
+
+    def main_first(self, strategies: Sequence[str]) -> list[str]:
+        """``strategies`` with the main challenger (if among them) moved to the front."""
+        main = [s for s in strategies if s == self.main_challenger]
+        return main + [s for s in strategies if s != self.main_challenger]
 
     def label(self, strategy: str) -> str:
         """Human label of a strategy (its name when the scenario gives none), escaped for drawing."""
@@ -233,12 +253,100 @@ CJK_FONT_CANDIDATES: tuple[str, ...] = (
 )
 
 
-def installed_cjk_fonts() -> list[str]:
-    """The CJK font families of :data:`CJK_FONT_CANDIDATES` that matplotlib can find here."""
+_REFRESHED = False  # system fonts looked for once per process (see _add_fonts_installed_since_cache)
+_WARNED = False  # "no font draws these characters" is said once per process, not per glyph
+_HAS_GLYPH: dict[tuple[str, str], bool] = {}
+
+
+def _add_fonts_installed_since_cache() -> int:
+    """Font files on the system that matplotlib's cached font list predates, added to it (in
+    this process only: the cache file is not touched); how many were added."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return [name for name in CJK_FONT_CANDIDATES if name in installed]
+    global _REFRESHED
+    if _REFRESHED:
+        return 0
+    _REFRESHED = True
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    added = 0
+    for path in font_manager.findSystemFonts():
+        if path not in known:
+            try:
+                font_manager.fontManager.addfont(path)
+                added += 1
+            except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+                continue
+    return added
+
+
+def installed_cjk_fonts() -> list[str]:
+    """The CJK font families of :data:`CJK_FONT_CANDIDATES` that matplotlib can find here.
+
+    When matplotlib knows none, fonts installed after its font cache was built (e.g. by
+    ``apt-get install fonts-noto-cjk``) are looked for, once per process.
+    """
+    from matplotlib import font_manager
+
+    def found() -> list[str]:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return [name for name in CJK_FONT_CANDIDATES if name in installed]
+
+    names = found()
+    if not names and _add_fonts_installed_since_cache():
+        names = found()
+    return names
+
+
+def _font_has(family: str, char: str) -> bool:
+    key = (family, char)
+    if key not in _HAS_GLYPH:
+        from matplotlib import font_manager
+        from matplotlib.ft2font import FT2Font
+
+        path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        _HAS_GLYPH[key] = FT2Font(path).get_char_index(ord(char)) != 0
+    return _HAS_GLYPH[key]
+
+
+def undrawable_characters(texts: Iterable[str]) -> str:
+    """The characters of ``texts`` that no font of :func:`font_family` can draw (they would be
+    boxes), in order of first appearance; "" when every one can be drawn."""
+    families = font_family()
+    missing: dict[str, None] = {}
+    for text in texts:
+        for char in text:
+            if ord(char) < 0x250 or char.isspace() or char in missing:  # Latin: DejaVu has it
+                continue
+            try:
+                if not any(_font_has(f, char) for f in families):
+                    missing[char] = None
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return "".join(missing)
+
+
+def warn_undrawable(fig: Figure) -> None:
+    """Warn once per process, not once per glyph, when a chart holds text no installed font
+    can draw (matplotlib's own per-glyph warnings are silenced where charts are written)."""
+    global _WARNED
+    if _WARNED:
+        return
+    from matplotlib.text import Text
+
+    chars = undrawable_characters(t.get_text() for t in fig.findobj(Text))
+    if chars:
+        _WARNED = True
+        warnings.warn(f"no installed font can draw {chars[:12]!r}{'…' if len(chars) > 12 else ''}: those "
+                      "characters show as boxes on the charts (install a font that has them, e.g. "
+                      "fonts-noto-cjk for Chinese, Japanese or Korean labels)", UserWarning, stacklevel=2)
+
+
+@contextlib.contextmanager
+def quiet_glyph_warnings() -> Iterator[None]:
+    """Drawing inside this context does not warn once per missing glyph (see :func:`warn_undrawable`)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
+        yield
 
 
 def font_family() -> list[str]:

@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ftrag_mc.analysis.voi import ZERO_USD
-from ftrag_mc.report.plots import _figure, _finish, _label, _require, _subtitle
+from ftrag_mc.report.layout import make_figure, finish, strategy_label, require_columns, chart_subtitle
 from ftrag_mc.report.style import escape
 from ftrag_mc.report.style import (
     FIGSIZE_IN,
@@ -78,8 +78,7 @@ def _evppi_finding(frame: pd.DataFrame, info: RunInfo, evpi_usd: float | None) -
     return f"Learning {_plain(top['description'])} first is worth up to {_money(info, top['evppi_usd'])}{perfect}"
 
 
-def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, evpi_usd: float | None = None,
-               ax: Axes | None = None) -> tuple[Figure, Axes]:
+def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """What learning each input (or group) before deciding is worth: horizontal bars, largest first.
 
     Parameters
@@ -88,12 +87,10 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, evpi_usd: float | None = N
         From :func:`ftrag_mc.analysis.voi.compute_evppi`: ``input``, ``description``,
         ``evppi_usd`` with its interval ``evppi_low_usd``/``evppi_high_usd`` (currency); optional
         ``noise_p95_usd`` (drawn as a grey bar: what pure noise scores), ``members`` (groups get
-        their own colour), ``evpi_usd``, ``horizon_months``, ``method``.
+        their own colour), ``evpi_usd`` (perfect information's value, a dashed reference line),
+        ``horizon_months``, ``method``.
     info
         The run.
-    evpi_usd
-        Perfect information's value, drawn as a dashed reference line; default the frame's
-        ``evpi_usd`` column when it has one.
     ax
         Draw onto this axes.
 
@@ -103,10 +100,9 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, evpi_usd: float | None = N
     ax : Axes
         The title names the input most worth learning and its value, and the EVPI.
     """
-    _require(frame, _EVPPI_COLUMNS, "frame")
+    require_columns(frame, _EVPPI_COLUMNS, "frame")
     rows = frame.reset_index(drop=True)
-    if evpi_usd is None and "evpi_usd" in rows.columns:
-        evpi_usd = float(rows["evpi_usd"].iloc[0])
+    evpi_usd = float(rows["evpi_usd"].iloc[0]) if "evpi_usd" in rows.columns else None
     grouped = (rows["members"].map(len) > 1).to_numpy() if "members" in rows.columns else \
         rows["input"].str.contains(" + ", regex=False).to_numpy()
     n = len(rows)
@@ -117,7 +113,7 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, evpi_usd: float | None = N
     h = _horizon(rows)
 
     with house_style():
-        fig, axes, created = _figure(ax)
+        fig, axes, created = make_figure(ax)
         _tall(fig, created, n, 0.42)
         a = axes[0]
         a.grid(False, axis="y")
@@ -156,8 +152,8 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, evpi_usd: float | None = N
         if "method" in rows.columns:
             method = "EVPPI by " + "; ".join(dict.fromkeys(rows["method"].astype(str)))
         note = " · ".join(p for p in (method, "intervals: Monte Carlo error (bootstrap)") if p)
-        _finish(fig, axes, created=created, finding=_evppi_finding(rows, info, evpi_usd),
-                subtitles=[_plain(_subtitle(info, "expected value of partial perfect information: "
+        finish(fig, axes, created=created, finding=_evppi_finding(rows, info, evpi_usd),
+                subtitles=[_plain(chart_subtitle(info, "expected value of partial perfect information: "
                                                   "what learning each input before choosing a "
                                                   "strategy is worth"))],
                 footnote=_plain(info.footnote(note)))
@@ -184,7 +180,7 @@ def plot_regret(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -
     ax : Axes
         The title names the choice best on average and its expected regret (the EVPI).
     """
-    _require(frame, _REGRET_COLUMNS, "frame")
+    require_columns(frame, _REGRET_COLUMNS, "frame")
     rows = frame.reset_index(drop=True)
     for s in rows["strategy"]:
         info.colour(s)  # a strategy not in the run is an error
@@ -200,7 +196,7 @@ def plot_regret(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -
     right = max(float(np.nanmax(cvar)), float(np.nanmax(rows["expected_regret_high_usd"])), 1.0)
 
     with house_style():
-        fig, axes, created = _figure(ax)
+        fig, axes, created = make_figure(ax)
         _tall(fig, created, n, 0.9)
         a = axes[0]
         a.grid(False, axis="y")
@@ -218,7 +214,7 @@ def plot_regret(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -
                    fontsize=SMALL_FONT_PT, color=MUTED)
         labels = []
         for row in rows.itertuples():
-            text = _label(info, rows, row.strategy)
+            text = strategy_label(info, rows, row.strategy)
             tag = "best on average" if row.is_optimal else "not chosen"
             labels.append(wrap(_plain(f"{text} ({tag}; cheapest in {format_share(row.p_best)} of futures)"),
                                _TICK_WIDTH - 6))
@@ -234,12 +230,12 @@ def plot_regret(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -
                                 label="CVaR95: mean of the worst 5 % of futures"),
                           Line2D([], [], color=INK, lw=1.2, label="95 % interval of the mean")],
                  loc="best", frameon=True, framealpha=0.92, edgecolor=GRID)
-        finding = (f"Choosing {_plain(_label(info, rows, best['strategy']))} now leaves "
+        finding = (f"Choosing {_plain(strategy_label(info, rows, best['strategy']))} now leaves "
                    f"{_money(info, best['expected_regret_usd'])} of expected regret, what perfect "
                    f"information is worth; {_money(info, best['cvar95_regret_usd'])} in the worst "
                    f"5 % of futures")
-        _finish(fig, axes, created=created, finding=finding,
-                subtitles=[_plain(_subtitle(info, "regret of each choice against the cheapest "
+        finish(fig, axes, created=created, finding=finding,
+                subtitles=[_plain(chart_subtitle(info, "regret of each choice against the cheapest "
                                                   "strategy of each future"))],
                 footnote=_plain(info.footnote("regret = own net present cost minus the lowest of "
                                               "the strategies compared, per future")))

@@ -22,6 +22,8 @@ from typing import Any, Mapping
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ftrag_mc.report.style import quiet_glyph_warnings, warn_undrawable
+
 MARKER = "run.json"
 #: Every report folder holds one of these records; a folder with none is never replaced.
 MARKERS = (MARKER, "sensitivity.json", "sweep.json", "explain.json")
@@ -40,7 +42,9 @@ def _write_item(path: Path, item: Any) -> None:
     elif suffix == ".csv" and isinstance(item, pd.DataFrame):
         item.to_csv(path, index=False, float_format="%.10g")
     elif suffix in (".png", ".pdf", ".svg") and isinstance(item, Figure):
-        item.savefig(path, dpi=150)
+        warn_undrawable(item)  # once, not once per glyph
+        with quiet_glyph_warnings():
+            item.savefig(path, dpi=150)
     elif suffix == ".json" and isinstance(item, Mapping):
         path.write_text(json.dumps(item, indent=2, default=_json_default) + "\n")
     else:
