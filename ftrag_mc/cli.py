@@ -270,8 +270,8 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
     if not quiet:
         from ftrag_mc.report.studies import run_top_inputs
 
-        click.echo(headline(result, items["summary.csv"]))
-        for line in describe_run(result, items["summary.csv"]) + run_top_inputs(result, items["summary.csv"]):
+        click.echo(headline(result, items["summary.csv"], items.get("top_inputs.csv")))
+        for line in describe_run(result, items["summary.csv"]) + run_top_inputs(result, items.get("top_inputs.csv")):
             click.echo(line)
         click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
 

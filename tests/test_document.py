@@ -49,6 +49,46 @@ def test_headline_clear_win(minimal_run):
         "expected saving $223k (P5–P95 $61k to $410k); it wins in most futures above 69k queries/month.")
 
 
+def test_headline_names_the_input_that_matters_most(minimal_run):
+    # The swing is a plain subtraction of the two ΔNPCs: |-40,000 - (-418,000)| = 378,000.
+    result, items = minimal_run
+    summary = _with_longest(result, items["summary.csv"], p_win=0.936, p_win_low=0.932, p_win_high=0.939,
+                            mean_delta_usd=-223_000.0, p5_delta_usd=-410_000.0, p95_delta_usd=-61_000.0,
+                            volume_at_50pct=69_200.0)
+    top = pd.DataFrame({"label": ["Tuned error rate", "Misroute cost"], "swing_usd": [378_000.0, 358_000.0]})
+    assert document.headline(result, summary, top).endswith(
+        "it wins in most futures above 69k queries/month. What matters most: Tuned error rate "
+        "(its P10–P90 swing moves ΔNPC by $378k).")
+    assert document.headline(result, summary, top.iloc[:0]) == document.headline(result, summary)
+
+
+def test_top_inputs_are_the_largest_p10_p90_swings():
+    # Two additive inputs: ΔNPC = a + b (constants elsewhere), a uniform on [0, 1000], b on [0, 10]:
+    # swings 0.8 x 1000 = 800 and 0.8 x 10 = 8, a first.
+    from ftrag_mc.analysis.sensitivity import compute_top_inputs
+    from ftrag_mc.scenario import parse_scenario
+    import tomllib
+    s = parse_scenario(tomllib.loads("""
+[scenario]
+baseline = "base"
+horizon_months = 1
+[volume]
+queries_per_month = 1
+[inputs]
+a = { dist = "uniform", min = 0, max = 1000 }
+b = { dist = "uniform", min = 0, max = 10 }
+[strategies.base]
+one_time_usd = 0
+[strategies.ch]
+one_time_usd = "a"
+fixed_usd_per_month = "b"
+"""), name="t")
+    top = compute_top_inputs(s, challenger="ch")
+    assert top["input"].tolist() == ["inputs.a", "inputs.b"] and top["rank"].tolist() == [1, 2]
+    assert top["swing_usd"].tolist() == pytest.approx([800.0, 8.0])
+    assert top["delta_low_usd"].iloc[0] == pytest.approx(100.0 + 5.0)  # a at P10, b at its median
+
+
 def test_headline_coin_flip(minimal_run):
     result, items = minimal_run
     summary = _with_longest(result, items["summary.csv"], p_win=0.5, p_win_low=0.47, p_win_high=0.53,
@@ -155,7 +195,8 @@ def test_the_headline_figures_read_the_same_in_console_summary_and_csv(runner, t
     head = console[0]
     found = re.search(r"^(?P<who>.+?) is cheaper than .+? in (?P<p>[\d.]+ %) of futures "
                       r"\(95 % CI (?P<ci>[\d.]+–[\d.]+ %)\): expected saving (?P<usd>\$[\d.]+k) .*"
-                      r"above (?P<q>[\d.]+k) queries/month\.$", head)
+                      r"above (?P<q>[\d.]+k) queries/month\. What matters most: (?P<top>.+) \(its P10–P90 "
+                      r"swing moves ΔNPC by (?P<swing>\$[\d.]+k)\)\.$", head)
     assert found, head
     # The main question is the fine-tune (best on average), not the cached prompt (listed first).
     assert found["who"] == "Fine-tuned Haiku"
@@ -174,3 +215,8 @@ def test_the_headline_figures_read_the_same_in_console_summary_and_csv(runner, t
     assert float(found["usd"][1:-1]) == round(-row.mean_delta_usd / 1000)
     assert float(found["q"][:-1]) == round(row.volume_at_50pct / 1000)
     assert any(found["p"] in ln and found["ci"] in ln for ln in md[1:])  # the key-figures table
+    # What matters most: the first row of top_inputs.csv, and the first input of the console's line.
+    top = pd.read_csv(folder / "top_inputs.csv").iloc[0]
+    assert (found["top"], found["swing"]) == (top.label, f"${top.swing_usd / 1000:.0f}k")
+    assert any(ln.startswith("  inputs that move Fine-tuned Haiku's ΔNPC most") and
+               f"{top.label} ({found['swing']})" in ln for ln in console)

@@ -450,6 +450,35 @@ def compute_spider(scenario: Scenario, *, challenger: str | None = None, baselin
 # --- 3. global: rank correlations and Sobol indices -----------------------------------------
 
 
+def compute_top_inputs(scenario: Scenario, *, challenger: str, top: int = 3, low: float = 0.10,
+                       high: float = 0.90) -> pd.DataFrame:
+    """The ``top`` uncertain inputs whose swing from P(low) to P(high) moves ΔNPC most (others at
+    their medians, deterministic through :func:`evaluate`): the run's "what matters most".
+
+    Returns
+    -------
+    DataFrame, largest swing first: rank (1, 2, ...), strategy, strategy_label, baseline,
+    baseline_label, horizon_months, queries_per_month, input, label, delta_low_usd (ΔNPC with the
+    input at P(low)), delta_high_usd (at P(high)), base_delta_usd (every input at its median),
+    swing_usd (|delta_high_usd − delta_low_usd|). Empty when every input is a constant.
+    """
+    spider = compute_spider(scenario, challenger=challenger, percentiles=(low, high))
+    columns = ["rank", "strategy", "strategy_label", "baseline", "baseline_label", "horizon_months",
+               "queries_per_month", "input", "label", "delta_low_usd", "delta_high_usd", "base_delta_usd",
+               "swing_usd"]
+    if spider.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["strategy", "strategy_label", "baseline", "baseline_label", "horizon_months", "queries_per_month",
+            "input", "label", "base_delta_usd"]
+    ends = spider.groupby("input", sort=False).agg(
+        **{k: (k, "first") for k in keys if k != "input"},
+        delta_low_usd=("delta_usd", "first"), delta_high_usd=("delta_usd", "last")).reset_index()
+    ends["swing_usd"] = (ends["delta_high_usd"] - ends["delta_low_usd"]).abs()
+    ends = ends.sort_values("swing_usd", ascending=False, kind="mergesort").head(top).reset_index(drop=True)
+    ends["rank"] = np.arange(1, len(ends) + 1)
+    return ends[columns]
+
+
 def compute_global(result: SimulationResult, *, challenger: str | None = None, baseline: str | None = None,
                    horizon: int | None = None, volume: float | None = None, sobol: bool = True,
                    sobol_samples: int = SOBOL_SAMPLES, seed: int | None = None,

@@ -227,6 +227,22 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                                                  "first); empty for regime 1", "queries/month"),
         "p_cheapest_peak": ("the leader's highest p_cheapest inside its range", "probability 0-1"),
     },
+    "top_inputs.csv": {
+        "rank": ("1 = the input that matters most (the headline names it), then 2, 3", "integer"),
+        "strategy": ("the main question's challenger (as the headline and the first P(win) chart)", "name"),
+        "strategy_label": ("its label", "text"),
+        "baseline": ("the baseline's name in the scenario file", "name"),
+        "baseline_label": ("its label", "text"),
+        **{k: _SHARED[k] for k in ("horizon_months", "queries_per_month")},
+        "input": ("the uncertain input's key (inputs.x, or the strategy key path)", "name"),
+        "label": ("its label in plain words", "text"),
+        "delta_low_usd": (f"{_DELTA}, with this input at its P10 and every other input at its median",
+                          "currency"),
+        "delta_high_usd": ("the same with this input at its P90", "currency"),
+        "base_delta_usd": ("ΔNPC with every input at its median", "currency"),
+        "swing_usd": ("|delta_high_usd − delta_low_usd|: how far this input alone moves ΔNPC (deterministic, "
+                      "no Monte Carlo error)", "currency"),
+    },
     "columns.csv": {
         "file": ("the CSV file of the report", "file name"),
         "column": ("the column of that file", "name"),
@@ -300,7 +316,7 @@ def _money_clause(row: Any, currency: str) -> str:
             f"(P5–P95 {format_usd(low, currency)} to {format_usd(high, currency)})")
 
 
-def headline(result: SimulationResult, summary: pd.DataFrame) -> str:
+def headline(result: SimulationResult, summary: pd.DataFrame, top_inputs: pd.DataFrame | None = None) -> str:
     """The recommendation in one sentence, for the main question at the longest horizon.
 
     The main question's challenger is the decision best on average (the most negative
@@ -316,7 +332,19 @@ def headline(result: SimulationResult, summary: pd.DataFrame) -> str:
         The run (its horizons, sweep volumes and win counts).
     summary
         :func:`ftrag_mc.analysis.compute_summary` of the run.
+    top_inputs
+        :func:`ftrag_mc.analysis.sensitivity.compute_top_inputs` for the main question (the
+        report's ``top_inputs.csv``): its first row is named as the input that matters most.
     """
+    sentence = _headline_sentence(result, summary)
+    if top_inputs is None or top_inputs.empty:
+        return sentence
+    first = top_inputs.iloc[0]
+    return (f"{sentence} What matters most: {first['label']} (its P10–P90 swing moves ΔNPC by "
+            f"{format_usd(first['swing_usd'], result.scenario.meta.currency)}).")
+
+
+def _headline_sentence(result: SimulationResult, summary: pd.DataFrame) -> str:
     scenario = result.scenario
     currency = scenario.meta.currency
     row = _strongest(result, summary)
@@ -495,10 +523,11 @@ def _draw_table(fig: Figure, rect: tuple[float, float, float, float], frame: pd.
             cell.get_text().set_fontweight("bold")
 
 
-def _title_page(result: SimulationResult, summary: pd.DataFrame, date: str) -> Figure:
+def _title_page(result: SimulationResult, summary: pd.DataFrame, date: str,
+                top_inputs: pd.DataFrame | None = None) -> Figure:
     fig = Figure(figsize=_PORTRAIT)
     _text(fig, 0.08, 0.93, wrap(result.scenario.title, 55), fontsize=18, fontweight="bold", va="top")
-    _text(fig, 0.08, 0.82, wrap(headline(result, summary), 85), fontsize=11, va="top", linespacing=1.5)
+    _text(fig, 0.08, 0.82, wrap(headline(result, summary, top_inputs), 85), fontsize=11, va="top", linespacing=1.5)
     _text(fig, 0.08, 0.70, f"Key figures at {format_volume(result.scenario_volume)} queries/month over "
           f"{max(result.horizons)} months, against {result.scenario.label(result.baseline)}",
           fontsize=10, fontweight="bold")
@@ -590,7 +619,7 @@ def _save_pdf(target: Any, items: Mapping[str, Any], result: SimulationResult,
     with mpl.rc_context({"text.usetex": False, "font.family": font_family()}), quiet_glyph_warnings():
         with PdfPages(target, metadata={"Title": escape(result.scenario.title), "Creator": f"ftrag-mc {__version__}",
                                         "CreationDate": None}) as pdf:
-            pdf.savefig(_title_page(result, summary, date))
+            pdf.savefig(_title_page(result, summary, date, items.get("top_inputs.csv")))
             for name, fig in _chart_figures(items):
                 footer = fig.text(0.995, 0.003, name, ha="right", va="bottom", fontsize=6, color="#888888")
                 try:
@@ -658,7 +687,7 @@ def build_summary_md(result: SimulationResult, summary: pd.DataFrame, items: Map
     of its CSV columns."""
     scenario = result.scenario
     files = sorted(set(items) | set(DOCUMENT_FILES) | {"run.json"})
-    lines = [f"# {scenario.title}", "", headline(result, summary), "",
+    lines = [f"# {scenario.title}", "", headline(result, summary, items.get("top_inputs.csv")), "",
              f"## Key figures ({format_volume(result.scenario_volume)} queries/month, "
              f"{max(result.horizons)} months, baseline {scenario.label(result.baseline)})", ""]
     lines += _md_table(key_figures(result, summary))

@@ -146,6 +146,12 @@ class _Analyses:
         return regimes.compute_regimes(self.cheapest)
 
     @functools.cached_property
+    def top_inputs(self):
+        from ftrag_mc.analysis.sensitivity import compute_top_inputs
+
+        return compute_top_inputs(self.result.scenario, challenger=self.info.main_challenger)
+
+    @functools.cached_property
     def kept(self) -> SimulationResult:
         """A separate run that keeps every sample (10,000 at most: the report's memory stays
         under 300 MB), for the fan and the breakdown."""
@@ -236,6 +242,9 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                "component's share", lambda a: a.breakdown),
     ReportItem("breakdown.png", "stacked bars of the mean cost by component",
                lambda a: extra_plots.plot_breakdown(a.breakdown, a.info)[0]),
+    ReportItem("top_inputs.csv", "the three uncertain inputs whose P10-P90 swing (others at their medians) "
+               "moves the main question's ΔNPC most; the first is the headline's 'what matters most'",
+               lambda a: a.top_inputs, lambda result: bool(result.scenario.uncertain_inputs)),
     ReportItem("report.pdf", "the board pack: headline and key figures, every chart, every input with its "
                "source, the method"),
     ReportItem("summary.md", "the headline, key figures and the list of files"),

@@ -79,22 +79,18 @@ def top_inputs_lines(tornado: pd.DataFrame, top: int = 3) -> list[str]:
         return ["No uncertain inputs: every input is a constant."]
     rows = tornado.head(top)
     label = "label" if "label" in rows.columns else "input"
-    parts = [f"{row[label]} (${abs(row['swing_usd']):,.0f} swing)" for _, row in rows.iterrows()]
+    parts = [f"{row[label]} ({format_usd(abs(row['swing_usd']))} swing)" for _, row in rows.iterrows()]
     return ["Inputs that move ΔNPC most (P10-P90 swings, others at their medians): " + "; ".join(parts)]
 
 
-def run_top_inputs(result: SimulationResult, summary: pd.DataFrame, top: int = 3) -> list[str]:
-    """The line ``run`` prints: the inputs whose P10-P90 swing moves ΔNPC most, for the main
-    question's challenger (:func:`main_challenger`, as the headline; deterministic swings, cheap)."""
-    if not result.scenario.uncertain_inputs:
+def run_top_inputs(result: SimulationResult, top_inputs: pd.DataFrame) -> list[str]:
+    """The line ``run`` prints from the report's ``top_inputs.csv``
+    (:func:`~ftrag_mc.analysis.sensitivity.compute_top_inputs`, for the main question)."""
+    if top_inputs is None or top_inputs.empty:
         return []
-    challenger = main_challenger(summary[summary["horizon_months"] == max(result.horizons)])
-    spider = sensitivity.compute_spider(result.scenario, challenger=challenger, percentiles=(0.1, 0.9))
-    swings = (spider.groupby(["input", "label"], sort=False)["delta_usd"]
-              .agg(lambda d: float(d.max() - d.min())).sort_values(ascending=False).head(top))
     currency = result.scenario.meta.currency
-    parts = [f"{label} ({format_usd(swing, currency)})" for (_, label), swing in swings.items()]
-    who = result.scenario.label(challenger)
+    parts = [f"{row.label} ({format_usd(row.swing_usd, currency)})" for row in top_inputs.itertuples()]
+    who = top_inputs["strategy_label"].iloc[0]
     return [f"  inputs that move {who}'s ΔNPC most (P10-P90, others at medians): " + "; ".join(parts)]
 
 
