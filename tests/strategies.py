@@ -95,8 +95,9 @@ FAMILY_NAMES = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal",
 
 
 def _round(x: float) -> float:
-    """Six significant digits, as a person writes them (and away from subnormal noise)."""
-    return float(f"{x:.6g}")
+    """Six significant digits, as a person writes them; below 1e-9 in magnitude, 0 (a value such
+    as 2e-311 is nobody's input, and the validation's bounds may refuse it)."""
+    return 0.0 if abs(x) < 1e-9 else float(f"{x:.6g}")
 
 
 @st.composite

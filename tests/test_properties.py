@@ -30,7 +30,7 @@ from ftrag_mc.simulate import BLOCK_SAMPLES, volume_grid
 from strategies import ordered_pair_tables, scenario_tables
 
 SAMPLES = 256
-FAST, SLOW = 15, 300  # examples per property: the file in ~20 s, the slow twins in minutes
+FAST, SLOW = 30, 200  # examples per property: the file in ~20 s, the slow twins in minutes
 
 
 def _given(strategy, examples: int):
@@ -71,6 +71,20 @@ def test_constant_gpu_pool_under_a_ceiling_simulates() -> None:
     ev = fm.evaluate(fm.parse_scenario(table), volumes=[100.0, 1000.0])
     assert ev.npc_usd[0, 0, :, 0] == pytest.approx([365.25 / 12 * 24] * 2, rel=1e-12)
     assert ev.npc_usd[0, 1, :, 0] == pytest.approx([10.0, 10.0])
+
+
+def test_a_vanishing_yearly_closing_chance_means_never_without_a_warning() -> None:
+    # p = 2.2e-311 (found by the generator): the closing month event / rate overflowed to inf with
+    # a RuntimeWarning (ftrag_mc/model/costs.py, end_of_life_month); inf, "never", is the answer.
+    from ftrag_mc.model.costs import end_of_life_month
+
+    table = copy.deepcopy(CONSTANT_GPU_WITH_CEILING)
+    table["strategies"]["s1"]["end_of_life"] = {"probability_per_year": 0.5, "successor": "s0"}
+    eol = fm.parse_scenario(table).strategies["s1"].end_of_life
+    values = {eol.probability_per_year.name: np.array([2.2e-311, 0.5, 0.0]), eol.event.name: np.ones(3)}
+    # With p = 0.5 a year the hazard is ln 2 / 12 a month: an Exp(1) draw of 1 closes at
+    # 12 / ln 2 = 17.3 months, so from month 18 on; p = 0 never closes.
+    assert end_of_life_month(eol, values).tolist() == [math.inf, 18.0, math.inf]
 
 
 # --- 0. the generator itself ----------------------------------------------------------------------
