@@ -30,7 +30,7 @@ from ftrag_mc.simulate import BLOCK_SAMPLES, volume_grid
 from strategies import ordered_pair_tables, scenario_tables
 
 SAMPLES = 256
-FAST, SLOW = 30, 200  # examples per property: the file in ~20 s, the slow twins in minutes
+FAST, SLOW = 50, 200  # examples per property: the file in ~20 s, the slow twins in minutes
 
 
 def _given(strategy, examples: int):
