@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 import ftrag_mc as fm
@@ -109,6 +109,7 @@ def check_outputs(table: dict) -> None:
     scenario = fm.parse_scenario(table)
     result = fm.simulate(scenario, samples=SAMPLES, workers=1)
     n, horizon = result.n_samples, scenario.horizon_months
+    event(f"affine: {result.scenario.volume.ceiling_queries_per_month is None and not any(s.self_hosted for s in scenario.strategies.values())}")
     curves = fm.compute_pwin_vs_volume(result)
     frames = {"curves": curves, "summary": fm.compute_summary(result, curves),
               "crossings": fm.compute_crossings(curves, result), "breakeven": fm.compute_breakeven(result),
@@ -306,7 +307,7 @@ def check_doubling(table: dict, pick: int) -> None:
     sampler = InputSampler(scenario.inputs, n, seed=scenario.simulation.seed, sampler=scenario.simulation.sampler,
                            correlation=scenario.correlation)
     values = sampler.draw(0, n)
-    for name, dist in scenario.inputs.items():  # the copies' inputs: the originals' draws, doubled where a cost
+    for name in scenario.inputs:  # the copies' inputs: the originals' draws, doubled where a cost
         if DOUBLED in name:
             original, factor = _original(name)
             source = values[original] if original in values else scenario.inputs[original].median
@@ -318,6 +319,7 @@ def check_doubling(table: dict, pick: int) -> None:
     wins, wins_doubled = npc[challenger] < npc[baseline], npc[challenger + DOUBLED] < npc[baseline]
     assert not np.any(wins_doubled & ~wins)  # per future: a doubled winner was a winner
     assert np.all(wins_doubled.mean(axis=0) <= wins.mean(axis=0))
+    event(f"doubling changes some win: {bool(np.any(wins & ~wins_doubled))}")
 
 
 @_given(st.tuples(scenario_tables(), st.integers(0, 3)), FAST)
@@ -345,6 +347,7 @@ def check_monotone_in_volume(table: dict) -> None:
     result = fm.simulate(scenario, samples=SAMPLES, workers=1, outputs="pwin")
     wins = result.win_counts[result.challengers.index("cheap")]  # (K, horizons)
     assert np.all(np.diff(wins, axis=0) >= 0), wins.T
+    event(f"P(win) rises inside the sweep: {bool(np.any(np.diff(wins, axis=0) > 0))}")
 
 
 @_given(ordered_pair_tables(), FAST)
