@@ -350,7 +350,8 @@ def end_of_life_month(eol: EndOfLife, values: Mapping[str, np.ndarray | float]) 
     if eol.month is not None:
         return np.maximum(np.ceil(np.asarray(values[eol.month.name], dtype=np.float64) - 1e-9), 1.0)
     p = np.asarray(values[eol.probability_per_year.name], dtype=np.float64)
-    with np.errstate(divide="ignore"):
+    # A chance so small that the closing month overflows to inf means never: no warning for it.
+    with np.errstate(divide="ignore", over="ignore"):
         rate_per_month = -np.log1p(-p) / 12.0  # constant hazard that closes with chance p in a year
         months = values[eol.event.name] / rate_per_month
     return np.where(p > 0, np.maximum(np.ceil(months), 1.0), np.inf)

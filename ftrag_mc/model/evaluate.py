@@ -303,8 +303,10 @@ class CostModel:
         if self.ceiling is None:
             x = volumes[:, None, None] * np.broadcast_to(self.growth * per_query_load, (h, self.n))[None]
         else:
-            x = np.minimum(volumes[:, None, None] * self.growth[None], self.ceiling)
-            x *= per_query_load
+            # The load is broadcast to every sample here: with constant growth and tokens the
+            # capped demand is one column, (K, H, 1), which the in-place steps below cannot widen.
+            x = np.minimum(volumes[:, None, None] * self.growth[None], self.ceiling) \
+                * np.broadcast_to(per_query_load, (self.n,))
         x -= 1e-9  # a load of exactly one replica's capacity needs one replica, not two
         np.ceil(x, out=x)
         np.maximum(x, pool.min_replicas, out=x)
