@@ -621,8 +621,15 @@ def _local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int 
     plan.input_sampler  # built once (and so validated) before the workers copy the plan
     if "fork" in multiprocessing.get_all_start_methods():
         tasks = [blocks[i:i + blocks_per_task] for i in range(0, len(blocks), blocks_per_task)]
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_set_worker_plan,
-                                                      initargs=(plan,)) as pool:
+        # Ctrl-C held back while the workers fork: one arriving before a worker's initializer has
+        # set it to be ignored would give that worker a traceback (and the pool a dead worker).
+        # The pool's own threads keep the mask, so a worker it forks later starts the same way.
+        held = _hold_sigint()
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_set_worker_plan, initargs=(plan,))
+        finally:
+            _release_sigint(held)
+        with pool:
             yield from pool.imap(_run_worker_blocks, tasks)
         return
     window = 2 * workers  # blocks in flight: bounds memory
@@ -650,6 +657,21 @@ def _set_worker_plan(plan: Plan) -> None:
     # Ctrl-C reaches every process of the terminal's group: the parent alone handles it (it stops
     # the pool and exits 130); a worker that took it too would print its own traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # held back by the parent while it forked: ignored from now on
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _hold_sigint():
+    """Block SIGINT in this thread (where the platform can); what :func:`_release_sigint` restores."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_sigint(held) -> None:
+    """Restore the signal mask :func:`_hold_sigint` returned; a Ctrl-C held meanwhile arrives now."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _run_worker_blocks(blocks: range) -> BlockStats:
