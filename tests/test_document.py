@@ -106,7 +106,7 @@ def test_headline_baseline_stays_cheapest(minimal_run):
                             mean_delta_usd=50_000.0, p5_delta_usd=-5_000.0, p95_delta_usd=120_000.0,
                             volume_at_50pct=2e6)
     assert document.headline(result, summary) == (
-        "RAG stays cheapest over 24 months: even the strongest challenger, Fine-tune, is not cheaper in "
+        "RAG stays cheapest over 24 months: even the strongest challenger, Fine-tune, costs as much or more in "
         "90.0 % of futures (95 % CI 88.0–92.0 %); expected extra cost $50k (P5–P95 -$5k to $120k); "
         "it would win in most futures above 2M queries/month.")
 

@@ -28,6 +28,7 @@ from ftrag_mc.sampling import InputSampler
 from ftrag_mc.simulate import BLOCK_SAMPLES, volume_grid
 
 from strategies import ordered_pair_tables, scenario_tables
+from test_simulate import _same as same_statistics  # every statistic a report reads, bit for bit
 
 SAMPLES = 256
 FAST, SLOW = 50, 200  # examples per property: the file in ~20 s, the slow twins in minutes
@@ -363,23 +364,12 @@ def test_pwin_non_decreasing_in_volume_many(table: dict) -> None:
 
 # --- 5. the same bits for any chunk size and worker count -----------------------------------------
 
-def _same_bits(a: fm.SimulationResult, b: fm.SimulationResult) -> None:
-    for name in ("win_counts", "cheapest_counts", "wins_by_month", "loss_counts"):
-        assert np.array_equal(getattr(a, name), getattr(b, name)), name
-    for name in ("delta_moments", "npc_moments"):
-        x, y = getattr(a, name), getattr(b, name)
-        assert x.count == y.count and np.array_equal(x.mean, y.mean) and np.array_equal(x.m2, y.m2), name
-    for name in ("delta_hist", "breakeven_hist", "payback_hist"):
-        x, y = getattr(a, name), getattr(b, name)
-        for field in ("counts", "below", "above", "minimum", "maximum"):
-            assert np.array_equal(getattr(x, field), getattr(y, field)), (name, field)
-
 
 def check_determinism(table: dict) -> None:
     scenario = fm.parse_scenario(table)
     samples = 2 * BLOCK_SAMPLES + 37  # three blocks, the last one short
     reference = fm.simulate(scenario, samples=samples, chunk_size=1, workers=1)
-    _same_bits(reference, fm.simulate(scenario, samples=samples, chunk_size=3 * BLOCK_SAMPLES, workers=2))
+    same_statistics(reference, fm.simulate(scenario, samples=samples, chunk_size=3 * BLOCK_SAMPLES, workers=2))
 
 
 @_given(scenario_tables(max_strategies=3, max_horizon=24, sweep_points=(3, 4)), 3)

@@ -361,7 +361,7 @@ def _headline_sentence(result: SimulationResult, summary: pd.DataFrame) -> str:
                 f"{_flip_clause(result, row, wins=True)}.")
     if row.mean_delta_usd >= 0:
         return (f"{base} stays cheapest over {horizon} months: even the strongest challenger, {label}, "
-                f"is not cheaper in {_p_with_ci(1 - row.p_win, 1 - row.p_win_high, 1 - row.p_win_low)}; "
+                f"costs as much or more in {_p_with_ci(1 - row.p_win, 1 - row.p_win_high, 1 - row.p_win_low)}; "
                 f"{money}; {_flip_clause(result, row, wins=False)}.")
     return (f"{label} is cheaper than {base} over {horizon} months in only "
             f"{_p_with_ci(row.p_win, row.p_win_low, row.p_win_high)}, although a minority of large "
