@@ -169,3 +169,13 @@ def test_charts_render_an_uncertain_run_on_a_callers_axes(minimal, result, kept)
         assert "ΔNPC" in axes[0].get_xlabel() and "USD" in axes[1].get_ylabel()
     finally:
         plt.close(fig)
+
+
+def test_a_share_of_every_future_is_not_called_most():
+    from ftrag_mc.report.findings import breakeven_finding, payback_finding
+    inf = float("inf")
+    assert payback_finding([("Fine-tune", inf, 1.0, 0.0)], 65_000, 36) == (
+        "At 65k queries/month, Fine-tune does not pay back within 36 months in every future")
+    assert payback_finding([("Fine-tune", inf, 0.7, 0.0)], 65_000, 36).endswith("in most futures (70 %)")
+    assert breakeven_finding([("Fine-tune", inf, 1.0, 0.0)], 36, 1e3, 1e7) == (
+        "Fine-tune never breaks even below 10M queries/month in every future over 36 months")

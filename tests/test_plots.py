@@ -333,7 +333,7 @@ def test_breakeven_mostly_never_and_on_a_given_axes():
     fig, ax = plot_breakeven(attach_marks(*frame), run_info(), ax=ax0)
     assert fig is fig0 and ax is ax0
     assert title_of(fig, ax) == ("Fine-tune never breaks even below 10M queries/month in "
-                                 "most futures over 36 months (60 %)")
+                                 "most futures (60 %) over 36 months")
     # Every future outside the range: an empty histogram, all counted.
     fig, ax = plot_breakeven(attach_marks(*breakeven_frame(dict(n_zero=0, n_inf=1000, n_finite=0))),
                              run_info())

@@ -169,14 +169,19 @@ def breakeven_empty(drawn: Sequence[tuple[int, Strip, np.ndarray]], label: str,
             "nothing to show on a breakeven axis")
 
 
+def _in_most_futures(share: float) -> str:
+    """"in most futures (93 %)", or "in every future" when the share is all of them."""
+    return "in every future" if share >= 1 else f"in most futures ({format_share(share)})"
+
+
 def breakeven_finding(medians: list[tuple[str, float, float, float]], horizon: int,
                        vmin: float, vmax: float) -> str:
     """Title from the longest horizon's median breakeven of each challenger."""
     if len(medians) == 1:
         label, p50, above, below = medians[0]
         if p50 > vmax:
-            return (f"{label} never breaks even below {format_volume(vmax)} queries/month in "
-                    f"most futures over {horizon} months ({format_share(above)})")
+            return (f"{label} never breaks even below {format_volume(vmax)} queries/month "
+                    f"{_in_most_futures(above)} over {horizon} months")
         if p50 < vmin:
             return (f"{label} already wins at {format_volume(vmin)} queries/month in "
                     f"{format_share(below)} of futures over {horizon} months")
@@ -215,11 +220,9 @@ def payback_finding(medians: list[tuple[str, float, float, float]], volume: floa
     if len(medians) == 1:
         label, p50, never, day_one = medians[0]
         if math.isinf(p50):
-            return head + (f"{label} does not pay back within {horizon} months in most futures "
-                           f"({format_share(never)})")
+            return head + f"{label} does not pay back within {horizon} months {_in_most_futures(never)}"
         if p50 == 0:
-            return head + (f"{label} is cheaper from day one in most futures "
-                           f"({format_share(day_one)})")
+            return head + f"{label} is cheaper from day one {_in_most_futures(day_one)}"
         text = head + f"{label} pays back in {format_months(p50)} (median)"
         if never > 0:
             text += f"; {format_share(never)} of futures never do within {horizon} months"
