@@ -374,7 +374,7 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
 
         ftrag-mc sweep scenarios/support-classifier.toml --x strategies.fine_tuned.training.retrain_every_months=1,2,3,6 --y strategies.fine_tuned.quality.drift_pp_per_quarter=0,2,4
     """
-    from ftrag_mc.analysis.sweep import compute_sweep, compute_sweep_crossings, parse_sweep_values
+    from ftrag_mc.analysis.sweep import attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values
     from ftrag_mc.analysis.voi import describe_input
     from ftrag_mc.overrides import with_baseline
     from ftrag_mc.report.pack import close_figures
@@ -405,7 +405,7 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
             info = sweep_run_info(loaded, frame)
             plot = plot_sweep_2d if y else plot_sweep_1d
             items = {"sweep.csv": frame, "sweep_crossings.csv": crossings,
-                     "sweep.png": plot(frame, info, horizon=horizon, crossings=crossings)[0]}
+                     "sweep.png": plot(attach_sweep_crossings(frame, crossings, horizon=horizon), info)[0]}
             items["sweep.json"] = {"scenario": loaded.name, "scenario_sha256": loaded.source_hash,
                                    "x": x_text, "y": y_text, "points": points, **dict(frame.attrs),
                                    "command": _command_line(click.get_current_context(), scenario)}
@@ -481,22 +481,24 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], samples: int 
     except ValueError as error:
         progress.close()
         raise UserError(str(error)) from None
-    from ftrag_mc.report.compare_plots import plot_compare
+    from ftrag_mc.analysis.compare import attach_headline
+    from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
+    from ftrag_mc.report.numbers import format_interval, format_percent, format_volume
     from ftrag_mc.report.writers import write_report
 
     notes = list(headline.attrs.get("notes", []))
     with _report_files(progress) as items:
         items.update({"compare.csv": curves, "compare_headline.csv": headline,
-                      "compare.png": plot_compare(curves, headline, footnote="; ".join(notes))[0],
+                      "compare.png": plot_compare(attach_headline(curves, headline), compare_run_info(headline))[0],
                       "run.json": {"command": _command_line(click.get_current_context(), " ".join(scenarios)),
                                    "variants": names, **{k: v for k, v in headline.attrs.items()}}})
         progress.stage("Writing files")
         paths = write_report(out_dir / "compare", items)
     if not quiet:
         for row in headline.itertuples():
-            click.echo(f"{row.variant}: {row.label} vs {row.baseline_label}: P(cheaper) = {100 * row.p_win:.1f} % "
-                       f"(95 % CI {100 * row.p_win_low:.1f}-{100 * row.p_win_high:.1f} %) at "
-                       f"{row.queries_per_month:,.0f} queries/month over {row.horizon_months} months")
+            click.echo(f"{row.variant}: {row.label} vs {row.baseline_label}: P(cheaper) = {format_percent(row.p_win)} "
+                       f"(95 % CI {format_interval(row.p_win_low, row.p_win_high)}) at "
+                       f"{format_volume(row.queries_per_month)} queries/month over {row.horizon_months} months")
         for note in notes:
             click.echo(f"note: {note}")
         click.echo(f"Wrote {len(paths)} files to {out_dir / 'compare'}/")

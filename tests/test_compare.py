@@ -145,7 +145,8 @@ def test_variant_name(base):
 def test_plot_renders(base, n_variants):
     from matplotlib.figure import Figure
 
-    from ftrag_mc.report.compare_plots import plot_compare
+    from ftrag_mc.analysis.compare import attach_headline
+    from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
 
     costs = [0, 1000, 3000, 8000, 20000, 50000][:n_variants]
     variants = [(f"one-time ${c:,}" if i else "base $ scenario",
@@ -153,11 +154,14 @@ def test_plot_renders(base, n_variants):
                                              "strategies.ft.label": "Fine-tune ($)"}), name="small"))
                 for i, c in enumerate(costs)]
     curves, headline = compute_compare(variants, samples=64)
-    fig, ax = plot_compare(curves, headline, footnote="costs in $")
+    headline.attrs["notes"] = ["costs in $"]
+    fig, ax = plot_compare(attach_headline(curves, headline), compare_run_info(headline))
     assert isinstance(fig, Figure)
     assert ax.get_xscale() == "log" and ax.get_xlabel() == "Start volume (queries/month, log scale)"
     assert len([line for line in ax.get_lines() if not line.get_label().startswith("_")]) == 2 * n_variants
     assert "%" in fig._suptitle.get_text()
+    footnote = " ".join(t.get_text() for t in fig.texts)
+    assert "64 samples (" in footnote and r"costs in \$" in footnote  # the notes reach the footnote, escaped
     fig.savefig(io.BytesIO(), format="png", dpi=40)  # mathtext errors surface when drawn
     import matplotlib.pyplot as plt
     plt.close(fig)

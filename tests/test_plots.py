@@ -570,15 +570,15 @@ def test_chart_modules_share_only_public_helpers_and_findings_need_no_matplotlib
 def test_every_run_and_study_chart_has_the_one_signature_shape():
     import inspect
 
-    from ftrag_mc.report import extra_plots, plots, sensitivity_plots, voi_plots
+    from ftrag_mc.report import compare_plots, extra_plots, plots, sensitivity_plots, sweep_plots, voi_plots
 
     shapes = {}
-    for module in (plots, extra_plots, sensitivity_plots, voi_plots):
+    for module in (plots, extra_plots, sensitivity_plots, voi_plots, sweep_plots, compare_plots):
         for name in module.__all__:
             if name.startswith("plot_"):
                 params = inspect.signature(getattr(module, name)).parameters.values()
                 shapes[name] = [(p.kind.name, p.default is None) if p.name == "ax" else p.kind.name
                                 for p in params]
-    assert len(shapes) == 13
+    assert len(shapes) == 16  # the run's charts, the study's, the sweep's two and compare's
     for name, shape in shapes.items():
         assert shape == ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("KEYWORD_ONLY", True)], name

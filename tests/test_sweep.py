@@ -21,7 +21,7 @@ import pytest  # noqa: E402
 import ftrag_mc as fm  # noqa: E402
 from ftrag_mc.analysis import sweep as sweep_module  # noqa: E402
 from ftrag_mc.analysis.sweep import (  # noqa: E402
-    compute_sweep, compute_sweep_crossings, parse_sweep_values, sweep_scale,
+    attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values, sweep_scale,
 )
 from ftrag_mc.errors import ScenarioError  # noqa: E402
 from ftrag_mc.report.style import RunInfo, format_volume  # noqa: E402
@@ -277,7 +277,7 @@ def test_plot_sweep_1d_renders_dollars_and_states_the_crossing(dollar_sweeps):
     scenario, one, _ = dollar_sweeps
     info = sweep_run_info(scenario, one)
     assert (info.samples, info.seed, info.sampler) == (800, 1, "mc")
-    fig, axes = plot_sweep_1d(one, info, horizon=12)
+    fig, axes = plot_sweep_1d(attach_sweep_crossings(one, horizon=12), info)
     fig.canvas.draw()  # mathtext would fail here on an unescaped "$"
     crossing = compute_sweep_crossings(one, horizon=12)["x_at_50pct"].iloc[0]
     title = fig.get_suptitle()
@@ -294,7 +294,7 @@ def test_dollars_in_overrides_reach_the_footnote_escaped(minimal_path):
     scenario = load_scenario(minimal_path, frame.attrs["overrides"])
     info = sweep_run_info(scenario, frame)
     assert info.overrides == ('scenario.title="Cost: $2k to $5k"',)
-    fig, _ = plot_sweep_1d(frame, info)
+    fig, _ = plot_sweep_1d(attach_sweep_crossings(frame), info)
     fig.canvas.draw()
     footnote = " ".join(_texts(fig).split())  # the footnote is wrapped
     assert r'with --set scenario.title="Cost: \$2k to \$5k"' in footnote
@@ -303,14 +303,14 @@ def test_dollars_in_overrides_reach_the_footnote_escaped(minimal_path):
 def test_plot_sweep_1d_on_a_given_axes(dollar_sweeps):
     scenario, one, _ = dollar_sweeps
     fig, ax = plt.subplots()
-    got_fig, got_ax = plot_sweep_1d(one, sweep_run_info(scenario, one), ax=ax)
+    got_fig, got_ax = plot_sweep_1d(attach_sweep_crossings(one), sweep_run_info(scenario, one), ax=ax)
     fig.canvas.draw()
     assert got_ax is ax and got_fig is fig and len(fig.axes) == 2  # P(win) and a twin ΔNPC axis
 
 
 def test_plot_sweep_2d_renders_dollars_with_contour_and_scenario(dollar_sweeps):
     scenario, _, two = dollar_sweeps
-    fig, ax = plot_sweep_2d(two, sweep_run_info(scenario, two))
+    fig, ax = plot_sweep_2d(attach_sweep_crossings(two), sweep_run_info(scenario, two))
     fig.canvas.draw()
     crossings = compute_sweep_crossings(two)
     dots = [line for line in ax.get_lines() if line.get_label() == "50 % line"]
@@ -326,12 +326,14 @@ def test_plots_refuse_the_wrong_frame(dollar_sweeps):
     scenario, one, two = dollar_sweeps
     info = sweep_run_info(scenario, one)
     with pytest.raises(ValueError, match="plot_sweep_2d"):
-        plot_sweep_1d(two, info)
+        plot_sweep_1d(attach_sweep_crossings(two), info)
     with pytest.raises(ValueError, match="plot_sweep_1d"):
-        plot_sweep_2d(one, info)
+        plot_sweep_2d(attach_sweep_crossings(one), info)
     with pytest.raises(ValueError, match="no rows at 7 months"):
-        plot_sweep_1d(one, info, horizon=7)
+        attach_sweep_crossings(one, horizon=7)
+    with pytest.raises(ValueError, match="no crossings attached"):  # a chart never counts them itself
+        plot_sweep_1d(one, info)
     other = RunInfo(scenario="x", title="x", strategies=("a", "b"), labels={}, baseline="a", samples=1, seed=1,
                     sampler="mc", version="0")
     with pytest.raises(ValueError, match="not in scenario"):
-        plot_sweep_1d(one, other)
+        plot_sweep_1d(attach_sweep_crossings(one), other)

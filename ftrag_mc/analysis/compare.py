@@ -27,7 +27,7 @@ from ftrag_mc.sampling import normalize_seed
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import simulate
 
-__all__ = ["COMPARE_SAMPLERS", "CURVE_COLUMNS", "HEADLINE_COLUMNS", "compute_compare", "variant_name"]
+__all__ = ["COMPARE_SAMPLERS", "CURVE_COLUMNS", "HEADLINE_COLUMNS", "attach_headline", "compute_compare", "variant_name"]
 
 COMPARE_SAMPLERS = ("mc", "lhs")
 NAME_CHARS = 60  # a variant name's override list is shortened beyond this
@@ -233,6 +233,16 @@ def compute_compare(
     for frame in (curves, headline):
         frame.attrs.update({"samples": n, "seed": seed, "sampler": sampler, "notes": list(notes)})
     return curves, headline
+
+
+def attach_headline(curves: pd.DataFrame, headline: pd.DataFrame) -> pd.DataFrame:
+    """The comparison chart's one frame: ``curves`` with the ``headline`` rows it marks (each
+    variant's own volume and P(win)) in ``attrs["headline"]`` (records), and the notes."""
+    frame = curves.copy()
+    frame.attrs = {**curves.attrs, "headline": headline.to_dict("records"),
+                   "headline_columns": list(headline.columns),
+                   "notes": list(headline.attrs.get("notes", curves.attrs.get("notes", [])))}
+    return frame
 
 
 def _setting_notes(variants: Sequence[Variant], used: dict[str, object], given: set[str]) -> list[str]:

@@ -469,6 +469,25 @@ def select_horizon(frame: pd.DataFrame, horizon: int | None = None) -> pd.DataFr
     return frame[frame["horizon_months"] == longest]
 
 
+def attach_sweep_crossings(frame: pd.DataFrame, crossings: pd.DataFrame | None = None, *,
+                           horizon: int | None = None) -> pd.DataFrame:
+    """A sweep chart's one frame: the rows of one horizon (:func:`select_horizon`) with the 50 %
+    crossings it marks (:func:`compute_sweep_crossings` of that horizon, unless given) in
+    ``attrs["crossings"]`` (as records, one per crossing), so the chart draws and never counts.
+
+    Raises
+    ------
+    ValueError
+        If ``horizon`` is not in the frame.
+    """
+    rows = select_horizon(frame, horizon).copy()
+    if crossings is None:
+        crossings = compute_sweep_crossings(frame, horizon=horizon)
+    rows.attrs = {**frame.attrs, "crossings": crossings.to_dict("records"),
+                  "crossing_columns": list(crossings.columns)}
+    return rows
+
+
 def compute_sweep_crossings(frame: pd.DataFrame, *, horizon: int | None = None) -> pd.DataFrame:
     """Where P(win) crosses 50 % along x: for each y (2-D sweeps), challenger and the horizon chosen.
 

@@ -487,7 +487,10 @@ _GLOBAL_WORDS: dict[str, str] = {
     "team.engineer_week_usd": "the loaded cost of an engineer-week",
     "team.curation_usd_per_hour": "the hourly curation rate",
     "team.hours_per_week": "the hours in an engineer-week",
+    "volume.queries_per_month": "the start volume",
     "volume.growth_per_month": "the monthly volume growth",
+    "volume.ceiling_queries_per_month": "the volume ceiling",
+    "scenario.horizon_months": "the horizon",
     "scenario.discount_rate_per_year": "the discount rate",
 }
 

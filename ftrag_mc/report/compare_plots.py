@@ -15,11 +15,12 @@ from matplotlib.figure import Figure
 from ftrag_mc.report.layout import (
     WILSON_NOTE, Clearance, make_figure, finish, fifty_line, draw_legend, require_columns, settle,
 )
+from ftrag_mc._version import __version__
 from ftrag_mc.report.style import (
-    OKABE_ITO, escape, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
+    OKABE_ITO, RunInfo, escape, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
 )
 
-__all__ = ["plot_compare", "LABEL_CHARS"]
+__all__ = ["compare_run_info", "plot_compare", "LABEL_CHARS"]
 
 LABEL_CHARS = 44  # legend entries longer than this end in "…"
 
@@ -52,47 +53,56 @@ def _styles(variants: list[str], challengers: list[str]) -> dict[tuple[str, str]
 
 
 def _finding(headline: pd.DataFrame, several_challengers: bool) -> str:
-    """Which variant makes a challenger most likely to win at its own volume, and how likely."""
-    best = headline.loc[headline["p_win"].idxmax()]
-    ties = headline[headline["p_win"] == best["p_win"]]
-    what = (f"{best['label']} most likely to beat {best['baseline_label']}" if several_challengers or
-            headline["strategy"].nunique() > 1 else f"{best['label']} most likely to win")
-    where = (f"at {format_volume(best['queries_per_month'])} queries/month over "
-             f"{int(best['horizon_months'])} months")
-    if len(ties) > 1 and ties["variant"].nunique() == headline["variant"].nunique() > 1:
-        return (f"{best['label']} is as likely to beat {best['baseline_label']} in every variant: "
-                f"{format_share(best['p_win'])} {where}")
-    others = ties["variant"].nunique() - 1
-    who = (f"{best['variant']} (and {others} other variant{'s' if others > 1 else ''}) make"
-           if others else f"{best['variant']} makes")
-    return f"{who} {what}: {format_share(best['p_win'])} {where}"
+    """The finding for the main challenger (the one best on average over the variants, as a run's
+    main question): how likely it wins at each variant's own volume, from the least to the most."""
+    rows = headline
+    if headline["strategy"].nunique() > 1 and "mean_delta_usd" in headline.columns:
+        main = headline.groupby("strategy", sort=False)["mean_delta_usd"].mean().idxmin()
+        rows = headline[headline["strategy"] == main]
+    best, worst = rows.loc[rows["p_win"].idxmax()], rows.loc[rows["p_win"].idxmin()]
+    who = f"{best['label']} beats {best['baseline_label']}" if several_challengers else f"{best['label']} wins"
+    horizons = sorted({int(h) for h in rows["horizon_months"]})
+    over = f"over {horizons[0]} months" if len(horizons) == 1 else "over each variant's horizon"
+
+    def at(row) -> str:
+        return f"{format_share(row['p_win'])} at {format_volume(row['queries_per_month'])} queries/month"
+
+    if rows["variant"].nunique() == 1:
+        return f"{who} in {at(best)} {over}"
+    if best["p_win"] == worst["p_win"]:
+        return f"{who} as often in every variant: {at(best)} {over}"
+    return (f"{who} in {format_share(worst['p_win'])} to {format_share(best['p_win'])} of futures {over}: "
+            f"most often in {best['variant']} ({at(best)}), least in {worst['variant']} ({at(worst)})")
 
 
-def plot_compare(
-    curves: pd.DataFrame,
-    headline: pd.DataFrame,
-    *,
-    title: str | None = None,
-    footnote: str = "",
-    ax: Axes | None = None,
-) -> tuple[Figure, Axes]:
+def compare_run_info(headline: pd.DataFrame) -> RunInfo:
+    """The :class:`RunInfo` of a comparison: samples, seed and sampler (one for every variant), the
+    first variant's baseline and the challengers, from :func:`~ftrag_mc.analysis.compare.compute_compare`'s
+    headline."""
+    require_columns(headline, _HEADLINE_COLUMNS, "headline")
+    first = headline.iloc[0]
+    baseline = str(first.get("baseline", "baseline"))
+    challengers = [s for s in dict.fromkeys(headline["strategy"]) if s != baseline]
+    labels = {**dict(zip(headline["strategy"], headline["label"])), baseline: str(first["baseline_label"])}
+    return RunInfo(scenario="compare", title="compare", strategies=(baseline, *challengers), labels=labels,
+                   baseline=baseline, samples=int(first["samples"]), seed=int(first["seed"]),
+                   sampler=str(first["sampler"]) if "sampler" in headline.columns else "lhs", version=__version__)
+
+
+def plot_compare(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """P(challenger cheaper than its variant's baseline) against start volume, for every variant.
 
     Parameters
     ----------
-    curves
-        :func:`~ftrag_mc.analysis.compare.compute_compare`'s curves: ``variant``, ``strategy``,
-        ``label``, ``queries_per_month`` (queries/month), ``p_win`` (0..1) and its 95 % band
-        ``p_win_low``/``p_win_high``. Variants are drawn in the order they first appear.
-    headline
-        Its headline: one row per variant and challenger with ``queries_per_month`` (the variant's
-        own volume, marked with a dot at ``p_win``), ``horizon_months``, ``label``,
-        ``baseline_label``, ``samples`` and ``seed`` (the footnote; ``sampler`` when present).
-    title
-        The chart's title; default a sentence stating the finding: the variant that makes a
-        challenger most likely to win at its own volume, with that probability.
-    footnote
-        Appended to the footnote (e.g. the notes of the comparison).
+    frame
+        :func:`~ftrag_mc.analysis.compare.attach_headline` of the comparison: the curves
+        (``variant``, ``strategy``, ``label``, ``queries_per_month`` (queries/month), ``p_win``
+        (0..1) and its 95 % band ``p_win_low``/``p_win_high``; variants drawn in the order they
+        first appear) with the headline rows attached (each variant's own volume, a dot at its
+        ``p_win``) and the comparison's notes (added to the footnote). The title states the
+        finding: the variant that makes a challenger most likely to win at its own volume.
+    info
+        :func:`compare_run_info` of the headline: samples, seed and sampler for the footnote.
     ax
         Draw onto this axes (its title gets the finding); default a new ~10 x 6 in figure.
 
@@ -111,6 +121,11 @@ def plot_compare(
     A colour per variant (Okabe-Ito; beyond seven variants the dashes differ too) and a dash per
     challenger; legend entries longer than :data:`LABEL_CHARS` characters end in "…".
     """
+    if "headline" not in frame.attrs:
+        raise ValueError("the frame has no headline attached: draw attach_headline(curves, headline)")
+    curves = frame
+    headline = pd.DataFrame(frame.attrs["headline"], columns=frame.attrs.get("headline_columns"))
+    notes = list(frame.attrs.get("notes", []))
     require_columns(curves, _CURVE_COLUMNS, "curves")
     require_columns(headline, _HEADLINE_COLUMNS, "headline")
     variants = list(dict.fromkeys(curves["variant"]))
@@ -148,16 +163,12 @@ def plot_compare(
                     room.add_line([row.queries_per_month] * 2, [row.p_win - 0.015, row.p_win + 0.015], weight=50)
         fifty_line(a, room)
 
-        first = headline.iloc[0]
-        sampler = f" ({first['sampler']})" if "sampler" in headline.columns else ""
-        parts = [f"{int(first['samples']):,} samples{sampler}", f"seed {int(first['seed'])}", CRN_NOTE,
-                 WILSON_NOTE, DOT_NOTE]
-        if footnote:
-            parts.append(footnote)
+        parts = [f"{info.samples:,} samples ({info.sampler})", f"seed {info.seed}", CRN_NOTE, WILSON_NOTE,
+                 DOT_NOTE, *notes]
         horizon_text = (f"{horizons[0]} months" if len(horizons) == 1 else
                         "each variant's longest horizon")
         subtitle = f"Each variant's challenger{'s' if several else ''} against its own baseline · {horizon_text}"
-        finding = title if title is not None else _finding(headline, several)
+        finding = _finding(headline, several)
         finish(fig, axes, created=created, finding=escape(finding), subtitles=[escape(subtitle)],
                 footnote=escape(" · ".join(parts)))
         settle(fig)

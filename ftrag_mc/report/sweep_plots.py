@@ -1,8 +1,8 @@
 """Charts of a sweep: P(win) and mean ΔNPC against one swept key, or P(win) over a grid of two.
 
-Both take :func:`ftrag_mc.analysis.sweep.compute_sweep`'s frame and draw it; the 50 % crossings
-they mark are :func:`~ftrag_mc.analysis.sweep.compute_sweep_crossings`' rows (the numbers of its
-CSV), never recomputed here. Like :mod:`ftrag_mc.report.plots`: the title states the finding, axes
+Both take one frame, :func:`ftrag_mc.analysis.sweep.attach_sweep_crossings` of a sweep, and draw
+it: the 50 % crossings they mark are :func:`~ftrag_mc.analysis.sweep.compute_sweep_crossings`' rows
+(the numbers of its CSV), attached to the frame, never computed here. Like :mod:`ftrag_mc.report.plots`: the title states the finding, axes
 carry units, strategies keep their colours, a grey footnote says where the numbers came from, and
 nothing is saved. Text from the scenario is escaped, so a ``$`` is a dollar sign, not mathtext.
 """
@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
 
 from ftrag_mc._version import __version__
-from ftrag_mc.analysis.sweep import compute_sweep_crossings, select_horizon, sweep_scale
+from ftrag_mc.analysis.sweep import sweep_scale
 from ftrag_mc.report.style import escape
 from ftrag_mc.report.style import (
     FIGSIZE_IN, INK, MUTED, SMALL_FONT_PT, RunInfo, add_footnote, apply_house_style, format_share, format_usd,
@@ -83,6 +83,8 @@ def _axis_label(key: str, unit: str, scale: str) -> str:
     parts = [unit] if unit else []
     if scale == "log":
         parts.append("log scale")
+    if key.startswith("the "):  # "the start volume" reads "Start volume" on an axis
+        key = key[4:5].upper() + key[5:]
     return f"{key} ({', '.join(parts)})" if parts else key
 
 
@@ -212,12 +214,12 @@ def _is_float_text(text: str, value: float) -> bool:
         return False
 
 
-def _rows(frame: pd.DataFrame, horizon: int | None, crossings: pd.DataFrame | None
-          ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows = select_horizon(frame, horizon)
-    if crossings is None:
-        crossings = compute_sweep_crossings(frame, horizon=horizon)
-    return rows, crossings
+def _rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows drawn and their crossings, as :func:`attach_sweep_crossings` attached them."""
+    if "crossings" not in frame.attrs:
+        raise ValueError("the frame has no crossings attached: draw attach_sweep_crossings(frame, crossings)")
+    crossings = pd.DataFrame(frame.attrs["crossings"], columns=frame.attrs.get("crossing_columns"))
+    return frame, crossings
 
 
 def _fraction(axis: _Axis, x: float) -> float:
@@ -251,8 +253,8 @@ def _finding_1d(label: str, base: str, rows: pd.DataFrame, cross: pd.DataFrame, 
     if len(found) > 1:
         return f"P({label} cheaper) crosses 50 % {len(found)} times as {axis.key} goes from {lo} to {hi}"
     if float(cross["p_win_at_min_x"].iloc[0]) >= 0.5:
-        return f"{who} at every {axis.key} from {lo} to {hi}" if first else f"{who} always"
-    return (f"{label} does not beat {base} in most futures at any {axis.key} from {lo} to {hi}" if first
+        return f"{who} at every value of {axis.key} from {lo} to {hi}" if first else f"{who} always"
+    return (f"{label} does not beat {base} in most futures at any value of {axis.key} from {lo} to {hi}" if first
             else f"{label} never")
 
 
@@ -260,8 +262,6 @@ def plot_sweep_1d(
     frame: pd.DataFrame,
     info: RunInfo,
     *,
-    horizon: int | None = None,
-    crossings: pd.DataFrame | None = None,
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes | np.ndarray]:
     """P(challenger cheaper than baseline) with its 95 % band, and mean ΔNPC, against one swept key.
@@ -269,14 +269,10 @@ def plot_sweep_1d(
     Parameters
     ----------
     frame
-        :func:`~ftrag_mc.analysis.sweep.compute_sweep` without ``y``.
+        :func:`~ftrag_mc.analysis.sweep.attach_sweep_crossings` of a sweep without ``y``: one
+        horizon's rows, and the crossings drawn as dots on the 50 % line.
     info
         The run (:func:`sweep_run_info`).
-    horizon
-        Months; None: each point's longest analysis horizon.
-    crossings
-        :func:`~ftrag_mc.analysis.sweep.compute_sweep_crossings` for the same horizon; computed
-        from ``frame`` when None. Each crossing is a dot on the 50 % line.
     ax
         Draw onto this axes: P(win) on it, mean ΔNPC on a twin y axis on the right.
 
@@ -288,13 +284,13 @@ def plot_sweep_1d(
     Raises
     ------
     ValueError
-        A column is missing, the frame is 2-D, a strategy is not in the scenario, or ``horizon``
-        is not in the frame.
+        A column is missing, the frame is 2-D or has no crossings attached, or a strategy is not
+        in the scenario.
     """
     _require(frame, _COLUMNS_1D)
     if "y_value" in frame.columns:
         raise ValueError("this sweep has two keys: draw it with plot_sweep_2d")
-    rows, crossings = _rows(frame, horizon, crossings)
+    rows, crossings = _rows(frame)
     challengers = _challengers(info, rows)
     axis = _Axis(rows, "x", info.currency)
     base = info.label(info.baseline)
@@ -338,13 +334,14 @@ def plot_sweep_1d(
                              ha="right" if right_half else "left", fontsize=SMALL_FONT_PT, color=INK,
                              path_effects=_HALO, zorder=7).set_in_layout(False)
             sentences.append(_finding_1d(label, base, g, cross, axis, first=k == 0))
-        set_probability_axis(top, _esc(f"P(cheaper than {base})" if len(challengers) > 1
-                                       else f"P({_label(info, rows, challengers[0])} cheaper than {base})"))
+        # Short axis labels (the pair is in the title and subtitle): two stacked y labels must not
+        # run into each other.
+        set_probability_axis(top, "P(cheaper than the baseline)")
         top.axhline(0.5, color="#666666", lw=1.1, zorder=1)
         bottom.axhline(0.0, color="#666666", lw=1.0, zorder=1)
         bottom.yaxis.set_major_formatter(FuncFormatter(
             lambda v, _pos: _esc(usd_formatter(info.currency)(v, _pos))))
-        bottom.set_ylabel(_esc(f"Mean ΔNPC vs {base}\n({info.currency}; below 0 = saving)"))
+        bottom.set_ylabel(_esc(f"Mean ΔNPC ({info.currency})\nbelow 0 = saving"))
         if axis.numeric and math.isfinite(axis.own):
             for a in (top, bottom) if created else (top,):
                 a.axvline(axis.own, color=INK, lw=1.4, ls=(0, (4, 3)), zorder=2,
@@ -396,9 +393,9 @@ def _finding_2d(label: str, base: str, cross: pd.DataFrame, xa: _Axis, ya: _Axis
     elif len(found) > 1:
         text = f"P({label} wins) crosses 50 % {len(found)} times along {xa.key}"
     elif float(at["p_win_at_min_x"].iloc[0]) >= 0.5:
-        text = f"{who} at every {xa.key} on the grid"
+        text = f"{who} at every value of {xa.key} on the grid"
     else:
-        text = f"{label} does not beat {base} in most futures at any {xa.key} on the grid"
+        text = f"{label} does not beat {base} in most futures at any value of {xa.key} on the grid"
     return head + text if first else text
 
 
@@ -420,8 +417,6 @@ def plot_sweep_2d(
     frame: pd.DataFrame,
     info: RunInfo,
     *,
-    horizon: int | None = None,
-    crossings: pd.DataFrame | None = None,
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes | np.ndarray]:
     """Heatmap of P(challenger cheaper than baseline) over a two-key grid, with the 50 % line.
@@ -429,15 +424,11 @@ def plot_sweep_2d(
     Parameters
     ----------
     frame
-        :func:`~ftrag_mc.analysis.sweep.compute_sweep` with ``y``.
+        :func:`~ftrag_mc.analysis.sweep.attach_sweep_crossings` of a sweep with ``y``: one
+        horizon's rows, and the crossings the 50 % line joins (interpolated between grid points
+        along x, one per y).
     info
         The run (:func:`sweep_run_info`).
-    horizon
-        Months; None: each point's longest analysis horizon.
-    crossings
-        :func:`~ftrag_mc.analysis.sweep.compute_sweep_crossings` for the same horizon; computed
-        from ``frame`` when None. The 50 % line joins its crossings (interpolated between grid
-        points along x, one per y).
     ax
         Draw onto this axes; the frame must then hold one challenger.
 
@@ -450,13 +441,13 @@ def plot_sweep_2d(
     Raises
     ------
     ValueError
-        A column is missing, the frame is 1-D, a strategy is not in the scenario, ``horizon`` is
-        not in the frame, or ``ax`` is given with more than one challenger.
+        A column is missing, the frame is 1-D or has no crossings attached, a strategy is not in
+        the scenario, or ``ax`` is given with more than one challenger.
     """
     if "y_value" not in frame.columns:
         raise ValueError("this sweep has one key: draw it with plot_sweep_1d")
     _require(frame, _COLUMNS_2D)
-    rows, crossings = _rows(frame, horizon, crossings)
+    rows, crossings = _rows(frame)
     challengers = _challengers(info, rows)
     if ax is not None and len(challengers) != 1:
         raise ValueError(f"ax is given, so the frame must hold one challenger; it holds {challengers}")
