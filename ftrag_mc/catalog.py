@@ -24,6 +24,7 @@ import contextlib
 import datetime
 import difflib
 import functools
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -206,15 +207,68 @@ def _catalog() -> _Catalog:
     return catalog
 
 
-def _from_genai(catalog: _Catalog, name: str, provider_id: str | None, extra: Mapping[str, Any]) -> ModelPrices:
-    snapshot = _genai_snapshot()
-    provider, info = snapshot.find_provider_model(name, None, provider_id, None)
-    when = datetime.datetime.combine(catalog.genai_as_of, datetime.time(), tzinfo=datetime.timezone.utc)
+GENAI_CACHE = "data/genai_prices_cache.json"
+"""What the curated models take from genai-prices, derived from the pinned release by
+:func:`write_genai_cache` and checked against it by the tests: a run that names a curated model
+reads these few numbers instead of importing the package's 1.6 MB data module (~1 s and ~20 MB)."""
+
+
+def _genai_entry(name: str, provider_id: str | None, when: datetime.datetime) -> dict[str, Any]:
+    """A curated model's figures from genai-prices itself: ids, names, and the base-tier prices
+    (USD per million tokens, as decimal strings; None where unpublished) at ``when``."""
+    provider, info = _genai_snapshot().find_provider_model(name, None, provider_id, None)
     prices = info.get_prices(when)
-    input_price = _base(prices.input_mtok)
-    read, write = _base(prices.cache_read_mtok), _base(prices.cache_write_mtok)
-    provider_extra = catalog.provider_extras.get(provider.id, {})
-    sources = [f"genai-prices {catalog.genai_version} ({provider.name})"]
+    tuned = next((m for m in provider.models if m.id == f"ft:{info.id}"), None)
+    tuned_prices = tuned.get_prices(when) if tuned is not None else None
+
+    def text(value: Any) -> str | None:
+        value = _base(value)
+        return None if value is None else str(value)
+
+    return {"provider_id": provider.id, "provider_name": provider.name, "model_id": info.id,
+            "input": text(prices.input_mtok), "output": text(prices.output_mtok),
+            "cache_read": text(prices.cache_read_mtok), "cache_write": text(prices.cache_write_mtok),
+            "tuned_id": tuned.id if tuned is not None else None,
+            "tuned_input": text(tuned_prices.input_mtok) if tuned_prices is not None else None,
+            "tuned_output": text(tuned_prices.output_mtok) if tuned_prices is not None else None}
+
+
+@functools.cache
+def _genai_cache() -> dict[str, Any]:
+    path = resources.files("ftrag_mc").joinpath(GENAI_CACHE)
+    return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+
+def write_genai_cache(path: str | None = None) -> dict[str, Any]:
+    """Derive :data:`GENAI_CACHE` from the installed genai-prices (run after changing its pin or
+    the curated models: ``python -c "import ftrag_mc.catalog as c; c.write_genai_cache()"``)."""
+    raw = tomllib.loads(resources.files("ftrag_mc").joinpath("data/prices.toml").read_text("utf-8"))
+    when = datetime.datetime.combine(_date(raw["genai_prices"]["as_of"]), datetime.time(), tzinfo=datetime.timezone.utc)
+    cache = {"genai_prices_version": _genai_version(), "as_of": str(_date(raw["genai_prices"]["as_of"])),
+             "models": {key: _genai_entry(key, spec["provider"], when) for key, spec in raw.get("models", {}).items()}}
+    target = path or str(resources.files("ftrag_mc").joinpath(GENAI_CACHE))
+    with open(target, "w", encoding="utf-8") as out:
+        json.dump(cache, out, indent=1, sort_keys=True)
+        out.write("\n")
+    _genai_cache.cache_clear()
+    return cache
+
+
+def _from_genai(catalog: _Catalog, name: str, provider_id: str | None, extra: Mapping[str, Any]) -> ModelPrices:
+    when = datetime.datetime.combine(catalog.genai_as_of, datetime.time(), tzinfo=datetime.timezone.utc)
+    cache = _genai_cache()
+    fresh = cache.get("genai_prices_version") == catalog.genai_version and cache.get("as_of") == str(catalog.genai_as_of)
+    entry = cache["models"].get(name) if fresh else None
+    if entry is None:
+        entry = _genai_entry(name, provider_id, when)
+
+    def price(key: str) -> Decimal | None:
+        return None if entry[key] is None else Decimal(entry[key])
+
+    input_price = price("input")
+    read, write = price("cache_read"), price("cache_write")
+    provider_extra = catalog.provider_extras.get(entry["provider_id"], {})
+    sources = [f"genai-prices {catalog.genai_version} ({entry['provider_name']})"]
     dates = [catalog.genai_as_of]
     write_multiplier = _ratio(write, input_price)
     if write_multiplier is None and "cache_write_multiplier" in provider_extra and read is not None:
@@ -231,15 +285,13 @@ def _from_genai(catalog: _Catalog, name: str, provider_id: str | None, extra: Ma
     # genai-prices keeps some fine-tuned variants as models of their own (ft:gpt-4o): their prices
     # are the tuned prices, and prices.toml gives only those it lacks.
     tuned_in, tuned_out = get("tuned_input_usd_per_mtok"), get("tuned_output_usd_per_mtok")
-    tuned = next((m for m in provider.models if m.id == f"ft:{info.id}"), None)
-    if tuned is not None and tuned_in is None and tuned_out is None:
-        tuned_prices = tuned.get_prices(when)
-        tuned_in, tuned_out = _float(_base(tuned_prices.input_mtok)), _float(_base(tuned_prices.output_mtok))
-        sources[0] = f"genai-prices {catalog.genai_version} ({provider.name}; tuned: {tuned.id})"
+    if entry["tuned_id"] is not None and tuned_in is None and tuned_out is None:
+        tuned_in, tuned_out = _float(price("tuned_input")), _float(price("tuned_output"))
+        sources[0] = f"genai-prices {catalog.genai_version} ({entry['provider_name']}; tuned: {entry['tuned_id']})"
 
     return ModelPrices(
-        name=info.id, provider=provider.id, input_usd_per_mtok=_float(input_price),
-        output_usd_per_mtok=_float(_base(prices.output_mtok)),
+        name=entry["model_id"], provider=entry["provider_id"], input_usd_per_mtok=_float(input_price),
+        output_usd_per_mtok=_float(price("output")),
         cache_read_multiplier=_ratio(read, input_price),
         cache_write_multiplier=write_multiplier,
         training_usd_per_mtok=get("training_usd_per_mtok"),

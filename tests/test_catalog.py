@@ -11,6 +11,8 @@ import dataclasses
 import datetime
 import io
 import socket
+import subprocess
+import sys
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -421,3 +423,22 @@ def test_price_warnings_flag_tenfold_slips():
                              "strategies.big.retrieval.embedding_usd_per_mtok"}
     assert "below" in warnings["strategies.slip.llm.input_usd_per_mtok"]
     assert "above the catalog's embedding prices (0.02 to 0.13)" in warnings["strategies.big.retrieval.embedding_usd_per_mtok"]
+
+
+# --- the cache of genai-prices' figures -------------------------------------------------------------
+
+def test_the_shipped_genai_cache_is_what_the_pinned_package_gives(tmp_path):
+    # The cache spares a run the package's data module; it must hold exactly the package's figures
+    # (regenerate with catalog.write_genai_cache() after changing the pin or the curated models).
+    import json
+
+    shipped = json.loads((Path(catalog.__file__).parent / catalog.GENAI_CACHE).read_text("utf-8"))
+    fresh = catalog.write_genai_cache(str(tmp_path / "cache.json"))
+    assert shipped == json.loads(json.dumps(fresh))
+
+
+def test_a_curated_model_is_priced_without_importing_the_package_data():
+    code = ("import sys; from ftrag_mc.catalog import lookup_model; m = lookup_model('claude-haiku-4.5'); "
+            "print(m.input_usd_per_mtok, m.output_usd_per_mtok, 'genai_prices.data' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1.0", "5.0", "False"]  # MODEL.md §7: Haiku 4.5 $1 / $5
