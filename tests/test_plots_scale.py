@@ -211,3 +211,14 @@ def test_a_pwin_near_half_is_called_a_coin_flip():
                           "p_win_low": p - 0.02, "p_win_high": p + 0.02})
     fig, _ax = plot_pwin_vs_month(curve, info)
     assert "coin flip" in fig.get_suptitle()
+
+
+def test_cjk_fallback_fonts_only_for_text_that_needs_them():
+    # A loaded CJK font costs ~20 MB a process: a report of Latin text must not load one.
+    from ftrag_mc.report.style import font_family, fonts_for, installed_cjk_fonts
+
+    with fonts_for(["Fine-tune (hosted) – ΔNPC ≤ $5k ▶"]):
+        assert font_family() == ["DejaVu Sans"]
+    with fonts_for(["微调模型"]):
+        assert font_family() == ["DejaVu Sans", *installed_cjk_fonts()]
+    assert font_family() == ["DejaVu Sans", *installed_cjk_fonts()]  # outside: unknown text, every fallback

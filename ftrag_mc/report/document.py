@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis.charts_extra import main_challenger
 from ftrag_mc.report.numbers import format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume
-from ftrag_mc.report.style import escape, font_family, quiet_glyph_warnings, wrap
+from ftrag_mc.report.style import escape, font_family, fonts_for, quiet_glyph_warnings, wrap
 from ftrag_mc.simulate import SimulationResult
 
 #: Rows of the assumptions table on one PDF page.
@@ -616,7 +616,10 @@ def _save_pdf(target: Any, items: Mapping[str, Any], result: SimulationResult,
     record = _record(result, items, record)
     date = str(record.get("created_utc") or datetime.now(timezone.utc).isoformat(timespec="seconds"))[:10]
     # The pages take the charts' font fallback (CJK labels in the headline and tables).
-    with mpl.rc_context({"text.usetex": False, "font.family": font_family()}), quiet_glyph_warnings():
+    from ftrag_mc.report.pack import scenario_texts
+
+    with fonts_for(scenario_texts(result.scenario)), \
+            mpl.rc_context({"text.usetex": False, "font.family": font_family()}), quiet_glyph_warnings():
         with PdfPages(target, metadata={"Title": escape(result.scenario.title), "Creator": f"ftrag-mc {__version__}",
                                         "CreationDate": None}) as pdf:
             pdf.savefig(_title_page(result, summary, date, items.get("top_inputs.csv")))

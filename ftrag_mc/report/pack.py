@@ -18,7 +18,7 @@ from ftrag_mc._version import __version__
 from ftrag_mc.analysis import charts_extra, regimes
 from ftrag_mc.analysis.charts_extra import attach_marks
 from ftrag_mc.report import extra_plots, plots
-from ftrag_mc.report.style import RunInfo
+from ftrag_mc.report.style import RunInfo, fonts_for
 from ftrag_mc.report.text import sampling_note
 from ftrag_mc.simulate import BLOCK_SAMPLES, SimulationResult
 
@@ -263,13 +263,28 @@ def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | N
     step = on_item or (lambda name: None)
     analyses = _Analyses(result)
     items: dict[str, Any] = {}
-    for item in REPORT_ITEMS:
-        if item.build is None or not item.applies(result):
-            continue
-        if item.name.endswith(".png"):
-            step(item.name)
-        items[item.name] = item.build(analyses)
+    with fonts_for(scenario_texts(result.scenario)):
+        for item in REPORT_ITEMS:
+            if item.build is None or not item.applies(result):
+                continue
+            if item.name.endswith(".png"):
+                step(item.name)
+            items[item.name] = item.build(analyses)
     return items
+
+
+def scenario_texts(scenario: Any) -> list[str]:
+    """Every word of a scenario a report can draw: title, description, sources, strategy keys and
+    labels, input names, the --set texts, and the file itself (the PDF quotes its comments)."""
+    texts = [scenario.title, scenario.meta.description or "", *scenario.meta.sources, *scenario.overrides,
+             *scenario.strategies, *(scenario.label(s) for s in scenario.strategies), *scenario.inputs]
+    if scenario.file:
+        try:
+            with open(scenario.file, encoding="utf-8") as stream:
+                texts.append(stream.read())
+        except (OSError, UnicodeDecodeError):
+            texts.append("\u4e00")  # unknown: keep the fallback fonts
+    return texts
 
 
 def close_figures(items: dict[str, Any]) -> None:

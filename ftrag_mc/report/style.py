@@ -9,6 +9,7 @@ right spines, a light grid, and a grey footnote that says where the numbers came
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import math
 import re
 import textwrap
@@ -349,9 +350,35 @@ def quiet_glyph_warnings() -> Iterator[None]:
         yield
 
 
+# Whether the text drawn needs the CJK fallback fonts: None (unknown: use them), True or False,
+# set by fonts_for around a report whose text is known.
+_NEEDS_FALLBACK: contextvars.ContextVar[bool | None] = contextvars.ContextVar("ftrag_mc_fallback", default=None)
+
+
 def font_family() -> list[str]:
-    """DejaVu Sans first (the house font), then every installed CJK font as a fallback."""
+    """DejaVu Sans first (the house font), then every installed CJK font as a fallback (unless
+    :func:`fonts_for` knows the text needs none)."""
+    if _NEEDS_FALLBACK.get() is False:
+        return ["DejaVu Sans"]
     return ["DejaVu Sans", *installed_cjk_fonts()]
+
+
+@contextlib.contextmanager
+def fonts_for(texts: Iterable[str]) -> Iterator[None]:
+    """Draw inside this context when every text a report can show is in ``texts`` (the scenario's
+    words): the CJK fallback fonts are then used only if one of them needs a glyph DejaVu Sans
+    lacks. Once used, a CJK font stays loaded (its file is 20 MB): a run with Latin labels only
+    should not pay for it."""
+    chars = {c for text in texts for c in str(text) if ord(c) >= 0x250 and not c.isspace()}
+    try:
+        need = any(not _font_has("DejaVu Sans", c) for c in chars)
+    except (OSError, RuntimeError, ValueError):
+        need = True
+    token = _NEEDS_FALLBACK.set(need)
+    try:
+        yield
+    finally:
+        _NEEDS_FALLBACK.reset(token)
 
 
 HOUSE_RC: dict[str, object] = {
