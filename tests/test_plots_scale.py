@@ -222,3 +222,14 @@ def test_cjk_fallback_fonts_only_for_text_that_needs_them():
     with fonts_for(["微调模型"]):
         assert font_family() == ["DejaVu Sans", *installed_cjk_fonts()]
     assert font_family() == ["DejaVu Sans", *installed_cjk_fonts()]  # outside: unknown text, every fallback
+
+
+def test_the_report_knows_every_word_it_may_draw(tmp_path):
+    # A CJK file name becomes the report's name (footnotes): the fallback fonts must be kept.
+    from ftrag_mc.report.pack import scenario_texts
+    from ftrag_mc.scenario import load_scenario
+
+    path = tmp_path / "价格 2026.toml"
+    path.write_text((Path(__file__).parent / "fixtures" / "good" / "minimal.toml").read_text("utf-8"), "utf-8")
+    texts = scenario_texts(load_scenario(path))
+    assert "价格 2026" in texts and str(path) in texts

@@ -274,10 +274,12 @@ def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | N
 
 
 def scenario_texts(scenario: Any) -> list[str]:
-    """Every word of a scenario a report can draw: title, description, sources, strategy keys and
-    labels, input names, the --set texts, and the file itself (the PDF quotes its comments)."""
-    texts = [scenario.title, scenario.meta.description or "", *scenario.meta.sources, *scenario.overrides,
-             *scenario.strategies, *(scenario.label(s) for s in scenario.strategies), *scenario.inputs]
+    """Every word of a scenario a report can draw: its name and file, title, description, sources,
+    strategy keys and labels, input names, the --set texts, and the file's text (the PDF quotes
+    its comments)."""
+    texts = [scenario.name, scenario.file or "", scenario.title, scenario.meta.description or "",
+             *scenario.meta.sources, *scenario.overrides, *scenario.strategies,
+             *(scenario.label(s) for s in scenario.strategies), *scenario.inputs]
     if scenario.file:
         try:
             with open(scenario.file, encoding="utf-8") as stream:
