@@ -129,14 +129,20 @@ def month_finding(paid: list[tuple[str, int | None]], base: str, volume: float,
     by_month = [f"by month {m} for {lab}" for lab, m in paid if m]
     start = [lab for lab, m in paid if m == 0]
     never = [lab for lab, m in paid if m is None]
-    parts = ["half of futures have paid back " + ", ".join(by_month)] if by_month else []
+    lead = "half of futures have paid back " + ", ".join(by_month) if by_month else None
+    return head + _payback_clauses(lead, start, f"cheaper than {base} from the start in half of futures",
+                                   never, f"not pay back in half of futures within {horizon} months")
+
+
+def _payback_clauses(lead: str | None, start: Sequence[str], start_words: str, never: Sequence[str],
+                     never_words: str) -> str:
+    """"LEAD; A and B are START_WORDS; C does NEVER_WORDS": the payback sentence of several challengers."""
+    parts = [lead] if lead else []
     if start:
-        parts.append(f"{join_and(start)} {verb(start, 'is', 'are')} cheaper than {base} from the "
-                     "start in half of futures")
+        parts.append(f"{join_and(start)} {verb(start, 'is', 'are')} {start_words}")
     if never:
-        parts.append(f"{join_and(never)} {verb(never, 'does', 'do')} not pay back in half of "
-                     f"futures within {horizon} months")
-    return head + "; ".join(parts)
+        parts.append(f"{join_and(never)} {verb(never, 'does', 'do')} {never_words}")
+    return "; ".join(parts)
 
 
 def join_and(items: Sequence[str]) -> str:
@@ -231,14 +237,9 @@ def payback_finding(medians: list[tuple[str, float, float, float]], volume: floa
               if 0 < p50 < math.inf]
     day_one = [label for label, p50, _, _ in medians if p50 == 0]
     never = [label for label, p50, _, _ in medians if math.isinf(p50)]
-    parts = ["median payback is " + ", ".join(finite)] if finite else []
-    if day_one:
-        parts.append(f"{join_and(day_one)} {verb(day_one, 'is', 'are')} cheaper from day one in "
-                     "most futures")
-    if never:
-        parts.append(f"{join_and(never)} {verb(never, 'does', 'do')} not pay back within "
-                     f"{horizon} months in most futures")
-    return head + "; ".join(parts)
+    lead = "median payback is " + ", ".join(finite) if finite else None
+    return head + _payback_clauses(lead, day_one, "cheaper from day one in most futures",
+                                   never, f"not pay back within {horizon} months in most futures")
 
 
 def too_close(sub: pd.DataFrame, strategies: Sequence[str], volume: float,
