@@ -29,6 +29,7 @@ from ftrag_mc.model import calendar
 from ftrag_mc.model.costs import COMPONENTS, Part, end_of_life_month, strategy_latency_seconds
 from ftrag_mc.model.evaluate import CostModel, evaluate, input_values, payback_months
 from ftrag_mc.report.numbers import format_months, format_volume
+from ftrag_mc.report.numbers import format_usd_exact as _money  # exact dollars: a spreadsheet check
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import volume_grid
 
@@ -462,22 +463,6 @@ def _breakeven_volume(scenario: Scenario, model: CostModel, challenger: str, bas
     crossing = brentq(lambda x: float(delta(np.array([math.exp(x)]))[0]), math.log(grid[j - 1]), math.log(grid[j]),
                       xtol=1e-10)
     return math.exp(crossing), "above" if not wins[0] else "below"
-
-
-def _money(x: float, digits: int = 3) -> str:
-    """Dollars for a sentence a user checks: three significant figures below $1 ("$0.00181"),
-    whole dollars with separators above $1,000 ("$3,900"), cents between."""
-    if x is None or math.isnan(x):
-        return "n/a"
-    if x < 0:
-        return "-" + _money(-x, digits)
-    if x == 0:
-        return "$0"
-    if x < 1:
-        return f"${x:.{digits}g}"
-    if x < 1000:
-        return f"${x:,.2f}".removesuffix(".00")
-    return f"${x:,.0f}" if x < 1e15 else f"${x:.3e}"
 
 
 def _volume(q: float) -> str:

@@ -83,6 +83,23 @@ def format_usd(amount: float, currency: str = "USD") -> str:
     return sym + _compact(x, _MONEY_UNITS, small_below=100)
 
 
+def format_usd_exact(x: float, digits: int = 3) -> str:
+    """Money to check against a spreadsheet (``explain``), not compact like :func:`format_usd`:
+    three significant figures below $1 ("$0.00181"), whole dollars with separators above $1,000
+    ("$3,900"), cents between; "n/a" for NaN."""
+    if x is None or math.isnan(x):
+        return "n/a"
+    if x < 0:
+        return "-" + format_usd_exact(-x, digits)
+    if x == 0:
+        return "$0"
+    if x < 1:
+        return f"${x:.{digits}g}"
+    if x < 1000:
+        return f"${x:,.2f}".removesuffix(".00")
+    return f"${x:,.0f}" if x < 1e15 else f"${x:.3e}"
+
+
 def format_months(months: float) -> str:
     """A duration in months: ``6.3 -> "6.3 months"``, ``1 -> "1 month"``, ``12 -> "12 months"``."""
     m = float(months)
