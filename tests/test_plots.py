@@ -582,3 +582,13 @@ def test_every_run_and_study_chart_has_the_one_signature_shape():
     assert len(shapes) == 16  # the run's charts, the study's, the sweep's two and compare's
     for name, shape in shapes.items():
         assert shape == ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("KEYWORD_ONLY", True)], name
+
+
+@pytest.mark.parametrize("mean, se, text", [
+    (223_000, 1_290, "$223k ± $1.3k"),
+    (7_600, 6.1e-14, "$7.6k ± $0"),  # constant inputs: the error is rounding in the sums
+    (-350, 18, "-$350 ± $18"),
+])
+def test_format_money_pm(mean, se, text):
+    from ftrag_mc.report.numbers import format_money_pm
+    assert format_money_pm(mean, se) == text

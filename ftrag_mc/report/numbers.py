@@ -136,5 +136,8 @@ def _percent_number(p: float) -> str:
 
 
 def format_money_pm(amount: float, se: float, currency: str = "USD") -> str:
-    """A mean and its standard error: ``"$223k ± $1.3k"`` (both as :func:`format_usd`)."""
+    """A mean and its standard error: ``"$223k ± $1.3k"`` (both as :func:`format_usd`). An error
+    below a billionth of the mean is rounding in the sums (every future the same), shown as 0."""
+    if abs(se) <= 1e-9 * abs(amount):
+        se = 0.0
     return f"{format_usd(amount, currency)} ± {format_usd(se, currency)}"
