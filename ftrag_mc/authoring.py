@@ -76,7 +76,7 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
         Figure("frontier_output_usd_per_mtok", 15, "frontier output price (Sonnet 4.x $15)"),
         Figure("small_input_usd_per_mtok", 1, "tuned small model's base input price (Haiku 4.5 $1)"),
         Figure("small_output_usd_per_mtok", 5, "tuned small model's base output price (Haiku 4.5 $5)"),
-        Figure("escalation_share", 0.1, "share of queries escalated to the frontier model (assumption)", (0.5, 2.0), hi=0.5),
+        Figure("escalated_share", 0.1, "share of queries escalated to the frontier model (assumption)", (0.5, 2.0), hi=0.5),
         Figure("training_run_usd", 2500, "the training run, USD (article: $50-$10,000)", (0.2, 4.0)),
         _CONTEXT)),
 )}

@@ -20,9 +20,10 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from ftrag_mc.model.components import REGISTRY
 from ftrag_mc.model.evaluate import evaluate
 from ftrag_mc.report.numbers import format_usd
-from ftrag_mc.scenario import Scenario, Strategy
+from ftrag_mc.scenario import Scenario
 from ftrag_mc.schema import Quantity
 
 #: A missing component counts when adding the other side's cost of it moves ΔNPC by more than
@@ -77,53 +78,24 @@ def _pair(scenario: Scenario, challenger: str) -> str:
 
 # --- component asymmetry --------------------------------------------------------------------------
 
-def _has_context(strategy: Strategy) -> bool:
-    llm = strategy.llm
-    return llm is not None and not (llm.context_tokens.is_constant and llm.context_tokens.distribution.median == 0)
-
-
-@dataclass(frozen=True)
-class _Component:
-    """A component every comparable strategy pays: what its absence means, and whether it applies."""
-
-    name: str
-    absent: str  # what a strategy without it is silently assumed to be
-    paid_for: str  # what the other side pays for
-    applies: Callable[[Strategy], bool] = lambda strategy: True
-
-
-_COMPONENTS = (
-    _Component("quality", "treated as error-free", "errors"),
-    _Component("labour", "no engineering time to set up or maintain it", "engineering time"),
-    # A strategy without retrieved context needs no retrieval: that is a fine-tune's point.
-    _Component("retrieval", "its retrieved context costs nothing to embed, store or index", "retrieval",
-               applies=_has_context),
-    _Component("latency", "its users' wait costs nothing", "its users' wait"),
-)
-
-
-def _schema_has(component: str) -> bool:
-    return component in {f.name for f in dataclasses.fields(Strategy)}
-
-
 def check_component_asymmetry(scenario: Scenario) -> list[LintWarning]:
     """A component one side of a challenger-baseline pair pays and the other lacks, where adding the
     paying side's cost of it to the other flips ΔNPC's sign or moves it by > ASYMMETRY_SHARE."""
-    components = [c for c in _COMPONENTS if _schema_has(c.name)]
+    components = [c for c in REGISTRY if c.absent is not None]
     pairs = [(scenario.baseline, c) for c in scenario.challengers]
     asymmetric = [(comp, b, c) for comp in components for b, c in pairs
-                  if (getattr(scenario.strategies[b], comp.name) is None) != (getattr(scenario.strategies[c], comp.name) is None)]
+                  if (getattr(scenario.strategies[b], comp.key) is None) != (getattr(scenario.strategies[c], comp.key) is None)]
     if not asymmetric:
         return []
     npc, split = _median_costs(scenario, components=True)
     currency = scenario.meta.currency
     warnings = []
     for comp, baseline, challenger in asymmetric:
-        absent, present = ((challenger, baseline) if getattr(scenario.strategies[challenger], comp.name) is None
+        absent, present = ((challenger, baseline) if getattr(scenario.strategies[challenger], comp.key) is None
                            else (baseline, challenger))
-        if not comp.applies(scenario.strategies[absent]):
+        if not comp.absent.applies(scenario.strategies[absent]):
             continue
-        paid = float(split.get(comp.name, {}).get(present, np.zeros(1))[0])
+        paid = float(split.get(comp.key, {}).get(present, np.zeros(1))[0])
         delta = float(npc[challenger][0] - npc[baseline][0])
         counted = delta + paid if absent == challenger else delta - paid
         if not (paid > 0 and math.isfinite(counted)):
@@ -133,10 +105,10 @@ def check_component_asymmetry(scenario: Scenario) -> list[LintWarning]:
             continue
         effect = "flips the answer" if flips else f"moves it by {100 * paid / abs(delta):.0f} %"
         warnings.append(LintWarning(f"strategies.{absent}", (
-            f"has no [{comp.name}] ({comp.absent}) while strategies.{present} pays "
-            f"{format_usd(paid, currency)} for {comp.paid_for} at the medians; counting it on both sides "
+            f"has no [{comp.key}] ({comp.absent.assumed}) while strategies.{present} pays "
+            f"{format_usd(paid, currency)} for {comp.absent.paid_for} at the medians; counting it on both sides "
             f"{effect} (ΔNPC {_pair(scenario, challenger)} {format_usd(delta, currency)} -> "
-            f"{format_usd(counted, currency)}): give {absent} a {comp.name} section")))
+            f"{format_usd(counted, currency)}): give {absent} a {comp.key} section")))
     return warnings
 
 

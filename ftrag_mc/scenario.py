@@ -19,251 +19,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ftrag_mc.distributions import Distribution, parse_distribution
+from ftrag_mc.distributions import Distribution
 from ftrag_mc.errors import ScenarioError
+from ftrag_mc.limits import (
+    MAX_CORPUS_TOKENS, MAX_GROWTH_FACTOR, MAX_GROWTH_FACTOR_WITH_CEILING, MAX_QUERIES_PER_MONTH,
+    MAX_TOKENS_PER_QUERY, MAX_USD, MAX_USD_PER_MTOK, MAX_WEEKS,
+)
+from ftrag_mc.model.strategy import EndOfLife, Strategy, components_needing_team
 from ftrag_mc.overrides import Override, annotate_error, apply_overrides, format_override, override_digest, parse_overrides
 from ftrag_mc.sampling import SAMPLERS, RankCorrelation, parse_rank_correlation
 from ftrag_mc.schema import (
-    Quantity, Registry, check_table, describe_record, did_you_mean, drawable_range, flag, integer, integers,
-    number, number_matrix, parse_quantity, parse_record, quantity, section, text, texts,
+    Quantity, Registry, check_table, describe_record, did_you_mean, drawable_range, field_words, integer, integers,
+    number, number_matrix, parse_quantity, parse_record, quantity, section_record, text, texts,
 )
 
 DEFAULT_SEED = 2026
-WEEKS_PER_MONTH = 52 / 12
-"""A month is 52/12 ≈ 4.33 weeks (launch delays are given in weeks)."""
 
-# --- magnitude limits ------------------------------------------------------------------------------
-# Why these numbers: every cost the model forms is a product of a few inputs, summed over at most
-# 600 months and about twenty terms, and float64 holds up to 1.8e308. Within these limits a token
-# cost is at most a volume (1e12 queries/month) x growth over the horizon (1e6, below) x tokens per
-# query (1e8) x a price (1e5 USD per million tokens, / 1e6) x a multiple (1 + 1e3) = 1e28 USD a
-# month; errors 1e18 queries x 1e12 USD = 1e30; the largest, GPU serving, needs 1e18 x 1e8 tokens /
-# (1e-3 tokens/s x 1e-3 utilisation x 2.6e6 s) = 4e25 replicas at 1e12 USD x 730.5 hours = 3e40 USD
-# a month; an amount (1e12 USD) x events a month (30, at the shortest cadence) or x weeks (1e5) is
-# smaller. Twenty terms x 600 months x the largest discount factor (rate -0.5: 2^50 = 1e15 at month
-# 600) give NPCs below 1e60 USD, 248 orders of magnitude inside the float range, so no sum,
-# difference or breakeven ratio overflows into inf or nan. Each limit is also far beyond any real
-# workload (the busiest assistants serve ~1e11 queries a month; context windows hold ~1e7 tokens;
-# frontier output costs ~1e2-1e3 USD per million tokens), so a value past one is a typo, not a plan.
-# Divisors get floors instead: a cadence (1/k events a month) below 1/30 month (daily) cannot be a
-# schedule of months, and GPU capacity (throughput x utilisation) near zero would ask for infinitely
-# many replicas. Underflow is harmless: a cost below 1e-300 USD is 0 to every cent.
-MAX_QUERIES_PER_MONTH = 1e12
-MAX_TOKENS_PER_QUERY = 1e8
-MAX_CORPUS_TOKENS = 1e15  # a corpus or a training set (the public web is ~1e14 tokens)
-MAX_USD_PER_MTOK = 1e5
-MAX_USD = 1e12  # any amount: one-time, per month, per hour, per week, per error
-MAX_MULTIPLE = 1e3  # premiums and cache price multiples
-MAX_WEEKS = 1e5
-MAX_HOURS = 1e7
-MAX_EPOCHS = 1e3
-MAX_MONTHS = 1e4  # an end-of-life month past the horizon means: not within it
-MIN_CADENCE_MONTHS = 1 / 30
-MIN_TOKENS_PER_SECOND, MAX_TOKENS_PER_SECOND = 1e-3, 1e9
-MIN_UTILIZATION = 1e-3
-MAX_WAIT_SECONDS = 1e5  # a fixed wait per query longer than a day is a unit slip
-# Volume at month t is Q0 (1 + g)^(t - 1): its growth over the horizon, at the largest growth the
-# distribution can draw, must stay below this (10x a year for six years); with a ceiling the
-# uncapped volume only has to stay finite before the cap applies.
-MAX_GROWTH_FACTOR = 1e6
-MAX_GROWTH_FACTOR_WITH_CEILING = 1e100
+
 # A report folder is OUT/<name>: names are limited well below the 255 bytes file systems allow, so
 # the writer's hidden staging folder (the name plus a suffix of about 40 bytes) fits too.
 MAX_NAME_BYTES = 120
-
-
-# --- components ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True, kw_only=True)
-class LlmCalls:
-    """Per-query calls to the serving model."""
-
-    prompt_tokens: Quantity = quantity("static prefix per query: system prompt, few-shot examples", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
-    context_tokens: Quantity = quantity("retrieved context per query", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
-    user_tokens: Quantity = quantity("user input per query", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
-    output_tokens: Quantity = quantity("output per query", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
-    input_usd_per_mtok: Quantity = quantity("base input price (0 when self-hosted); or from model", unit="USD per million tokens", hi=MAX_USD_PER_MTOK)
-    output_usd_per_mtok: Quantity = quantity("base output price (0 when self-hosted); or from model", unit="USD per million tokens", hi=MAX_USD_PER_MTOK)
-    input_premium: Quantity = quantity("tuned-model surcharge on input price: 0.3 = +30 %", unit="fraction", default=0, hi=MAX_MULTIPLE)
-    output_premium: Quantity = quantity("tuned-model surcharge on output price", unit="fraction", default=0, hi=MAX_MULTIPLE)
-    model: str | None = text("hosted model in the price catalog (ftrag-mc prices): fills the two prices", default=None)
-    tuned: bool = flag("a fine-tuned variant of model: fills the premiums as tuned price / base price - 1")
-
-
-@dataclass(frozen=True, kw_only=True)
-class PromptCache:
-    """Prompt caching of the static prefix."""
-
-    hit_rate: Quantity = quantity("share of queries that read the prefix from cache", unit="fraction", hi=1)
-    read_multiplier: Quantity = quantity("cache read price as a multiple of the input price (Anthropic 0.1)", default=0.1, hi=MAX_MULTIPLE)
-    write_multiplier: Quantity = quantity("cache write price on a miss, multiple of the input price (Anthropic 1.25)", default=1.25, hi=MAX_MULTIPLE)
-    cached_tokens: Quantity | None = quantity("cached prefix length; default: all of llm.prompt_tokens", unit="tokens", default=None, hi=MAX_TOKENS_PER_QUERY)
-    model: str | None = text("catalog model whose cache prices fill the multipliers; default: llm.model", default=None)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Retrieval:
-    """Embeddings, vector store and (re-)indexing."""
-
-    embedding_tokens_per_query: Quantity = quantity("tokens embedded per query", unit="tokens", default=0, hi=MAX_TOKENS_PER_QUERY)
-    embedding_usd_per_mtok: Quantity = quantity("embedding price", unit="USD per million tokens", default=0, hi=MAX_USD_PER_MTOK)
-    vector_store_usd_per_month: Quantity = quantity("vector store, fixed", unit="USD/month", default=0, hi=MAX_USD)
-    corpus_tokens: Quantity = quantity("corpus size, embedded once at t = 0", unit="tokens", default=0, hi=MAX_CORPUS_TOKENS)
-    reindex_every_months: Quantity | None = quantity("re-index cadence from t = 0 (fractional: 1.5 = months 2, 3, 5, 6, ...)", unit="months", default=None, lo=MIN_CADENCE_MONTHS)
-    reindex_share: Quantity = quantity("share of the corpus re-embedded at each re-index", unit="fraction", default=1, hi=1)
-    model: str | None = text("embedding model in the price catalog: fills embedding_usd_per_mtok", default=None)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Training:
-    """The fine-tune: one-time build and retraining."""
-
-    curation_hours: Quantity = quantity("data curation and labelling (article: 40-200 h for 5k examples)", unit="hours", default=0, hi=MAX_HOURS)
-    engineer_weeks: Quantity = quantity("engineering for the build: training, evals, integration", unit="weeks", default=0, hi=MAX_WEEKS)
-    run_usd: Quantity | None = quantity("the training run (article: $50-$10,000); or give training_tokens x epochs x price", unit="USD", default=None, hi=MAX_USD)
-    training_tokens: Quantity | None = quantity("tokens in the training set, counted once (one epoch): the run costs training_tokens x epochs x training_usd_per_mtok / 1e6", unit="tokens", default=None, hi=MAX_CORPUS_TOKENS)
-    epochs: Quantity | None = quantity("passes over the training set (each pass bills training_tokens again)", default=None, positive=True, hi=MAX_EPOCHS)
-    training_usd_per_mtok: Quantity | None = quantity("training price per million tokens processed (not affected by price_decline_per_year)", unit="USD per million tokens", default=None, hi=MAX_USD_PER_MTOK)
-    eval_usd: Quantity = quantity("evaluation of a trained model", unit="USD", default=0, hi=MAX_USD)
-    retrain_every_months: Quantity | None = quantity("retrain cadence from t = 0 (article: ~monthly to quarterly); absent = never", unit="months", default=None, lo=MIN_CADENCE_MONTHS)
-    retrain_run_usd: Quantity | None = quantity("cost of a retraining run; default: the same draw as the first run", unit="USD", default=None, hi=MAX_USD)
-    retrain_eval_usd: Quantity | None = quantity("evaluation per retrain; default: eval_usd", unit="USD", default=None, hi=MAX_USD)
-    retrain_curation_share: Quantity = quantity("share of the curation hours redone at each retrain", unit="fraction", default=0, hi=1)
-    retrain_engineer_weeks: Quantity = quantity("engineering per retrain", unit="weeks", default=0, hi=MAX_WEEKS)
-    model: str | None = text("catalog model whose training price fills training_usd_per_mtok (unless run_usd is given); "
-                             "default: llm.model when llm.tuned", default=None)
-
-    def validate(self, path: str, registry: Registry) -> None:
-        by_tokens = [self.training_tokens, self.epochs, self.training_usd_per_mtok]
-        if self.run_usd is not None and any(v is not None for v in by_tokens):
-            raise ScenarioError("give either run_usd or training_tokens, epochs and training_usd_per_mtok, not both", path=path)
-        if self.run_usd is None and not all(v is not None for v in by_tokens):
-            missing = [n for n, v in zip(("training_tokens", "epochs", "training_usd_per_mtok"), by_tokens) if v is None]
-            if len(missing) == 3:
-                raise ScenarioError("missing the training run: give run_usd, or training_tokens, epochs and training_usd_per_mtok", path=path)
-            raise ScenarioError(f"missing {', '.join(missing)} to price the run from tokens (or give run_usd)", path=path)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Hosting:
-    """A provider-hosted tuned model's fixed fee."""
-
-    fee_usd_per_month: Quantity = quantity("hosting fee for the tuned model (no price decline; pro rata before launch)", unit="USD/month", default=0, hi=MAX_USD)
-    model: str | None = text("catalog model whose hosting fee fills fee_usd_per_month; default: llm.model when llm.tuned", default=None)
-
-
-@dataclass(frozen=True, kw_only=True)
-class SelfHosted:
-    """Serving on rented GPUs: replicas = max(min_replicas, ceil(tokens / capacity))."""
-
-    gpu_usd_per_hour: Quantity = quantity("price per GPU replica (article: L40S $0.65 reserved); a month is 730.5 hours; or from gpu", unit="USD/hour", hi=MAX_USD)
-    throughput_tokens_per_second: Quantity = quantity("tokens one replica serves per second; a month is 2,629,800 seconds; or from model on gpu", unit="tokens/s", lo=MIN_TOKENS_PER_SECOND, hi=MAX_TOKENS_PER_SECOND)
-    utilization: Quantity = quantity("average share of capacity usable (peaks, headroom)", unit="fraction", hi=1, lo=MIN_UTILIZATION)
-    min_replicas: int = integer("replicas kept running however low the volume", default=1, lo=0, hi=1_000_000)
-    tokens_per_query: Quantity | None = quantity("tokens per query the GPUs process; default: all llm input + output tokens", unit="tokens", default=None, hi=MAX_TOKENS_PER_QUERY)
-    ops_usd_per_month: Quantity = quantity("operations (article: $2k+/month)", unit="USD/month", default=0, hi=MAX_USD)
-    model: str | None = text("open model in the catalog (e.g. llama-3.1-8b): fills the throughput on gpu", default=None)
-    gpu: str | None = text("GPU in the catalog (l40s, a100-80gb, h100): fills gpu_usd_per_hour, uniform over its range; "
-                           "default with model: the one GPU the catalog has a throughput for", default=None)
-    gpu_pricing: str = text("which catalog rate range gpu takes", default="on_demand", choices=("on_demand", "reserved"))
-
-
-@dataclass(frozen=True, kw_only=True)
-class Labour:
-    """Engineering time priced at [team] engineer_week_usd."""
-
-    setup_weeks: Quantity = quantity("one-time setup (article: RAG prototype ~1 week)", unit="weeks", default=0, hi=MAX_WEEKS)
-    maintenance_weeks_per_month: Quantity = quantity("ongoing maintenance", unit="weeks/month", default=0, hi=MAX_WEEKS)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Quality:
-    """Risk-adjusted cost of wrong answers."""
-
-    error_rate: Quantity = quantity("share of queries answered wrongly (at the last retrain, for a tuned model)", unit="fraction", hi=1)
-    cost_per_error_usd: Quantity = quantity("cost of one error: a human fix, a lost ticket", unit="USD", hi=MAX_USD)
-    drift_pp_per_quarter: Quantity = quantity("error-rate rise since the last retrain (article: 2-5 pp/quarter)", unit="percentage points/quarter", default=0, hi=100)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Escalation:
-    """A share of queries re-run on a frontier model (hybrid)."""
-
-    share: Quantity = quantity("share of queries escalated", unit="fraction", hi=1)
-    input_tokens: Quantity = quantity("input per escalated query", unit="tokens", hi=MAX_TOKENS_PER_QUERY)
-    output_tokens: Quantity = quantity("output per escalated query", unit="tokens", hi=MAX_TOKENS_PER_QUERY)
-    input_usd_per_mtok: Quantity = quantity("frontier input price; or from model", unit="USD per million tokens", hi=MAX_USD_PER_MTOK)
-    output_usd_per_mtok: Quantity = quantity("frontier output price; or from model", unit="USD per million tokens", hi=MAX_USD_PER_MTOK)
-    model: str | None = text("frontier model in the price catalog: fills the two prices", default=None)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Latency:
-    """The cost of users' wait, per query: time to first token plus generation time, priced per second."""
-
-    prefill_tokens_per_second: Quantity = quantity(
-        "input tokens read per second: time to first token = overhead_seconds + (llm prompt_tokens + context_tokens "
-        "+ user_tokens) / prefill_tokens_per_second", unit="tokens/s", lo=MIN_TOKENS_PER_SECOND, hi=MAX_TOKENS_PER_SECOND)
-    decode_tokens_per_second: Quantity = quantity(
-        "output tokens generated per second: generation time = llm.output_tokens / decode_tokens_per_second",
-        unit="tokens/s", lo=MIN_TOKENS_PER_SECOND, hi=MAX_TOKENS_PER_SECOND)
-    overhead_seconds: Quantity = quantity("fixed wait per query before the first token: network, queueing, retrieval",
-                                          unit="seconds", default=0, hi=MAX_WAIT_SECONDS)
-    usd_per_second: Quantity = quantity(
-        "value of one second of a user's wait: cost per query = (time to first token + generation time) x "
-        "usd_per_second; usually a shared input, so every strategy prices a second alike", unit="USD/second", hi=MAX_USD)
-
-
-@dataclass(frozen=True, kw_only=True)
-class EndOfLife:
-    """The platform closes: migrate to a successor strategy."""
-
-    month: Quantity | None = quantity("month the platform closes (fractional months round up)", unit="months", default=None, hi=MAX_MONTHS)
-    probability_per_year: Quantity | None = quantity("or: chance per year that the platform closes", unit="fraction", default=None, hi=1)
-    migration_usd: Quantity = quantity("one-time cost to move: re-curation, re-training, re-evaluation", unit="USD", default=0, hi=MAX_USD)
-    successor: str = text("strategy whose monthly costs apply from the closing month on")
-    event: Quantity | None = None  # an Exp(1) draw, registered when probability_per_year is given
-
-    def validate(self, path: str, registry: Registry) -> None:
-        if (self.month is None) == (self.probability_per_year is None):
-            raise ScenarioError("give exactly one of month or probability_per_year", path=path)
-        if self.probability_per_year is not None:
-            event = registry.add(f"{path}.event", parse_distribution({"dist": "exponential", "mean": 1.0}, f"{path}.event"))
-            object.__setattr__(self, "event", event)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Strategy:
-    """One way to serve the workload: a sum of cost components."""
-
-    label: str | None = text("name on charts; default: the strategy key", default=None)
-    launch_weeks: Quantity = quantity("weeks from t = 0 until it serves (article: RAG ~1, fine-tune 3-6); see Launch delay below", unit="weeks", default=0, hi=MAX_WEEKS)
-    delay_cost_usd_per_month: Quantity = quantity("value forgone per month before launch, pro rata", unit="USD/month", default=0, hi=MAX_USD)
-    interim: str | None = text("strategy that serves the queries until this one launches (e.g. the incumbent): its "
-                               "monthly and per-query costs apply, pro rata, before launch; its one-time costs do not", default=None)
-    price_decline_per_year: Quantity = quantity("yearly fall of token prices: LLM input and output (a tuned premium stays a share of the falling price), cache, embeddings per query and at re-indexes, escalation; month t pays (1 - d)^((t - 1) / 12) of today's price. Not the hosting fee, GPUs, vector store, training, labour or quality", unit="fraction", default=0, hi=0.99)
-    one_time_usd: Quantity = quantity("any other one-time cost at t = 0", unit="USD", default=0, hi=MAX_USD)
-    fixed_usd_per_month: Quantity = quantity("any other fixed monthly cost once launched", unit="USD/month", default=0, hi=MAX_USD)
-    llm: LlmCalls | None = section(LlmCalls, "per-query model calls")
-    cache: PromptCache | None = section(PromptCache, "prompt caching (needs llm)")
-    retrieval: Retrieval | None = section(Retrieval, "retrieval: embeddings, vector store, indexing")
-    training: Training | None = section(Training, "fine-tuning: build and retraining")
-    hosting: Hosting | None = section(Hosting, "hosted tuned model's fee")
-    self_hosted: SelfHosted | None = section(SelfHosted, "GPU serving (needs llm for tokens)")
-    labour: Labour | None = section(Labour, "engineering setup and maintenance")
-    quality: Quality | None = section(Quality, "cost of errors, with drift between retrains. ABSENT = ERROR-FREE: a strategy without it pays nothing for wrong answers")
-    escalation: Escalation | None = section(Escalation, "share of queries re-run on a frontier model")
-    latency: Latency | None = section(Latency, "users' wait priced per second (needs llm for tokens; "
-                                      "prompt caching and escalated re-runs do not change it); absent = not counted")
-    end_of_life: EndOfLife | None = section(EndOfLife, "platform closing and migration")
-
-    def validate(self, path: str, registry: Registry) -> None:
-        if self.cache is not None and self.llm is None:
-            raise ScenarioError("prompt caching needs an [llm] section", path=f"{path}.cache")
-        if self.self_hosted is not None and self.llm is None and self.self_hosted.tokens_per_query is None:
-            raise ScenarioError("self-hosted serving needs an [llm] section or tokens_per_query", path=f"{path}.self_hosted")
-        if self.latency is not None and self.llm is None:
-            raise ScenarioError("latency needs an [llm] section (its tokens set the wait)", path=f"{path}.latency")
 
 
 # --- scenario-level sections ----------------------------------------------------------------------
@@ -275,9 +50,9 @@ class Meta:
     description: str | None = text("what the scenario models", default=None)
     sources: tuple[str, ...] = texts("where the figures come from", default=())
     currency: str = text("currency of every amount", default="USD")
-    horizon_months: int = integer("months simulated", unit="months", default=36, lo=1, hi=600)
+    horizon_months: int = integer("months simulated", unit="months", default=36, lo=1, hi=600, words="horizon")
     analysis_horizons_months: tuple[int, ...] | None = integers("horizons for P(win) curves; default 12/24/36 up to the horizon", unit="months", default=None, hi=600)
-    discount_rate_per_year: Quantity = quantity("annual discount rate (finance: 0.08-0.12)", unit="fraction", default=0, lo=-0.5, hi=1)
+    discount_rate_per_year: Quantity = quantity("annual discount rate (finance: 0.08-0.12)", unit="fraction", default=0, lo=-0.5, hi=1, words="discount rate")
     baseline: str = text("the strategy every other is compared with")
 
     def validate(self, path: str, registry: Registry) -> None:
@@ -329,9 +104,9 @@ def report_name_from_file(stem: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Volume:
-    queries_per_month: float = number("your volume at t = 1", unit="queries/month", lo=0, hi=MAX_QUERIES_PER_MONTH, positive=True)
-    growth_per_month: Quantity = quantity("monthly growth of volume", unit="fraction", default=0, lo=-0.5, hi=2)
-    ceiling_queries_per_month: float | None = number("cap on monthly volume", unit="queries/month", default=None, lo=0, hi=MAX_QUERIES_PER_MONTH, positive=True)
+    queries_per_month: float = number("your volume at t = 1", unit="queries/month", lo=0, hi=MAX_QUERIES_PER_MONTH, positive=True, words="start volume")
+    growth_per_month: Quantity = quantity("monthly growth of volume", unit="fraction", default=0, lo=-0.5, hi=2, words="monthly volume growth")
+    ceiling_queries_per_month: float | None = number("cap on monthly volume", unit="queries/month", default=None, lo=0, hi=MAX_QUERIES_PER_MONTH, positive=True, words="volume ceiling")
     sweep_min: float = number("lowest start volume of the P(win) sweep", unit="queries/month", default=1e3, lo=1, hi=MAX_QUERIES_PER_MONTH)
     sweep_max: float = number("highest start volume of the sweep", unit="queries/month", default=1e7, lo=1, hi=MAX_QUERIES_PER_MONTH)
     sweep_points: int = integer("log-spaced volumes in the sweep", default=41, lo=2, hi=1000)
@@ -343,9 +118,9 @@ class Volume:
 
 @dataclass(frozen=True, kw_only=True)
 class Team:
-    engineer_week_usd: Quantity = quantity("loaded cost of an engineer-week (MODEL.md §7: ~$4.1-4.7k)", unit="USD/week", hi=MAX_USD)
-    hours_per_week: float = number("hours in an engineer-week", unit="hours", default=40, lo=1, hi=168)
-    curation_usd_per_hour: Quantity | None = quantity("hourly rate for curation; default: engineer_week_usd / hours_per_week", unit="USD/hour", default=None, hi=MAX_USD)
+    engineer_week_usd: Quantity = quantity("loaded cost of an engineer-week (MODEL.md §7: ~$4.1-4.7k)", unit="USD/week", hi=MAX_USD, words="loaded cost of an engineer-week")
+    hours_per_week: float = number("hours in an engineer-week", unit="hours", default=40, lo=1, hi=168, words="hours in an engineer-week")
+    curation_usd_per_hour: Quantity | None = quantity("hourly rate for curation; default: engineer_week_usd / hours_per_week", unit="USD/hour", default=None, hi=MAX_USD, words="hourly curation rate")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -403,6 +178,42 @@ class Scenario:
     @property
     def uncertain_inputs(self) -> dict[str, Distribution]:
         return {k: d for k, d in self.inputs.items() if not d.is_constant}
+
+
+#: The scenario's sections whose keys an input path can name (``volume.growth_per_month``).
+_SECTIONS_BY_NAME = {"scenario": Meta, "volume": Volume, "team": Team}
+_UNIT_WORDS = {"usd": "cost", "mtok": "million tokens", "pp": "percentage points"}
+
+
+def _key_words(name: str) -> str:
+    """``few_shot_error_rate -> "few shot error rate"``, ``misroute_usd -> "misroute cost"``."""
+    return " ".join(_UNIT_WORDS.get(w, w) for w in name.split("_") if w)
+
+
+def describe_input(scenario: Scenario, name: str) -> str:
+    """An input's name in plain words, for a sentence or a label ("Knowing ... before deciding").
+
+    The words are the schema's own (each key's ``words``), so a new key or component names its
+    inputs where it is declared: ``strategies.fine_tuned.training.run_usd`` -> "the training run
+    cost of Fine-tuned Haiku" (the scenario's label), ``inputs.few_shot_error_rate`` -> "the few
+    shot error rate", ``team.engineer_week_usd`` -> "the loaded cost of an engineer-week".
+    """
+    parts = name.split(".")
+    if len(parts) == 2 and parts[0] in _SECTIONS_BY_NAME:
+        words = field_words(_SECTIONS_BY_NAME[parts[0]], parts[1])
+        if words:
+            return f"the {words}"
+    if parts[0] == "inputs" and len(parts) == 2:
+        return f"the {_key_words(parts[1])}"
+    if parts[0] == "strategies" and len(parts) in (3, 4) and parts[1] in scenario.strategies:
+        record, key = Strategy, parts[2]
+        if len(parts) == 4:
+            record, key = section_record(Strategy, parts[2]), parts[3]
+        words = field_words(record, key) if record is not None else None
+        if words is None:
+            words = " ".join(w for w in (_key_words(parts[2]) if len(parts) == 4 else "", _key_words(key)) if w)
+        return f"the {words} of {scenario.label(parts[1])}"
+    return f"the {_key_words(parts[-1])}"
 
 
 _TOP_LEVEL = {
@@ -492,26 +303,6 @@ def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash
                     catalog=tuple(catalog_uses))
 
 
-_CATALOG_DOC = [
-    "#### Prices from the catalog", "",
-    "A component that names a `model` takes its prices from the price catalog (`ftrag-mc prices`); any key",
-    "given explicitly wins over the catalog, and `--set` overrides both. What each `model` fills:", "",
-    "| table | `model` fills | default `model` |", "| --- | --- | --- |",
-    "| `llm` | `input_usd_per_mtok`, `output_usd_per_mtok`; with `tuned = true` also `input_premium` and "
-    "`output_premium`, each the tuned price / base price − 1 | — |",
-    "| `cache` | `read_multiplier`, `write_multiplier` (the model's cache prices over its input price) | `llm.model` |",
-    "| `training` | `training_usd_per_mtok`, unless `run_usd` is given | `llm.model` when `llm.tuned` |",
-    "| `hosting` | `fee_usd_per_month` | `llm.model` when `llm.tuned` |",
-    "| `retrieval` | `embedding_usd_per_mtok` (an embedding model) | — |",
-    "| `escalation` | `input_usd_per_mtok`, `output_usd_per_mtok` | — |",
-    "| `self_hosted` | `throughput_tokens_per_second` (an open model on `gpu`); `gpu` fills `gpu_usd_per_hour`, "
-    "uniform over the catalog's `gpu_pricing` range | — |", "",
-    "A tuned model is its base model with premiums, so a price decline moves both together. A price the",
-    "catalog lacks is an error naming the key to give instead (e.g. `tuned = true` for a model with no",
-    "published fine-tuning: give the premiums). Token prices are the base tier (prompts under any long-",
-    "context threshold). The scenario hash covers the filled-in prices, `run.json` lists the catalog entries",
-    "used (`catalog_entries`: name, as_of, source), and `validate` notes any older than a year.",
-]
 
 _CATALOG_KEYS = frozenset({"model", "gpu", "tuned"})
 
@@ -565,15 +356,10 @@ def _check_references(meta: Meta, strategies: dict[str, Strategy], team: Team | 
             successor = strategy.end_of_life.successor
             _check_link(successor, key, strategies, f"{path}.end_of_life.successor", "successor",
                         chained=strategies.get(successor, strategy).end_of_life is not None)
-        needs_team = [
-            (strategy.labour, "labour"),
-            (strategy.training is not None and _nonzero(strategy.training.engineer_weeks, strategy.training.curation_hours,
-                                                        strategy.training.retrain_engineer_weeks), "training"),
-        ]
-        for used, where in needs_team:
-            if used and team is None:
-                raise ScenarioError("engineering time is priced by [team] engineer_week_usd; add a [team] section",
-                                    path=f"{path}.{where}")
+        needing = components_needing_team(strategy)
+        if needing and team is None:
+            raise ScenarioError("engineering time is priced by [team] engineer_week_usd; add a [team] section",
+                                path=f"{path}.{needing[0]}")
 
 
 def _check_link(target: str, key: str, strategies: dict[str, Strategy], path: str, role: str, *, chained: bool) -> None:
@@ -583,10 +369,6 @@ def _check_link(target: str, key: str, strategies: dict[str, Strategy], path: st
     if chained:
         kind = "an interim" if role == "interim" else "an end_of_life"
         raise ScenarioError(f"{role} '{target}' has {kind} of its own; chains are not supported", path=path)
-
-
-def _nonzero(*quantities: Quantity) -> bool:
-    return any(not (q.is_constant and q.distribution.median == 0) for q in quantities)
 
 
 def _parse_correlation(spec: Correlation, registry: Registry) -> RankCorrelation:
@@ -765,7 +547,9 @@ def parse_scenario_with_overrides(table: Mapping[str, Any], overrides: Iterable[
 
 def describe_format() -> str:
     """The scenario file reference, in Markdown, generated from the schema and the distribution registry."""
+    from ftrag_mc.catalog import catalog_reference
     from ftrag_mc.distributions import FAMILIES
+    from ftrag_mc.model.costs import model_notes
 
     lines = ["#### Distributions", "",
              "Any quantity may be a distribution: an inline table whose `dist` names the family. Continuous",
@@ -777,44 +561,15 @@ def describe_format() -> str:
     for cls, header in ((Meta, "[scenario]"), (Volume, "[volume]"), (Team, "[team]"), (Simulation, "[simulation]"),
                         (Correlation, "[correlation]"), (Strategy, "[strategies.<name>]")):
         lines.extend(describe_record(cls, header))
-    lines.extend(_model_notes())
-    lines += ["", *_CATALOG_DOC]
+    lines.extend(model_notes())
+    lines.extend(_limits_notes())
+    lines += ["", *catalog_reference()]
     return "\n".join(lines)
 
 
-def _model_notes() -> list[str]:
-    """How the model reads the keys above: the answers a user would otherwise guess (numbers from
-    the code's own constants)."""
-    from ftrag_mc.model import calendar
-
+def _limits_notes() -> list[str]:
+    """The limits of every key and of the file, from the constants the parser checks."""
     return [
-        "#### What the keys mean in the model",
-        "",
-        "- **An absent component costs nothing.** No `[quality]` means the strategy is error-free: its wrong answers",
-        "  cost $0, however many a competitor with `[quality]` pays for. Give every strategy the same components (an",
-        "  error rate for each), or the comparison is decided by what was left out. The same holds for `labour`,",
-        "  `retrieval`, `hosting` and the rest.",
-        "- **Training tokens are per epoch.** A run given by tokens costs `training_tokens x epochs x",
-        "  training_usd_per_mtok / 1e6`; a retrain costs the same draw again unless `retrain_run_usd` is given.",
-        "- **Price decline** (`price_decline_per_year` = d) multiplies month t's token prices by",
-        "  `(1 - d)^((t - 1) / 12)`: month 1 pays today's prices, month 13 pays `1 - d` of them, smoothly between.",
-        "  It applies to LLM input and output tokens (a tuned premium is a share of the base price, so it falls with",
-        "  it), the cached prefix, embeddings per query and at each re-index, and escalation. It does not apply to the",
-        "  hosting fee, GPU hours, self-hosted ops, the vector store, the first index of the corpus (at t = 0), training",
-        "  runs, labour, quality or other fixed costs.",
-        f"- **Launch delay**: `launch_weeks` / {calendar.WEEKS_PER_MONTH:.4g} (52/12 weeks a month) = L months; month t",
-        "  is served for the share `clip(t - L, 0, 1)`. Before launch there are no per-query costs (tokens, cache,",
-        "  embeddings, errors, escalation) and the monthly costs (vector store, hosting fee, GPUs and ops, maintenance",
-        "  labour, `fixed_usd_per_month`) are paid pro rata to the share served; one-time costs fall at t = 0 anyway;",
-        "  retrains and re-indexes happen only from the first month served (their schedule still counts from t = 0).",
-        "  The unserved share costs `delay_cost_usd_per_month` and, with `interim`, the interim strategy's monthly and",
-        "  per-query costs.",
-        f"- **GPU capacity**: a month is 365.25 / 12 days: {calendar.HOURS_PER_MONTH:g} hours of a replica's price and",
-        f"  {calendar.SECONDS_PER_MONTH:,.0f} seconds of its throughput; replicas = max(min_replicas, ceil(queries x",
-        "  tokens_per_query / (throughput x utilization x seconds))).",
-        "- **Schedules** (`retrain_every_months`, `reindex_every_months` = k) put events at k, 2k, ... months from t = 0",
-        "  (at least 1/30 month apart: daily). A tuned model's error rate drifts up from its last retrain.",
-        "",
         "#### Limits",
         "",
         "Every bounded key above states its range; a distribution must keep the values the sampler can draw",

@@ -64,24 +64,26 @@ def _meta(kind: str, doc: str, default: Any, **extra: Any) -> Any:
 
 
 def quantity(doc: str, *, unit: str = "", default: Any = REQUIRED, lo: float = 0.0,
-             hi: float = math.inf, positive: bool = False) -> Any:
+             hi: float = math.inf, positive: bool = False, words: str | None = None) -> Any:
     """A numeric input: a number, a distribution table, or the name of a shared input.
 
     ``lo``/``hi`` bound the support of whatever is given (a normal distribution on a rate must be
     truncated); ``positive`` excludes ``lo`` itself. ``default=None`` makes the key optional with no
-    value; a numeric default makes it a constant when absent.
+    value; a numeric default makes it a constant when absent. ``words`` is what a sentence calls
+    the input ("embedding price"; :func:`field_words`), when the key's own words would not do.
     """
-    return _meta("quantity", doc, default, unit=unit, lo=lo, hi=hi, positive=positive)
+    return _meta("quantity", doc, default, unit=unit, lo=lo, hi=hi, positive=positive, words=words)
 
 
 def number(doc: str, *, unit: str = "", default: Any = REQUIRED, lo: float = -math.inf,
-           hi: float = math.inf, positive: bool = False) -> Any:
+           hi: float = math.inf, positive: bool = False, words: str | None = None) -> Any:
     """A plain number that is never uncertain (a horizon, a sweep bound)."""
-    return _meta("number", doc, default, unit=unit, lo=lo, hi=hi, positive=positive)
+    return _meta("number", doc, default, unit=unit, lo=lo, hi=hi, positive=positive, words=words)
 
 
-def integer(doc: str, *, unit: str = "", default: Any = REQUIRED, lo: int = 0, hi: float = math.inf) -> Any:
-    return _meta("integer", doc, default, unit=unit, lo=lo, hi=hi)
+def integer(doc: str, *, unit: str = "", default: Any = REQUIRED, lo: int = 0, hi: float = math.inf,
+            words: str | None = None) -> Any:
+    return _meta("integer", doc, default, unit=unit, lo=lo, hi=hi, words=words)
 
 
 def integers(doc: str, *, unit: str = "", default: Any = REQUIRED, lo: int = 1, hi: float = math.inf) -> Any:
@@ -293,6 +295,22 @@ def schema_fields(cls: type) -> list[Any]:
     return [f for f in fields(cls) if "kind" in f.metadata]
 
 
+def field_words(cls: type, name: str) -> str | None:
+    """What a sentence calls the field ``name`` of the record ``cls`` (its ``words``), or None."""
+    for f in fields(cls):
+        if f.name == name:
+            return f.metadata.get("words")
+    return None
+
+
+def section_record(cls: type, name: str) -> type | None:
+    """The record class of the section ``name`` of ``cls``, or None if it is no section."""
+    for f in fields(cls):
+        if f.name == name and f.metadata.get("kind") == "section":
+            return f.metadata["cls"]
+    return None
+
+
 def check_table(table: Any, path: str, what: str = "a table") -> dict:
     if not isinstance(table, dict):
         raise ScenarioError(f"expected {what}, got {_type_name(table)}", path=path or None)
@@ -385,5 +403,5 @@ def describe_record(cls: type, header: str) -> list[str]:
 __all__ = [
     "REQUIRED", "Quantity", "Registry", "quantity", "number", "integer", "integers", "text", "texts", "flag",
     "section", "number_matrix", "parse_record", "parse_quantity", "describe_record", "check_table",
-    "did_you_mean",
+    "did_you_mean", "field_words", "section_record",
 ]

@@ -29,6 +29,7 @@ import numpy as np
 
 from ftrag_mc.accumulate import Bins, Histogram, Moments
 from ftrag_mc.errors import ScenarioError
+from ftrag_mc.model.components import is_affine
 from ftrag_mc.model.evaluate import CostModel, payback_months
 from ftrag_mc.sampling import InputSampler, normalize_seed
 from ftrag_mc.scenario import Scenario
@@ -273,8 +274,8 @@ class Plan:
                                         scenario.horizon_months * PAYBACK_BINS_PER_MONTH)
         self.delta_bins = Bins.signed_log(*_DELTA_RANGE_USD, DELTA_BINS_PER_DECADE)
         # Affine in volume (no GPU pool, no ceiling) for every strategy: decided by the scenario.
-        self.is_affine = scenario.volume.ceiling_queries_per_month is None and not any(
-            s.self_hosted is not None for s in scenario.strategies.values())
+        self.is_affine = scenario.volume.ceiling_queries_per_month is None and all(
+            is_affine(s) for s in scenario.strategies.values())
         width = len(scenario.strategies) * (scenario.horizon_months + 1) * (1 if self.is_affine else 2)
         # A power of two between the bounds: 8,192 for bench-v1, 4,096 for three strategies.
         self.slice_samples = int(min(_SLICE_MAX, max(_SLICE_MIN, 2 ** math.floor(math.log2(_SLICE_VALUES / width)))))
@@ -508,7 +509,7 @@ def _check_finite(array, plan: Plan, values: dict, n: int, strategy: str, what: 
 
 def _non_finite_component(scenario: Scenario, values: dict, n: int, strategy: str) -> str | None:
     """The first cost component of ``strategy`` whose terms are not finite (the error path only)."""
-    from ftrag_mc.model.costs import build_cost_terms
+    from ftrag_mc.model.strategy import build_cost_terms
 
     with np.errstate(all="ignore"):
         terms = build_cost_terms(scenario, values, n, components=True)[strategy]

@@ -14,7 +14,15 @@ import pytest
 
 import ftrag_mc
 from ftrag_mc.errors import ScenarioError
-from ftrag_mc.model.costs import COMPONENTS, build_cost_terms, strategy_latency_seconds
+from ftrag_mc.model.components import COMPONENTS
+from ftrag_mc.model.costs import Context, latency_seconds
+from ftrag_mc.model.strategy import build_cost_terms
+
+
+def strategy_latency_seconds(s, strategy, values):
+    """(time to first token, generation time) of one strategy at input ``values``."""
+    c = Context(values=values, scenario=s, n=1, active=1.0, launched=1.0, prices=1.0)
+    return latency_seconds(s.strategies[strategy], c)
 from ftrag_mc.model.evaluate import input_values
 from ftrag_mc.scenario import load_scenario
 

@@ -111,7 +111,7 @@ def test_name_may_be_a_path(runner, here):
     (["--figure", "training_run_usd"], "expected NAME=NUMBER"),
     (["--figure", "training_run_usd=lots"], "'lots' is not a number"),
     (["--figure", "training_run_usd=0"], "must be > 0"),
-    (["--template", "hybrid", "--figure", "escalation_share=0.9"], "must be > 0 and <= 0.5"),
+    (["--template", "hybrid", "--figure", "escalated_share=0.9"], "must be > 0 and <= 0.5"),
 ])
 def test_bad_figures_are_one_line_errors(runner, here, args, message):
     result = new(runner, "x", *args)

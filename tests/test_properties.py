@@ -77,7 +77,7 @@ def test_constant_gpu_pool_under_a_ceiling_simulates() -> None:
 def test_a_vanishing_yearly_closing_chance_means_never_without_a_warning() -> None:
     # p = 2.2e-311 (found by the generator): the closing month event / rate overflowed to inf with
     # a RuntimeWarning (ftrag_mc/model/costs.py, end_of_life_month); inf, "never", is the answer.
-    from ftrag_mc.model.costs import end_of_life_month
+    from ftrag_mc.model.strategy import end_of_life_month
 
     table = copy.deepcopy(CONSTANT_GPU_WITH_CEILING)
     table["strategies"]["s1"]["end_of_life"] = {"probability_per_year": 0.5, "successor": "s0"}

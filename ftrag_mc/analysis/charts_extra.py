@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ftrag_mc.analysis.risk import compute_delta_npc
-from ftrag_mc.model.costs import COMPONENTS
+from ftrag_mc.model.components import COMPONENTS, LABELS
 from ftrag_mc.model.evaluate import evaluate
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import SimulationResult, simulate
@@ -80,14 +80,9 @@ CENTRAL_RANGE = (0.01, 0.99)  # the histogram shows P1..P99; the tails are in th
 FAN_PERCENTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
 KEPT_SAMPLES = 20_000
 
-#: Cost component -> how a reader calls it, in :data:`COMPONENTS` order (the charts' stacking order).
-COMPONENT_LABELS: dict[str, str] = {
-    "llm": "LLM calls", "cache": "prompt cache", "retrieval": "retrieval", "training": "training",
-    "hosting": "hosted model", "self_hosted": "self-hosted GPUs", "labour": "labour", "quality": "quality",
-    "escalation": "escalation", "other": "other", "delay": "delay", "interim": "interim",
-    "successor": "successor", "migration": "migration", "latency": "latency",
-}
-assert tuple(COMPONENT_LABELS) == COMPONENTS  # a new component needs a label here
+#: Cost component -> how a reader calls it, in :data:`COMPONENTS` order (the charts' stacking
+#: order), from the component registry.
+COMPONENT_LABELS: dict[str, str] = LABELS
 
 
 def _horizon(result: SimulationResult, horizon: int | None) -> int:

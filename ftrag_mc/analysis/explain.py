@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from ftrag_mc.analysis.charts_extra import COMPONENT_LABELS
 from ftrag_mc.model import calendar
-from ftrag_mc.model.costs import COMPONENTS, Part, end_of_life_month, strategy_latency_seconds
+from ftrag_mc.model.components import BY_KEY, COMPONENTS, ITEM_KINDS, replica_detail
+from ftrag_mc.model.costs import Context, Part
+from ftrag_mc.model.strategy import end_of_life_month
 from ftrag_mc.model.evaluate import CostModel, evaluate, input_values, payback_months
 from ftrag_mc.report.numbers import format_months, format_volume
 from ftrag_mc.report.numbers import format_usd_exact as _money  # exact dollars: a spreadsheet check
@@ -40,26 +41,7 @@ ITEM_COLUMNS = ("strategy", "label", "component", "item", "kind", "amount_usd", 
 MONTH_COLUMNS = ("strategy", "label", "month", "queries", "discount_factor", "month_usd", "cumulative_usd",
                  "delta_vs_baseline_usd")
 
-#: What a line is called where a component's one-time, monthly or per-query part has its own name.
-_ITEM_NAMES: dict[tuple[str, str], str] = {
-    ("training", "one-time"): "training build (curation, engineering, run, evaluation)",
-    ("training", "per event"): "retraining",
-    ("migration", "per event"): "migration to the successor",
-    ("retrieval", "per event"): "re-indexing",
-    ("retrieval", "one-time"): "indexing the corpus",
-    ("retrieval", "per month"): "vector store and re-indexing",
-    ("retrieval", "per query"): "query embeddings",
-    ("labour", "one-time"): "labour: setup",
-    ("labour", "per month"): "labour: maintenance",
-    ("self_hosted", "per month"): "GPU operations",
-    ("quality", "per query"): "quality: cost of errors",
-    ("latency", "per query"): "latency: users' wait",
-    ("delay", "per month"): "value forgone before launch",
-    ("other", "one-time"): "other one-time cost",
-    ("other", "per month"): "other monthly cost",
-}
 _UNITS = {"one-time": "USD one-time", "per month": "USD/month", "per event": "USD each time", "per query": "USD/query"}
-_KINDS = tuple(_UNITS)
 _SUFFIXES = {"one-time": "", "per month": "/month", "per event": " each", "per query": "/query"}
 
 
@@ -152,7 +134,7 @@ def compute_explain(scenario: Scenario, *, percentile: float = 50.0, volume: flo
 
     rows = [row for s in strategies for row in _items(scenario, model, s, q0, vals, cumulative[s][h])]
     # One-time, then monthly, then per-query lines; components in report order within each.
-    rows.sort(key=lambda r: (strategies.index(r["strategy"]), _KINDS.index(r["kind"])))
+    rows.sort(key=lambda r: (strategies.index(r["strategy"]), ITEM_KINDS.index(r["kind"])))
     items = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
     months = _months(scenario, model, ev, q0)
     breakeven = pd.DataFrame([_breakeven(scenario, model, items, cumulative, c, q0) for c in scenario.challengers])
@@ -177,7 +159,7 @@ def _item_name(scenario: Scenario, strategy: str, component: str, kind: str) -> 
         return f"before launch (interim: {scenario.label(s.interim)})"
     if component == "successor":
         return f"after the platform closes (successor: {scenario.label(s.end_of_life.successor)})"
-    return _ITEM_NAMES.get((component, kind), COMPONENT_LABELS[component])
+    return BY_KEY[component].item_name(kind)
 
 
 def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, values, npc_total: float) -> list[dict]:
@@ -222,11 +204,9 @@ def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, value
             replicas = np.asarray(pool.replicas(demand), dtype=np.float64)[:, 0]
             cost = np.asarray(pool.monthly_usd(demand), dtype=np.float64)[:, 0]
             per_replica = float(np.asarray(pool.usd_per_replica_month).reshape(-1)[0])
-            counts = sorted({int(r) for r in replicas})
-            detail = (f"{_count_range(counts)} replica{'s' if counts != [1] else ''} x "
-                      f"{_money(per_replica)} per replica-month ({per_replica / calendar.HOURS_PER_MONTH:.4g} USD/hour "
-                      f"x {calendar.HOURS_PER_MONTH:g} h) at {_volume(q0)} queries/month")
-            name = "GPU replicas" if component == "self_hosted" else f"{_item_name(scenario, strategy, component, 'per month')}: GPU replicas"
+            detail = replica_detail(sorted({int(r) for r in replicas}), per_replica, _volume(q0), _money)
+            own = BY_KEY[component].items.get("GPU replicas")
+            name = own or f"{_item_name(scenario, strategy, component, 'per month')}: GPU replicas"
             add(component, "per month", Part(gpu_pools=(pool,)), cost, detail=detail, item=name)
     return rows
 
@@ -236,13 +216,9 @@ def _is_event(component: str, monthly: np.ndarray) -> bool:
     months = np.flatnonzero(monthly)
     if len(months) == len(monthly):
         return False
-    if component in ("training", "migration"):  # their monthly part is nothing but events
+    if BY_KEY[component].events_only:  # its monthly part is nothing but events
         return True
     return bool(np.any(np.diff(months) > 1)) and len(np.unique(np.round(monthly[months], 12))) == 1
-
-
-def _count_range(counts: list[int]) -> str:
-    return str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
 
 
 def _describe_months(monthly: np.ndarray) -> tuple[float, str, bool]:
@@ -300,78 +276,14 @@ def _month_list(months: np.ndarray) -> str:
     return f"months {listed} ({len(months)} times)"
 
 
-def _training_detail(scenario: Scenario, t, kind: str, v) -> str:
-    team = scenario.team
-    hourly = week = 0.0
-    if team is not None:
-        week = v(team.engineer_week_usd)
-        hourly = v(team.curation_usd_per_hour) if team.curation_usd_per_hour is not None else week / team.hours_per_week
-    if t.run_usd is not None:
-        run, run_text = v(t.run_usd), f"run ${v(t.run_usd):,.0f}"
-    else:
-        run = v(t.training_tokens) * v(t.epochs) * v(t.training_usd_per_mtok) / 1e6
-        run_text = (f"run {v(t.training_tokens):,.0f} tokens x {v(t.epochs):.3g} epochs x "
-                    f"${v(t.training_usd_per_mtok):.4g}/M")
-    curation = f"curation {v(t.curation_hours):.3g} h x ${hourly:,.2f}/h"
-    if kind == "one-time":
-        return (f"{curation} + {v(t.engineer_weeks):.3g} engineer-weeks x ${week:,.0f} + {run_text} + "
-                f"evaluation ${v(t.eval_usd):,.0f}")
-    retrain_run = f"run ${v(t.retrain_run_usd):,.0f}" if t.retrain_run_usd is not None else run_text
-    evaluation = v(t.retrain_eval_usd) if t.retrain_eval_usd is not None else v(t.eval_usd)
-    text = (f"{retrain_run} + evaluation ${evaluation:,.0f} + {v(t.retrain_curation_share):.3g} x ({curation})")
-    weeks = v(t.retrain_engineer_weeks)
-    if weeks:
-        text += f" + {weeks:.3g} engineer-weeks x ${week:,.0f}"
-    every = v(t.retrain_every_months) if t.retrain_every_months is not None else math.inf
-    return f"{text}, every {every:.3g} months from t = 0 once launched"
-
-
-def _premium(premium: float) -> str:
-    return f" x (1 + {premium:.3g} premium)" if premium else ""
-
-
 def _detail(scenario: Scenario, strategy: str, component: str, kind: str, values) -> str:
-    """The inputs behind a line, in words, for a spreadsheet; the amount itself is the model's."""
-    s = scenario.strategies[strategy]
-    v = lambda q: float(values[q.name])  # noqa: E731 - a local reader
-    if component == "training" and s.training is not None:
-        return _training_detail(scenario, s.training, kind, v)
-    if component == "labour" and s.labour is not None:
-        week = v(scenario.team.engineer_week_usd)
-        if kind == "one-time":
-            return f"{v(s.labour.setup_weeks):.3g} weeks x ${week:,.0f} per engineer-week"
-        return f"{v(s.labour.maintenance_weeks_per_month):.3g} weeks a month x ${week:,.0f} per engineer-week"
-    if kind != "per query":
+    """The inputs behind a line, in words, for a spreadsheet (the component's own ``detail``);
+    the amount itself is the model's."""
+    describe = BY_KEY[component].detail
+    if describe is None:
         return ""
-    if component == "llm" and s.llm is not None:
-        llm = s.llm
-        tokens = v(llm.prompt_tokens) + v(llm.context_tokens) + v(llm.user_tokens)
-        cached = ""
-        if s.cache is not None:
-            prefix = v(s.cache.cached_tokens) if s.cache.cached_tokens is not None else v(llm.prompt_tokens)
-            cached = f", of which {min(prefix, tokens):,.0f} cached (prompt cache line)"
-        return (f"{tokens:,.0f} input tokens{cached} x ${v(llm.input_usd_per_mtok):.4g}/M{_premium(v(llm.input_premium))}"
-                f" + {v(llm.output_tokens):,.0f} output tokens x ${v(llm.output_usd_per_mtok):.4g}/M"
-                f"{_premium(v(llm.output_premium))}")
-    if component == "cache" and s.cache is not None:
-        c = s.cache
-        return (f"hit rate {v(c.hit_rate):.3g}: reads at {v(c.read_multiplier):.3g} x, misses write at "
-                f"{v(c.write_multiplier):.3g} x the input price")
-    if component == "latency":
-        ttft, generation = strategy_latency_seconds(scenario, strategy, values)
-        lat = s.latency
-        return (f"time to first token {float(ttft):.3g} s + generation {float(generation):.3g} s = "
-                f"{float(ttft + generation):.3g} s x ${v(lat.usd_per_second):.4g} per second of wait")
-    if component == "escalation" and s.escalation is not None:
-        e = s.escalation
-        return (f"{v(e.share):.3g} of queries x ({v(e.input_tokens):,.0f} input tokens x ${v(e.input_usd_per_mtok):.4g}/M"
-                f" + {v(e.output_tokens):,.0f} output x ${v(e.output_usd_per_mtok):.4g}/M)")
-    if component == "quality" and s.quality is not None:
-        q = s.quality
-        drift = v(q.drift_pp_per_quarter)
-        rise = f", rising {drift:.3g} pp a quarter since the last retrain" if drift else ""
-        return f"error rate {v(q.error_rate):.3g}{rise} x ${v(q.cost_per_error_usd):.4g} per error"
-    return ""
+    c = Context(values=values, scenario=scenario, n=1, active=1.0, launched=1.0, prices=1.0)
+    return describe(scenario.strategies[strategy], kind, c)
 
 
 # --- months ---------------------------------------------------------------------------------------

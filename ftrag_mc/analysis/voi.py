@@ -52,6 +52,7 @@ import pandas as pd
 from numpy.polynomial import legendre
 from scipy.stats import rankdata
 
+from ftrag_mc.scenario import describe_input
 from ftrag_mc.schema import did_you_mean
 from ftrag_mc.report.numbers import format_share, format_usd
 from ftrag_mc.simulate import SimulationResult
@@ -417,110 +418,6 @@ def evppi_from_samples(x: np.ndarray, nb: np.ndarray, *, method: str = "sort", b
     floor, noise_p95 = _noise(estimator, inc, rng)
     return EvppiEstimate(evppi=value, low=low, high=high, noise_floor=floor, noise_p95=noise_p95,
                          method=estimator.label, bootstrap=int(bootstrap))
-
-
-# --- input names in human words ----------------------------------------------------------------
-
-_FIELD_WORDS: dict[tuple[str, str], str] = {
-    ("", "launch_weeks"): "launch time",
-    ("", "delay_cost_usd_per_month"): "monthly cost of delay",
-    ("", "price_decline_per_year"): "yearly price decline",
-    ("", "one_time_usd"): "other one-time cost",
-    ("", "fixed_usd_per_month"): "other fixed monthly cost",
-    ("llm", "prompt_tokens"): "prompt length",
-    ("llm", "context_tokens"): "retrieved context length",
-    ("llm", "user_tokens"): "user input length",
-    ("llm", "output_tokens"): "output length",
-    ("llm", "input_usd_per_mtok"): "input token price",
-    ("llm", "output_usd_per_mtok"): "output token price",
-    ("llm", "input_premium"): "input price premium",
-    ("llm", "output_premium"): "output price premium",
-    ("cache", "hit_rate"): "cache hit rate",
-    ("cache", "read_multiplier"): "cache read price multiple",
-    ("cache", "write_multiplier"): "cache write price multiple",
-    ("cache", "cached_tokens"): "cached prefix length",
-    ("retrieval", "embedding_tokens_per_query"): "embedding tokens per query",
-    ("retrieval", "embedding_usd_per_mtok"): "embedding price",
-    ("retrieval", "vector_store_usd_per_month"): "vector store cost",
-    ("retrieval", "corpus_tokens"): "corpus size",
-    ("retrieval", "reindex_every_months"): "re-index cadence",
-    ("retrieval", "reindex_share"): "share of the corpus re-indexed",
-    ("training", "curation_hours"): "curation hours",
-    ("training", "engineer_weeks"): "engineer-weeks to build",
-    ("training", "run_usd"): "training run cost",
-    ("training", "training_tokens"): "training set size",
-    ("training", "epochs"): "training epochs",
-    ("training", "training_usd_per_mtok"): "training price",
-    ("training", "eval_usd"): "evaluation cost",
-    ("training", "retrain_every_months"): "retrain cadence",
-    ("training", "retrain_run_usd"): "retraining run cost",
-    ("training", "retrain_eval_usd"): "evaluation cost per retrain",
-    ("training", "retrain_curation_share"): "share of curation redone per retrain",
-    ("training", "retrain_engineer_weeks"): "engineer-weeks per retrain",
-    ("hosting", "fee_usd_per_month"): "hosting fee",
-    ("self_hosted", "gpu_usd_per_hour"): "GPU price",
-    ("self_hosted", "throughput_tokens_per_second"): "GPU throughput",
-    ("self_hosted", "utilization"): "GPU utilisation",
-    ("self_hosted", "tokens_per_query"): "GPU tokens per query",
-    ("self_hosted", "ops_usd_per_month"): "operations cost",
-    ("labour", "setup_weeks"): "setup time",
-    ("labour", "maintenance_weeks_per_month"): "maintenance effort",
-    ("quality", "error_rate"): "error rate",
-    ("quality", "cost_per_error_usd"): "cost per error",
-    ("quality", "drift_pp_per_quarter"): "quality drift",
-    ("escalation", "share"): "escalation share",
-    ("escalation", "input_tokens"): "escalation input length",
-    ("escalation", "output_tokens"): "escalation output length",
-    ("escalation", "input_usd_per_mtok"): "frontier input price",
-    ("escalation", "output_usd_per_mtok"): "frontier output price",
-    ("latency", "prefill_tokens_per_second"): "prefill speed",
-    ("latency", "decode_tokens_per_second"): "decode speed",
-    ("latency", "overhead_seconds"): "wait before the first token",
-    ("latency", "usd_per_second"): "value of a second of wait",
-    ("end_of_life", "month"): "platform closing month",
-    ("end_of_life", "probability_per_year"): "yearly chance the platform closes",
-    ("end_of_life", "migration_usd"): "migration cost",
-    ("end_of_life", "event"): "platform closing date",
-}
-
-_GLOBAL_WORDS: dict[str, str] = {
-    "team.engineer_week_usd": "the loaded cost of an engineer-week",
-    "team.curation_usd_per_hour": "the hourly curation rate",
-    "team.hours_per_week": "the hours in an engineer-week",
-    "volume.queries_per_month": "the start volume",
-    "volume.growth_per_month": "the monthly volume growth",
-    "volume.ceiling_queries_per_month": "the volume ceiling",
-    "scenario.horizon_months": "the horizon",
-    "scenario.discount_rate_per_year": "the discount rate",
-}
-
-_UNIT_WORDS = {"usd": "cost", "mtok": "million tokens", "pp": "percentage points"}
-
-
-def _words(name: str) -> str:
-    """``few_shot_error_rate -> "few shot error rate"``, ``misroute_usd -> "misroute cost"``."""
-    return " ".join(_UNIT_WORDS.get(w, w) for w in name.split("_") if w)
-
-
-def describe_input(scenario, name: str) -> str:
-    """An input's name in plain words, for a sentence ("Knowing ... before deciding").
-
-    ``strategies.fine_tuned.training.run_usd`` -> "the training run cost of Fine-tuned Haiku" (the
-    scenario's label), ``inputs.few_shot_error_rate`` -> "the few shot error rate",
-    ``team.engineer_week_usd`` -> "the loaded cost of an engineer-week".
-    """
-    if name in _GLOBAL_WORDS:
-        return _GLOBAL_WORDS[name]
-    parts = name.split(".")
-    if parts[0] == "inputs" and len(parts) == 2:
-        return f"the {_words(parts[1])}"
-    if parts[0] == "strategies" and len(parts) in (3, 4) and parts[1] in scenario.strategies:
-        section, field = (parts[2], parts[3]) if len(parts) == 4 else ("", parts[2])
-        words = _FIELD_WORDS.get((section, field))
-        if words is None:
-            words = " ".join(w for w in (_words(section), _words(field)) if w)
-        return f"the {words} of {scenario.label(parts[1])}"
-    return f"the {_words(parts[-1])}"
 
 
 def _and(items: Sequence[str]) -> str:

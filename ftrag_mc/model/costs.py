@@ -1,4 +1,4 @@
-"""Cost terms of a strategy, from sampled inputs, as pure array formulas.
+"""The cost formulas of the components, from sampled inputs, as pure array functions.
 
 A strategy's cost in month t at demand q_t (queries that month) is
 
@@ -6,8 +6,14 @@ A strategy's cost in month t at demand q_t (queries that month) is
 
 plus one-time costs at t = 0. Everything but the GPU pools is affine in volume, which lets the
 simulator solve NPC and breakeven per sample in closed form when no pool (and no volume ceiling)
-is present. Each ``*_terms`` function below adds one component; :func:`build_cost_terms` sums them
-and keeps each component's own terms too (:attr:`CostTerms.parts`) for cost breakdowns.
+is present. Each ``*_cost`` function below prices one component of the registry
+(:mod:`ftrag_mc.model.components`) and returns its :class:`Part` by component name;
+:func:`ftrag_mc.model.strategy.build_cost_terms` sums them into a strategy's :class:`CostTerms`
+and keeps each component's own part too (:attr:`CostTerms.parts`) for cost breakdowns.
+
+A ``strategy`` here is a parsed strategy record (:class:`ftrag_mc.model.strategy.Strategy`): a
+cost function reads its own section and, where its formula needs them, its siblings' (caching
+reads the LLM's prices, drift the retrain cadence).
 
 Conventions: an input is an ``(n,)`` array of samples or, when the input is constant, a Python
 float; monthly arrays are month-major, ``(H, n)``, or ``(H, 1)`` when they do not depend on the
@@ -18,18 +24,13 @@ discounts).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
 from ftrag_mc.model import calendar
-from ftrag_mc.scenario import EndOfLife, Scenario, Strategy
 
 MTOK = 1e6
-
-#: Component names of the cost breakdown, in report order.
-COMPONENTS = ("llm", "cache", "retrieval", "training", "hosting", "self_hosted", "labour", "quality",
-              "escalation", "other", "delay", "interim", "successor", "migration", "latency")
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,14 @@ def monthly_usd(part: Part, demand: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Context:
-    """What every component of a strategy needs: sampled values and the strategy's calendar."""
+    """What every component of a strategy needs: sampled values and the strategy's calendar.
+
+    ``scenario`` is the parsed scenario (:class:`ftrag_mc.scenario.Scenario`): its horizon and
+    team rates.
+    """
 
     values: Mapping[str, np.ndarray | float]
-    scenario: Scenario
+    scenario: Any
     n: int
     active: np.ndarray | float  # (H, n) or (H, 1), or 1.0: share of each month served
     launched: np.ndarray | float  # 1 in months after launch (discrete events happen only then)
@@ -161,80 +166,69 @@ class Context:
         return self(team.engineer_week_usd) / team.hours_per_week
 
 
-def _token_prices(strategy: Strategy, c: Context):
+def input_tokens(llm, c: Context) -> np.ndarray | float:
+    """Input tokens per query: the static prefix, retrieved context and the user's input."""
+    return c(llm.prompt_tokens) + c(llm.context_tokens) + c(llm.user_tokens)
+
+
+def llm_cost(strategy, c: Context) -> dict[str, Part]:
+    """Token cost per query: input and output at tuned prices; the cached prefix as its own part."""
     llm = strategy.llm
     input_price = c(llm.input_usd_per_mtok) * (1.0 + c(llm.input_premium)) / MTOK
     output_price = c(llm.output_usd_per_mtok) * (1.0 + c(llm.output_premium)) / MTOK
-    input_tokens = c(llm.prompt_tokens) + c(llm.context_tokens) + c(llm.user_tokens)
-    return input_price, output_price, input_tokens
-
-
-def llm_parts(strategy: Strategy, c: Context) -> dict[str, Part]:
-    """Token cost per query: input and output at tuned prices; the cached prefix as its own part."""
-    llm = strategy.llm
-    input_price, output_price, input_tokens = _token_prices(strategy, c)
+    tokens = input_tokens(llm, c)
     cache = strategy.cache
     parts = {}
     if cache is None:
-        per_query = input_tokens * input_price + c(llm.output_tokens) * output_price
+        per_query = tokens * input_price + c(llm.output_tokens) * output_price
     else:
         cached = c(cache.cached_tokens) if cache.cached_tokens is not None else c(llm.prompt_tokens)
-        cached = np.minimum(cached, input_tokens)
+        cached = np.minimum(cached, tokens)
         hit = c(cache.hit_rate)
         prefix_multiple = hit * c(cache.read_multiplier) + (1.0 - hit) * c(cache.write_multiplier)
-        per_query = (input_tokens - cached) * input_price + c(llm.output_tokens) * output_price
+        per_query = (tokens - cached) * input_price + c(llm.output_tokens) * output_price
         parts["cache"] = Part(per_query_usd=(cached * input_price * prefix_multiple) * c.prices)
     parts["llm"] = Part(per_query_usd=per_query * c.prices)
     return parts
 
 
-def escalation_per_query(strategy: Strategy, c: Context) -> np.ndarray:
+def escalation_cost(strategy, c: Context) -> dict[str, Part]:
+    """A share of queries re-run on a frontier model, at its falling token prices."""
     e = strategy.escalation
     frontier = (c(e.input_tokens) * c(e.input_usd_per_mtok) + c(e.output_tokens) * c(e.output_usd_per_mtok)) / MTOK
-    return (c(e.share) * frontier) * c.prices
+    return {"escalation": Part(per_query_usd=(c(e.share) * frontier) * c.prices)}
 
 
-def quality_per_query(strategy: Strategy, c: Context) -> np.ndarray:
+def quality_cost(strategy, c: Context) -> dict[str, Part]:
     """Expected cost of errors per query; a tuned model's error rate drifts up between retrains."""
     q = strategy.quality
     drift = c(q.drift_pp_per_quarter)
     if np.ndim(drift) == 0 and drift == 0:  # no drift: one rate in every month
-        return np.clip(c(q.error_rate), 0.0, 1.0) * c(q.cost_per_error_usd)
+        return {"quality": Part(per_query_usd=np.clip(c(q.error_rate), 0.0, 1.0) * c(q.cost_per_error_usd))}
     training = strategy.training
     every = np.inf
     if training is not None and training.retrain_every_months is not None:
         every = c(training.retrain_every_months)
     age_quarters = calendar.months_since_event(every, c.horizon) / 3.0
     rate = c(q.error_rate) + drift / 100.0 * age_quarters
-    return np.clip(rate, 0.0, 1.0) * c(q.cost_per_error_usd)
+    return {"quality": Part(per_query_usd=np.clip(rate, 0.0, 1.0) * c(q.cost_per_error_usd))}
 
 
-def latency_seconds(strategy: Strategy, c: Context) -> tuple[np.ndarray | float, np.ndarray | float]:
+def latency_seconds(strategy, c: Context) -> tuple[np.ndarray | float, np.ndarray | float]:
     """(time to first token, generation time) per query, seconds: overhead + input / prefill rate,
     and output / decode rate; the tokens are the strategy's llm tokens."""
     lat, llm = strategy.latency, strategy.llm
-    input_tokens = c(llm.prompt_tokens) + c(llm.context_tokens) + c(llm.user_tokens)
-    ttft = c(lat.overhead_seconds) + input_tokens / c(lat.prefill_tokens_per_second)
+    ttft = c(lat.overhead_seconds) + input_tokens(llm, c) / c(lat.prefill_tokens_per_second)
     return ttft, c(llm.output_tokens) / c(lat.decode_tokens_per_second)
 
 
-def strategy_latency_seconds(scenario: Scenario, strategy: str, values: Mapping[str, np.ndarray | float]):
-    """:func:`latency_seconds` of ``scenario.strategies[strategy]`` for input ``values`` (as for
-    :func:`build_cost_terms`), or None without a latency section: what ``explain`` shows."""
-    s = scenario.strategies[strategy]
-    if s.latency is None:
-        return None
-    c = Context(values=values, scenario=scenario, n=1, active=1.0, launched=1.0, prices=1.0)
-    return latency_seconds(s, c)
-
-
-def latency_per_query(strategy: Strategy, c: Context) -> np.ndarray | float:
+def latency_cost(strategy, c: Context) -> dict[str, Part]:
     """Value of the wait per query: seconds x USD per second (not a token price: no price trend)."""
     ttft, generation = latency_seconds(strategy, c)
-    return (ttft + generation) * c(strategy.latency.usd_per_second)
+    return {"latency": Part(per_query_usd=(ttft + generation) * c(strategy.latency.usd_per_second))}
 
 
-def retrieval_part(strategy: Strategy, c: Context) -> Part:
+def retrieval_cost(strategy, c: Context) -> dict[str, Part]:
     """Embeddings per query, the vector store, indexing once and re-indexing on a cadence."""
     r = strategy.retrieval
     embed_price = c(r.embedding_usd_per_mtok) / MTOK
@@ -245,32 +239,42 @@ def retrieval_part(strategy: Strategy, c: Context) -> Part:
         events = calendar.event_counts(c(r.reindex_every_months), c.horizon) * c.launched
         fixed = fixed + events * (reindex_usd * c.prices)
     per_query = (c(r.embedding_tokens_per_query) * embed_price) * c.prices
-    return Part(one_time_usd=one_time, fixed_usd=fixed, per_query_usd=per_query)
+    return {"retrieval": Part(one_time_usd=one_time, fixed_usd=fixed, per_query_usd=per_query)}
 
 
-def training_part(strategy: Strategy, c: Context) -> Part:
+def training_run_usd(t, c: Context) -> np.ndarray | float:
+    """The training run: ``run_usd``, or training tokens x epochs x the price per million."""
+    if t.run_usd is not None:
+        return c(t.run_usd)
+    return c(t.training_tokens) * c(t.epochs) * c(t.training_usd_per_mtok) / MTOK
+
+
+def training_cost(strategy, c: Context) -> dict[str, Part]:
     """The one-time build of a fine-tune and its retraining."""
     t = strategy.training
-    if t.run_usd is not None:
-        run = c(t.run_usd)
-    else:
-        run = c(t.training_tokens) * c(t.epochs) * c(t.training_usd_per_mtok) / MTOK
+    run = training_run_usd(t, c)
     needs_team = c.scenario.team is not None
     curation = c(t.curation_hours) * c.curation_hourly() if needs_team else 0.0
     weeks = c(t.engineer_weeks) * c.engineer_week() if needs_team else 0.0
     one_time = curation + weeks + run + c(t.eval_usd)
     if t.retrain_every_months is None:
-        return Part(one_time_usd=one_time)
+        return {"training": Part(one_time_usd=one_time)}
     retrain_run = c(t.retrain_run_usd) if t.retrain_run_usd is not None else run
     retrain_eval = c(t.retrain_eval_usd) if t.retrain_eval_usd is not None else c(t.eval_usd)
     retrain = retrain_run + retrain_eval + c(t.retrain_curation_share) * curation
     if needs_team:
         retrain = retrain + c(t.retrain_engineer_weeks) * c.engineer_week()
     events = calendar.event_counts(c(t.retrain_every_months), c.horizon) * c.launched
-    return Part(one_time_usd=one_time, fixed_usd=events * retrain)
+    return {"training": Part(one_time_usd=one_time, fixed_usd=events * retrain)}
 
 
-def gpu_pool(strategy: Strategy, c: Context) -> GpuPool:
+def hosting_cost(strategy, c: Context) -> dict[str, Part]:
+    """A provider's fixed monthly fee for hosting the tuned model, while it serves."""
+    return {"hosting": Part(fixed_usd=c(strategy.hosting.fee_usd_per_month) * c.active)}
+
+
+def gpu_pool(strategy, c: Context) -> GpuPool:
+    """Rented GPU replicas sized to the month's tokens (the one cost not affine in volume)."""
     s = strategy.self_hosted
     if s.tokens_per_query is not None:
         tokens = c(s.tokens_per_query)
@@ -283,113 +287,69 @@ def gpu_pool(strategy: Strategy, c: Context) -> GpuPool:
                    min_replicas=s.min_replicas, weight=c.active)
 
 
+def self_hosted_cost(strategy, c: Context) -> dict[str, Part]:
+    """GPU serving: operations per month while serving, and the replicas the volume needs."""
+    return {"self_hosted": Part(fixed_usd=c(strategy.self_hosted.ops_usd_per_month) * c.active,
+                                gpu_pools=(gpu_pool(strategy, c),))}
+
+
+def labour_cost(strategy, c: Context) -> dict[str, Part]:
+    """Engineering time: setup at t = 0 and maintenance per month served."""
+    week = c.engineer_week()
+    labour = strategy.labour
+    return {"labour": Part(one_time_usd=c(labour.setup_weeks) * week,
+                           fixed_usd=(c(labour.maintenance_weeks_per_month) * week) * c.active)}
+
+
 def _is_zero(x) -> bool:
     return np.ndim(x) == 0 and float(x) == 0.0
 
 
-def own_cost_terms(strategy: Strategy, values: Mapping[str, np.ndarray | float], scenario: Scenario,
-                   n: int) -> CostTerms:
-    """The cost terms of ``strategy`` alone, ignoring its end of life."""
-    horizon = scenario.horizon_months
-    launch_months = values[strategy.launch_weeks.name] / calendar.WEEKS_PER_MONTH
-    decline = values[strategy.price_decline_per_year.name]
-    # A calendar that is the same in every month is the scalar 1.0: costs multiplied by it stay
-    # per-sample rows, "constant over months", which the evaluator sums in closed form.
-    if np.ndim(launch_months) == 0 and launch_months <= 0:
-        active = launched = 1.0
-    else:
-        active = calendar.active_fraction(launch_months, horizon)
-        launched = (active > 0).astype(np.float64)
-    prices = 1.0 if np.ndim(decline) == 0 and decline == 0 else calendar.price_factors(decline, horizon)
-    c = Context(values=values, scenario=scenario, n=n, active=active, launched=launched, prices=prices)
-
-    parts: dict[str, Part] = {}
-    if strategy.llm is not None:
-        parts.update(llm_parts(strategy, c))
-    if strategy.retrieval is not None:
-        parts["retrieval"] = retrieval_part(strategy, c)
-    if strategy.training is not None:
-        parts["training"] = training_part(strategy, c)
-    if strategy.hosting is not None:
-        parts["hosting"] = Part(fixed_usd=c(strategy.hosting.fee_usd_per_month) * active)
-    if strategy.self_hosted is not None:
-        parts["self_hosted"] = Part(fixed_usd=c(strategy.self_hosted.ops_usd_per_month) * active,
-                                    gpu_pools=(gpu_pool(strategy, c),))
-    if strategy.labour is not None:
-        week = c.engineer_week()
-        parts["labour"] = Part(one_time_usd=c(strategy.labour.setup_weeks) * week,
-                               fixed_usd=(c(strategy.labour.maintenance_weeks_per_month) * week) * active)
-    if strategy.quality is not None:
-        parts["quality"] = Part(per_query_usd=quality_per_query(strategy, c))
-    if strategy.escalation is not None:
-        parts["escalation"] = Part(per_query_usd=escalation_per_query(strategy, c))
-    if strategy.latency is not None:
-        parts["latency"] = Part(per_query_usd=latency_per_query(strategy, c))
+def other_cost(strategy, c: Context) -> dict[str, Part]:
+    """Any other one-time cost, and any other fixed monthly cost once launched."""
     once, fixed = c(strategy.one_time_usd), c(strategy.fixed_usd_per_month)
-    if not (_is_zero(once) and _is_zero(fixed)):
-        parts["other"] = Part(one_time_usd=once, fixed_usd=fixed * active)
+    if _is_zero(once) and _is_zero(fixed):
+        return {}
+    return {"other": Part(one_time_usd=once, fixed_usd=fixed * c.active)}
+
+
+def delay_cost(strategy, c: Context) -> dict[str, Part]:
+    """Before launch nothing is served; the value forgone accrues pro rata."""
     delay = c(strategy.delay_cost_usd_per_month)
-    if not _is_zero(delay):  # before launch nothing is served; the value forgone accrues pro rata
-        parts["delay"] = Part(fixed_usd=delay * (1.0 - active))
-    # Before launch nothing is served: per-query costs (and the quality of answers) start with it.
-    for name, part in parts.items():
-        if part.per_query_usd is not None:
-            parts[name] = replace(part, per_query_usd=part.per_query_usd * active)
-    return CostTerms(parts=parts, active=active, horizon=horizon)
+    if _is_zero(delay):
+        return {}
+    return {"delay": Part(fixed_usd=delay * (1.0 - c.active))}
 
 
-def with_interim(own: CostTerms, interim: CostTerms) -> CostTerms:
-    """Before launch, the interim strategy serves: its recurring costs apply for the unserved share."""
-    before = 1.0 - own.active
-    served = interim.total().masked(before, keep_one_time=False)
-    return CostTerms(parts={**own.parts, "interim": served}, active=own.active, horizon=own.horizon)
-
-
-def end_of_life_month(eol: EndOfLife, values: Mapping[str, np.ndarray | float]) -> np.ndarray:
-    """The month (1, 2, ...) from which the successor's costs apply; ``inf`` = never. Shape (n,) or ()."""
-    if eol.month is not None:
-        return np.maximum(np.ceil(np.asarray(values[eol.month.name], dtype=np.float64) - 1e-9), 1.0)
-    p = np.asarray(values[eol.probability_per_year.name], dtype=np.float64)
-    # A chance so small that the closing month overflows to inf means never: no warning for it.
-    with np.errstate(divide="ignore", over="ignore"):
-        rate_per_month = -np.log1p(-p) / 12.0  # constant hazard that closes with chance p in a year
-        months = values[eol.event.name] / rate_per_month
-    return np.where(p > 0, np.maximum(np.ceil(months), 1.0), np.inf)
-
-
-def with_end_of_life(own: CostTerms, successor: CostTerms, month: np.ndarray, migration_usd) -> CostTerms:
-    """Switch to the successor's recurring costs from ``month`` on, paying the migration then."""
-    t = calendar.month_index(own.horizon)[:, None]
-    month = np.asarray(month, dtype=np.float64).reshape(1, -1)
-    after = (t >= month).astype(np.float64)
-    before = 1.0 - after
-    parts = {name: part.masked(before) for name, part in own.parts.items()}
-    parts["successor"] = successor.total().masked(after, keep_one_time=False)
-    parts["migration"] = Part(fixed_usd=(t == month) * migration_usd)
-    return CostTerms(parts=parts, active=own.active * before + successor.active * after, horizon=own.horizon)
-
-
-def build_cost_terms(scenario: Scenario, values: Mapping[str, np.ndarray | float], n: int, *,
-                     components: bool = True) -> dict[str, CostTerms]:
-    """Cost terms of every strategy for one block of ``n`` samples, interim and end of life included.
-
-    ``values`` maps every input name to an ``(n,)`` array or, for a constant, a float. Without
-    ``components`` each strategy's own components are summed into one part ``"total"`` first, so
-    interim and end-of-life masks apply once rather than per component (the simulator's case).
-    """
-    own = {name: own_cost_terms(s, values, scenario, n) for name, s in scenario.strategies.items()}
-    if not components:
-        own = {name: CostTerms(parts={"total": t.total()}, active=t.active, horizon=t.horizon)
-               for name, t in own.items()}
-    for name, strategy in scenario.strategies.items():
-        if strategy.interim is not None:
-            own[name] = with_interim(own[name], own[strategy.interim])
-    terms = {}
-    for name, strategy in scenario.strategies.items():
-        eol = strategy.end_of_life
-        if eol is None:
-            terms[name] = own[name]
-        else:
-            terms[name] = with_end_of_life(own[name], own[eol.successor], end_of_life_month(eol, values),
-                                           values[eol.migration_usd.name])
-    return terms
+def model_notes() -> list[str]:
+    """How the model reads a scenario's keys, in Markdown (the reference's "What the keys mean in
+    the model"): the answers a user would otherwise guess, with numbers from the code's constants."""
+    return [
+        "#### What the keys mean in the model",
+        "",
+        "- **An absent component costs nothing.** No `[quality]` means the strategy is error-free: its wrong answers",
+        "  cost $0, however many a competitor with `[quality]` pays for. Give every strategy the same components (an",
+        "  error rate for each), or the comparison is decided by what was left out. The same holds for `labour`,",
+        "  `retrieval`, `hosting` and the rest.",
+        "- **Training tokens are per epoch.** A run given by tokens costs `training_tokens x epochs x",
+        "  training_usd_per_mtok / 1e6`; a retrain costs the same draw again unless `retrain_run_usd` is given.",
+        "- **Price decline** (`price_decline_per_year` = d) multiplies month t's token prices by",
+        "  `(1 - d)^((t - 1) / 12)`: month 1 pays today's prices, month 13 pays `1 - d` of them, smoothly between.",
+        "  It applies to LLM input and output tokens (a tuned premium is a share of the base price, so it falls with",
+        "  it), the cached prefix, embeddings per query and at each re-index, and escalation. It does not apply to the",
+        "  hosting fee, GPU hours, self-hosted ops, the vector store, the first index of the corpus (at t = 0), training",
+        "  runs, labour, quality or other fixed costs.",
+        f"- **Launch delay**: `launch_weeks` / {calendar.WEEKS_PER_MONTH:.4g} (52/12 weeks a month) = L months; month t",
+        "  is served for the share `clip(t - L, 0, 1)`. Before launch there are no per-query costs (tokens, cache,",
+        "  embeddings, errors, escalation) and the monthly costs (vector store, hosting fee, GPUs and ops, maintenance",
+        "  labour, `fixed_usd_per_month`) are paid pro rata to the share served; one-time costs fall at t = 0 anyway;",
+        "  retrains and re-indexes happen only from the first month served (their schedule still counts from t = 0).",
+        "  The unserved share costs `delay_cost_usd_per_month` and, with `interim`, the interim strategy's monthly and",
+        "  per-query costs.",
+        f"- **GPU capacity**: a month is 365.25 / 12 days: {calendar.HOURS_PER_MONTH:g} hours of a replica's price and",
+        f"  {calendar.SECONDS_PER_MONTH:,.0f} seconds of its throughput; replicas = max(min_replicas, ceil(queries x",
+        "  tokens_per_query / (throughput x utilization x seconds))).",
+        "- **Schedules** (`retrain_every_months`, `reindex_every_months` = k) put events at k, 2k, ... months from t = 0",
+        "  (at least 1/30 month apart: daily). A tuned model's error rate drifts up from its last retrain.",
+        "",
+    ]

@@ -12,14 +12,19 @@ months contiguous; :class:`Evaluation` hands results back sample-major.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ftrag_mc.model import calendar
-from ftrag_mc.model.costs import COMPONENTS, CostTerms, Part, build_cost_terms, monthly_usd
-from ftrag_mc.scenario import Scenario
+from ftrag_mc.model.components import COMPONENTS
+from ftrag_mc.model.costs import CostTerms, Part, monthly_usd
+from ftrag_mc.model.strategy import build_cost_terms
+
+#: A parsed :class:`ftrag_mc.scenario.Scenario`. The model sits below the scenario parser (which
+#: reads the component registry to parse a file) and never imports it.
+Scenario = Any
 
 __all__ = ["CostModel", "Evaluation", "cumsum_months", "evaluate", "input_values", "payback_months"]
 
@@ -478,7 +483,7 @@ def evaluate(scenario: Scenario, inputs: Mapping[str, object] | None = None, *, 
     months
         Months through which to count, integers in 0..H; default the horizon alone.
     components
-        Also split every NPC by cost component (:data:`ftrag_mc.model.costs.COMPONENTS`).
+        Also split every NPC by cost component (:data:`ftrag_mc.model.components.COMPONENTS`).
 
     Returns
     -------

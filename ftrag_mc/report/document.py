@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis.charts_extra import main_challenger
+from ftrag_mc.model.components import component_values_text
 from ftrag_mc.report.numbers import format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume
 from ftrag_mc.report.style import escape, font_family, fonts_for, quiet_glyph_warnings, wrap
 from ftrag_mc.simulate import SimulationResult
@@ -187,8 +188,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "breakdown.csv": {
         **{k: _SHARED[k] for k in ("strategy", "label", "horizon_months", "queries_per_month", "samples")},
-        "component": ("cost component (llm, cache, retrieval, training, hosting, self_hosted, labour, "
-                      "quality, escalation, other, delay, interim, successor, migration)", "name"),
+        "component": (f"cost component: {component_values_text()}", "name"),
         "component_label": ("the component in words", "text"),
         "median_inputs_usd": ("the component's net present cost with every input at its median", "USD"),
         "mean_usd": ("the component's mean net present cost over the sampled futures", "USD"),

@@ -14,12 +14,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ftrag_mc.analysis.charts_extra import COMPONENT_LABELS
+from ftrag_mc.model.components import COLOURS
+from ftrag_mc.model.components import LABELS as COMPONENT_LABELS
 from ftrag_mc.report.layout import (
     chart_subtitle, finish, make_figure, nothing_to_show, require_columns, returned, settle, shorten,
 )
 from ftrag_mc.report.style import (
-    INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_months, format_percent, format_share, format_usd,
+    INK, MUTED, SMALL_FONT_PT, RunInfo, escape, format_months, format_percent, format_share, format_usd,
     format_volume, house_style, percent_formatter, tint, usd_formatter,
 )
 
@@ -34,10 +35,8 @@ _BREAKDOWN_COLUMNS = ("strategy", "label", "component", "horizon_months", "queri
                       "share_of_mean", "total_mean_usd", "samples", "seed")
 
 LOSS_COLOUR = "#d55e00"  # vermillion: the futures in which the challenger costs more
-#: One colour per cost component, in stacking order, the same in every breakdown.
-COMPONENT_COLOURS: dict[str, str] = dict(zip(
-    COMPONENT_LABELS, OKABE_ITO[:6] + ["#999999"] + [tint(c, 0.5) for c in OKABE_ITO[:6]] + ["#cccccc"]
-    + [OKABE_ITO[6]]))  # latency: yellow, readable as a filled segment
+#: One colour per cost component, in stacking order, the same in every breakdown (the registry's).
+COMPONENT_COLOURS: dict[str, str] = COLOURS
 _MIN_LABEL_SHARE = 0.06  # a segment narrower than this share of the widest bar gets no label
 
 
