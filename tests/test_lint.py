@@ -270,9 +270,26 @@ def test_a_moved_constant_stays_inside_its_key_range():
 
 # --- shipped scenarios ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")), ids=lambda p: p.name)
+ARTICLE = ROOT / "scenarios" / "article-breakeven.toml"
+
+
+@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "scenarios").glob("*.toml") if p != ARTICLE),
+                         ids=lambda p: p.name)
 def test_shipped_scenarios_lint_clean(path):
     assert lint_scenario(load_scenario(path)) == []
+
+
+def test_the_articles_point_figures_each_decide_its_answer():
+    # The article's worked case is all constants, and each of its six figures flips the answer at
+    # half or double its value; by hand at 100k queries/month over 36 months (3.6M calls), ΔNPC =
+    # run - 0.0015 x 3.6M = -$400, and with the run doubled $10,000 - $5,400 = $4.6k.
+    warnings = lint_scenario(load_scenario(ARTICLE))
+    assert {w.path for w in warnings} == {
+        "inputs.prompt_tokens", "inputs.output_tokens", "strategies.rag.llm.context_tokens",
+        "strategies.fine_tune.llm.input_premium", "strategies.fine_tune.llm.output_premium",
+        "strategies.fine_tune.training.run_usd"}
+    [run] = [w for w in warnings if w.path.endswith("run_usd")]
+    assert "at 2x (10,000) ΔNPC fine_tune vs rag is $4.6k instead of -$400" in run.message
 
 
 # --- the command ----------------------------------------------------------------------------------

@@ -223,3 +223,59 @@ def test_rough_breakeven_crossing_is_the_exact_breakeven(rough):
         row = crossings.loc[("ft", months)]
         assert row["volume_at_50pct"] == pytest.approx(5000 / (months * SAVING_PER_CALL), rel=1e-9)
         assert row["method"] == "median of the per-sample breakeven volumes"
+
+
+# --- the shipped article scenario, in tokens and per call -------------------------------------------
+
+ARTICLE = Path(__file__).parent.parent / "scenarios" / "article-breakeven.toml"
+
+
+def test_shipped_article_scenario_has_the_articles_figures():
+    # RAG: (1,000 + 2,000) x $3/M + 1,000 x $15/M = $0.024 a call; fine-tune 1.25 x (1,000 x $3/M +
+    # 1,000 x $15/M) = $0.0225: $0.0015 less, and $5,000 / $0.0015 = 3.33M calls = 33.3 months at 100k.
+    s = ftrag_mc.load_scenario(ARTICLE)
+    ev = ftrag_mc.evaluate(s, months=np.arange(37))
+    rag, ft = (ev.npc_usd[0, ev.strategies.index(k), 0] for k in ("rag", "fine_tune"))
+    assert np.diff(rag) == pytest.approx(np.full(36, 100_000 * 0.024), rel=REL)
+    assert np.diff(ft) == pytest.approx(np.full(36, 100_000 * 0.0225), rel=REL)
+    assert ft[0] == 5000
+    payback = ftrag_mc.compute_payback_months((ft - rag)[None, :])
+    assert payback[0] == pytest.approx(5000 / 150, rel=REL)  # 33.3 months, 3.33M calls
+
+
+def test_per_call_mode_gives_the_same_costs_as_tokens(tmp_path):
+    # A back-of-envelope user writes the article's case as a price per call.
+    text = ARTICLE.read_text()
+    head = text.split("[strategies.rag]")[0]
+    per_call = tmp_path / "per-call.toml"
+    per_call.write_text(head + """
+[strategies.rag]
+per_query_usd = 0.024
+
+[strategies.fine_tune]
+per_query_usd = 0.0225
+training = { run_usd = 5000 }
+""")
+    tokens, calls = (ftrag_mc.evaluate(ftrag_mc.load_scenario(p), months=np.arange(37)) for p in (ARTICLE, per_call))
+    assert calls.npc_usd == pytest.approx(tokens.npc_usd, rel=1e-12)
+
+
+def test_per_call_cost_falls_with_the_token_price_trend(tmp_path):
+    # $0.01 a call, 10,000 calls a month, prices falling 19 % a year: month 13 pays 0.81 x $100.
+    path = tmp_path / "decline.toml"
+    path.write_text("""
+[scenario]
+horizon_months = 13
+baseline = "a"
+[volume]
+queries_per_month = 10000
+[strategies.a]
+per_query_usd = 0.01
+price_decline_per_year = 0.19
+[strategies.b]
+per_query_usd = 0.02
+""")
+    ev = ftrag_mc.evaluate(ftrag_mc.load_scenario(path), months=np.arange(14))
+    monthly = np.diff(ev.npc_usd[0, 0, 0])
+    assert monthly[0] == pytest.approx(100.0, rel=REL)
+    assert monthly[12] == pytest.approx(81.0, rel=REL)

@@ -345,6 +345,8 @@ def _has_context(strategy: Any) -> bool:
 REGISTRY: tuple[Component, ...] = (
     Component("llm", "LLM calls", "#e69f00", LlmCalls, "per-query model calls", cost=costs.llm_cost,
               detail=_per_query_only(_llm_detail)),
+    Component("per_call", "cost per call", "#8c564b", cost=costs.per_call_cost,
+              items={"per query": "cost per call (given)"}),
     Component("cache", "prompt cache", "#56b4e9", PromptCache, "prompt caching (needs llm)",
               detail=_per_query_only(_cache_detail), check=_needs_llm("prompt caching needs an [llm] section")),
     Component("retrieval", "retrieval", "#009e73", Retrieval, "retrieval: embeddings, vector store, indexing",

@@ -301,6 +301,14 @@ def labour_cost(strategy, c: Context) -> dict[str, Part]:
                            fixed_usd=(c(labour.maintenance_weeks_per_month) * week) * c.active)}
 
 
+def per_call_cost(strategy, c: Context) -> dict[str, Part]:
+    """A cost per call given as one number (``per_query_usd``), at the falling token prices."""
+    usd = c(strategy.per_query_usd)
+    if _is_zero(usd):
+        return {}
+    return {"per_call": Part(per_query_usd=usd * c.prices)}
+
+
 def _is_zero(x) -> bool:
     return np.ndim(x) == 0 and float(x) == 0.0
 

@@ -60,6 +60,9 @@ class _OwnKeys:
     price_decline_per_year: Quantity = quantity("yearly fall of token prices: LLM input and output (a tuned premium stays a share of the falling price), cache, embeddings per query and at re-indexes, frontier re-runs; month t pays (1 - d)^((t - 1) / 12) of today's price. Not the hosting fee, GPUs, vector store, training, labour or quality", unit="fraction", default=0, hi=0.99, words="yearly price decline")
     one_time_usd: Quantity = quantity("any other one-time cost at t = 0", unit="USD", default=0, hi=MAX_USD, words="other one-time cost")
     fixed_usd_per_month: Quantity = quantity("any other fixed monthly cost once launched", unit="USD/month", default=0, hi=MAX_USD, words="other fixed monthly cost")
+    per_query_usd: Quantity = quantity("back-of-envelope cost per call, instead of (or on top of) llm tokens and prices: the "
+                                       "article's '$0.0018 per call'; falls with price_decline_per_year like a token price",
+                                       unit="USD/query", default=0, hi=MAX_USD, words="cost per call")
 
     def validate(self, path: str, registry: Registry) -> None:
         """A component's presence may need another's (caching needs the LLM calls it caches)."""
