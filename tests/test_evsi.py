@@ -180,7 +180,7 @@ def test_estimator_matches_normal_exact(normal_frame):
     f = normal_frame.set_index("n")
     exact = evsi_normal_exact(**NORMAL, item_sd=ITEM_SD, n=f.index.to_numpy())
     assert f["evsi_usd"].iloc[0] == 0.0
-    for n, value in zip(f.index, exact):
+    for n, value in zip(f.index, exact, strict=True):
         row = f.loc[n]
         assert within(value, row["evsi_usd"], row["evsi_low_usd"], row["evsi_high_usd"]), (n, value, row.to_dict())
         if n:
@@ -206,7 +206,7 @@ def test_estimator_matches_beta_binomial_exact(beta_run):
     f = compute_evsi(nb, theta, data=BinomialData(), sizes=sizes, bootstrap=BOOTSTRAP, seed=3)
     assert list(f["n"]) == [0, *sizes]
     exact = evsi_beta_binomial_exact(**BETA, n=f["n"].to_numpy())
-    for row, value in zip(f.itertuples(), exact):
+    for row, value in zip(f.itertuples(), exact, strict=True):
         assert within(value, row.evsi_usd, row.evsi_low_usd, row.evsi_high_usd), (row, value)
     assert f["method"].iloc[1] == "group means of the 2 values"  # a count of 1 item: exact means
     assert f["method"].iloc[-1].startswith("regression")
