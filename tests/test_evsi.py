@@ -208,8 +208,8 @@ def test_estimator_matches_beta_binomial_exact(beta_run):
     exact = evsi_beta_binomial_exact(**BETA, n=f["n"].to_numpy())
     for row, value in zip(f.itertuples(), exact, strict=True):
         assert within(value, row.evsi_usd, row.evsi_low_usd, row.evsi_high_usd), (row, value)
-    assert f["method"].iloc[1] == "group means of the 2 values"  # a count of 1 item: exact means
-    assert f["method"].iloc[-1].startswith("regression")
+    assert f["method"].iloc[1] == "group means of the 2 values of the count"  # 1 item: exact means
+    assert f["method"].iloc[-1] == "regression on the count, 7-term basis of ranks and values"
     assert within(evppi_beta_exact(**BETA), *f[["evppi_usd", "evppi_low_usd", "evppi_high_usd"]].iloc[0])
 
 
@@ -289,6 +289,8 @@ def test_data_models_registry():
     theta = np.full(200_000, 0.3)
     counts = BinomialData().summary(theta, 20, BinomialData().draw_noise(rng, theta.size))
     assert counts.mean() == pytest.approx(6.0, abs=0.03) and counts.var() == pytest.approx(4.2, rel=0.02)
+    ends = BinomialData().summary(np.array([0.0, 1.0]), 20, np.array([1 - 2**-53, 2**-53]))
+    np.testing.assert_array_equal(ends, [0, 20])  # impossible counts never drawn at θ = 0 or 1
     means = NormalData(2.0).summary(theta, 16, NormalData(2.0).draw_noise(rng, theta.size))
     assert means.mean() == pytest.approx(0.3, abs=0.005) and means.std() == pytest.approx(0.5, rel=0.01)
 
