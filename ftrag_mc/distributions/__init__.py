@@ -16,7 +16,8 @@ inverse CDFs are exact closed forms or special functions.
 Modules: :mod:`~ftrag_mc.distributions.base` (the ``Distribution`` and ``Continuous`` interface,
 truncation), :mod:`~ftrag_mc.distributions.families` (each family and the :data:`FAMILIES`
 registry), :mod:`~ftrag_mc.distributions.fast_inverse` (the PINV tables behind PERT and beta) and
-:mod:`~ftrag_mc.distributions.parse` (scenario tables to distributions).
+:mod:`~ftrag_mc.distributions.parse` (scenario tables to distributions, read through
+:mod:`~ftrag_mc.distributions.table`'s typed access with located errors).
 """
 
 from ftrag_mc.distributions.base import Continuous, Distribution

@@ -10,14 +10,12 @@ import dataclasses
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
+from ftrag_mc.distributions.table import _Table
 from ftrag_mc.errors import ScenarioError
-
-if TYPE_CHECKING:
-    from ftrag_mc.distributions.parse import _Table
 
 __all__ = ["Continuous", "Distribution"]
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy import special
 
 from ftrag_mc.distributions.base import Continuous, Distribution, _as_float_array, _fmt
 from ftrag_mc.distributions.fast_inverse import _beta_inverse
+from ftrag_mc.distributions.table import _Table
 from ftrag_mc.errors import ScenarioError
-
-if TYPE_CHECKING:
-    from ftrag_mc.distributions.parse import _Table
 
 __all__ = ["FAMILIES", "Beta", "Choice", "Exponential", "Fixed", "Lognormal", "Normal", "Pert", "Triangular",
            "Uniform", "fixed"]
