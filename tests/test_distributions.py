@@ -17,7 +17,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from ftrag_mc import distributions as distributions_module
+from ftrag_mc.distributions import fast_inverse
 
 from ftrag_mc.distributions import (
     FAMILIES,
@@ -237,7 +237,7 @@ def _check_against_exact_inverse(d, a, b, lo, hi):
     x = d.ppf(U_PINV)
     assert x.dtype == np.float64 and x.shape == U_PINV.shape
     assert np.all((x >= lo) & (x <= hi))
-    _assert_non_decreasing(x, exact_everywhere=distributions_module._beta_inverse(a, b) is None)
+    _assert_non_decreasing(x, exact_everywhere=fast_inverse._beta_inverse(a, b) is None)
     if min(a, b) >= 1:
         # With a shape below 1 the density is unbounded at an end, where one ulp of x moves
         # the CDF by ~1e-8: even the exact inverse misses 1e-9 there, so those shapes are
@@ -257,14 +257,14 @@ def test_pert_ppf_within_stated_accuracy_of_exact_inverse(lo, mode, hi, lam):
     b = 1 + lam * (hi - mode) / (hi - lo)
     assert (d.alpha, d.beta) == pytest.approx((a, b), rel=1e-15)
     # Every PERT shape lies in [1, 1 + lambda], inside the PINV range.
-    assert distributions_module._beta_inverse(d.alpha, d.beta) is not None
+    assert fast_inverse._beta_inverse(d.alpha, d.beta) is not None
     _check_against_exact_inverse(d, d.alpha, d.beta, lo, hi)
 
 
 @pytest.mark.parametrize(("a", "b", "pinv"), BETA_CASES)
 def test_beta_ppf_within_stated_accuracy_and_exact_outside_pinv_range(a, b, pinv):
     d = Beta(a, b, min=-3.0, max=5.0)
-    assert (distributions_module._beta_inverse(a, b) is not None) == pinv
+    assert (fast_inverse._beta_inverse(a, b) is not None) == pinv
     _check_against_exact_inverse(d, a, b, -3.0, 5.0)
     if not pinv:
         exact = np.clip(-3.0 + 8.0 * special.betaincinv(a, b, U_PINV), -3.0, 5.0)
@@ -297,9 +297,9 @@ def test_truncated_pert_keeps_range_and_accuracy():
 def test_pinv_tables_are_deterministic_across_builds_and_processes():
     d = Pert(40, 100, 200, 6)
     first = d.ppf(U_PINV).tobytes()
-    distributions_module._cached_beta_inverse.cache_clear()
+    fast_inverse._cached_beta_inverse.cache_clear()
     assert d.ppf(U_PINV).tobytes() == first
-    assert distributions_module._cached_beta_inverse.cache_info().misses == 1
+    assert fast_inverse._cached_beta_inverse.cache_info().misses == 1
     code = (
         "import hashlib, sys, numpy as np\n"
         "from ftrag_mc.distributions import Pert\n"
@@ -323,13 +323,13 @@ def test_pinv_concurrent_calls_match_serial_bits():
 
 
 def test_pinv_table_is_built_once_under_concurrent_first_use():
-    distributions_module._cached_beta_inverse.cache_clear()
+    fast_inverse._cached_beta_inverse.cache_clear()
     d = Pert(1, 2, 7, 3)
     u = np.random.default_rng(5).random(1000)
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: d.ppf(u).tobytes(), range(16)))
     assert len(set(results)) == 1
-    assert distributions_module._cached_beta_inverse.cache_info().misses == 1
+    assert fast_inverse._cached_beta_inverse.cache_info().misses == 1
 
 
 @pytest.mark.parametrize("dumps", [pickle.dumps, cloudpickle.dumps], ids=["pickle", "cloudpickle"])
@@ -361,10 +361,10 @@ class _WarningPinv:
 
 @pytest.mark.parametrize("fake", [_FailingPinv, _WarningPinv], ids=["error", "warning"])
 def test_pinv_setup_error_or_warning_falls_back_to_exact(monkeypatch, fake):
-    monkeypatch.setattr(distributions_module, "NumericalInversePolynomial", fake)
+    monkeypatch.setattr(fast_inverse, "NumericalInversePolynomial", fake)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the fallback must swallow PINV's warning, not pass it on
-        assert distributions_module._build_beta_inverse(2.5, 3.5) is None
+        assert fast_inverse._build_beta_inverse(2.5, 3.5) is None
 
 
 # -------------------------------------------------------------------------------- choice

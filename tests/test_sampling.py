@@ -34,11 +34,10 @@ from ftrag_mc.sampling import (
     U_MIN,
     InputSampler,
     normalize_seed,
-    _permutation_keys,
-    _permute,
     parse_rank_correlation,
     stream_rng,
 )
+from ftrag_mc.sampling.samplers import _permutation_keys, _permute
 
 N = 17_000  # crosses the first block boundary and is not a power of 2
 assert BLOCK_SIZE < N < 2 * BLOCK_SIZE

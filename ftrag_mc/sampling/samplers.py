@@ -1,17 +1,4 @@
-"""Seeds, addressed random streams, uniforms, rank correlation and the three samplers.
-
-The path for every input is: uniforms in (0, 1) → (optionally) a Gaussian copula that imposes
-Spearman rank correlations → the input's inverse CDF. Uniforms come from streams *addressed* by
-(seed, input name, purpose, block) rather than consumed in order, so one user seed reproduces a
-run bit for bit whatever the chunk size, thread or worker process, and adding an input leaves the
-draws of the others unchanged (for ``mc`` and ``lhs``). numpy's ``random/parallel.rst`` explains
-why ``seed + i`` would not be safe; a ``SeedSequence(seed, spawn_key=...)`` per (seed, name,
-purpose), then a keyed BLAKE2b of the block number per block (see :func:`stream_rng`), is.
-
-Every sampler draws samples ``[start, stop)`` in O(stop - start) time and memory, plus at most
-one block of ``BLOCK_SIZE`` samples per input; nothing is kept between calls, so memory is flat
-in the number of samples, an :class:`InputSampler` pickles small, and two threads may draw
-disjoint ranges at once:
+"""The three samplers behind :class:`InputSampler`: uniforms (MC, LHS, Sobol'), copula, marginals.
 
 * ``mc``: each input's uniforms are its stream's blocks, one fresh PCG64 per (input, block).
 * ``lhs``: sample ``i`` of input ``j`` is ``(perm_j(i) + v_ij) / n_total``, with ``perm_j`` a
@@ -25,37 +12,22 @@ disjoint ranges at once:
 from __future__ import annotations
 
 import copy
-import functools
-import hashlib
 import inspect
-import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.random.bit_generator import ISeedSequence
 from scipy import special
 from scipy.stats import qmc
 
 from ftrag_mc.distributions import Distribution
-from ftrag_mc.errors import ScenarioError
+from ftrag_mc.sampling.correlation import RankCorrelation
+from ftrag_mc.sampling.streams import BLOCK_SIZE, _block_rng, _name_key, _stream_key, normalize_seed
 
-__all__ = [
-    "BLOCK_SIZE",
-    "SAMPLERS",
-    "InputSampler",
-    "RankCorrelation",
-    "normalize_seed",
-    "parse_rank_correlation",
-    "stream_rng",
-]
+__all__ = ["SAMPLERS", "U_MAX", "U_MIN", "InputSampler"]
 
 SAMPLERS = ("mc", "lhs", "sobol")
-#: Samples per addressed stream block (``mc`` values, ``lhs`` jitter). Changing it changes every
-#: ``mc`` and ``lhs`` draw. The engine draws whole blocks, so a block is drawn once per use.
-BLOCK_SIZE = 16384
 
 # Uniforms are kept this far from 0 and 1 so that ppf of unbounded families stays finite
 # (ndtri(2**-53) ≈ -8.2); 1 - 2**-53 is the largest double below 1.
@@ -69,253 +41,8 @@ _SOBOL_MAX_N = 2**30
 # LHS stratification is exact in float64 up to 2**50 strata (see `_lhs_uniforms`).
 _LHS_MAX_N = 2**50
 
-
-def normalize_seed(seed: int | None) -> int:
-    """The seed a run uses: the user's, or fresh OS entropy when none is given.
-
-    Parameters
-    ----------
-    seed
-        A non-negative integer, or None for a fresh seed (report it so the run can be repeated).
-
-    Returns
-    -------
-    int
-        A non-negative integer usable as ``np.random.SeedSequence`` entropy.
-
-    Raises
-    ------
-    ValueError
-        If ``seed`` is negative or not an integer (booleans included).
-    """
-    if seed is None:
-        return int(np.random.SeedSequence().entropy)
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be a non-negative integer (got {seed!r})")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer (got {seed})")
-    return int(seed)
-
-
-def _name_key(name: str) -> tuple[int, int]:
-    """Two uint32 words identifying ``name``, stable across processes (unlike ``hash``)."""
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little")
-
-
 # Spawn key of the single Sobol' stream; its length (1) keeps it apart from the per-input keys (4).
 _SOBOL_KEY = (_name_key("sobol")[0],)
-
-
-@functools.lru_cache(maxsize=1024)
-def _stream_key(seed: int, name: str, purpose: str) -> bytes:
-    """32-byte key of the streams of one (seed, name, purpose), from a ``SeedSequence``.
-
-    Cached (``lru_cache`` is thread-safe) because a ``SeedSequence`` costs ~5 µs.
-    """
-    spawn_key = (*_name_key(name), _name_key(purpose)[0])
-    words = np.random.SeedSequence(seed, spawn_key=spawn_key).generate_state(8, np.uint32)
-    return words.astype("<u4").tobytes()
-
-
-class _DigestSeed(ISeedSequence):
-    """A seed sequence whose state words are the bytes of a digest, read little-endian.
-
-    Seeding PCG64 from it costs ~1 µs against ~9 µs through a fresh ``SeedSequence``; the
-    digest is a keyed BLAKE2b (a PRF), so the words are as well mixed. It cannot ``spawn``.
-    """
-
-    __slots__ = ("_digest",)
-
-    def __init__(self, digest: bytes):
-        self._digest = digest
-
-    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
-        dtype = np.dtype(dtype)
-        if n_words * dtype.itemsize > len(self._digest):
-            raise ValueError(f"the digest holds {len(self._digest)} bytes")
-        words = np.frombuffer(self._digest, dtype=dtype.newbyteorder("<"), count=n_words)
-        return words.astype(dtype)
-
-
-def _block_rng(key: bytes, block: int) -> np.random.Generator:
-    """PCG64 seeded with BLAKE2b-256(message = block as 8 little-endian bytes, key = key)."""
-    if not 0 <= block < 2**64:
-        raise ValueError(f"block must lie in [0, 2**64) (got {block})")
-    digest = hashlib.blake2b(block.to_bytes(8, "little"), key=key, digest_size=32).digest()
-    return np.random.Generator(np.random.PCG64(_DigestSeed(digest)))
-
-
-def stream_rng(seed: int, name: str, purpose: str, block: int = 0) -> np.random.Generator:
-    """The addressed random stream for one input, purpose and block.
-
-    Parameters
-    ----------
-    seed
-        The run's normalised seed.
-    name
-        The input's name (dotted scenario key).
-    purpose
-        What the stream is for, e.g. ``"mc"`` or ``"lhs"``; different purposes never share draws.
-    block
-        Block index in ``[0, 2**64)`` (one block per ``BLOCK_SIZE`` samples).
-
-    Returns
-    -------
-    np.random.Generator
-        A fresh PCG64 generator whose 256 seed bits are the keyed BLAKE2b-256 of ``block``
-        (8 bytes, little-endian) under the key ``SeedSequence(seed, spawn_key=(*name_key,
-        purpose_word)).generate_state(8, uint32)`` (32 bytes, little-endian), where
-        ``name_key`` is the two uint32 words of ``blake2b(name, digest_size=8)`` and
-        ``purpose_word`` the first of ``purpose``'s. The key is cached per (seed, name,
-        purpose); a new block then costs ~2 µs, against ~11 µs for a ``SeedSequence`` per
-        block. The generator cannot ``spawn``.
-    """
-    return _block_rng(_stream_key(seed, name, purpose), block)
-
-
-# --------------------------------------------------------------------------------------------
-# Rank correlation
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class RankCorrelation:
-    """Target Spearman rank correlations between named inputs.
-
-    Attributes
-    ----------
-    names
-        Input names, one per row/column of ``matrix``.
-    matrix
-        ``(len(names), len(names))`` float64, symmetric, unit diagonal, read-only.
-    """
-
-    names: tuple[str, ...]
-    matrix: np.ndarray
-
-    def normal_correlation(self) -> np.ndarray:
-        """Pearson correlations of the copula's normals that give these Spearman correlations.
-
-        For a bivariate normal, Spearman's rho = (6/π)·arcsin(r/2), hence r = 2·sin(π·rho/6).
-        """
-        return 2.0 * np.sin(np.pi * self.matrix / 6.0)
-
-
-def parse_rank_correlation(
-    names: Sequence[str],
-    matrix: Sequence[Sequence[float]],
-    path: str,
-    *,
-    names_path: str | None = None,
-) -> RankCorrelation:
-    """Validate a rank-correlation block of a scenario.
-
-    Parameters
-    ----------
-    names
-        Input names (at least two, distinct).
-    matrix
-        Square list of lists of Spearman correlations, one row per name.
-    path
-        Dotted key path of the matrix, e.g. ``correlation.matrix``; errors in it name ``path``,
-        ``path[i]`` or ``path[i][j]``.
-    names_path
-        Key path of the list of names, e.g. ``correlation.inputs``; errors in it name
-        ``names_path[i]``. Without it they name ``path``.
-
-    Returns
-    -------
-    RankCorrelation
-
-    Raises
-    ------
-    ScenarioError
-        If the names or the matrix are malformed, the matrix is not symmetric (within 1e-12), its
-        diagonal is not 1, an entry lies outside [-1, 1], or the correlations are inconsistent
-        (the implied normal correlation matrix is not positive definite; this includes ±1).
-    """
-    matrix_path = path
-
-    def name_at(i: int) -> str:
-        return path if names_path is None else f"{names_path}[{i}]"
-
-    if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
-        raise ScenarioError("names must be a list of input names", path=names_path or path)
-    for i, name in enumerate(names):
-        if not isinstance(name, str):
-            raise ScenarioError(
-                f"names must be strings (got {type(name).__name__})", path=name_at(i)
-            )
-        if name in names[:i]:
-            raise ScenarioError(f"input '{name}' is listed twice", path=name_at(i))
-    n = len(names)
-    if n < 2:
-        raise ScenarioError(
-            f"correlation needs at least two inputs (got {n})", path=names_path or path
-        )
-
-    def is_list(value: Any) -> bool:
-        return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
-
-    if not is_list(matrix) or len(matrix) != n:
-        got = f"{len(matrix)} rows" if is_list(matrix) else type(matrix).__name__
-        raise ScenarioError(
-            f"matrix must be a list of {n} rows, one per name (got {got})", path=matrix_path
-        )
-    rho = np.empty((n, n))
-    for i, row in enumerate(matrix):
-        if not is_list(row) or len(row) != n:
-            got = f"{len(row)} entries" if is_list(row) else type(row).__name__
-            raise ScenarioError(
-                f"each row must have {n} entries (got {got})", path=f"{matrix_path}[{i}]"
-            )
-        for j, value in enumerate(row):
-            at = f"{matrix_path}[{i}][{j}]"
-            if isinstance(value, (bool, np.bool_)) or not isinstance(
-                value, (int, float, np.integer, np.floating)
-            ):
-                raise ScenarioError(f"correlation must be a number (got {value!r})", path=at)
-            if not math.isfinite(value):
-                raise ScenarioError(f"correlation must be finite (got {value})", path=at)
-            rho[i, j] = value
-    for i in range(n):
-        if abs(rho[i, i] - 1.0) > 1e-12:
-            raise ScenarioError(
-                f"diagonal entries must be 1 (got {rho[i, i]:g})", path=f"{matrix_path}[{i}][{i}]"
-            )
-        for j in range(i):
-            if abs(rho[i, j] - rho[j, i]) > 1e-12:
-                raise ScenarioError(
-                    f"matrix must be symmetric (matrix[{j}][{i}] = {rho[j, i]:g}, "
-                    f"matrix[{i}][{j}] = {rho[i, j]:g})",
-                    path=f"{matrix_path}[{i}][{j}]",
-                )
-            if abs(rho[i, j]) > 1.0:
-                raise ScenarioError(
-                    f"correlation must lie in [-1, 1] (got {rho[i, j]:g})",
-                    path=f"{matrix_path}[{i}][{j}]",
-                )
-    # Exactly symmetric with an exact unit diagonal, so the copula factor is well defined.
-    rho = (rho + rho.T) / 2.0
-    np.fill_diagonal(rho, 1.0)
-    rho.setflags(write=False)
-    result = RankCorrelation(tuple(names), rho)
-    try:
-        np.linalg.cholesky(result.normal_correlation())
-    except np.linalg.LinAlgError:
-        raise ScenarioError(
-            "matrix is not positive definite: the correlations are inconsistent with one another "
-            "(perfect correlations of ±1 are not allowed either)",
-            path=matrix_path,
-        ) from None
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# Samplers
-# --------------------------------------------------------------------------------------------
-
 
 _PERM_ROUNDS = 4
 # Odd multiplier of the round function's second step (lowbias32's and splitmix64's).
@@ -368,39 +95,11 @@ def _permute(start: int, stop: int, keys: np.ndarray, n: int) -> np.ndarray:
     w = (m + 1) // 2
     b = -(-n // (1 << w))
     dtype = np.uint32 if m <= 32 else np.uint64
-    bits = np.dtype(dtype).itemsize * 8
-    half, top, mul, radix = dtype(bits // 2), dtype(bits - w), dtype(_PERM_MUL[bits]), dtype(b)
     xor_keys = keys[0].astype(dtype)
     mul_keys = keys[1].astype(dtype) | dtype(1)
-
-    def network(x: np.ndarray, xor_key: np.ndarray, mul_key: np.ndarray) -> np.ndarray:
-        """Overwrites x (a fresh array) with its image."""
-        lo = x & dtype((1 << w) - 1)  # w bits
-        hi = np.right_shift(x, dtype(w), out=x)  # in [0, b)
-        t, s = np.empty_like(lo), np.empty_like(lo)
-        for r in range(_PERM_ROUNDS):
-            np.bitwise_xor(hi if r % 2 == 0 else lo, xor_key[r], out=t)
-            t *= mul_key[r]
-            np.right_shift(t, half, out=s)
-            t ^= s
-            t *= mul
-            if r % 2 == 0:
-                t >>= top  # the hash's top w bits
-                lo ^= t
-            else:
-                t >>= half  # (h >> half) * b >> half lies in [0, b): Lemire's reduction
-                t *= radix
-                t >>= half
-                hi += t
-                np.subtract(hi, radix, out=t)
-                np.minimum(hi, t, out=hi)  # hi mod b: hi - b wraps around when hi < b
-        hi <<= dtype(w)
-        hi |= lo
-        return hi
-
     index = np.empty((keys.shape[-1], stop - start), dtype=dtype)
     index[:] = np.arange(start, stop, dtype=dtype)
-    out = network(index, xor_keys[:, :, None], mul_keys[:, :, None])
+    out = _feistel(index, xor_keys[:, :, None], mul_keys[:, :, None], w, b)
     flat = out.reshape(-1)
     walk = np.flatnonzero(flat >= n)
     # Each further pass moves a value to a new point beyond n until it lands below n, so no
@@ -409,12 +108,45 @@ def _permute(start: int, stop: int, keys: np.ndarray, n: int) -> np.ndarray:
         if not walk.size:
             break
         rows = walk // out.shape[1]
-        stepped = network(flat[walk], xor_keys[:, rows], mul_keys[:, rows])
+        stepped = _feistel(flat[walk], xor_keys[:, rows], mul_keys[:, rows], w, b)
         flat[walk] = stepped
         walk = walk[stepped >= n]
     if walk.size:
         raise AssertionError("cycle-walking did not end")  # unreachable, see above
     return out
+
+
+def _feistel(x: np.ndarray, xor_key: np.ndarray, mul_key: np.ndarray, w: int, b: int) -> np.ndarray:
+    """The network of :func:`_permute` on ``[0, b·2**w)``: overwrites x (a fresh array) with its image.
+
+    ``x`` and the keys share one unsigned dtype (uint32 or uint64); ``xor_key[r]`` and
+    ``mul_key[r]``, round r's keys, broadcast against ``x``.
+    """
+    dtype = x.dtype.type
+    bits = x.dtype.itemsize * 8
+    half, top, mul, radix = dtype(bits // 2), dtype(bits - w), dtype(_PERM_MUL[bits]), dtype(b)
+    lo = x & dtype((1 << w) - 1)  # w bits
+    hi = np.right_shift(x, dtype(w), out=x)  # in [0, b)
+    t, s = np.empty_like(lo), np.empty_like(lo)
+    for r in range(_PERM_ROUNDS):
+        np.bitwise_xor(hi if r % 2 == 0 else lo, xor_key[r], out=t)
+        t *= mul_key[r]
+        np.right_shift(t, half, out=s)
+        t ^= s
+        t *= mul
+        if r % 2 == 0:
+            t >>= top  # the hash's top w bits
+            lo ^= t
+        else:
+            t >>= half  # (h >> half) * b >> half lies in [0, b): Lemire's reduction
+            t *= radix
+            t >>= half
+            hi += t
+            np.subtract(hi, radix, out=t)
+            np.minimum(hi, t, out=hi)  # hi mod b: hi - b wraps around when hi < b
+    hi <<= dtype(w)
+    hi |= lo
+    return hi
 
 
 class InputSampler:

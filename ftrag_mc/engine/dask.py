@@ -1,7 +1,7 @@
 """Run a simulation's blocks as dask.distributed tasks and stream their statistics back in order.
 
 The plan (scenario, seed, sampler) is scattered once to every worker; each task runs a few
-consecutive blocks with :func:`ftrag_mc.simulate.run_block` and returns their statistics merged.
+consecutive blocks with :func:`ftrag_mc.engine.blocks.run_blocks` and returns their statistics merged.
 Tasks are gathered in block order, so the result is the same bits as the local engine's. At most
 ``2 x workers`` tasks are in flight, which bounds the client's memory.
 
@@ -15,16 +15,8 @@ from collections import deque
 from contextlib import contextmanager
 from typing import Iterator
 
-from ftrag_mc.simulate import BlockStats, Plan, default_workers, run_block
-
-
-def run_blocks(plan: Plan, blocks: list[int]) -> BlockStats:
-    """The statistics of consecutive ``blocks``, merged in order (runs on a worker)."""
-    total = None
-    for b in blocks:
-        stats = run_block(plan, b)
-        total = stats if total is None else total.merge(stats)
-    return total
+from ftrag_mc.engine.blocks import BlockStats, Plan, run_blocks
+from ftrag_mc.engine.local import default_workers
 
 
 @contextmanager
@@ -62,3 +54,6 @@ def dask_blocks(plan: Plan, blocks: range, blocks_per_task: int, scheduler: str 
         finally:
             for future in pending:
                 future.cancel()
+
+
+__all__ = ["dask_blocks"]
