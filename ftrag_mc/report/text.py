@@ -1,4 +1,5 @@
-"""The few-line summary a run prints.
+"""The lines the commands print: a run's summary, a study's top inputs, a sweep's crossings and a
+comparison's headline.
 
 Every number goes through :mod:`ftrag_mc.report.numbers`, as in the headline, ``summary.md``,
 the PDF and the charts: the same figure reads the same everywhere ("69k", not "69.1k" here and
@@ -11,7 +12,9 @@ import math
 
 import pandas as pd
 
-from ftrag_mc.report.numbers import format_interval, format_money_pm, format_months, format_percent, format_volume
+from ftrag_mc.report.numbers import (
+    format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume,
+)
 from ftrag_mc.simulate import SimulationResult
 
 
@@ -63,3 +66,47 @@ def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
     if result.stopped:
         lines.append(f"note: {result.stopped}")
     return lines
+
+
+def run_top_inputs(result: SimulationResult, top_inputs: pd.DataFrame | None) -> list[str]:
+    """The line ``run`` prints from the report's ``top_inputs.csv``
+    (:func:`~ftrag_mc.analysis.sensitivity.compute_top_inputs`, for the main question)."""
+    if top_inputs is None or top_inputs.empty:
+        return []
+    currency = result.scenario.meta.currency
+    parts = [f"{row.label} ({format_usd(row.swing_usd, currency)})" for row in top_inputs.itertuples()]
+    who = top_inputs["strategy_label"].iloc[0]
+    return [f"  inputs that move {who}'s ΔNPC most (P10-P90, others at medians): " + "; ".join(parts)]
+
+
+def top_inputs_lines(tornado: pd.DataFrame, top: int = 3) -> list[str]:
+    """'Inputs that move ΔNPC most: ...' from a tornado frame (largest swing first)."""
+    if tornado.empty:
+        return ["No uncertain inputs: every input is a constant."]
+    rows = tornado.head(top)
+    label = "label" if "label" in rows.columns else "input"
+    parts = [f"{row[label]} ({format_usd(abs(row['swing_usd']))} swing)" for _, row in rows.iterrows()]
+    return ["Inputs that move ΔNPC most (P10-P90 swings, others at their medians): " + "; ".join(parts)]
+
+
+def describe_sweep_crossings(crossings: pd.DataFrame) -> list[str]:
+    """One line per row of :func:`~ftrag_mc.analysis.sweep.compute_sweep_crossings`: where P(win)
+    crosses 50 % along x (for each y of a 2-D sweep), or that it does not in the grid."""
+    two_d = "y_key" in crossings.columns
+    lines = []
+    for row in crossings.itertuples():
+        where = "no 50 % crossing in the grid" if row.x_at_50pct != row.x_at_50pct else \
+            f"P(win) crosses 50 % at {row.x_key} = {row.x_at_50pct:,.4g} ({row.interpolation})"
+        at = f" at {row.y_key} = {row.y_value}" if two_d else ""
+        lines.append(f"{row.label}{at}: {where}")
+    return lines
+
+
+def describe_compare(headline: pd.DataFrame) -> list[str]:
+    """One line per variant and challenger of :func:`~ftrag_mc.analysis.compare.compute_compare`'s
+    headline (P(cheaper) with its interval at the variant's volume), then its notes."""
+    lines = [f"{row.variant}: {row.label} vs {row.baseline_label}: P(cheaper) = {format_percent(row.p_win)} "
+             f"(95 % CI {format_interval(row.p_win_low, row.p_win_high)}) at "
+             f"{format_volume(row.queries_per_month)} queries/month over {row.horizon_months} months"
+             for row in headline.itertuples()]
+    return lines + [f"note: {note}" for note in headline.attrs.get("notes", [])]
