@@ -2,18 +2,17 @@
 
 Every command is options -> load -> (simulate) -> one ``build_*_report`` call
 (:mod:`ftrag_mc.report.builders`) -> write -> echo. Shared options live in
-:mod:`ftrag_mc.cli_options`, the progress line in :mod:`ftrag_mc.cli_progress`. Heavy modules
-(pandas' report, matplotlib) are imported inside command bodies, so ``--help`` stays fast.
+:mod:`ftrag_mc.cli_options`, failures become exit statuses in :mod:`ftrag_mc.cli_edge`, the
+progress line is :mod:`ftrag_mc.cli_progress`. The report and matplotlib are imported inside
+command bodies (``--help`` stays fast, and a run's worker processes fork without matplotlib).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import sys
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -24,19 +23,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from ftrag_mc._version import __version__
 from ftrag_mc.authoring import DEFAULT_TEMPLATE, TEMPLATES
-from ftrag_mc.cli_options import output_options, sampling_options, scenario_argument, what_if_options
+from ftrag_mc.cli_edge import Edge, UserError, user_errors
+from ftrag_mc.cli_options import command_line, output_options, sampling_options, scenario_argument, what_if_options
 from ftrag_mc.cli_progress import progress_line
 from ftrag_mc.errors import ScenarioError
 
 ENGINES = ("local", "dask")  # ftrag_mc.simulate.ENGINES, without importing numpy for --help
 
 PROGRESS_FROM_SAMPLES = 100_000  # runs at least this long show a progress bar on a terminal
-
-
-class UserError(click.ClickException):
-    """A one-line error for the user, exit status 2, no traceback."""
-
-    exit_code = 2
 
 
 def _load(path: str, overrides: tuple[str, ...] = (), baseline: str | None = None):
@@ -49,62 +43,7 @@ def _load(path: str, overrides: tuple[str, ...] = (), baseline: str | None = Non
         raise UserError(str(error)) from None
 
 
-def _command_line(scenario: str) -> str:
-    """The command as the user could type it again: the options they gave, not the host's argv."""
-    ctx = click.get_current_context()
-    words = ["ftrag-mc", ctx.info_name or "run", scenario]
-    for param in ctx.command.params:
-        if not isinstance(param, click.Option) or ctx.get_parameter_source(param.name) != click.core.ParameterSource.COMMANDLINE:
-            continue
-        value = ctx.params[param.name]
-        if param.is_flag:
-            words += [param.opts[-1]]
-        elif param.multiple:
-            for item in value:
-                words += [param.opts[0], shlex.quote(str(item))]
-        else:
-            words += [param.opts[0], shlex.quote(str(value))]
-    return " ".join(words)
-
-
-#: Exit statuses, the same for every command (README "Exit status").
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-class _Edge(click.Group):
-    """Where every command's failures become an exit status, once for all commands.
-
-    A bad scenario (``ScenarioError``, also one raised inside the simulation) is a one-line error
-    and status 2; Ctrl-C prints "Interrupted." and exits 130 (the writers leave nothing half
-    written); any other exception is an internal error: one line asking for a report and status 1,
-    or the traceback with ``--debug``. Click's own errors (usage, ``UserError``) pass unchanged.
-    """
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except ScenarioError as error:
-            raise UserError(str(error)) from None
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
-        except BrokenPipeError:  # e.g. `ftrag-mc format | head`: the reader left, nothing to say
-            with contextlib.suppress(OSError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(EXIT_INTERNAL)
-        except Exception as error:
-            if ctx.find_root().params.get("debug"):
-                raise
-            detail = " ".join(str(error).split())[:300] or "no message"
-            click.echo(f"Error: internal error ({type(error).__name__}: {detail}). This is a bug in ftrag-mc: "
-                       "please report it with the command and the scenario; --debug shows the traceback.",
-                       err=True)
-            ctx.exit(EXIT_INTERNAL)
-
-
-@click.group(cls=_Edge, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Edge, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ftrag-mc")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error (exit status 1), for a bug report.")
 def main(debug: bool) -> None:
@@ -121,27 +60,6 @@ def main(debug: bool) -> None:
     # A label in a script the installed fonts lack is drawn as boxes; the chart is still right, and
     # one warning per glyph would bury the result on stderr. Process-wide, so here at the edge.
     warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
-
-
-@contextlib.contextmanager
-def _user_errors(value_prefix: str | None = None) -> Iterator[None]:
-    """Library errors a user can act on, as one-line errors (exit status 2): a report folder that
-    cannot be written, a bad scenario, and with ``value_prefix`` (the scenario file and ': ', or
-    '') any ValueError; without it a ValueError is a bug (an internal error)."""
-    try:
-        yield
-    except (ScenarioError, OSError) as error:  # a ScenarioError already names the file
-        raise UserError(str(error)) from None
-    except ValueError as error:
-        if value_prefix is None:
-            raise
-        raise UserError(f"{value_prefix}{error}") from None
-    except RuntimeError as error:
-        from ftrag_mc.report.writers import ReportError  # here: a run's workers fork without matplotlib
-
-        if not isinstance(error, ReportError):
-            raise
-        raise UserError(str(error)) from None
 
 
 def _write(report, out_dir: Path, progress=None) -> list[Path]:
@@ -230,8 +148,8 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         # matplotlib only now: the worker processes the simulation forked needed none of it.
         from ftrag_mc.report.builders import build_run_report
 
-        with _user_errors():
-            report = build_run_report(result, command=_command_line(scenario), on_item=progress.stages("Reporting"))
+        with user_errors():
+            report = build_run_report(result, command=command_line(scenario), on_item=progress.stages("Reporting"))
             paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
 
@@ -270,13 +188,13 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
         raise UserError(f"{scenario}: --challenger: '{challenger}' is not a challenger "
                         f"(challengers: {', '.join(loaded.challengers)})")
     tune_allocator()
-    with _user_errors(f"{scenario}: "), progress_line(samples, quiet=quiet) as progress:
+    with user_errors(f"{scenario}: "), progress_line(samples, quiet=quiet) as progress:
         result = simulate(loaded, samples=samples, seed=seed, sampler=sampler, keep_samples=True,
                           progress=progress.samples)
         from ftrag_mc.report.builders import build_sensitivity_report
 
         report = build_sensitivity_report(result, challenger=challenger, low=low, high=high, sobol=not no_sobol,
-                                          sobol_samples=sobol_samples, command=_command_line(scenario),
+                                          sobol_samples=sobol_samples, command=command_line(scenario),
                                           on_item=progress.stages("Sensitivity"))
         paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
@@ -312,12 +230,12 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
     from ftrag_mc.simulate import tune_allocator
 
     loaded = _load(scenario, overrides, baseline)
-    with _user_errors(f"{scenario}: "):
+    with user_errors(f"{scenario}: "):
         points = count_sweep_points(x_text, y_text)
         tune_allocator()
         with progress_line(samples * points, quiet=quiet) as progress:
             report = build_sweep_report(loaded, x_text, y_text, samples=samples, seed=seed, sampler=sampler,
-                                        challenger=challenger, horizon=horizon, command=_command_line(scenario),
+                                        challenger=challenger, horizon=horizon, command=command_line(scenario),
                                         progress=progress.samples)
             paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
@@ -372,9 +290,9 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], samples: int 
     total = (samples or pairs[0][1].simulation.samples) * len(pairs)
     from ftrag_mc.report.builders import build_compare_report
 
-    with _user_errors(""), progress_line(total, quiet=quiet, from_samples=PROGRESS_FROM_SAMPLES) as progress:
+    with user_errors(""), progress_line(total, quiet=quiet, from_samples=PROGRESS_FROM_SAMPLES) as progress:
         report = build_compare_report(pairs, samples=samples, seed=seed, sampler=sampler, horizon=horizon,
-                                      command=_command_line(" ".join(scenarios)), progress=progress.samples)
+                                      command=command_line(" ".join(scenarios)), progress=progress.samples)
         paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
 
@@ -582,8 +500,8 @@ def explain(scenario: str, percentile: float, volume: float | None, out_dir: Pat
     loaded = _load(scenario, overrides, baseline)
     from ftrag_mc.report.builders import build_explain_report
 
-    with _user_errors(f"{scenario}: "):
-        report = build_explain_report(loaded, percentile=percentile, volume=volume, command=_command_line(scenario))
+    with user_errors(f"{scenario}: "):
+        report = build_explain_report(loaded, percentile=percentile, volume=volume, command=command_line(scenario))
         paths = _write(report, out_dir)
     _echo(report, paths, out_dir, quiet)
 
@@ -605,6 +523,7 @@ def prices(text: str, as_csv: bool) -> None:
         ftrag-mc prices --search haiku
     """
     from ftrag_mc.catalog import PRICE_COLUMNS, gpu_rows, price_rows, search
+    from ftrag_mc.report.text import describe_prices
 
     rows = price_rows(search(text))
     if as_csv:
@@ -614,38 +533,5 @@ def prices(text: str, as_csv: bool) -> None:
         writer.writeheader()
         writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
         return
-    gpu_table = gpu_rows(text)
-    if not rows and not gpu_table:
-        click.echo(f"No catalog entry matches '{text}'.")
-        return
-    if rows:
-        header = ("model", "provider", "input", "output", "cache read", "cache write", "training", "tuned in",
-                  "tuned out", "as of", "source")
-        keys = PRICE_COLUMNS
-        click.echo("Hosted models, USD per million tokens:")
-        _echo_table(header, [[_cell(row[k]) for k in keys] for row in rows])
-    if gpu_table:
-        click.echo("\nGPUs, USD per GPU-hour (ranges across providers), and vLLM serving throughput per GPU:")
-        _echo_table(("gpu", "reserved", "on demand", "serving", "as of", "source"),
-                    [[row["gpu"], _cell(row["reserved_usd_per_hour"]), _cell(row["on_demand_usd_per_hour"]),
-                      row["serving"] or "-", row["as_of"], _cell(row["source"])] for row in gpu_table])
-
-
-SOURCE_WIDTH = 70  # terminal tables cut a long source; --csv has it whole
-
-
-def _cell(value) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, tuple):
-        return f"{value[0]:g}-{value[1]:g}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = str(value)
-    return text if len(text) <= SOURCE_WIDTH else text[:SOURCE_WIDTH - 1] + "…"
-
-
-def _echo_table(header, rows) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    for line in (header, ["-" * w for w in widths], *rows):
-        click.echo("  ".join(str(cell).ljust(w) for cell, w in zip(line, widths)).rstrip())
+    for line in describe_prices(rows, gpu_rows(text), search=text):
+        click.echo(line)

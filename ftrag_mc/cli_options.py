@@ -1,9 +1,10 @@
 """The click arguments and options several commands share, as decorators (sqlite-utils'
 ``output_options``): a command lists what it takes in a few lines, and an option reads the same
-in every command that has it."""
+in every command that has it. And :func:`command_line`, the options as the user gave them."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -69,3 +70,21 @@ def output_options(out: str) -> Callable[[F], F]:
                      show_default=True, help=out),
         click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors."),
     )
+
+
+def command_line(scenario: str) -> str:
+    """The command as the user could type it again: the options they gave, not the host's argv."""
+    ctx = click.get_current_context()
+    words = ["ftrag-mc", ctx.info_name or "run", scenario]
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or ctx.get_parameter_source(param.name) != click.core.ParameterSource.COMMANDLINE:
+            continue
+        value = ctx.params[param.name]
+        if param.is_flag:
+            words += [param.opts[-1]]
+        elif param.multiple:
+            for item in value:
+                words += [param.opts[0], shlex.quote(str(item))]
+        else:
+            words += [param.opts[0], shlex.quote(str(value))]
+    return " ".join(words)

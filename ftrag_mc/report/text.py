@@ -1,5 +1,5 @@
-"""The lines the commands print: a run's summary, a study's top inputs, a sweep's crossings and a
-comparison's headline.
+"""The lines the commands print: a run's summary, a study's top inputs, a sweep's crossings, a
+comparison's headline and the price catalog's tables.
 
 Every number goes through :mod:`ftrag_mc.report.numbers`, as in the headline, ``summary.md``,
 the PDF and the charts: the same figure reads the same everywhere ("69k", not "69.1k" here and
@@ -9,9 +9,11 @@ the PDF and the charts: the same figure reads the same everywhere ("69k", not "6
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
+from ftrag_mc.catalog import PRICE_COLUMNS
 from ftrag_mc.report.numbers import (
     format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume,
 )
@@ -110,3 +112,45 @@ def describe_compare(headline: pd.DataFrame) -> list[str]:
              f"{format_volume(row.queries_per_month)} queries/month over {row.horizon_months} months"
              for row in headline.itertuples()]
     return lines + [f"note: {note}" for note in headline.attrs.get("notes", [])]
+
+
+SOURCE_WIDTH = 70  # terminal tables cut a long source; --csv has it whole
+_MODEL_HEADER = ("model", "provider", "input", "output", "cache read", "cache write", "training", "tuned in",
+                 "tuned out", "as of", "source")
+_GPU_HEADER = ("gpu", "reserved", "on demand", "serving", "as of", "source")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, tuple):
+        return f"{value[0]:g}-{value[1]:g}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text if len(text) <= SOURCE_WIDTH else text[:SOURCE_WIDTH - 1] + "…"
+
+
+def _table(header: Sequence[str], rows: list[list[str]]) -> list[str]:
+    """Columns padded to their widest cell, under a rule of dashes."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    return ["  ".join(str(cell).ljust(w) for cell, w in zip(line, widths)).rstrip()
+            for line in (header, ["-" * w for w in widths], *rows)]
+
+
+def describe_prices(models: list[dict], gpus: list[dict], *, search: str = "") -> list[str]:
+    """The tables ``ftrag-mc prices`` prints: hosted models' token prices
+    (:func:`~ftrag_mc.catalog.price_rows`), then GPU rates (:func:`~ftrag_mc.catalog.gpu_rows`);
+    a long source is cut to :data:`SOURCE_WIDTH` characters."""
+    if not models and not gpus:
+        return [f"No catalog entry matches '{search}'."]
+    lines = []
+    if models:
+        lines += ["Hosted models, USD per million tokens:",
+                  *_table(_MODEL_HEADER, [[_cell(row[k]) for k in PRICE_COLUMNS] for row in models])]
+    if gpus:
+        lines += ["", "GPUs, USD per GPU-hour (ranges across providers), and vLLM serving throughput per GPU:",
+                  *_table(_GPU_HEADER, [[row["gpu"], _cell(row["reserved_usd_per_hour"]),
+                                         _cell(row["on_demand_usd_per_hour"]), row["serving"] or "-", row["as_of"],
+                                         _cell(row["source"])] for row in gpus])]
+    return lines
