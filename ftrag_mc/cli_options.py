@@ -76,8 +76,9 @@ def command_line(scenario: str) -> str:
     """The command as the user could type it again: the options they gave, not the host's argv."""
     ctx = click.get_current_context()
     words = ["ftrag-mc", ctx.info_name or "run", scenario]
+    typed = click.core.ParameterSource.COMMANDLINE
     for param in ctx.command.params:
-        if not isinstance(param, click.Option) or ctx.get_parameter_source(param.name) != click.core.ParameterSource.COMMANDLINE:
+        if not isinstance(param, click.Option) or ctx.get_parameter_source(param.name) != typed:
             continue
         value = ctx.params[param.name]
         if param.is_flag:

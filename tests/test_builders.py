@@ -138,7 +138,8 @@ def test_report_write_is_write_report_into_its_folder(tmp_path):
 
 
 def test_a_notebook_builds_a_report_without_the_command_line():
-    code = ("import sys; from ftrag_mc import load_scenario; from ftrag_mc.report.builders import build_explain_report; "
+    code = ("import sys; from ftrag_mc import load_scenario; "
+            "from ftrag_mc.report.builders import build_explain_report; "
             f"build_explain_report(load_scenario({str(MINIMAL)!r})); "
             "assert not [m for m in sys.modules if m == 'click' or m.startswith('ftrag_mc.cli')], 'click imported'")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

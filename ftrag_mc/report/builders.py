@@ -32,6 +32,7 @@ from ftrag_mc.analysis.explain import compute_explain, describe_explain
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
+from ftrag_mc.overrides import format_value
 from ftrag_mc.report import document, sensitivity_plots, voi_plots
 from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
 from ftrag_mc.report.pack import build_report, close_figures, run_info, run_record
@@ -277,11 +278,11 @@ def _sweep_base(scenario: Scenario | str | Path, overrides: Sequence[str]) -> Sc
 
 
 def _axis_text(axis: SweepAxis | str) -> str:
-    """The ``KEY=VALUES`` text of an axis, as given, for the record."""
+    """The ``KEY=VALUES`` text of an axis for the record: as given, or its values as TOML."""
     if isinstance(axis, str):
         return axis
     key, values = axis
-    return f"{key}={','.join(map(str, values))}"
+    return f"{key}={','.join(map(format_value, values))}"
 
 
 def build_sweep_report(scenario: Scenario | str | Path, x: SweepAxis | str, y: SweepAxis | str | None = None, *,
@@ -338,8 +339,9 @@ def build_sweep_report(scenario: Scenario | str | Path, x: SweepAxis | str, y: S
         frame[f"{prefix}_label"] = voi.describe_input(base, key)
     crossings = compute_sweep_crossings(frame, horizon=horizon)
     plot = plot_sweep_2d if len(axes) == 2 else plot_sweep_1d
+    drawn = attach_sweep_crossings(frame, crossings, horizon=horizon)
     items = {"sweep.csv": frame, "sweep_crossings.csv": crossings,
-             "sweep.png": plot(attach_sweep_crossings(frame, crossings, horizon=horizon), sweep_run_info(base, frame))[0]}
+             "sweep.png": plot(drawn, sweep_run_info(base, frame))[0]}
     items["sweep.json"] = sweep_record(base, frame, x=_axis_text(x), y=None if y is None else _axis_text(y),
                                        points=count_sweep_points(*axes), command=command)
     return Report(base.name, items, describe_sweep_crossings(crossings), merge=True)
