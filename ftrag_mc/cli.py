@@ -1,12 +1,17 @@
-"""The ftrag-mc command line: a thin layer over the library (options -> load -> simulate -> write)."""
+"""The ftrag-mc command line: a thin layer over the library.
+
+Every command is options -> load -> (simulate) -> one ``build_*_report`` call
+(:mod:`ftrag_mc.report.builders`) -> write -> echo. Shared options live in
+:mod:`ftrag_mc.cli_options`, failures become exit statuses in :mod:`ftrag_mc.cli_edge`, the
+progress line is :mod:`ftrag_mc.cli_progress`. The report and matplotlib are imported inside
+command bodies (``--help`` stays fast, and a run's worker processes fork without matplotlib).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -18,18 +23,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from ftrag_mc._version import __version__
 from ftrag_mc.authoring import DEFAULT_TEMPLATE, TEMPLATES
+from ftrag_mc.cli_edge import Edge, UserError, user_errors
+from ftrag_mc.cli_options import command_line, output_options, sampling_options, scenario_argument, what_if_options
+from ftrag_mc.cli_progress import progress_line
 from ftrag_mc.errors import ScenarioError
-from ftrag_mc.sampling import SAMPLERS
 
 ENGINES = ("local", "dask")  # ftrag_mc.simulate.ENGINES, without importing numpy for --help
 
 PROGRESS_FROM_SAMPLES = 100_000  # runs at least this long show a progress bar on a terminal
-
-
-class UserError(click.ClickException):
-    """A one-line error for the user, exit status 2, no traceback."""
-
-    exit_code = 2
 
 
 def _load(path: str, overrides: tuple[str, ...] = (), baseline: str | None = None):
@@ -42,74 +43,7 @@ def _load(path: str, overrides: tuple[str, ...] = (), baseline: str | None = Non
         raise UserError(str(error)) from None
 
 
-def what_if_options(command):
-    """``--set KEY=VALUE`` (repeatable) and ``--baseline NAME``, for every command that loads a scenario."""
-    command = click.option("--baseline", "baseline", metavar="NAME",
-                           help="Compare against this strategy instead of the scenario's baseline.")(command)
-    return click.option("--set", "overrides", metavar="KEY=VALUE", multiple=True,
-                        help="Override a scenario value by its dotted key, validated like the file, e.g. "
-                             "--set strategies.ft.training.run_usd=8000 or "
-                             "--set 'volume.growth_per_month={dist=\"uniform\",min=0,max=0.05}'. Repeatable.")(command)
-
-
-def _command_line(ctx: click.Context, scenario: str) -> str:
-    """The command as the user could type it again: the options they gave, not the host's argv."""
-    words = ["ftrag-mc", ctx.info_name or "run", scenario]
-    for param in ctx.command.params:
-        if not isinstance(param, click.Option) or ctx.get_parameter_source(param.name) != click.core.ParameterSource.COMMANDLINE:
-            continue
-        value = ctx.params[param.name]
-        if param.is_flag:
-            words += [param.opts[-1]]
-        elif param.multiple:
-            for item in value:
-                words += [param.opts[0], shlex.quote(str(item))]
-        else:
-            words += [param.opts[0], shlex.quote(str(value))]
-    return " ".join(words)
-
-
-# A plain path: a folder, a device or a FIFO is refused by the scenario reader, on one line.
-scenario_argument = click.argument("scenario", type=click.Path(path_type=str))
-
-#: Exit statuses, the same for every command (README "Exit status").
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-class _Edge(click.Group):
-    """Where every command's failures become an exit status, once for all commands.
-
-    A bad scenario (``ScenarioError``, also one raised inside the simulation) is a one-line error
-    and status 2; Ctrl-C prints "Interrupted." and exits 130 (the writers leave nothing half
-    written); any other exception is an internal error: one line asking for a report and status 1,
-    or the traceback with ``--debug``. Click's own errors (usage, ``UserError``) pass unchanged.
-    """
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except ScenarioError as error:
-            raise UserError(str(error)) from None
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
-        except BrokenPipeError:  # e.g. `ftrag-mc format | head`: the reader left, nothing to say
-            with contextlib.suppress(OSError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(EXIT_INTERNAL)
-        except Exception as error:
-            if ctx.find_root().params.get("debug"):
-                raise
-            detail = " ".join(str(error).split())[:300] or "no message"
-            click.echo(f"Error: internal error ({type(error).__name__}: {detail}). This is a bug in ftrag-mc: "
-                       "please report it with the command and the scenario; --debug shows the traceback.",
-                       err=True)
-            ctx.exit(EXIT_INTERNAL)
-
-
-@click.group(cls=_Edge, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Edge, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ftrag-mc")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error (exit status 1), for a bug report.")
 def main(debug: bool) -> None:
@@ -128,55 +62,20 @@ def main(debug: bool) -> None:
     warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
 
 
-class _Progress:
-    """One status line on stderr for a long run: samples done, rate and time left, then each
-    analysis and chart; nothing when stderr is not a terminal or the run is short."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.enabled = total, enabled
-        self.done = 0
-        self.started = time.perf_counter()
-        self.width = 0
-
-    def _show(self, text: str) -> None:
-        if self.enabled:
-            pad = max(0, self.width - len(text))
-            sys.stderr.write("\r" + text + " " * pad)
-            sys.stderr.flush()
-            self.width = len(text)
-
-    def samples(self, n: int) -> None:
-        self.done += n
-        elapsed = time.perf_counter() - self.started
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else 0.0
-        self._show(f"Simulating {100 * self.done / self.total:3.0f} %  {self.done:,}/{self.total:,} samples  "
-                   f"{rate:,.0f}/s  {left:.0f} s left")
-
-    def stage(self, text: str) -> None:
-        self._show(f"{text} ({time.perf_counter() - self.started:.0f} s)")
-
-    def close(self) -> None:
-        if self.enabled and self.width:
-            sys.stderr.write("\r" + " " * self.width + "\r")
-            sys.stderr.flush()
+def _write(report, out_dir: Path, progress=None) -> list[Path]:
+    """Write ``report`` into OUT/<its folder>/, then close its figures."""
+    with report:
+        if progress is not None:
+            progress.stage("Writing files")
+        return report.write(out_dir)
 
 
-@contextlib.contextmanager
-def _report_files(progress: _Progress):
-    """The report items built inside: figures closed and progress ended whatever happens, and an
-    unwritable folder a one-line error."""
-    from ftrag_mc.report.pack import close_figures
-    from ftrag_mc.report.writers import ReportError
-
-    items: dict = {}
-    try:
-        yield items
-    except (ReportError, OSError) as error:
-        raise UserError(str(error)) from None
-    finally:
-        progress.close()
-        close_figures(items)
+def _echo(report, paths: list[Path], out_dir: Path, quiet: bool) -> None:
+    """What a command prints when done: the report's lines, then where its files went."""
+    if not quiet:
+        for line in report.lines:
+            click.echo(line)
+        click.echo(f"Wrote {len(paths)} files to {out_dir / report.folder_name}/")
 
 
 def _simulate(loaded, *, samples, seed, sampler, chunk_size, workers, engine, scheduler, target_se, progress):
@@ -208,11 +107,11 @@ class _ReportCommand(click.Command):
 
 @main.command(cls=_ReportCommand)
 @scenario_argument
-@click.option("--samples", "-n", type=click.IntRange(min=2), help="Monte Carlo samples (with --target-se: the most to draw) [default: the scenario's, else 20,000].")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed; the same seed reproduces the run bit for bit [default: the scenario's, else 2026].")
-@click.option("--sampler", type=click.Choice(SAMPLERS), help="Plain Monte Carlo, Latin hypercube or scrambled Sobol [default: the scenario's, else lhs].")
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True, help="Reports go to OUT/<scenario name>/.")
+@sampling_options(
+    min_samples=2, samples="Monte Carlo samples (with --target-se: the most to draw) [default: the scenario's, else 20,000].",
+    seed="Seed; the same seed reproduces the run bit for bit [default: the scenario's, else 2026].",
+    sampler="Plain Monte Carlo, Latin hypercube or scrambled Sobol [default: the scenario's, else lhs].")
+@output_options("Reports go to OUT/<scenario name>/.")
 @click.option("--target-se", type=click.FloatRange(min=0, max=0.5, min_open=True, max_open=True),
               help="Stop sampling once every P(win) at your volume has a standard error below this (e.g. 0.005).")
 @click.option("--workers", "-j", type=click.IntRange(min=1), help="Worker processes over blocks of samples [default: all CPUs]; results do not change.")
@@ -220,11 +119,10 @@ class _ReportCommand(click.Command):
               help="local worker processes, or dask.distributed (pip install 'ftrag-mc[dask]'); results do not change.")
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a running cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster].")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Samples per task, in whole blocks of 16,384 (scheduling only; results do not change).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @what_if_options
-def run(scenario: str, samples: int | None, seed: int | None, sampler: str | None, out_dir: Path,
+def run(scenario: str, samples: int | None, seed: int | None, sampler: str | None, out_dir: Path, quiet: bool,
         target_se: float | None, workers: int | None, engine: str, scheduler: str | None,
-        chunk_size: int | None, quiet: bool, overrides: tuple[str, ...], baseline: str | None) -> None:
+        chunk_size: int | None, overrides: tuple[str, ...], baseline: str | None) -> None:
     """Simulate SCENARIO and write its charts (PNG) and tables (CSV).
 
     Writes OUT/<scenario name>/ whole or not at all (the files are listed below). Memory stays
@@ -240,50 +138,27 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
     """
     loaded = _load(scenario, overrides, baseline)
     n = samples or loaded.simulation.samples
-    progress = _Progress(n, not quiet and n >= PROGRESS_FROM_SAMPLES and sys.stderr.isatty())
-    try:
+    with progress_line(n, quiet=quiet, from_samples=PROGRESS_FROM_SAMPLES) as progress:
         result = _simulate(loaded, samples=samples, seed=seed, sampler=sampler, chunk_size=chunk_size,
                            workers=workers, engine=engine, scheduler=scheduler, target_se=target_se,
                            progress=progress.samples)
-    except BaseException:
-        progress.close()
-        raise
-    from ftrag_mc.simulate import release_memory
+        from ftrag_mc.simulate import release_memory
 
-    release_memory()  # the simulation's freed blocks, before the report's charts need memory
-    # matplotlib only now: the worker processes the simulation forked needed none of it.
-    from ftrag_mc.report.document import build_pdf, build_summary_md, columns_frame, headline
-    from ftrag_mc.report.pack import build_report, run_record
-    from ftrag_mc.report.text import describe_run
-    from ftrag_mc.report.writers import write_report
+        release_memory()  # the simulation's freed blocks, before the report's charts need memory
+        # matplotlib only now: the worker processes the simulation forked needed none of it.
+        from ftrag_mc.report.builders import build_run_report
 
-    with _report_files(progress) as items:
-        items.update(build_report(result, on_item=lambda name: progress.stage(f"Reporting: {name}")))
-        items["run.json"] = run_record(result, command=_command_line(click.get_current_context(), scenario))
-        progress.stage("Reporting: report.pdf")
-        csvs = [name for name in items if name.endswith(".csv")]
-        items["report.pdf"] = build_pdf(items, result, record=items["run.json"])
-        items["summary.md"] = build_summary_md(result, items["summary.csv"], items)
-        items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
-        progress.stage("Writing files")
-        paths = write_report(out_dir / loaded.name, items)
-    if not quiet:
-        from ftrag_mc.report.studies import run_top_inputs
-
-        click.echo(headline(result, items["summary.csv"], items.get("top_inputs.csv")))
-        for line in describe_run(result, items["summary.csv"]) + run_top_inputs(result, items.get("top_inputs.csv")):
-            click.echo(line)
-        click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
+        with user_errors():
+            report = build_run_report(result, command=command_line(scenario), on_item=progress.stages("Reporting"))
+            paths = _write(report, out_dir, progress)
+    _echo(report, paths, out_dir, quiet)
 
 
 @main.command()
 @scenario_argument
-@click.option("--samples", "-n", type=click.IntRange(min=100), default=20_000, show_default=True,
-              help="Samples of the run the study reads (kept in memory, one row per sample).")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed [default: the scenario's, else 2026].")
-@click.option("--sampler", type=click.Choice(SAMPLERS), help="Sampling scheme [default: the scenario's].")
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True, help="The study is added to OUT/<scenario name>/ (a run's files there are kept).")
+@sampling_options(default_samples=20_000, samples="Samples of the run the study reads (kept in memory, one row per sample).",
+                  seed="Seed [default: the scenario's, else 2026].", sampler="Sampling scheme [default: the scenario's].")
+@output_options("The study is added to OUT/<scenario name>/ (a run's files there are kept).")
 @click.option("--challenger", metavar="NAME", help="The strategy compared with the baseline [default: the one with the highest P(win)].")
 @click.option("--low", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), default=0.10, show_default=True,
               help="Tornado: the low percentile each input swings to.")
@@ -291,11 +166,10 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
               help="Tornado: the high percentile.")
 @click.option("--sobol-samples", type=click.IntRange(min=64), help="Base samples of the Sobol design (a power of two).")
 @click.option("--no-sobol", is_flag=True, help="Skip Sobol indices (rank correlations only).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @what_if_options
-def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | None, out_dir: Path,
+def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | None, out_dir: Path, quiet: bool,
                 challenger: str | None, low: float, high: float, sobol_samples: int | None, no_sobol: bool,
-                quiet: bool, overrides: tuple[str, ...], baseline: str | None) -> None:
+                overrides: tuple[str, ...], baseline: str | None) -> None:
     """Which assumptions decide the answer, and what it is worth to learn them first.
 
     Writes into OUT/<scenario name>/: tornado (each input swung P10-P90, others at medians, and the
@@ -307,9 +181,6 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
 
         ftrag-mc sensitivity scenarios/dsl-codegen.toml --set volume.queries_per_month=20000 --low 0.05 --high 0.95
     """
-    from ftrag_mc.report.pack import close_figures
-    from ftrag_mc.report.studies import build_sensitivity_report, sensitivity_record
-    from ftrag_mc.report.writers import ReportError, write_report
     from ftrag_mc.simulate import simulate, tune_allocator
 
     loaded = _load(scenario, overrides, baseline)
@@ -317,33 +188,16 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
         raise UserError(f"{scenario}: --challenger: '{challenger}' is not a challenger "
                         f"(challengers: {', '.join(loaded.challengers)})")
     tune_allocator()
-    progress = _Progress(samples, not quiet and sys.stderr.isatty())
-    items: dict = {}
-    try:
+    with user_errors(f"{scenario}: "), progress_line(samples, quiet=quiet) as progress:
         result = simulate(loaded, samples=samples, seed=seed, sampler=sampler, keep_samples=True,
                           progress=progress.samples)
-        items = build_sensitivity_report(result, challenger=challenger, low=low, high=high, sobol=not no_sobol,
-                                         sobol_samples=sobol_samples,
-                                         on_item=lambda name: progress.stage(f"Sensitivity: {name}"))
-        lines = items.pop("lines")
-        items["sensitivity.json"] = sensitivity_record(
-            result, challenger=challenger, low=low, high=high, sobol=not no_sobol,
-            command=_command_line(click.get_current_context(), scenario))
-        progress.stage("Writing files")
-        paths = write_report(out_dir / loaded.name, items, merge=True)
-    except (ReportError, OSError) as error:
-        raise UserError(str(error)) from None
-    except ScenarioError as error:  # already names the file
-        raise UserError(str(error)) from None
-    except ValueError as error:
-        raise UserError(f"{scenario}: {error}") from None
-    finally:
-        progress.close()
-        close_figures(items)
-    if not quiet:
-        for line in lines:
-            click.echo(line)
-        click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
+        from ftrag_mc.report.builders import build_sensitivity_report
+
+        report = build_sensitivity_report(result, challenger=challenger, low=low, high=high, sobol=not no_sobol,
+                                          sobol_samples=sobol_samples, command=command_line(scenario),
+                                          on_item=progress.stages("Sensitivity"))
+        paths = _write(report, out_dir, progress)
+    _echo(report, paths, out_dir, quiet)
 
 
 @main.command()
@@ -351,15 +205,13 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
 @click.option("--x", "x_text", required=True, metavar="KEY=VALUES",
               help="The swept key and its values: KEY=v1,v2,... or KEY=lo:hi:n or KEY=lo:hi:n:log.")
 @click.option("--y", "y_text", metavar="KEY=VALUES", help="A second swept key (a heatmap over the grid).")
-@click.option("--samples", "-n", type=click.IntRange(min=100), default=20_000, show_default=True,
-              help="Samples at every grid point (the same seed everywhere: common random numbers).")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed [default: the scenario's, else 2026].")
-@click.option("--sampler", type=click.Choice(("mc", "lhs")), help="Sampling scheme [default: the scenario's; sobol sweeps as lhs].")
+@sampling_options(default_samples=20_000, samplers=("mc", "lhs"),
+                  samples="Samples at every grid point (the same seed everywhere: common random numbers).",
+                  seed="Seed [default: the scenario's, else 2026].",
+                  sampler="Sampling scheme [default: the scenario's; sobol sweeps as lhs].")
 @click.option("--challenger", metavar="NAME", help="Draw this challenger only [default: every challenger].")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months of the horizon drawn [default: the longest].")
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True, help="sweep.{png,csv} are added to OUT/<scenario name>/.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@output_options("sweep.{png,csv} are added to OUT/<scenario name>/.")
 @what_if_options
 def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: int | None, sampler: str | None,
           challenger: str | None, horizon: int | None, out_dir: Path, quiet: bool, overrides: tuple[str, ...],
@@ -374,73 +226,49 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
 
         ftrag-mc sweep scenarios/support-classifier.toml --x strategies.fine_tuned.training.retrain_every_months=1,2,3,6 --y strategies.fine_tuned.quality.drift_pp_per_quarter=0,2,4
     """
-    from ftrag_mc.analysis.sweep import attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values
-    from ftrag_mc.analysis.voi import describe_input
-    from ftrag_mc.overrides import with_baseline
-    from ftrag_mc.report.pack import close_figures
-    from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info
-    from ftrag_mc.report.writers import ReportError, write_report
+    from ftrag_mc.report.builders import build_sweep_report, count_sweep_points
     from ftrag_mc.simulate import tune_allocator
 
     loaded = _load(scenario, overrides, baseline)
-    what_ifs = with_baseline(overrides, baseline)
-    items: dict = {}
-    try:
-        x = parse_sweep_values(x_text, option="--x")
-        y = parse_sweep_values(y_text, option="--y") if y_text else None
-        if challenger is None:  # sweeping a strategy's own input: draw that strategy
-            named = {a[0].split(".")[1] for a in (x, y) if a and a[0].startswith("strategies.") and a[0].count(".") >= 2}
-            if len(named) == 1 and next(iter(named)) in loaded.challengers:
-                challenger = next(iter(named))
-        points = len(x[1]) * (len(y[1]) if y else 1)
+    with user_errors(f"{scenario}: "):
+        points = count_sweep_points(x_text, y_text)
         tune_allocator()
-        progress = _Progress(samples * points, not quiet and sys.stderr.isatty())
-        try:
-            frame = compute_sweep(scenario, x, y, samples=samples, seed=seed, sampler=sampler, challenger=challenger,
-                                  overrides=what_ifs, progress=progress.samples)
-            for prefix, axis in (("x", x), ("y", y)):
-                if axis is not None:
-                    frame[f"{prefix}_label"] = describe_input(loaded, axis[0])
-            crossings = compute_sweep_crossings(frame, horizon=horizon)
-            info = sweep_run_info(loaded, frame)
-            plot = plot_sweep_2d if y else plot_sweep_1d
-            items = {"sweep.csv": frame, "sweep_crossings.csv": crossings,
-                     "sweep.png": plot(attach_sweep_crossings(frame, crossings, horizon=horizon), info)[0]}
-            items["sweep.json"] = {"scenario": loaded.name, "scenario_sha256": loaded.source_hash,
-                                   "x": x_text, "y": y_text, "points": points, **dict(frame.attrs),
-                                   "command": _command_line(click.get_current_context(), scenario)}
-            progress.stage("Writing files")
-            paths = write_report(out_dir / loaded.name, items, merge=True)
-        finally:
-            progress.close()
-    except ScenarioError as error:
-        raise UserError(str(error)) from None
-    except ValueError as error:
-        raise UserError(f"{scenario}: {error}") from None
-    except (ReportError, OSError) as error:
-        raise UserError(str(error)) from None
-    finally:
-        close_figures(items)
-    if not quiet:
-        for row in crossings.itertuples():
-            where = "no 50 % crossing in the grid" if row.x_at_50pct != row.x_at_50pct else \
-                f"P(win) crosses 50 % at {row.x_key} = {row.x_at_50pct:,.4g} ({row.interpolation})"
-            at = f" at {row.y_key} = {row.y_value}" if y else ""
-            click.echo(f"{row.label}{at}: {where}")
-        click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
+        with progress_line(samples * points, quiet=quiet) as progress:
+            report = build_sweep_report(loaded, x_text, y_text, samples=samples, seed=seed, sampler=sampler,
+                                        challenger=challenger, horizon=horizon, command=command_line(scenario),
+                                        progress=progress.samples)
+            paths = _write(report, out_dir, progress)
+    _echo(report, paths, out_dir, quiet)
+
+
+def _compare_variants(scenarios: tuple[str, ...], variants: tuple[str, ...], what_ifs: tuple[str, ...]):
+    """compare's (name, scenario) pairs: every file, or one file under each ``--variant``."""
+    from ftrag_mc.analysis.compare import variant_name
+
+    if variants and len(scenarios) != 1:
+        raise UserError("--variant goes with one scenario (give several files, or one file with --variant)")
+    pairs, names = [], []
+    groups = [()] + [tuple(v for v in text.split(";") if v.strip()) for text in variants] if variants else None
+    for path in scenarios:
+        for group in (groups or [()]):
+            loaded = _load(path, (*what_ifs, *group))
+            name = variant_name(loaded, group if variants else None, taken=names)
+            names.append(name)
+            pairs.append((name, loaded))
+    if len(pairs) < 2:
+        raise UserError("compare needs two or more scenarios, or one scenario with --variant")
+    return pairs
 
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--variant", "variants", metavar="KEY=VALUE[;KEY=VALUE...]", multiple=True,
               help="With one scenario: a what-if variant (--set overrides separated by ';'); repeatable.")
-@click.option("--samples", "-n", type=click.IntRange(min=100), help="Samples per scenario [default: the first scenario's].")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed, the same for every scenario [default: the first's].")
-@click.option("--sampler", type=click.Choice(("mc", "lhs")), help="Sampling scheme [default: the first scenario's; sobol compares as lhs].")
+@sampling_options(samplers=("mc", "lhs"), samples="Samples per scenario [default: the first scenario's].",
+                  seed="Seed, the same for every scenario [default: the first's].",
+                  sampler="Sampling scheme [default: the first scenario's; sobol compares as lhs].")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months [default: each scenario's longest].")
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True, help="Writes OUT/compare/: compare.png, compare.csv, compare_headline.csv.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@output_options("Writes OUT/compare/: compare.png, compare.csv, compare_headline.csv.")
 @what_if_options
 def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], samples: int | None, seed: int | None,
             sampler: str | None, horizon: int | None, out_dir: Path, quiet: bool, overrides: tuple[str, ...],
@@ -454,54 +282,19 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], samples: int 
 
         ftrag-mc compare scenarios/support-classifier.toml --variant volume.queries_per_month=40000 --variant "volume.queries_per_month=40000;strategies.fine_tuned.training.run_usd=8000"
     """
-    from ftrag_mc.analysis.compare import compute_compare, variant_name
     from ftrag_mc.overrides import with_baseline
-
-    what_ifs = with_baseline(overrides, baseline)
-    if variants and len(scenarios) != 1:
-        raise UserError("--variant goes with one scenario (give several files, or one file with --variant)")
-    pairs, names = [], []
-    groups = [()] + [tuple(v for v in text.split(";") if v.strip()) for text in variants] if variants else None
-    for path in scenarios:
-        for group in (groups or [()]):
-            loaded = _load(path, (*what_ifs, *group))
-            name = variant_name(loaded, group if variants else None, taken=names)
-            names.append(name)
-            pairs.append((name, loaded))
-    if len(pairs) < 2:
-        raise UserError("compare needs two or more scenarios, or one scenario with --variant")
     from ftrag_mc.simulate import tune_allocator
 
+    pairs = _compare_variants(scenarios, variants, with_baseline(overrides, baseline))
     tune_allocator()
     total = (samples or pairs[0][1].simulation.samples) * len(pairs)
-    progress = _Progress(total, not quiet and total >= PROGRESS_FROM_SAMPLES and sys.stderr.isatty())
-    try:
-        curves, headline = compute_compare(pairs, samples=samples, seed=seed, sampler=sampler, horizon=horizon,
-                                           progress=progress.samples)
-    except ValueError as error:
-        progress.close()
-        raise UserError(str(error)) from None
-    from ftrag_mc.analysis.compare import attach_headline
-    from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
-    from ftrag_mc.report.numbers import format_interval, format_percent, format_volume
-    from ftrag_mc.report.writers import write_report
+    from ftrag_mc.report.builders import build_compare_report
 
-    notes = list(headline.attrs.get("notes", []))
-    with _report_files(progress) as items:
-        items.update({"compare.csv": curves, "compare_headline.csv": headline,
-                      "compare.png": plot_compare(attach_headline(curves, headline), compare_run_info(headline))[0],
-                      "run.json": {"command": _command_line(click.get_current_context(), " ".join(scenarios)),
-                                   "variants": names, **{k: v for k, v in headline.attrs.items()}}})
-        progress.stage("Writing files")
-        paths = write_report(out_dir / "compare", items)
-    if not quiet:
-        for row in headline.itertuples():
-            click.echo(f"{row.variant}: {row.label} vs {row.baseline_label}: P(cheaper) = {format_percent(row.p_win)} "
-                       f"(95 % CI {format_interval(row.p_win_low, row.p_win_high)}) at "
-                       f"{format_volume(row.queries_per_month)} queries/month over {row.horizon_months} months")
-        for note in notes:
-            click.echo(f"note: {note}")
-        click.echo(f"Wrote {len(paths)} files to {out_dir / 'compare'}/")
+    with user_errors(""), progress_line(total, quiet=quiet, from_samples=PROGRESS_FROM_SAMPLES) as progress:
+        report = build_compare_report(pairs, samples=samples, seed=seed, sampler=sampler, horizon=horizon,
+                                      command=command_line(" ".join(scenarios)), progress=progress.samples)
+        paths = _write(report, out_dir, progress)
+    _echo(report, paths, out_dir, quiet)
 
 
 def _load_source(path: str, overrides: tuple[str, ...] = (), baseline: str | None = None):
@@ -686,9 +479,7 @@ def new(name: str, template: str | None, title: str | None, volume: float | None
               show_default=True, help="Set every uncertain input to its own P-th percentile instead of its median, e.g. 90.")
 @click.option("--volume", type=click.FloatRange(min=0, min_open=True), metavar="QUERIES",
               help="Start volume, queries/month [default: the scenario's].")
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True, help="explain_*.csv are added to OUT/<scenario name>/ (a run's files there are kept).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@output_options("explain_*.csv are added to OUT/<scenario name>/ (a run's files there are kept).")
 @what_if_options
 def explain(scenario: str, percentile: float, volume: float | None, out_dir: Path, quiet: bool,
             overrides: tuple[str, ...], baseline: str | None) -> None:
@@ -706,29 +497,13 @@ def explain(scenario: str, percentile: float, volume: float | None, out_dir: Pat
         ftrag-mc explain scenarios/latency-tradeoff.toml --percentile 90 --volume 50000
         ftrag-mc explain scenarios/support-classifier.toml --set strategies.fine_tuned.training.run_usd=8000
     """
-    from ftrag_mc.analysis.explain import compute_explain, describe_explain
-    from ftrag_mc.report.writers import ReportError, write_report
-
     loaded = _load(scenario, overrides, baseline)
-    try:
-        explained = compute_explain(loaded, percentile=percentile, volume=volume)
-    except ValueError as error:
-        raise UserError(f"{scenario}: {error}") from None
-    items = {"explain_items.csv": explained.items, "explain_months.csv": explained.months,
-             "explain_breakeven.csv": explained.breakeven,
-             "explain.json": {"scenario": loaded.name, "scenario_sha256": loaded.source_hash, "version": __version__,
-                              "percentile": explained.percentile, "queries_per_month": explained.queries_per_month,
-                              "horizon_months": loaded.horizon_months, "inputs": explained.values,
-                              "notes": explained.notes, "overrides": list(loaded.overrides),
-                              "command": _command_line(click.get_current_context(), scenario)}}
-    try:
-        paths = write_report(out_dir / loaded.name, items, merge=True)
-    except (ReportError, OSError) as error:
-        raise UserError(str(error)) from None
-    if not quiet:
-        for line in describe_explain(explained, loaded):
-            click.echo(line)
-        click.echo(f"Wrote {len(paths)} files to {out_dir / loaded.name}/")
+    from ftrag_mc.report.builders import build_explain_report
+
+    with user_errors(f"{scenario}: "):
+        report = build_explain_report(loaded, percentile=percentile, volume=volume, command=command_line(scenario))
+        paths = _write(report, out_dir)
+    _echo(report, paths, out_dir, quiet)
 
 
 @main.command()
@@ -748,6 +523,7 @@ def prices(text: str, as_csv: bool) -> None:
         ftrag-mc prices --search haiku
     """
     from ftrag_mc.catalog import PRICE_COLUMNS, gpu_rows, price_rows, search
+    from ftrag_mc.report.text import describe_prices
 
     rows = price_rows(search(text))
     if as_csv:
@@ -757,38 +533,5 @@ def prices(text: str, as_csv: bool) -> None:
         writer.writeheader()
         writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
         return
-    gpu_table = gpu_rows(text)
-    if not rows and not gpu_table:
-        click.echo(f"No catalog entry matches '{text}'.")
-        return
-    if rows:
-        header = ("model", "provider", "input", "output", "cache read", "cache write", "training", "tuned in",
-                  "tuned out", "as of", "source")
-        keys = PRICE_COLUMNS
-        click.echo("Hosted models, USD per million tokens:")
-        _echo_table(header, [[_cell(row[k]) for k in keys] for row in rows])
-    if gpu_table:
-        click.echo("\nGPUs, USD per GPU-hour (ranges across providers), and vLLM serving throughput per GPU:")
-        _echo_table(("gpu", "reserved", "on demand", "serving", "as of", "source"),
-                    [[row["gpu"], _cell(row["reserved_usd_per_hour"]), _cell(row["on_demand_usd_per_hour"]),
-                      row["serving"] or "-", row["as_of"], _cell(row["source"])] for row in gpu_table])
-
-
-SOURCE_WIDTH = 70  # terminal tables cut a long source; --csv has it whole
-
-
-def _cell(value) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, tuple):
-        return f"{value[0]:g}-{value[1]:g}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = str(value)
-    return text if len(text) <= SOURCE_WIDTH else text[:SOURCE_WIDTH - 1] + "…"
-
-
-def _echo_table(header, rows) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    for line in (header, ["-" * w for w in widths], *rows):
-        click.echo("  ".join(str(cell).ljust(w) for cell, w in zip(line, widths)).rstrip())
+    for line in describe_prices(rows, gpu_rows(text), search=text):
+        click.echo(line)

@@ -68,6 +68,22 @@ def test_python_m_help(tmp_path):
     assert "Example" in done.stdout
 
 
+def test_the_command_line_loads_no_report_until_a_command_runs():
+    # --help stays fast, and a run's worker processes fork without matplotlib.
+    code = ("import sys, ftrag_mc.cli; loaded = [m for m in sys.modules if m.startswith(('matplotlib', "
+            "'ftrag_mc.report'))]; assert not loaded, loaded")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "sensitivity", "sweep", "compare", "explain"])
+def test_report_commands_share_their_options(command):
+    options = {opt for param in main.commands[command].params for opt in param.opts}
+    assert {"--out", "-o", "--quiet", "-q", "--set", "--baseline"} <= options
+    if command != "explain":
+        assert {"--samples", "-n", "--seed", "-s", "--sampler"} <= options
+
+
 def test_format_prints_the_reference(runner):
     result = runner.invoke(main, ["format"])
     assert result.exit_code == 0

@@ -1,97 +1,23 @@
-"""The sensitivity and value-of-information study of a run: which analyses, which charts, one record.
+"""The records of the studies: what reproduces a sensitivity study, a sweep, a comparison or an
+explanation, written beside its files as JSON (a run's own record is
+:func:`ftrag_mc.report.pack.run_record`).
 
-Like :mod:`ftrag_mc.report.pack` for ``run``: tables are DataFrames, charts Figures, nothing is
-written here. The study answers for one pair (a challenger against the baseline; by default the
-strongest challenger) and, for the value of information, for the whole set of strategies.
+Each record names the scenario (and its SHA-256, overrides included) and ``command``, the command
+line that made it when there was one (None from a notebook).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
 from ftrag_mc._version import __version__
-from ftrag_mc.analysis import sensitivity, voi
-from ftrag_mc.analysis import compute_summary
-from ftrag_mc.analysis.charts_extra import main_challenger
-from ftrag_mc.report import sensitivity_plots, voi_plots
-from ftrag_mc.report.numbers import format_usd
-from ftrag_mc.report.pack import run_info
+from ftrag_mc.analysis.explain import Explanation
+from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import SimulationResult
-
-def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells a CSV cannot hold as they are (tuples of member inputs) joined with ' + '."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, (tuple, list))).any():
-            frame[column] = frame[column].map(lambda v: " + ".join(map(str, v)) if isinstance(v, (tuple, list)) else v)
-    return frame
-
-
-def build_sensitivity_report(result: SimulationResult, *, challenger: str | None = None, low: float = 0.10,
-                             high: float = 0.90, sobol: bool = True, sobol_samples: int | None = None,
-                             on_item: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Tornado, spider, global indices, EVPPI and regret of ``result`` (a run with per-sample arrays).
-
-    Returns
-    -------
-    dict of file name to DataFrame or Figure, plus ``"lines"``: the plain sentences to print.
-    """
-    step = on_item or (lambda name: None)
-    scenario = result.scenario
-    info = run_info(result)
-    evpi = voi.compute_evpi(result)
-    if challenger is None:
-        # The question that matters, the same as the run's hero chart and headline: the decision
-        # best on average against the baseline (not, say, caching against no caching); the
-        # strongest challenger when that is the baseline.
-        challenger = main_challenger(compute_summary(result))
-    step("tornado")
-    tornado = sensitivity.compute_tornado(scenario, challenger=challenger, low=low, high=high, result=result)
-    step("spider")
-    spider = sensitivity.compute_spider(scenario, challenger=challenger, result=result)
-    step("global indices")
-    kwargs = {} if sobol_samples is None else {"sobol_samples": sobol_samples}
-    global_ = sensitivity.compute_global(result, challenger=challenger, sobol=sobol, seed=result.seed, **kwargs)
-    step("value of information")
-    evppi = voi.compute_evppi(result)
-    items: dict[str, Any] = {
-        "tornado.csv": tornado, "spider.csv": spider, "global.csv": global_,
-        "evppi.csv": _csv_ready(evppi), "regret.csv": evpi,
-    }
-    for name, plot, frame, extra in (
-            ("tornado", sensitivity_plots.plot_tornado, tornado, {}),
-            ("spider", sensitivity_plots.plot_spider, spider, {}),
-            ("global", sensitivity_plots.plot_global, global_, {}),
-            ("evppi", voi_plots.plot_evppi, evppi, {}),
-            ("regret", voi_plots.plot_regret, evpi, {})):
-        step(f"{name}.png")
-        items[f"{name}.png"] = plot(frame, info, **extra)[0]
-    items["lines"] = top_inputs_lines(tornado) + voi.describe_voi(evpi, evppi, currency=scenario.meta.currency)
-    return items
-
-
-def top_inputs_lines(tornado: pd.DataFrame, top: int = 3) -> list[str]:
-    """'Inputs that move ΔNPC most: ...' from a tornado frame (largest swing first)."""
-    if tornado.empty:
-        return ["No uncertain inputs: every input is a constant."]
-    rows = tornado.head(top)
-    label = "label" if "label" in rows.columns else "input"
-    parts = [f"{row[label]} ({format_usd(abs(row['swing_usd']))} swing)" for _, row in rows.iterrows()]
-    return ["Inputs that move ΔNPC most (P10-P90 swings, others at their medians): " + "; ".join(parts)]
-
-
-def run_top_inputs(result: SimulationResult, top_inputs: pd.DataFrame) -> list[str]:
-    """The line ``run`` prints from the report's ``top_inputs.csv``
-    (:func:`~ftrag_mc.analysis.sensitivity.compute_top_inputs`, for the main question)."""
-    if top_inputs is None or top_inputs.empty:
-        return []
-    currency = result.scenario.meta.currency
-    parts = [f"{row.label} ({format_usd(row.swing_usd, currency)})" for row in top_inputs.itertuples()]
-    who = top_inputs["strategy_label"].iloc[0]
-    return [f"  inputs that move {who}'s ΔNPC most (P10-P90, others at medians): " + "; ".join(parts)]
 
 
 def sensitivity_record(result: SimulationResult, **extra: Any) -> dict[str, Any]:
@@ -101,3 +27,26 @@ def sensitivity_record(result: SimulationResult, **extra: Any) -> dict[str, Any]
             "overrides": list(scenario.overrides), "seed": result.seed, "samples": result.n_samples,
             "sampler": result.sampler, "baseline": result.baseline, "package_version": __version__,
             "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), **extra}
+
+
+def sweep_record(scenario: Scenario, frame: pd.DataFrame, *, x: str, y: str | None, points: int,
+                 command: str | None = None) -> dict[str, Any]:
+    """``sweep.json``: the swept keys as given (``KEY=VALUES``), the number of grid points, and
+    :func:`~ftrag_mc.analysis.sweep.compute_sweep`'s ``frame.attrs`` (seed, sampler, samples,
+    overrides, axis scales)."""
+    return {"scenario": scenario.name, "scenario_sha256": scenario.source_hash, "x": x, "y": y, "points": points,
+            **dict(frame.attrs), "command": command}
+
+
+def compare_record(headline: pd.DataFrame, *, variants: Sequence[str], command: str | None = None) -> dict[str, Any]:
+    """A comparison's ``run.json``: the variants' names, and the samples, seed, sampler and notes of
+    :func:`~ftrag_mc.analysis.compare.compute_compare`'s ``headline.attrs``."""
+    return {"command": command, "variants": list(variants), **headline.attrs}
+
+
+def explain_record(scenario: Scenario, explained: Explanation, *, command: str | None = None) -> dict[str, Any]:
+    """``explain.json``: the percentile and volume explained, and the value every input was set to."""
+    return {"scenario": scenario.name, "scenario_sha256": scenario.source_hash, "version": __version__,
+            "percentile": explained.percentile, "queries_per_month": explained.queries_per_month,
+            "horizon_months": scenario.horizon_months, "inputs": explained.values,
+            "notes": explained.notes, "overrides": list(scenario.overrides), "command": command}
