@@ -418,7 +418,7 @@ def new(name: str, template: str | None, title: str | None, volume: float | None
     \b
         ftrag-mc new support
         ftrag-mc new scenarios/my-codegen --template rag-vs-self-hosted --volume 40000 --growth 0.01
-        ftrag-mc new docs-qa --template hybrid --figure escalation_share=0.15 --force
+        ftrag-mc new docs-qa --template hybrid --figure escalated_share=0.15 --force
     """
     from ftrag_mc.authoring import NewScenario, check_rendered, default_title, parse_figures, parse_new_path, render_template
     from ftrag_mc.report.writers import write_text_file
@@ -486,7 +486,7 @@ def explain(scenario: str, percentile: float, volume: float | None, out_dir: Pat
     """The cost breakdown behind the totals, with every uncertain input at its median.
 
     No sampling: one evaluation through the simulator's own model. Prints, per strategy, its
-    one-time, monthly and per-query line items (latency, the interim strategy before launch and
+    one-time, monthly and per-query line items (the wait priced per second, the interim strategy before launch and
     the successor after a platform closes each on their own line), the cumulative cost by month,
     and each challenger's breakeven arithmetic in words, to check against a spreadsheet. Writes
     explain_items.csv, explain_months.csv, explain_breakeven.csv and explain.json into
@@ -494,7 +494,7 @@ def explain(scenario: str, percentile: float, volume: float | None, out_dir: Pat
 
     \b
         ftrag-mc explain scenarios/support-classifier.toml
-        ftrag-mc explain scenarios/latency-tradeoff.toml --percentile 90 --volume 50000
+        ftrag-mc explain scenarios/hybrid.toml --percentile 90 --volume 50000
         ftrag-mc explain scenarios/support-classifier.toml --set strategies.fine_tuned.training.run_usd=8000
     """
     loaded = _load(scenario, overrides, baseline)

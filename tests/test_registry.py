@@ -168,3 +168,13 @@ def test_a_new_component_is_its_record_entry_and_cost_function(tmp_path):
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("key", ["latency", "escalation", "self_hosted", "retrieval", "per_call"])
+def test_a_component_is_named_in_its_declaration_its_cost_function_and_the_catalog_only(key):
+    # The house's rule: a component key appears in the registry, its cost function, and where the
+    # price catalog or a lint rule needs it by name; nowhere else in the package's code.
+    allowed = {"model/components.py", "model/costs.py", "catalog.py", "lint.py"}
+    package = ROOT / "ftrag_mc"
+    naming = {str(p.relative_to(package)) for p in package.rglob("*.py") if key in p.read_text(encoding="utf-8")}
+    assert naming <= allowed, naming - allowed
