@@ -22,6 +22,7 @@ import numpy as np
 
 from ftrag_mc.model.components import REGISTRY
 from ftrag_mc.model.evaluate import evaluate
+from ftrag_mc.model.staged import is_staged
 from ftrag_mc.report.numbers import format_usd
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.schema import Quantity
@@ -82,7 +83,9 @@ def check_component_asymmetry(scenario: Scenario) -> list[LintWarning]:
     """A component one side of a challenger-baseline pair pays and the other lacks, where adding the
     paying side's cost of it to the other flips ΔNPC's sign or moves it by > ASYMMETRY_SHARE."""
     components = [c for c in REGISTRY if c.absent is not None]
-    pairs = [(scenario.baseline, c) for c in scenario.challengers]
+    # A staged strategy's components are its start's and switch_to's, checked where those are compared.
+    pairs = [(scenario.baseline, c) for c in scenario.challengers
+             if not (is_staged(scenario.strategies[c]) or is_staged(scenario.strategies[scenario.baseline]))]
     asymmetric = [(comp, b, c) for comp in components for b, c in pairs
                   if (getattr(scenario.strategies[b], comp.key) is None) != (getattr(scenario.strategies[c], comp.key) is None)]
     if not asymmetric:
