@@ -26,8 +26,9 @@ from scipy.optimize import brentq
 
 from ftrag_mc.model import calendar
 from ftrag_mc.model.components import BY_KEY, COMPONENTS, ITEM_KINDS, replica_detail
+from ftrag_mc.model.staged import is_staged, month_trigger_tau
 from ftrag_mc.model.costs import Context, Part
-from ftrag_mc.model.strategy import end_of_life_month
+from ftrag_mc.model.strategy import end_of_life_month, switch_months
 from ftrag_mc.model.evaluate import CostModel, evaluate, input_values, payback_months
 from ftrag_mc.report.numbers import format_months, format_volume
 from ftrag_mc.report.numbers import format_usd_exact as _money  # exact dollars: a spreadsheet check
@@ -138,7 +139,7 @@ def compute_explain(scenario: Scenario, *, percentile: float = 50.0, volume: flo
     items = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
     months = _months(scenario, model, ev, q0)
     breakeven = pd.DataFrame([_breakeven(scenario, model, items, cumulative, c, q0) for c in scenario.challengers])
-    notes = {s: _notes(scenario, s, vals) for s in strategies}
+    notes = {s: _notes(scenario, s, vals) + _staged_notes(scenario, model, s, q0) for s in strategies}
     return Explanation(items=items, months=months, breakeven=breakeven, notes=notes,
                        values={k: float(v) for k, v in vals.items()}, percentile=float(percentile),
                        queries_per_month=q0)
@@ -158,8 +159,18 @@ def _item_name(scenario: Scenario, strategy: str, component: str, kind: str) -> 
     if component == "interim":
         return f"before launch (interim: {scenario.label(s.interim)})"
     if component == "successor":
-        return f"after the platform closes (successor: {scenario.label(s.end_of_life.successor)})"
+        eol = _priced(scenario, strategy).end_of_life
+        return f"after the platform closes (successor: {scenario.label(eol.successor)})"
+    if component == "start":
+        return f"before the switch (start: {scenario.label(s.start)})"
     return BY_KEY[component].item_name(kind)
+
+
+def _priced(scenario: Scenario, strategy: str):
+    """The strategy record whose components ``strategy``'s lines price: its own, or a staged
+    strategy's switch_to (its start's costs are one line)."""
+    s = scenario.strategies[strategy]
+    return scenario.strategies[s.switch_to] if is_staged(s) else s
 
 
 def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, values, npc_total: float) -> list[dict]:
@@ -190,7 +201,7 @@ def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, value
                      "min_usd": low, "max_usd": high, "npc_usd": npc,
                      "share_of_npc": npc / npc_total if npc_total else math.nan, "detail": detail})
 
-    parts = model.terms[strategy].parts
+    parts = model.terms_at(strategy, q0).parts
     for component in COMPONENTS:
         part = parts.get(component)
         if part is None:
@@ -283,7 +294,7 @@ def _detail(scenario: Scenario, strategy: str, component: str, kind: str, values
     if describe is None:
         return ""
     c = Context(values=values, scenario=scenario, n=1, active=1.0, launched=1.0, prices=1.0)
-    return describe(scenario.strategies[strategy], kind, c)
+    return describe(_priced(scenario, strategy), kind, c)
 
 
 # --- months ---------------------------------------------------------------------------------------
@@ -431,6 +442,26 @@ def _arithmetic(r: dict) -> str:
 
 
 # --- notes -------------------------------------------------------------------------------------------
+
+
+def _staged_notes(scenario: Scenario, model: CostModel, strategy: str, q0: float) -> tuple[str, ...]:
+    """When a staged strategy switches in this future, in words."""
+    s = scenario.strategies[strategy]
+    if not is_staged(s):
+        return ()
+    if s.trigger.month is not None:
+        tau = float(np.asarray(month_trigger_tau(s.trigger, model.values, model.horizon)).reshape(-1)[0])
+    else:
+        tau = float(model.staged[strategy].decision_months(q0)[0])
+    tau = float(np.asarray(switch_months(scenario, s, model.values, tau)).reshape(-1)[0])
+    start, switch = scenario.label(s.start), scenario.label(s.switch_to)
+    if tau >= model.horizon:
+        return (f"starts on {start} and does not switch to {switch} within {format_months(model.horizon)} here: "
+                f"{start}'s costs throughout",)
+    when = "at once (t = 0)" if tau == 0 else f"at the end of month {tau:.0f}"
+    return (f"starts on {start} and switches to {switch} {when}: {switch}'s one-time costs then, its launch delay, "
+            f"retrains and drift counted from then; {start} serves until {switch} launches (the 'before the switch' "
+            "line)",)
 
 
 def _notes(scenario: Scenario, strategy: str, values) -> tuple[str, ...]:

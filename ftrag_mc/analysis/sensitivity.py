@@ -121,13 +121,15 @@ def _sampled(scenario: Scenario, result: SimulationResult | None) -> SimulationR
 
 
 def _npc_usd(scenario: Scenario, inputs: Mapping[str, np.ndarray], n: int, volume: float,
-             horizon: int) -> np.ndarray:
-    """Every strategy's NPC for ``n`` samples of ``inputs`` at one volume and month: (n, S)."""
+             horizon: int, steps: np.ndarray | None = None) -> np.ndarray:
+    """Every strategy's NPC for ``n`` samples of ``inputs`` at one volume and month: (n, S); with a
+    noisy volume, ``steps`` (n, H) are the run's (None: each month at its median volume)."""
     out = np.empty((n, len(scenario.strategies)))
     for start in range(0, n, CHUNK_SAMPLES):
         stop = min(start + CHUNK_SAMPLES, n)
         chunk = {name: values[start:stop] for name, values in inputs.items()}
-        out[start:stop] = evaluate(scenario, chunk, volumes=[volume], months=[horizon]).npc_usd[:, :, 0, 0]
+        out[start:stop] = evaluate(scenario, chunk, volumes=[volume], months=[horizon],
+                                   volume_steps=None if steps is None else steps[start:stop]).npc_usd[:, :, 0, 0]
     return out
 
 
@@ -142,7 +144,7 @@ def _sample_npc(scenario: Scenario, result: SimulationResult, volume: float, hor
     """NPC of every strategy in every sample of ``result``: (n, S); kept paths at the run's volume."""
     if volume == scenario.volume.queries_per_month:
         return result.cumulative_usd[:, :, horizon]
-    return _npc_usd(scenario, result.inputs, result.n_samples, volume, horizon)
+    return _npc_usd(scenario, result.inputs, result.n_samples, volume, horizon, result.samples.volume_steps)
 
 
 def _sample_delta(scenario: Scenario, result: SimulationResult, q: _Question) -> np.ndarray:
@@ -169,7 +171,9 @@ def _sample_breakeven(scenario: Scenario, result: SimulationResult, q: _Question
     for start in range(0, n, CHUNK_SAMPLES):
         stop = min(start + CHUNK_SAMPLES, n)
         chunk = {name: values[start:stop] for name, values in result.inputs.items()}
-        npc = evaluate(scenario, chunk, volumes=grid, months=[q.horizon]).npc_usd[:, :, :, 0]
+        steps = result.samples.volume_steps
+        npc = evaluate(scenario, chunk, volumes=grid, months=[q.horizon],
+                       volume_steps=None if steps is None else steps[start:stop]).npc_usd[:, :, :, 0]
         delta[start:stop] = npc[:, ci] - npc[:, bi]
     wins = delta < 0
     first = np.argmax(wins, axis=1)

@@ -14,7 +14,8 @@ A strategy's cost is a sum of components (LLM calls, retrieval, training, ...). 
 
 Components without a ``record`` come from a strategy's own keys (``other``, ``delay``) or from how
 strategies combine (``interim``, ``successor``, ``migration``; :mod:`ftrag_mc.model.strategy`; and
-``start``, a staged strategy's start strategy before the switch, :mod:`ftrag_mc.model.staged`).
+``switch`` and ``start``, a staged strategy's one-time costs at the switch and its start strategy
+before it, :mod:`ftrag_mc.model.staged`).
 
 Adding a component: its record and entry here, its cost function in ``costs.py``, tests (the
 README's "Extending ftrag-mc" walks through one).
@@ -382,6 +383,9 @@ REGISTRY: tuple[Component, ...] = (
     Component("interim", "interim", "#eaae80"),
     Component("successor", "successor", "#e6bcd3"),
     Component("migration", "migration", "#cccccc", items={"per event": "migration to the successor"}, events_only=True),
+    Component("switch", "switching", "#ad8bc9", items={"one-time": "switch_to's one-time costs at the switch",
+                                                      "per event": "switch_to's one-time costs at the switch"},
+              events_only=True),
     Component("start", "start strategy", "#c5b0d5"),
     Component("latency", "latency", "#f0e442", Latency,
               "users' wait priced per second (needs llm for tokens; prompt caching and escalated re-runs do not change "

@@ -542,6 +542,8 @@ def evaluate(scenario: Scenario, inputs: Mapping[str, object] | None = None, *, 
     steps = None
     if volume_steps is not None:
         steps = np.asarray(volume_steps, dtype=np.float64)
+        if steps.ndim == 2 and not any(np.ndim(v) for v in values.values()):
+            n = steps.shape[0]  # every input constant: the samples are the volume paths
         if steps.shape != (n, scenario.horizon_months):
             raise ValueError(f"volume_steps must have shape ({n}, {scenario.horizon_months}) (got {steps.shape})")
         steps = steps.T

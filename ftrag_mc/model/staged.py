@@ -173,7 +173,9 @@ def compose(start: CostTerms, switch: CostTerms, tau, horizon: int) -> CostTerms
 
     ``start`` is the start strategy's full terms; ``switch`` switch_to's, on its own calendar
     shifted by τ (and, when it has one, with its end of life in calendar time) and without its
-    interim. Part names: switch_to's own, then ``"start"`` for the start strategy's costs.
+    interim. Part names: switch_to's own (its recurring costs), ``"switch"`` for its one-time
+    costs at τ and ``"start"`` for the start strategy's costs (when τ = 0 for every sample,
+    switch_to's one-time costs stay in its own parts, exactly as with ``interim = start``).
     """
     if np.all(np.asarray(tau) >= horizon):  # no switch: start's terms, as they are
         return CostTerms(parts={"start": start.total()}, active=start.active, horizon=horizon)
@@ -188,14 +190,12 @@ def compose(start: CostTerms, switch: CostTerms, tau, horizon: int) -> CostTerms
     exists = ((t > tau) & switched).astype(np.float64)  # (H, n): switch_to's months
     at_tau = ((t == tau) & switched).astype(np.float64)  # its one-time costs with month τ's
     now = ((tau == 0) & switched).astype(np.float64)[0]  # (n,): at t = 0
-    parts = {}
+    parts, once = {}, 0.0
     for name, part in switch.parts.items():
-        masked = part.masked(exists, keep_one_time=False)
-        once = np.asarray(part.one_time_usd, dtype=np.float64)
-        if np.any(once != 0):
-            fixed = once * at_tau if masked.fixed_usd is None else masked.fixed_usd + once * at_tau
-            masked = replace(masked, one_time_usd=once * now, fixed_usd=fixed)
-        parts[name] = masked
+        parts[name] = part.masked(exists, keep_one_time=False)
+        once = once + np.asarray(part.one_time_usd, dtype=np.float64)
+    if np.any(once != 0):  # switch_to's one-time costs, paid at τ: a line of their own
+        parts["switch"] = Part(one_time_usd=once * now, fixed_usd=once * at_tau)
     serving = switch.active * exists
     start_total = start.total()
     kept = replace(start_total.masked(1.0 - serving, keep_one_time=False),
