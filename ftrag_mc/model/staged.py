@@ -43,7 +43,7 @@ from ftrag_mc.limits import MAX_MONTHS, MAX_QUERIES_PER_MONTH
 from ftrag_mc.model.costs import CostTerms, Part
 from ftrag_mc.schema import Quantity, Registry, integer, quantity
 
-__all__ = ["STAGED_KEYS", "Trigger", "check_staged_links", "check_staged_record", "compose", "first_month_above",
+__all__ = ["STAGED_KEYS", "Stages", "Trigger", "check_staged_links", "check_staged_record", "compose", "first_month_above",
            "is_staged", "month_trigger_tau", "running_min", "staged_notes", "volume_triggered"]
 
 #: The keys a staged strategy's table may hold.
@@ -73,6 +73,15 @@ class Trigger:
     @property
     def months_above(self) -> int:
         return 1 if self.for_months is None else self.for_months
+
+
+@dataclass(frozen=True)
+class Stages:
+    """A staged strategy's two stages, all :func:`ftrag_mc.model.strategy.staged_cost_terms` reads of
+    it: a policy search prices start-then-switch_to for every decision time without a trigger."""
+
+    start: str
+    switch_to: str
 
 
 def is_staged(strategy: Any) -> bool:

@@ -19,7 +19,11 @@ from ftrag_mc.model.costs import CostTerms
 from ftrag_mc.model.staged import first_month_above, running_min, volume_triggered
 from ftrag_mc.model.strategy import staged_cost_terms, switch_months
 
-__all__ = ["VolumeTrigger", "volume_triggers"]
+__all__ = ["VolumeTrigger", "npc_by_decision_month", "volume_triggers"]
+
+#: The name a priced policy takes in a model's terms while it is evaluated (no strategy's key: keys
+#: are TOML keys, and this one has a space).
+_POLICY = "staged policy"
 
 
 class VolumeTrigger:
@@ -84,3 +88,22 @@ class VolumeTrigger:
 def volume_triggers(scenario: Any, model: Any) -> dict[str, VolumeTrigger]:
     """A :class:`VolumeTrigger` for each staged strategy of ``scenario`` on a volume trigger."""
     return {name: VolumeTrigger(model, name, s) for name, s in scenario.strategies.items() if volume_triggered(s)}
+
+
+def npc_by_decision_month(model: Any, stages: Any, start_volume: float, month: int) -> np.ndarray:
+    """NPC through ``month`` at ``start_volume`` of starting on ``stages.start`` and switching to
+    ``stages.switch_to`` at each decision time τ = 0, 1, ..., H - 1, and of never switching (row H).
+
+    Returns ``(H + 1, n)``: row τ is what any trigger deciding at τ costs in each sample (row 0
+    exactly switch_to with ``interim = start``, row H exactly start), so a search over triggers
+    prices each one by picking, per sample, the row of its decision time (common random numbers).
+    Where switch_to's platform has closed by τ, row τ is start's cost (no switch).
+    """
+    h = model.horizon
+    out = np.empty((h + 1, model.n))
+    out[h] = model.cumulative(stages.start, start_volume)[month]
+    for tau in range(h):
+        terms = staged_cost_terms(model.scenario, stages, model.terms, model.values, model.n, float(tau),
+                                  components=model.components)
+        out[tau] = model.with_terms(_POLICY, terms).cumulative(_POLICY, start_volume)[month]
+    return out

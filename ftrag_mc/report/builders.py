@@ -29,6 +29,7 @@ from ftrag_mc.analysis import compute_summary, sensitivity, voi
 from ftrag_mc.analysis.charts_extra import main_challenger
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
 from ftrag_mc.analysis.explain import compute_explain, describe_explain
+from ftrag_mc.analysis.policy import compute_policy
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
@@ -36,7 +37,9 @@ from ftrag_mc.overrides import format_value
 from ftrag_mc.report import document, sensitivity_plots, voi_plots
 from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
 from ftrag_mc.report.pack import build_report, close_figures, run_info, run_record
-from ftrag_mc.report.studies import compare_record, explain_record, sensitivity_record, sweep_record
+from ftrag_mc.report.policy_plots import plot_policy, policy_run_info
+from ftrag_mc.report.policy_words import describe_policy
+from ftrag_mc.report.studies import compare_record, explain_record, policy_record, sensitivity_record, sweep_record
 from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info
 from ftrag_mc.report.text import (
     describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
@@ -46,8 +49,8 @@ from ftrag_mc.scenario import Scenario, load_scenario
 from ftrag_mc.simulate import SimulationResult
 
 __all__ = [
-    "Report", "build_compare_report", "build_explain_report", "build_run_report", "build_sensitivity_report",
-    "build_sweep_report", "count_sweep_points",
+    "Report", "build_compare_report", "build_explain_report", "build_policy_report", "build_run_report",
+    "build_sensitivity_report", "build_sweep_report", "count_sweep_points",
 ]
 
 #: The folder ``compare`` writes under the output folder (it spans several scenarios).
@@ -421,3 +424,45 @@ def build_explain_report(scenario: Scenario, *, percentile: float = 50.0, volume
              "explain_breakeven.csv": explained.breakeven,
              "explain.json": explain_record(scenario, explained, command=command)}
     return Report(scenario.name, items, describe_explain(explained, scenario), merge=True)
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+
+def build_policy_report(scenario: Scenario, *, start: str | None = None, switch_to: str | None = None,
+                        trigger: str | None = None, for_months: int | None = None, points: int = 40,
+                        samples: int | None = None, seed: int | None = None, sampler: str | None = None,
+                        workers: int | None = None, command: str | None = None,
+                        progress: Callable[[int], None] | None = None) -> Report:
+    """When to switch from one strategy to another, as ``ftrag-mc policy`` writes and prints it.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    start, switch_to, trigger, for_months, points, samples, seed, sampler, workers, progress
+        As :func:`~ftrag_mc.analysis.policy.compute_policy` (A and B default to the scenario's
+        staged strategy's, else the baseline and the challenger with the lowest expected NPC).
+    command
+        The command line recorded in ``policy.json``.
+
+    Returns
+    -------
+    Report
+        Merged into the scenario's folder: ``policy.csv``, ``policy.png`` and ``policy.json``; lines:
+        the best policy with its interval, the value of flexibility, how often it beats each static
+        choice (:func:`~ftrag_mc.report.policy_words.describe_policy`).
+
+    Raises
+    ------
+    ValueError
+        As :func:`~ftrag_mc.analysis.policy.compute_policy` (checked before the search).
+    """
+    result = compute_policy(scenario, start=start, switch_to=switch_to, trigger=trigger, for_months=for_months,
+                            points=points, samples=samples, seed=seed, sampler=sampler, workers=workers,
+                            progress=progress)
+    items: dict[str, Any] = {"policy.csv": result.frame}
+    with _closed_on_error(items):
+        items["policy.png"] = plot_policy(result.frame, policy_run_info(result))[0]
+        items["policy.json"] = policy_record(result, command=command)
+    return Report(scenario.name, items, describe_policy(result), merge=True)
