@@ -43,7 +43,7 @@ from ftrag_mc.limits import MAX_MONTHS, MAX_QUERIES_PER_MONTH
 from ftrag_mc.model.costs import CostTerms, Part
 from ftrag_mc.schema import Quantity, Registry, integer, quantity
 
-__all__ = ["STAGED_KEYS", "Stages", "Trigger", "check_staged_links", "check_staged_record", "compose", "first_month_above",
+__all__ = ["STAGED_KEYS", "Stages", "Trigger", "check_staged_links", "check_staged_record", "commit_now", "compose", "first_month_above",
            "is_staged", "month_trigger_tau", "running_min", "staged_notes", "volume_triggered"]
 
 #: The keys a staged strategy's table may hold.
@@ -183,16 +183,11 @@ def compose(start: CostTerms, switch: CostTerms, tau, horizon: int) -> CostTerms
     ``start`` is the start strategy's full terms; ``switch`` switch_to's, on its own calendar
     shifted by τ (and, when it has one, with its end of life in calendar time) and without its
     interim. Part names: switch_to's own (its recurring costs), ``"switch"`` for its one-time
-    costs at τ and ``"start"`` for the start strategy's costs (when τ = 0 for every sample,
-    switch_to's one-time costs stay in its own parts, exactly as with ``interim = start``).
+    costs at τ and ``"start"`` for the start strategy's costs. (Committing now for every sample is
+    :func:`commit_now`.)
     """
     if np.all(np.asarray(tau) >= horizon):  # no switch: start's terms, as they are
         return CostTerms(parts={"start": start.total()}, active=start.active, horizon=horizon)
-    if np.all(np.asarray(tau) == 0):  # commit now: start serves switch_to's launch, as an interim
-        serving = switch.active
-        start_total = start.total()
-        parts = {**switch.parts, "start": start_total.masked(1.0 - serving, keep_one_time=False)}
-        return CostTerms(parts=parts, active=switch.active + (1.0 - serving) * start.active, horizon=horizon)
     t = np.arange(1, horizon + 1, dtype=np.float64)[:, None]
     tau = np.asarray(tau, dtype=np.float64).reshape(1, -1)
     switched = tau < horizon
@@ -211,6 +206,15 @@ def compose(start: CostTerms, switch: CostTerms, tau, horizon: int) -> CostTerms
                    one_time_usd=np.asarray(start_total.one_time_usd) * (1.0 - now))
     parts["start"] = kept
     return CostTerms(parts=parts, active=serving + (1.0 - serving) * start.active, horizon=horizon)
+
+
+def commit_now(start: CostTerms, switch: CostTerms) -> CostTerms:
+    """τ = 0 in every sample: ``start`` serves switch_to's launch exactly as an interim does (its
+    recurring costs for the unserved share, not its one-time costs), in part ``"start"``.
+    ``switch`` is switch_to's own terms, before its end of life is applied (as an interim is)."""
+    before = 1.0 - switch.active
+    parts = {**switch.parts, "start": start.total().masked(before, keep_one_time=False)}
+    return CostTerms(parts=parts, active=switch.active, horizon=switch.horizon)
 
 
 def staged_notes() -> list[str]:

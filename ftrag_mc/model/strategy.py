@@ -24,7 +24,7 @@ from ftrag_mc.model import calendar
 from ftrag_mc.model.components import SECTIONS, priced_in_order
 from ftrag_mc.model.costs import Context, CostTerms, Part
 from ftrag_mc.model.staged import (
-    STAGED_KEYS, Trigger, check_staged_record, compose, is_staged, month_trigger_tau, volume_triggered,
+    STAGED_KEYS, Trigger, check_staged_record, commit_now, compose, is_staged, month_trigger_tau, volume_triggered,
 )
 from ftrag_mc.schema import Quantity, Registry, quantity, section, text
 
@@ -214,19 +214,20 @@ def staged_cost_terms(scenario: Any, strategy: Any, terms: Mapping[str, CostTerm
     eol = switch.end_of_life
     tau = switch_months(scenario, strategy, values, tau)
     if np.all(np.asarray(tau) >= horizon):
-        own = None
-    else:
-        start = np.where(np.asarray(tau) < horizon, tau, float(horizon))
-        own = _collapsed(own_cost_terms(switch, values, scenario, n, start_months=start if np.ndim(start) else float(start)),
-                         components)
-        if eol is not None:
-            successor = scenario.strategies[eol.successor]
-            after = _collapsed(own_cost_terms(successor, values, scenario, n), components)
-            if successor.interim is not None:
-                interim = scenario.strategies[successor.interim]
-                after = with_interim(after, _collapsed(own_cost_terms(interim, values, scenario, n), components))
-            own = with_end_of_life(own, after, end_of_life_month(eol, values), values[eol.migration_usd.name])
-    return compose(terms[strategy.start], own, tau, horizon)
+        return compose(terms[strategy.start], None, tau, horizon)
+    now = np.all(np.asarray(tau) == 0)
+    start = 0.0 if now else np.where(np.asarray(tau) < horizon, tau, float(horizon))
+    own = _collapsed(own_cost_terms(switch, values, scenario, n, start_months=start), components)
+    if now:  # exactly switch_to with interim = start (the interim's terms before the end of life, too)
+        own = commit_now(terms[strategy.start], own)
+    if eol is not None:
+        successor = scenario.strategies[eol.successor]
+        after = _collapsed(own_cost_terms(successor, values, scenario, n), components)
+        if successor.interim is not None:
+            interim = scenario.strategies[successor.interim]
+            after = with_interim(after, _collapsed(own_cost_terms(interim, values, scenario, n), components))
+        own = with_end_of_life(own, after, end_of_life_month(eol, values), values[eol.migration_usd.name])
+    return own if now else compose(terms[strategy.start], own, tau, horizon)
 
 
 def switch_months(scenario: Any, strategy: Any, values: Mapping[str, np.ndarray | float], tau):
