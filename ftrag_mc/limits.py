@@ -38,3 +38,9 @@ MAX_WAIT_SECONDS = 1e5  # a fixed wait per query longer than a day is a unit sli
 # uncapped volume only has to stay finite before the cap applies.
 MAX_GROWTH_FACTOR = 1e6
 MAX_GROWTH_FACTOR_WITH_CEILING = 1e100
+
+# The sampler keeps uniforms this far from 0 and 1 so that ppf of unbounded families stays finite
+# (ndtri(2**-53) ≈ -8.2); 1 - 2**-53 is the largest double below 1. Bounds are checked against
+# what a distribution can draw within them.
+U_MIN = 2.0**-53
+U_MAX = 1.0 - 2.0**-53
