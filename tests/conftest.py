@@ -49,3 +49,15 @@ def charts_never_saved(monkeypatch):
     monkeypatch.setattr(Figure, "savefig", refuse)
     yield
     plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def no_progress_lines_in_command_output(request, monkeypatch):
+    """Off a terminal a long command writes a progress line every few seconds to stderr, which a
+    test's CliRunner output would then hold or not depending on the machine's speed: tests of a
+    command's output see none (tests/test_progress.py tests the lines themselves)."""
+    if request.module.__name__.endswith("test_progress"):
+        return
+    from ftrag_mc import cli_progress
+
+    monkeypatch.setattr(cli_progress, "LOG_EVERY_S", float("inf"))
