@@ -51,13 +51,13 @@ def charts_never_saved(monkeypatch):
     plt.close("all")
 
 
-@pytest.fixture(autouse=True)
-def no_progress_lines_in_command_output(request, monkeypatch):
+@pytest.fixture(autouse=True, scope="session")
+def no_progress_lines_in_command_output():
     """Off a terminal a long command writes a progress line every few seconds to stderr, which a
     test's CliRunner output would then hold or not depending on the machine's speed: tests of a
-    command's output see none (tests/test_progress.py tests the lines themselves)."""
-    if request.module.__name__.endswith("test_progress"):
-        return
+    command's output see none (tests/test_progress.py puts the interval back to test the lines)."""
     from ftrag_mc import cli_progress
 
-    monkeypatch.setattr(cli_progress, "LOG_EVERY_S", float("inf"))
+    every, cli_progress.LOG_EVERY_S = cli_progress.LOG_EVERY_S, float("inf")
+    yield
+    cli_progress.LOG_EVERY_S = every

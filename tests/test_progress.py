@@ -21,6 +21,7 @@ class Clock:
 def clock(monkeypatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr(cli_progress.time, "perf_counter", clock)
+    monkeypatch.setattr(cli_progress, "LOG_EVERY_S", 5.0)  # conftest turns the lines off elsewhere
     return clock
 
 
