@@ -256,13 +256,13 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
               "staged strategy's, else the challenger with the lowest expected NPC].")
 @click.option("--trigger", type=click.Choice(("volume", "month")),
               help="Search a volume threshold or a month [default: the staged strategy's kind, else volume].")
-@click.option("--for-months", type=click.IntRange(1, 600), help="A volume trigger's months in a row above the "
+@click.option("--for-months", type=click.IntRange(1, MAX_HORIZON_MONTHS), help="A volume trigger's months in a row above the "
               "threshold [default: the staged strategy's, else 1].")
 @click.option("--points", type=click.IntRange(2, 1000), default=40, show_default=True,
               help="Volume thresholds searched, log-spaced over the volumes the paths are likely to reach.")
 @sampling_options(min_samples=2, samples="Futures every trigger is priced on (the same for all) [default: the scenario's].",
                   seed="Seed [default: the scenario's, else 2026].", sampler="Sampling scheme [default: the scenario's].")
-@click.option("--workers", "-j", type=click.IntRange(min=1), help="Worker processes [default: all CPUs]; results do not change.")
+@click.option("--workers", "-j", type=click.IntRange(min=1, max=MAX_WORKERS), help="Worker processes [default: all CPUs]; results do not change.")
 @output_options("policy.{png,csv,json} are added to OUT/<scenario name>/.")
 @what_if_options
 def policy(scenario: str, start: str | None, switch_to: str | None, trigger: str | None, for_months: int | None,

@@ -23,12 +23,12 @@ from ftrag_mc.distributions import Distribution
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.limits import (
     MAX_CORPUS_TOKENS, MAX_GROWTH_FACTOR, MAX_HORIZON_MONTHS, MAX_SAMPLES, MAX_SEED, MAX_GROWTH_FACTOR_WITH_CEILING, MAX_QUERIES_PER_MONTH,
-    MAX_TOKENS_PER_QUERY, MAX_USD, MAX_USD_PER_MTOK, MAX_WEEKS,
+    MAX_TOKENS_PER_QUERY, MAX_USD, MAX_USD_PER_MTOK, MAX_WEEKS, STEP_LIMIT,
 )
 from ftrag_mc.model.staged import check_staged_links, staged_notes
 from ftrag_mc.model.strategy import EndOfLife, Strategy, components_needing_team
 from ftrag_mc.overrides import Override, annotate_error, apply_overrides, format_override, override_digest, parse_overrides
-from ftrag_mc.sampling import SAMPLERS, STEP_LIMIT, RankCorrelation, parse_rank_correlation
+from ftrag_mc.sampling import SAMPLERS, RankCorrelation, parse_rank_correlation
 from ftrag_mc.schema import (
     Quantity, Registry, check_table, describe_record, did_you_mean, drawable_range, field_words, integer, integers,
     number, number_matrix, parse_quantity, parse_record, quantity, section_record, text, texts,

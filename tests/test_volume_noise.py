@@ -16,7 +16,7 @@ import pytest
 import ftrag_mc as fm
 from ftrag_mc.model.evaluate import CostModel, input_values
 from ftrag_mc.sampling import BLOCK_SIZE, draw_volume_steps
-from ftrag_mc.sampling.paths import STEP_LIMIT
+from ftrag_mc.limits import STEP_LIMIT
 
 H = 18
 
@@ -192,3 +192,11 @@ def test_noise_that_could_overflow_is_refused():
     table["volume"]["growth_per_month"] = 0.0
     with pytest.raises(fm.ScenarioError, match="volume.volatility_per_month: growth and noise"):
         fm.parse_scenario(table)
+
+
+def test_the_walk_limit_is_the_largest_normal_an_input_can_draw():
+    from scipy.special import ndtri
+
+    from ftrag_mc.limits import U_MIN
+
+    assert STEP_LIMIT == float(-ndtri(U_MIN))

@@ -30,7 +30,8 @@ from ftrag_mc.engine.local import default_workers, local_blocks
 from ftrag_mc.engine.policy import PolicyPlan, PolicyStats, run_policy_blocks
 from ftrag_mc.model import calendar
 from ftrag_mc.model.staged import Stages, is_staged, running_min
-from ftrag_mc.sampling import STEP_LIMIT, draw_volume_steps, normalize_seed
+from ftrag_mc.limits import STEP_LIMIT
+from ftrag_mc.sampling import draw_volume_steps, normalize_seed
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import simulate
 

@@ -23,7 +23,7 @@ from ftrag_mc.model.components import COMPONENTS
 from ftrag_mc.model.costs import CostTerms, Part, monthly_usd
 from ftrag_mc.model.strategy import build_cost_terms
 from ftrag_mc.model.triggered import volume_triggers
-from ftrag_mc.sampling.paths import STEP_LIMIT
+from ftrag_mc.limits import STEP_LIMIT
 
 #: A parsed :class:`ftrag_mc.scenario.Scenario`. The model sits below the scenario parser (which
 #: reads the component registry to parse a file) and never imports it.

@@ -20,14 +20,13 @@ the marginals) and :mod:`~ftrag_mc.sampling.paths` (the month-to-month steps of 
 """
 
 from ftrag_mc.sampling.correlation import RankCorrelation, parse_rank_correlation
-from ftrag_mc.sampling.paths import STEP_LIMIT, draw_volume_steps
+from ftrag_mc.sampling.paths import draw_volume_steps
 from ftrag_mc.sampling.samplers import SAMPLERS, U_MAX, U_MIN, InputSampler
 from ftrag_mc.sampling.streams import BLOCK_SIZE, normalize_seed, stream_rng
 
 __all__ = [
     "BLOCK_SIZE",
     "SAMPLERS",
-    "STEP_LIMIT",
     "U_MAX",
     "U_MIN",
     "InputSampler",

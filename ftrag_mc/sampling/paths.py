@@ -15,8 +15,8 @@ longer horizon keeps the steps of the months a shorter one has.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
 
+from ftrag_mc.limits import STEP_LIMIT
 from ftrag_mc.sampling.streams import BLOCK_SIZE, _block_rng, _stream_key
 
 __all__ = ["STEPS_NAME", "STEPS_PURPOSE", "STEP_LIMIT", "draw_volume_steps"]
@@ -24,9 +24,7 @@ __all__ = ["STEPS_NAME", "STEPS_PURPOSE", "STEP_LIMIT", "draw_volume_steps"]
 #: The stream's name and purpose (a name no scenario input can take: inputs are dotted key paths).
 STEPS_NAME = "volume.volatility_per_month"
 STEPS_PURPOSE = "steps"
-#: |W_t| is kept within STEP_LIMIT sqrt(t): the largest |z| an input's inverse CDF can reach from a
-#: uniform in [2^-53, 1 - 2^-53], so a path is as bounded as any sampled input (ftrag_mc.limits).
-STEP_LIMIT = float(-ndtri(2.0**-53))
+# |W_t| is kept within STEP_LIMIT sqrt(t) (ftrag_mc.limits): a path is as bounded as any sampled input.
 
 
 def draw_volume_steps(seed: int, horizon_months: int, start: int, stop: int) -> np.ndarray:
