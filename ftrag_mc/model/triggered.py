@@ -11,6 +11,7 @@ closed form and GPU step of the start and switch_to strategies applies unchanged
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -30,8 +31,15 @@ class VolumeTrigger:
     """One staged strategy on a volume trigger, for the samples of a :class:`CostModel` ``model``."""
 
     def __init__(self, model: Any, name: str, strategy: Any):
-        self.model, self.name, self.strategy = model, name, strategy
+        # A weak reference: the model holds this object, and a cycle would keep every block's
+        # arrays alive until the garbage collector's next full pass (memory would grow with samples).
+        self._model = weakref.ref(model)
+        self.name, self.strategy = name, strategy
         self._level: np.ndarray | None = None
+
+    @property
+    def model(self) -> Any:
+        return self._model()
 
     @property
     def level(self) -> np.ndarray:
