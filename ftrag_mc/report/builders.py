@@ -30,6 +30,7 @@ from ftrag_mc.analysis.charts_extra import main_challenger
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
 from ftrag_mc.analysis.explain import compute_explain, describe_explain
 from ftrag_mc.analysis.policy import compute_policy
+from ftrag_mc.model.staged import is_staged
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
@@ -38,7 +39,7 @@ from ftrag_mc.report import document, sensitivity_plots, voi_plots
 from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
 from ftrag_mc.report.pack import build_report, close_figures, run_info, run_record
 from ftrag_mc.report.policy_plots import plot_policy, policy_run_info
-from ftrag_mc.report.policy_words import describe_policy
+from ftrag_mc.report.policy_words import describe_policy, policy_columns_frame, policy_headline
 from ftrag_mc.report.studies import compare_record, explain_record, policy_record, sensitivity_record, sweep_record
 from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info
 from ftrag_mc.report.text import (
@@ -138,13 +139,16 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
     -------
     Report
         Into the scenario's folder, replacing it: the tables and charts of
-        :data:`~ftrag_mc.report.pack.REPORT_ITEMS`, then ``run.json``, ``report.pdf``,
-        ``summary.md`` and ``columns.csv``; lines: the headline, the run's summary
-        (:func:`~ftrag_mc.report.text.describe_run`) and the inputs that matter most.
+        :data:`~ftrag_mc.report.pack.REPORT_ITEMS` (with a staged strategy, also ``policy.csv`` and
+        ``policy.png``: the trigger search of its start and switch_to, :func:`_run_policy`), then
+        ``run.json``, ``report.pdf``, ``summary.md`` and ``columns.csv``; lines: the headline (and the
+        policy's), the run's summary (:func:`~ftrag_mc.report.text.describe_run`) and the inputs
+        that matter most.
     """
     step = on_item or _no_step
     items = build_report(result, on_item=step)
     with _closed_on_error(items):
+        policy = _run_policy(result, items, step)
         items["run.json"] = run_record(result, command=command)
         step("report.pdf")
         csvs = [name for name in items if name.endswith(".csv")]
@@ -152,9 +156,32 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         summary, top_inputs = items["summary.csv"], items.get("top_inputs.csv")
         items["summary.md"] = document.build_summary_md(result, summary, items)
         items["columns.csv"] = document.columns_frame(csvs + ["columns.csv"])
-        lines = [document.headline(result, summary, top_inputs), *describe_run(result, summary),
+        if policy is not None:
+            items["columns.csv"] = pd.concat([items["columns.csv"], policy_columns_frame()], ignore_index=True)
+        lines = [document.headline(result, summary, top_inputs),
+                 *([policy_headline(policy)] if policy is not None else []), *describe_run(result, summary),
                  *run_top_inputs(result, top_inputs)]
     return Report(result.scenario.name, items, lines)
+
+
+#: A run's own trigger search prices at most this many futures (the search is ~50x slower per
+#: sample than an affine run): the run's seed and sampler, its own draws.
+RUN_POLICY_SAMPLES = 20_000
+
+
+def _run_policy(result: SimulationResult, items: dict[str, Any], step: Callable[[str], None]):
+    """With a staged strategy in the scenario: the search of its trigger (its start, switch_to and
+    kind) into ``items`` (``policy.csv``, ``policy.png``, so the board pack gets its page); None
+    otherwise."""
+    scenario = result.scenario
+    if not any(is_staged(s) for s in scenario.strategies.values()):
+        return None
+    step("policy.png")
+    policy = compute_policy(scenario, samples=min(result.n_samples, RUN_POLICY_SAMPLES), seed=result.seed,
+                            sampler=result.sampler, workers=result.workers)
+    items["policy.csv"] = policy.frame
+    items["policy.png"] = plot_policy(policy.frame, policy_run_info(policy))[0]
+    return policy
 
 
 # --- sensitivity -------------------------------------------------------------------------------

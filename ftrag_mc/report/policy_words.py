@@ -16,7 +16,7 @@ from ftrag_mc.report.numbers import (
     format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume,
 )
 
-__all__ = ["describe_policy", "policy_finding", "policy_headline", "trigger_words"]
+__all__ = ["describe_policy", "policy_columns_frame", "policy_finding", "policy_headline", "trigger_words"]
 
 
 def trigger_words(row: pd.Series, *, short: bool = False) -> str:
@@ -135,3 +135,21 @@ def _when(row: pd.Series) -> str:
     if math.isinf(p50):
         return "in most futures it never does"
     return f"the median decision comes {_after(p50)} (P10 {_after(p10)}, P90 {_after(p90)})"
+
+
+def _unit(column: str) -> str:
+    if column.endswith("_usd"):
+        return "USD"
+    if column.startswith("p_"):
+        return "share of futures (0-1)"
+    if column.startswith("switch_month") or column in ("month", "for_months"):
+        return "months"
+    return "queries/month" if column.endswith("queries_per_month") else ""
+
+
+def policy_columns_frame() -> pd.DataFrame:
+    """``policy.csv``'s rows of the data dictionary (``columns.csv``): file, column, meaning, unit."""
+    from ftrag_mc.analysis.policy import POLICY_COLUMNS
+
+    return pd.DataFrame([{"file": "policy.csv", "column": c, "meaning": m, "unit": _unit(c)}
+                         for c, m in POLICY_COLUMNS.items()], columns=["file", "column", "meaning", "unit"])
