@@ -29,8 +29,8 @@ from ftrag_mc.model.components import BY_KEY, COMPONENTS, ITEM_KINDS, replica_de
 from ftrag_mc.model.costs import Context, Part
 from ftrag_mc.model.strategy import end_of_life_month
 from ftrag_mc.model.evaluate import CostModel, evaluate, input_values, payback_months
-from ftrag_mc.report.numbers import format_months, format_volume
-from ftrag_mc.report.numbers import format_usd_exact as _money  # exact dollars: a spreadsheet check
+from ftrag_mc.formats import format_months, format_volume
+from ftrag_mc.formats import format_usd_exact as _money  # exact dollars: a spreadsheet check
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import volume_grid
 

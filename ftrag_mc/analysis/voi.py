@@ -54,7 +54,7 @@ from scipy.stats import rankdata
 
 from ftrag_mc.scenario import describe_input
 from ftrag_mc.schema import did_you_mean
-from ftrag_mc.report.numbers import format_share, format_usd
+from ftrag_mc.formats import format_share, format_usd
 from ftrag_mc.simulate import SimulationResult
 
 __all__ = [
@@ -424,7 +424,7 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-# --- money in words: ftrag_mc.report.numbers (no matplotlib, unlike report.style) --------------
+# --- money in words --------------------------------------------------------------------------
 
 
 def _money(amount: float, currency: str = "USD") -> str:
