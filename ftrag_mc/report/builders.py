@@ -41,6 +41,7 @@ from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_
 from ftrag_mc.report.text import (
     describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
 )
+from ftrag_mc.report.voi_words import add_evppi_words, describe_voi
 from ftrag_mc.report.writers import write_report
 from ftrag_mc.scenario import Scenario, load_scenario
 from ftrag_mc.simulate import SimulationResult
@@ -194,7 +195,7 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     Report
         Merged into the scenario's folder: tornado, spider, global, evppi and regret as CSV, then
         as PNG, then ``sensitivity.json``; lines: the inputs that move ΔNPC most, then EVPI and
-        the inputs most worth learning (:func:`~ftrag_mc.analysis.voi.describe_voi`).
+        the inputs most worth learning (:func:`~ftrag_mc.report.voi_words.describe_voi`).
 
     Raises
     ------
@@ -216,7 +217,7 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     kwargs = {} if sobol_samples is None else {"sobol_samples": sobol_samples}
     global_ = sensitivity.compute_global(result, challenger=pair, sobol=sobol, seed=result.seed, **kwargs)
     step("value of information")
-    evppi = voi.compute_evppi(result)
+    evppi = add_evppi_words(voi.compute_evppi(result), scenario)  # evppi.csv says each row in words
     items: dict[str, Any] = {"tornado.csv": tornado, "spider.csv": spider, "global.csv": global_,
                              "evppi.csv": _csv_ready(evppi), "regret.csv": evpi}
     with _closed_on_error(items):
@@ -230,7 +231,7 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     # The record keeps the challenger as asked (None: the default rule), not the one it chose.
     items["sensitivity.json"] = sensitivity_record(result, challenger=challenger, low=low, high=high, sobol=sobol,
                                                    command=command)
-    lines = top_inputs_lines(tornado) + voi.describe_voi(evpi, evppi, currency=scenario.meta.currency)
+    lines = top_inputs_lines(tornado) + describe_voi(evpi, evppi, currency=scenario.meta.currency)
     return Report(scenario.name, items, lines, merge=True)
 
 
