@@ -28,13 +28,14 @@ import pandas as pd
 from ftrag_mc.analysis import compute_summary, sensitivity, voi
 from ftrag_mc.analysis.charts_extra import main_challenger
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
-from ftrag_mc.analysis.explain import compute_explain, describe_explain
+from ftrag_mc.analysis.explain import compute_explain
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
 from ftrag_mc.overrides import format_value
 from ftrag_mc.report import document, sensitivity_plots, voi_plots
 from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
+from ftrag_mc.report.explain_text import add_breakeven_words, describe_explain
 from ftrag_mc.report.pack import build_report, close_figures, run_info, run_record
 from ftrag_mc.report.studies import compare_record, explain_record, sensitivity_record, sweep_record
 from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info
@@ -410,7 +411,7 @@ def build_explain_report(scenario: Scenario, *, percentile: float = 50.0, volume
     Report
         Merged into the scenario's folder: ``explain_items.csv``, ``explain_months.csv``,
         ``explain_breakeven.csv`` and ``explain.json``; lines: the breakdown in words and tables
-        (:func:`~ftrag_mc.analysis.explain.describe_explain`).
+        (:func:`~ftrag_mc.report.explain_text.describe_explain`).
 
     Raises
     ------
@@ -419,6 +420,6 @@ def build_explain_report(scenario: Scenario, *, percentile: float = 50.0, volume
     """
     explained = compute_explain(scenario, percentile=percentile, volume=volume)
     items = {"explain_items.csv": explained.items, "explain_months.csv": explained.months,
-             "explain_breakeven.csv": explained.breakeven,
+             "explain_breakeven.csv": add_breakeven_words(explained.breakeven),
              "explain.json": explain_record(scenario, explained, command=command)}
     return Report(scenario.name, items, describe_explain(explained, scenario), merge=True)
