@@ -1,5 +1,5 @@
 """The uncertain inputs as analyses name and group them: a row label in the schema's words, and
-the partners ``[correlation]`` gives an input."""
+the partners ``[correlation]`` gives an input (named in the sensitivity tables' ``assumption_note``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ftrag_mc.scenario import Scenario, describe_input
 
-__all__ = ["correlated_partners", "input_label"]
+__all__ = ["correlated_partners", "correlated_with", "input_label"]
 
 
 def input_label(scenario: Scenario, name: str) -> str:
@@ -47,3 +47,8 @@ def correlated_partners(scenario: Scenario, members: Sequence[str]) -> list[tupl
             if other not in members and rho != 0 and other not in partners:
                 partners[other] = rho
     return list(partners.items())
+
+
+def correlated_with(scenario: Scenario, partners: Sequence[tuple[str, float]]) -> str:
+    """Partners as a table cell names them: ``"Tuned error rate (rank ρ = +0.60), ..."``."""
+    return ", ".join(f"{input_label(scenario, p)} (rank ρ = {rho:+.2f})" for p, rho in partners)
