@@ -141,7 +141,7 @@ def test_a_new_component_is_its_record_entry_and_cost_function(tmp_path):
     check = textwrap.dedent(f"""
         import numpy as np
         import ftrag_mc as fm
-        from ftrag_mc.analysis.charts_extra import compute_breakdown
+        from ftrag_mc.analysis.strategy_costs import compute_breakdown
         from ftrag_mc.analysis.explain import compute_explain
         from ftrag_mc.scenario import describe_format, describe_input
         s = fm.load_scenario({str(scenario)!r})

@@ -26,8 +26,8 @@ from typing import Any
 import pandas as pd
 
 from ftrag_mc.analysis import compute_summary, sensitivity, voi
-from ftrag_mc.analysis.charts_extra import main_challenger
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
+from ftrag_mc.analysis.decision import main_challenger
 from ftrag_mc.analysis.explain import compute_explain
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
@@ -35,13 +35,13 @@ from ftrag_mc.analysis.sweep import (
 from ftrag_mc.overrides import format_value
 from ftrag_mc.report import document, sensitivity_plots, voi_plots
 from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
-from ftrag_mc.report.explain_text import add_breakeven_words, describe_explain
 from ftrag_mc.report.pack import build_report, close_figures, run_info, run_record
 from ftrag_mc.report.studies import compare_record, explain_record, sensitivity_record, sweep_record
 from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info
 from ftrag_mc.report.text import (
     describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
 )
+from ftrag_mc.report.explain_text import add_breakeven_words, describe_explain
 from ftrag_mc.report.voi_words import add_evppi_words, describe_voi
 from ftrag_mc.report.writers import write_report
 from ftrag_mc.scenario import Scenario, load_scenario
@@ -180,7 +180,7 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
         A run that kept its samples (``simulate(..., keep_samples=True)``).
     challenger
         The strategy compared with the baseline; default the main question's
-        (:func:`~ftrag_mc.analysis.charts_extra.main_challenger`: the decision best on average,
+        (:func:`~ftrag_mc.analysis.decision.main_challenger`: the decision best on average,
         as the run's headline). The value of information is over every strategy.
     low, high
         The tornado's percentiles each input swings to, in (0, 0.5) and (0.5, 1).
