@@ -62,21 +62,23 @@ class EvpiEstimate:
     n_samples: int
 
 
-def as_net_benefit(nb: np.ndarray) -> np.ndarray:
-    """``nb`` as (n_samples, n_decisions) float64, checked: at least two of each, all finite.
+def as_net_benefit(nb: np.ndarray, *, min_samples: int = 2, name: str = "net benefit",
+                   shape: str = "(n_samples, n_decisions >= 2)") -> np.ndarray:
+    """``nb`` as (n_samples, n_decisions) float64, checked: at least two decisions, ``min_samples``
+    samples, all finite (errors call it ``name`` and its expected ``shape``).
 
     Raises
     ------
     ValueError
-        If ``nb`` is not 2-D with at least two decisions and two samples, or is not finite.
+        If ``nb`` is not 2-D with at least two decisions and ``min_samples`` samples, or is not finite.
     """
     nb = np.asarray(nb, dtype=np.float64)
     if nb.ndim != 2 or nb.shape[1] < 2:
-        raise ValueError(f"net benefit must be (n_samples, n_decisions >= 2), not shape {nb.shape}")
-    if nb.shape[0] < 2:
-        raise ValueError(f"need at least 2 samples, got {nb.shape[0]}")
+        raise ValueError(f"{name} must be {shape}, not shape {nb.shape}")
+    if nb.shape[0] < min_samples:
+        raise ValueError(f"need at least {min_samples} samples, got {nb.shape[0]}")
     if not np.all(np.isfinite(nb)):
-        raise ValueError("net benefit holds NaN or infinite values")
+        raise ValueError(f"{name} holds NaN or infinite values")
     return nb
 
 

@@ -63,6 +63,7 @@ import pandas as pd
 from numpy.polynomial import legendre
 from scipy import stats
 
+from ftrag_mc.analysis.evpi import as_net_benefit
 from ftrag_mc.analysis.evppi import interval_on_estimate, standardise
 
 __all__ = [
@@ -409,12 +410,7 @@ def _as_incremental(nb) -> np.ndarray:
     nb = np.asarray(nb, dtype=np.float64)
     if nb.ndim == 1:
         nb = np.column_stack([np.zeros_like(nb), nb])
-    if nb.ndim != 2 or nb.shape[1] < 2:
-        raise ValueError(f"nb must be (n_samples, n_decisions >= 2) or (n_samples,), not shape {nb.shape}")
-    if nb.shape[0] < 10:
-        raise ValueError(f"need at least 10 samples, got {nb.shape[0]}")
-    if not np.all(np.isfinite(nb)):
-        raise ValueError("nb holds NaN or infinite values")
+    nb = as_net_benefit(nb, min_samples=10, name="nb", shape="(n_samples, n_decisions >= 2) or (n_samples,)")
     return nb[:, 1:] - nb[:, :1]
 
 
