@@ -54,9 +54,10 @@ def test_quantiles_treat_never_as_infinite() -> None:
 # --- the house: analyses count, the report speaks ------------------------------------------------
 
 PACKAGE = Path(__file__).resolve().parent.parent / "ftrag_mc"
-#: What an analysis may import: the layers below it (accumulate: the run's bounded statistics).
+#: What an analysis may import: the layers below it (accumulate: the run's bounded statistics;
+#: limits: the bounds every layer checks against).
 ANALYSIS_MAY_IMPORT = {"simulate", "engine", "scenario", "model", "sampling", "distributions", "schema", "formats",
-                       "errors", "overrides", "accumulate", "analysis"}
+                       "errors", "overrides", "accumulate", "limits", "analysis"}
 
 
 def _module_name(path: Path) -> str:
