@@ -22,6 +22,7 @@ def models() -> tuple[ModelPrices, ...]:
 
 
 def gpus() -> tuple[GpuPrices, ...]:
+    """The catalog's GPUs, in catalog order."""
     return tuple(catalog_data().gpus.values())
 
 

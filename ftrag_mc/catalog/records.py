@@ -44,10 +44,12 @@ class ModelPrices:
 
     @property
     def is_embedding(self) -> bool:
+        """An embedding model: an input price and no output price."""
         return self.output_usd_per_mtok is None and self.input_usd_per_mtok is not None
 
     @property
     def entry(self) -> CatalogEntry:
+        """What a run records of this entry."""
         return CatalogEntry(self.name, self.as_of, self.source)
 
 
@@ -63,10 +65,12 @@ class GpuPrices:
     source: str
 
     def rate_usd_per_hour(self, pricing: str) -> tuple[float, float] | None:
+        """The (low, high) rate for ``pricing`` (``"reserved"`` or ``"on_demand"``), None if unknown."""
         return {"reserved": self.reserved_usd_per_hour, "on_demand": self.on_demand_usd_per_hour}[pricing]
 
     @property
     def entry(self) -> CatalogEntry:
+        """What a run records of this entry."""
         return CatalogEntry(self.name, self.as_of, self.source)
 
 
@@ -82,6 +86,7 @@ class Serving:
 
     @property
     def entry(self) -> CatalogEntry:
+        """What a run records of this figure."""
         return CatalogEntry(f"{self.model} on {self.gpu}", self.as_of, self.source)
 
 
