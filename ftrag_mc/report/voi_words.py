@@ -8,6 +8,7 @@ amount goes through :func:`ftrag_mc.formats.format_usd`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -49,7 +50,7 @@ def evppi_sentence(row, currency: str = "USD") -> str:
             f"(95 % interval {_money(row['evppi_low_usd'], currency)}-{_money(row['evppi_high_usd'], currency)})")
 
 
-def evppi_note(scenario: Scenario, members) -> str:
+def evppi_note(scenario: Scenario, members: Sequence[str]) -> str:
     """What an EVPPI of correlated ``members`` includes: what learning them reveals about their
     partners (:func:`~ftrag_mc.analysis.inputs.correlated_partners`); "" without partners."""
     partners = correlated_partners(scenario, members)
