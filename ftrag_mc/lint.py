@@ -22,8 +22,8 @@ import numpy as np
 
 from ftrag_mc.model.components import REGISTRY
 from ftrag_mc.model.evaluate import evaluate
+from ftrag_mc.formats import format_usd
 from ftrag_mc.model.staged import is_staged
-from ftrag_mc.report.numbers import format_usd
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.schema import Quantity
 
@@ -199,10 +199,14 @@ _PUBLISHED = {"read_multiplier", "write_multiplier"}
 def check_deciding_constant(scenario: Scenario) -> list[LintWarning]:
     """A constant whose value moved to half or double (others at medians, clipped to the key's
     range) flips the sign of ΔNPC of a challenger against the baseline at the scenario's volume.
-    Published token prices and cache multipliers are left out (see :data:`_PUBLISHED`)."""
+    Published token prices and cache multipliers are left out (see :data:`_PUBLISHED`), and so are a
+    staged strategy's trigger values (a decision, which ``ftrag-mc policy`` searches)."""
     bounds, prices = _bounds(scenario)
+    # A staged strategy's trigger is a decision, not an estimate: `ftrag-mc policy` searches it.
+    triggers = {s.trigger.volume_above or s.trigger.month for s in scenario.strategies.values() if is_staged(s)}
+    decided = {q.name for q in triggers}
     constants = {name: d.median for name, d in scenario.inputs.items()
-                 if d.is_constant and d.median != 0 and name not in prices}
+                 if d.is_constant and d.median != 0 and name not in prices and name not in decided}
     if not constants:
         return []
     npc, _ = _median_costs(scenario)

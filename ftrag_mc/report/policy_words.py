@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from ftrag_mc.report.numbers import (
+from ftrag_mc.formats import (
     format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume,
 )
 
