@@ -34,7 +34,25 @@ def trigger_words(row: pd.Series, *, short: bool = False) -> str:
     return f"once monthly volume has been above {volume}" + ("" if k == 1 else f" for {k} months in a row")
 
 
-def _interval_words(frame: pd.DataFrame) -> str:
+def _neighbours(frame: pd.DataFrame, currency: str) -> str:
+    """The best trigger's neighbours on the grid and how much more each costs."""
+    triggers = frame[frame["policy"] == "trigger"].reset_index(drop=True)
+    best = triggers.index[triggers["best"]]
+    if not len(best):
+        return ""
+    b = int(best[0])
+    month = triggers["trigger_kind"].iloc[0] == "month"
+    said = [f"{'month ' if month else ''}{_trigger_value(triggers.iloc[k], month)} costs "
+            f"{format_usd(triggers['delta_vs_best_usd'].iloc[k], currency)} more"
+            for k in (b - 1, b + 1) if 0 <= k < len(triggers)]
+    return f" (on the grid, {' and '.join(said)})" if said else ""
+
+
+def _trigger_value(row: pd.Series, month: bool) -> str:
+    return f"{row['month']:.0f}" if month else f"{format_volume(row['volume_above_queries_per_month'])}/month"
+
+
+def _interval_words(frame: pd.DataFrame, currency: str = "USD") -> str:
     """The triggers as good as the best: "triggers from 110k to 125k/month are within Monte Carlo error"."""
     good = frame[frame["within_error_of_best"]]
     triggers = good[good["policy"] == "trigger"]
@@ -49,7 +67,7 @@ def _interval_words(frame: pd.DataFrame) -> str:
             parts.append(f"any trigger from {format_volume(lo)} to {format_volume(hi)}/month")
     parts += statics if len(good) > 1 else []
     if not parts:
-        return "no other policy comes within Monte Carlo error of it"
+        return "no other policy comes within Monte Carlo error of it" + _neighbours(frame, currency)
     return " and ".join(parts) + " does as well within Monte Carlo error (1.96 paired standard errors)"
 
 
@@ -85,7 +103,7 @@ def policy_headline(result) -> str:
         what = f"commit to {switch} now"
     else:
         what = f"stay on {start} (never switch to {switch})"
-    return (f"Best policy over {format_months(result.horizon_months)}: {what}; {_interval_words(frame)}. Value of "
+    return (f"Best policy over {format_months(result.horizon_months)}: {what}; {_interval_words(frame, currency)}. Value of "
             f"flexibility {format_money_pm(result.flexibility_usd, result.flexibility_se_usd, currency)} "
             f"against {vs}, the better static choice.")
 
