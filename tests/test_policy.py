@@ -67,6 +67,29 @@ def test_the_best_trigger_of_a_constant_case_is_the_one_worked_out_by_hand():
     assert by_month.flexibility_usd == pytest.approx(-hand, rel=1e-12)
 
 
+def test_a_switch_after_switch_to_platform_closes_is_not_made():
+    # ft's platform closes in month 12: deciding at τ >= 12 (month trigger 13 on) adopts nothing.
+    table = {
+        "scenario": {"horizon_months": H, "baseline": "rag"},
+        "volume": {"queries_per_month": 50_000, "growth_per_month": 0.05},
+        "strategies": {
+            "rag": {"per_query_usd": 0.01},
+            "ft": {"per_query_usd": 0.002, "one_time_usd": 5_000, "fixed_usd_per_month": 1_000, "interim": "rag",
+                   "end_of_life": {"month": 12, "migration_usd": 2_000, "successor": "rag"}},
+        },
+    }
+    result = compute_policy(fm.parse_scenario(table), trigger="month", samples=4, seed=1, workers=1)
+    frame = result.frame
+    f = frame[frame["policy"] == "trigger"].set_index("month")  # "commit now" is month 1 too
+    never = result.static("never switch")
+    assert (f.loc[13:36, "p_switch"] == 0).all()
+    assert (f.loc[13:36, "expected_npc_usd"] == never["expected_npc_usd"]).all()
+    assert (f.loc[1:12, "p_switch"] == 1).all()
+    # Switching at τ = 11 (month 12): ft serves nothing (it closes in month 12) but its build and
+    # the migration are paid: $5,000 + $2,000 more than never switching.
+    assert f.loc[12, "expected_npc_usd"] - never["expected_npc_usd"] == pytest.approx(7_000, rel=1e-12)
+
+
 def _staged_scenario(**volume) -> fm.Scenario:
     return fm.load_scenario("scenarios/staged-support.toml",
                             [f"volume.{k}={v}" for k, v in volume.items()])

@@ -101,7 +101,7 @@ class PolicyStats:
     wins: np.ndarray  # (R,) NPC below the baseline's
     beats_now: np.ndarray  # (R,) below committing now
     beats_never: np.ndarray  # (R,) below never switching
-    decision_counts: np.ndarray  # (R, H + 1): samples deciding at τ = 0..H - 1, and never (H)
+    decision_counts: np.ndarray  # (R - 1, H + 1), no baseline row: samples deciding at τ = 0..H - 1, never (H)
 
     def absorb(self, later: PolicyStats) -> PolicyStats:
         if later.blocks[0] != self.blocks[1]:
@@ -125,18 +125,16 @@ def _decision_months(plan: PolicyPlan, model: CostModel) -> np.ndarray:
     return np.stack([first_month_above(level, x, h) for x in plan.triggers])
 
 
-def _price_slice(plan: PolicyPlan, values: dict, n: int, steps: np.ndarray | None) -> np.ndarray:
+def _price_slice(plan: PolicyPlan, values: dict, n: int, steps: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Every row's NPC over the horizon at the scenario's volume, ``(R, n)``, and the decision
-    times ``(R, n)`` (integers, H = no switch), for one slice of samples."""
+    times of every row but the baseline, ``(R - 1, n)`` (integers, H = no switch), for one slice."""
     scenario = plan.scenario
     h, q0 = scenario.horizon_months, scenario.volume.queries_per_month
     model = CostModel(scenario, values, n, components=False, volume_steps=steps)
     table = npc_by_decision_month(model, plan.stages, q0, h)  # (H + 1, n)
     tau = np.concatenate([_decision_months(plan, model), np.zeros((1, n)), np.full((1, n), float(h))])
     # A switch_to whose platform has closed by τ is not adopted: start's cost (table row H).
-    tau = np.stack([np.asarray(switch_months(scenario, plan.stages, values, row), dtype=np.float64) * np.ones(n)
-                    for row in tau])
-    rows = tau.astype(np.intp)
+    rows = np.broadcast_to(switch_months(scenario, plan.stages, values, tau), tau.shape).astype(np.intp)
     npc = np.take_along_axis(table, rows, axis=0)
     baseline = model.cumulative(scenario.baseline, q0)[h]
     return np.vstack([npc, baseline[None]]), rows
