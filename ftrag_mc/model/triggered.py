@@ -36,6 +36,7 @@ class VolumeTrigger:
         self._model = weakref.ref(model)
         self.name, self.strategy = name, strategy
         self._level: np.ndarray | None = None
+        self._last: tuple[bytes, np.ndarray, CostTerms] | None = None  # see _switched
 
     @property
     def model(self) -> Any:
@@ -64,13 +65,20 @@ class VolumeTrigger:
                                  self.decision_months(start_volume), components=model.components)
 
     def _switched(self, start_volume) -> tuple[np.ndarray, CostTerms]:
-        """Which samples switch at ``start_volume`` (n,), and the strategy's terms there."""
+        """Which samples switch at ``start_volume`` (n,), and the strategy's terms there.
+
+        The terms depend on the volume only through the decision times, which change at few of
+        the volumes a bisection tries: the last decision times' terms are reused when they recur.
+        """
         model = self.model
         tau = self.decision_months(start_volume)
-        terms = staged_cost_terms(model.scenario, self.strategy, model.terms, model.values, model.n, tau,
-                                  components=model.components)
-        switched = switch_months(model.scenario, self.strategy, model.values, tau) < model.horizon
-        return np.broadcast_to(switched, (model.n,)), terms
+        key = np.asarray(tau).tobytes()
+        if self._last is None or self._last[0] != key:
+            terms = staged_cost_terms(model.scenario, self.strategy, model.terms, model.values, model.n, tau,
+                                      components=model.components)
+            switched = switch_months(model.scenario, self.strategy, model.values, tau) < model.horizon
+            self._last = (key, np.broadcast_to(switched, (model.n,)), terms)
+        return self._last[1], self._last[2]
 
     def cumulative(self, start_volume) -> np.ndarray:
         """Cumulative discounted cost through months 0..H, ``(H + 1, n)``; a sample that does not
