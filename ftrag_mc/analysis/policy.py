@@ -56,6 +56,9 @@ POLICY_COLUMNS = {
     "expected_npc_se_usd": "its Monte Carlo standard error",
     "delta_npc_usd": "expected NPC minus the baseline's (negative: a saving)",
     "delta_npc_se_usd": "its standard error, paired (the same futures)",
+    "expected_saving_usd": "minus delta_npc_usd: what the policy saves against the baseline on average (the chart's curve)",
+    "expected_saving_low_usd": "its 95 % interval, low: 1.96 paired standard errors below (the chart's band)",
+    "expected_saving_high_usd": "its 95 % interval, high",
     "p_win": "share of futures in which the policy costs less than the baseline",
     "p_win_low": "95 % Wilson interval, low", "p_win_high": "95 % Wilson interval, high",
     "p_switch": "share of futures in which the switch happens within the horizon",
@@ -299,7 +302,11 @@ def _result(plan: PolicyPlan, total: PolicyStats) -> PolicyResult:
                "for_months": plan.for_months if r < t and plan.kind == "volume" else math.nan,
                "month": plan.triggers[r] if r < t and plan.kind == "month" else (1.0 if r == now else math.nan),
                "expected_npc_usd": float(means[r]), "expected_npc_se_usd": npc.se(r),
-               "delta_npc_usd": float(means[r] - npc.mean[base]), "delta_npc_se_usd": npc.se_of_difference(r, base)}
+               "delta_npc_usd": float(means[r] - npc.mean[base]), "delta_npc_se_usd": npc.se_of_difference(r, base),
+               "expected_saving_usd": float(npc.mean[base] - means[r])}
+        half = Z * row["delta_npc_se_usd"]
+        row.update({"expected_saving_low_usd": row["expected_saving_usd"] - half,
+                    "expected_saving_high_usd": row["expected_saving_usd"] + half})
         for name, k, m in (("p_win", total.wins[r], None), ("p_switch", switched, None)):
             low, high = wilson_interval(k, n)
             row.update({name: int(k) / n, f"{name}_low": float(low), f"{name}_high": float(high)})

@@ -25,8 +25,8 @@ from ftrag_mc.report.style import (
 __all__ = ["plot_policy", "policy_finding", "policy_run_info"]
 
 _COLUMNS = ("policy", "start", "switch_to", "baseline", "trigger_kind", "volume_above_queries_per_month", "month",
-            "delta_npc_usd", "delta_npc_se_usd", "p_switch", "within_error_of_best", "best")
-Z = 1.959963984540054
+            "expected_saving_usd", "expected_saving_low_usd", "expected_saving_high_usd", "p_switch",
+            "within_error_of_best", "best")
 BAND_NOTE = "band: ± 1.96 paired standard errors (Monte Carlo error); every trigger priced on the same futures"
 _BY_MONTH_DASHES: list[object] = [(0, (1.5, 1.5)), (0, (5, 2)), (0, (5, 2, 1.5, 2)), "-"]
 
@@ -94,8 +94,7 @@ def plot_policy(frame: pd.DataFrame, info: RunInfo, *, fig: Figure | None = None
 
 
 def _draw_saving(ax, triggers, now, never, best, x, kind, info: RunInfo, start: str, switch: str) -> None:
-    saving = -triggers["delta_npc_usd"].to_numpy(float)
-    band = Z * triggers["delta_npc_se_usd"].to_numpy(float)
+    saving = triggers["expected_saving_usd"].to_numpy(float)
     if kind == "volume":
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(volume_formatter())
@@ -103,14 +102,15 @@ def _draw_saving(ax, triggers, now, never, best, x, kind, info: RunInfo, start: 
     if len(good) > 1:
         lo, hi = _x(good)[1].min(), _x(good)[1].max()
         ax.axvspan(lo, hi, color=tint(INK, 0.9), lw=0, zorder=0, label="within Monte Carlo error of the best")
-    ax.fill_between(x, saving - band, saving + band, color=INK, alpha=BAND_ALPHA, lw=0)
+    ax.fill_between(x, triggers["expected_saving_low_usd"], triggers["expected_saving_high_usd"], color=INK,
+                    alpha=BAND_ALPHA, lw=0)
     ax.plot(x, saving, color=INK, lw=2.4, marker="o", ms=3, label=f"start on {info.label(start)}, switch to "
             f"{info.label(switch)} at the trigger", zorder=4)
     for row, strategy, name in ((now, switch, "commit now"), (never, start, "never switch")):
-        value = -float(row["delta_npc_usd"])
+        value = float(row["expected_saving_usd"])
         ax.axhline(value, color=info.colour(strategy), lw=1.6, ls=(0, (5, 3)), zorder=3,
-                   label=f"{name}: {format_usd(value, info.currency)}")
-    y = -float(best["delta_npc_usd"])
+                   label=escape(f"{name}: {format_usd(value, info.currency)}"))
+    y = float(best["expected_saving_usd"])
     if best["policy"] == "trigger":
         bx = float(best["month"] if kind == "month" else best["volume_above_queries_per_month"])
         ax.plot([bx], [y], marker="o", ms=11, mfc=info.colour(switch), mec="white", mew=1.5, zorder=6)
