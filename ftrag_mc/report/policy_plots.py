@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from ftrag_mc.report.layout import BAND_ALPHA, TEXT_STYLE, chart_subtitle, finish, require_columns, settle
 from ftrag_mc.report.policy_words import policy_finding, trigger_words
 from ftrag_mc.report.style import (
-    FIGSIZE_IN, INK, MUTED, RunInfo, apply_house_style, escape, format_usd, format_volume, house_style,
+    FIGSIZE_IN, INK, MUTED, RunInfo, apply_house_style, escape, format_usd, house_style,
     percent_formatter, tint, usd_formatter, volume_formatter,
 )
 
