@@ -32,8 +32,8 @@ _PLOTS = {"plot_pwin_vs_volume", "plot_pwin_vs_month", "plot_breakeven", "plot_p
 def __getattr__(name: str):
     # Plots and report helpers load matplotlib only when first used.
     if name in _PLOTS:
-        from ftrag_mc.report import plots
-        return getattr(plots, name)
+        from ftrag_mc.report import charts
+        return getattr(charts, name)
     if name in ("run_info", "build_report"):
         from ftrag_mc.report import pack
         return getattr(pack, name)

@@ -28,7 +28,7 @@ from ftrag_mc.accumulate import Bins, Histogram  # noqa: E402
 from ftrag_mc.analysis.breakeven import breakeven_tables, payback_tables  # noqa: E402
 from ftrag_mc.analysis.charts_extra import attach_marks  # noqa: E402
 from ftrag_mc.analysis.regimes import attach_regimes, compute_regimes  # noqa: E402
-from ftrag_mc.report.plots import (  # noqa: E402
+from ftrag_mc.report.charts import (  # noqa: E402
     plot_breakeven,
     plot_cheapest_vs_volume,
     plot_payback,
@@ -557,7 +557,7 @@ def test_chart_modules_share_only_public_helpers_and_findings_need_no_matplotlib
 
     report = Path(__file__).resolve().parents[1] / "ftrag_mc" / "report"
     private = []
-    for path in sorted(report.glob("*.py")):
+    for path in sorted(report.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ftrag_mc.report."):
                 private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
@@ -567,21 +567,22 @@ def test_chart_modules_share_only_public_helpers_and_findings_need_no_matplotlib
     assert out.stdout.strip() == "False"
 
 
-def test_every_run_and_study_chart_has_the_one_signature_shape():
+def test_every_chart_is_a_finding_and_a_plot_of_one_signature_shape():
     import inspect
 
-    from ftrag_mc.report import compare_plots, extra_plots, plots, sensitivity_plots, sweep_plots, voi_plots
+    from ftrag_mc.report.charts import CHARTS
 
-    shapes = {}
-    for module in (plots, extra_plots, sensitivity_plots, voi_plots, sweep_plots, compare_plots):
-        for name in module.__all__:
-            if name.startswith("plot_"):
-                params = inspect.signature(getattr(module, name)).parameters.values()
-                shapes[name] = [(p.kind.name, p.default is None) if p.name == "ax" else p.kind.name
-                                for p in params]
-    assert len(shapes) == 16  # the run's charts, the study's, the sweep's two and compare's
-    for name, shape in shapes.items():
-        assert shape == ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("KEYWORD_ONLY", True)], name
+    assert len(CHARTS) == 16  # the run's charts, the study's, the sweep's two and compare's
+    one = ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("ax", "KEYWORD_ONLY", True)]
+    panels = [*one, ("fig", "KEYWORD_ONLY", True)]
+    for name, (finding, plot) in CHARTS.items():
+        shape = [(p.name, p.kind.name, p.default is None) if p.kind.name == "KEYWORD_ONLY" else p.kind.name
+                 for p in inspect.signature(plot).parameters.values()]
+        assert shape in (one, panels), (name, shape)
+        # The finding reads the frame the plot draws: the title without a figure.
+        assert list(inspect.signature(finding).parameters) == [list(inspect.signature(plot).parameters)[0], "info"]
+    with_panels = {n for n, (_f, plot) in CHARTS.items() if "fig" in inspect.signature(plot).parameters}
+    assert with_panels == {"pwin_vs_volume", "breakeven", "delta_distribution", "global", "sweep_1d", "sweep_2d"}
 
 
 @pytest.mark.parametrize("mean, se, text", [

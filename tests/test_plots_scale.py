@@ -58,7 +58,7 @@ def scenario(n: int, labels: dict[int, str] | None = None, *, cheap: bool = Fals
 
 def report(n: int, labels=None, *, cheap=False, samples=2000):
     items = build_report(fm.simulate(scenario(n, labels, cheap=cheap), samples=samples, seed=1))
-    # The charts of ftrag_mc.report.plots (the report may hold others, drawn elsewhere).
+    # The run charts of ftrag_mc.report.charts (the report may hold others, drawn elsewhere).
     figures = {k: v for k, v in items.items()
                if isinstance(v, Figure) and k in (*CHARTS, CHEAPEST)}
     for k, v in items.items():
@@ -199,7 +199,7 @@ def test_a_pwin_near_half_is_called_a_coin_flip():
     import numpy as np
     import pandas as pd
 
-    from ftrag_mc.report.plots import plot_pwin_vs_month
+    from ftrag_mc.report.charts import plot_pwin_vs_month
     from ftrag_mc.report.style import RunInfo
 
     info = RunInfo(scenario="s", title="S", strategies=("rag", "ft"),

@@ -33,7 +33,7 @@ from ftrag_mc.analysis.voi import (  # noqa: E402
 )
 from ftrag_mc.report.pack import run_info  # noqa: E402
 from ftrag_mc.report.style import RunInfo, format_usd  # noqa: E402
-from ftrag_mc.report.voi_plots import plot_evppi, plot_regret  # noqa: E402
+from ftrag_mc.report.charts import plot_evppi, plot_regret  # noqa: E402
 
 BASE_USD = 100_000.0
 

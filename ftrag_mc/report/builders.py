@@ -33,11 +33,10 @@ from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
 from ftrag_mc.overrides import format_value
-from ftrag_mc.report import document, sensitivity_plots, voi_plots
-from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
+from ftrag_mc.report import charts, document
+from ftrag_mc.report.charts import compare_run_info, plot_compare, plot_sweep_1d, plot_sweep_2d, sweep_run_info
 from ftrag_mc.report.pack import build_report, close_figures, run_info, run_record
 from ftrag_mc.report.studies import compare_record, explain_record, sensitivity_record, sweep_record
-from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info
 from ftrag_mc.report.text import (
     describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
 )
@@ -220,11 +219,11 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     items: dict[str, Any] = {"tornado.csv": tornado, "spider.csv": spider, "global.csv": global_,
                              "evppi.csv": _csv_ready(evppi), "regret.csv": evpi}
     with _closed_on_error(items):
-        for name, plot, frame in (("tornado", sensitivity_plots.plot_tornado, tornado),
-                                  ("spider", sensitivity_plots.plot_spider, spider),
-                                  ("global", sensitivity_plots.plot_global, global_),
-                                  ("evppi", voi_plots.plot_evppi, evppi),
-                                  ("regret", voi_plots.plot_regret, evpi)):
+        for name, plot, frame in (("tornado", charts.plot_tornado, tornado),
+                                  ("spider", charts.plot_spider, spider),
+                                  ("global", charts.plot_global, global_),
+                                  ("evppi", charts.plot_evppi, evppi),
+                                  ("regret", charts.plot_regret, evpi)):
             step(f"{name}.png")
             items[f"{name}.png"] = plot(frame, info)[0]
     # The record keeps the challenger as asked (None: the default rule), not the one it chose.

@@ -17,7 +17,7 @@ from ftrag_mc import analysis
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis import charts_extra, regimes
 from ftrag_mc.analysis.charts_extra import attach_marks
-from ftrag_mc.report import extra_plots, plots
+from ftrag_mc.report import charts
 from ftrag_mc.report.style import RunInfo, fonts_for
 from ftrag_mc.report.text import sampling_note
 from ftrag_mc.simulate import BLOCK_SAMPLES, SimulationResult
@@ -201,47 +201,47 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                lambda a: a.curves),
     ReportItem("pwin_vs_volume.png", "the same curves, the 50 % crossings marked; the main question "
                "(baseline vs the challenger best on average, else the strongest) first",
-               lambda a: plots.plot_pwin_vs_volume(attach_marks(a.curves, a.crossings), a.info)[0]),
+               lambda a: charts.plot_pwin_vs_volume(attach_marks(a.curves, a.crossings), a.info)[0]),
     ReportItem("pwin_crossings.csv", "the volume where each curve reaches 50 % (exact: the median breakeven, "
                "where P(win) never falls with volume)", lambda a: a.crossings),
     ReportItem("pwin_vs_month.csv", "at your volume: P(cumulative cost below the baseline's by month t)",
                lambda a: a.by_month),
     ReportItem("pwin_vs_month.png", "the same, when the challenger pays back",
-               lambda a: plots.plot_pwin_vs_month(a.by_month, a.info)[0]),
+               lambda a: charts.plot_pwin_vs_month(a.by_month, a.info)[0]),
     ReportItem("breakeven.csv", "breakeven start volume percentiles; shares below and above the sweep "
                "(counted, never dropped)", lambda a: a.breakeven),
     ReportItem("breakeven_histogram.csv", "the bars of the breakeven chart: share of all futures per bin",
                lambda a: a.breakeven_hist),
     ReportItem("breakeven.png", "the breakeven distribution per horizon",
-               lambda a: plots.plot_breakeven(attach_marks(a.breakeven_hist, a.breakeven), a.info)[0]),
+               lambda a: charts.plot_breakeven(attach_marks(a.breakeven_hist, a.breakeven), a.info)[0]),
     ReportItem("payback.csv", "payback month percentiles at your volume; the share that never pays back",
                lambda a: a.payback),
     ReportItem("payback_histogram.csv", "the bars of the payback chart: share of all futures per month",
                lambda a: a.payback_hist),
     ReportItem("payback.png", "the payback distribution",
-               lambda a: plots.plot_payback(attach_marks(a.payback_hist, a.payback), a.info)[0]),
+               lambda a: charts.plot_payback(attach_marks(a.payback_hist, a.payback), a.info)[0]),
     ReportItem("cheapest_vs_volume.csv", "with three strategies or more: P(each strategy is the cheapest) "
                "against volume", lambda a: a.cheapest, _three_or_more),
     ReportItem("cheapest_regimes.csv", "with three strategies or more: the volume ranges in which each "
                "strategy is the most likely cheapest, and where the lead changes (interpolated between "
                "sweep volumes, said per row)", lambda a: a.regimes, _three_or_more),
     ReportItem("cheapest_vs_volume.png", "the same",
-               lambda a: plots.plot_cheapest_vs_volume(
+               lambda a: charts.plot_cheapest_vs_volume(
                    regimes.attach_regimes(a.cheapest[a.cheapest["horizon_months"] == max(a.result.horizons)],
                                           a.regimes), a.info)[0], _three_or_more),
     ReportItem("delta_distribution.csv", "the distribution of ΔNPC at your volume and the longest horizon "
                "(share of all futures per bin)", lambda a: a.delta_distribution),
     ReportItem("delta_distribution.png", "the same, with P(loss) shaded and the expected saving and CVaR95 marked",
-               lambda a: extra_plots.plot_delta_distribution(
+               lambda a: charts.plot_delta_distribution(
                    attach_marks(a.delta_distribution, charts_extra.compute_delta_marks(a.result)), a.info)[0]),
     ReportItem("fan.csv", "cumulative cost per strategy by month: P5, P10, P50, P90, P95 (from a separate "
                "run of up to 10,000 samples that keeps every path)", lambda a: a.fan),
     ReportItem("fan.png", "the cumulative cost fan chart: median, P10-P90 and P5-P95 bands",
-               lambda a: extra_plots.plot_fan(a.fan, a.info)[0]),
+               lambda a: charts.plot_fan(a.fan, a.info)[0]),
     ReportItem("breakdown.csv", "each strategy's cost by component: at the medians and the mean, and each "
                "component's share", lambda a: a.breakdown),
     ReportItem("breakdown.png", "stacked bars of the mean cost by component",
-               lambda a: extra_plots.plot_breakdown(a.breakdown, a.info)[0]),
+               lambda a: charts.plot_breakdown(a.breakdown, a.info)[0]),
     ReportItem("top_inputs.csv", "the three uncertain inputs whose P10-P90 swing (others at their medians) "
                "moves the main question's ΔNPC most; the first is the headline's 'what matters most'",
                lambda a: a.top_inputs, lambda result: bool(result.scenario.uncertain_inputs)),

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
@@ -49,7 +50,10 @@ FIGSIZE_IN = (10.0, 6.0)
 BASE_FONT_PT = 12.0
 SMALL_FONT_PT = 11.0  # the smallest text on any chart
 TITLE_FONT_PT = 15.0
-
+LABEL_MAX_CHARS = 40  # a strategy label in a legend or a panel's title is cut with an ellipsis
+# User text in a sentence (a chart's title, subtitle) is cut here: a 5,000-character label or
+# title would otherwise wrap to more lines than the figure has room for.
+TEXT_MAX_CHARS = 120
 
 
 def strategy_colours(strategies: Sequence[str], *, baseline: str | None = None) -> dict[str, str]:
@@ -168,8 +172,14 @@ class RunInfo:
         return main + [s for s in strategies if s != self.main_challenger]
 
     def label(self, strategy: str) -> str:
-        """Human label of a strategy (its name when the scenario gives none), escaped for drawing."""
-        return escape(self.labels.get(strategy, strategy))
+        """Human label of a strategy (its name when the scenario gives none), escaped for drawing
+        and cut at :data:`TEXT_MAX_CHARS`."""
+        return escape(cut(self.labels.get(strategy, strategy)))
+
+    @property
+    def short_title(self) -> str:
+        """The scenario's title, cut at :data:`TEXT_MAX_CHARS`."""
+        return cut(self.title)
 
     def colour(self, strategy: str) -> str:
         """Colour of one strategy (a name not in the scenario is an error)."""
@@ -228,6 +238,13 @@ def set_volume_axis(ax: Axes, label: str = "Starting volume (queries/month, log 
     ax.xaxis.set_minor_locator(LogLocator(base=10, subs=(2, 3, 5), numticks=12))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(label)
+
+
+def month_ticks(ax: Axes, horizon: int) -> None:
+    """An x axis of months 0..``horizon``, ticked every 1, 3 or 6 months."""
+    step = 6 if horizon > 18 else (3 if horizon > 6 else 1)
+    ax.set_xlim(0, horizon)
+    ax.set_xticks(np.arange(0, horizon + 1, step))
 
 
 def set_probability_axis(ax: Axes, label: str) -> None:
@@ -429,6 +446,24 @@ def apply_house_style(target: Figure | Axes) -> None:
         ax.tick_params(labelsize=SMALL_FONT_PT, colors="#444444")
         ax.xaxis.label.set_fontsize(BASE_FONT_PT)
         ax.yaxis.label.set_fontsize(BASE_FONT_PT)
+
+
+def shorten(text: str, limit: int = LABEL_MAX_CHARS) -> str:
+    """One line of at most ``limit`` characters, cut at a word if one is near, with "…"."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut_text = text[: limit - 1]
+    space = cut_text.rfind(" ")
+    if space >= limit * 0.6:
+        cut_text = cut_text[:space]
+    return cut_text.rstrip(" ,;:-·") + "…"
+
+
+def cut(text: str, limit: int = TEXT_MAX_CHARS) -> str:
+    """``text`` as it is up to ``limit`` characters; longer, :func:`shorten`-ed to one line."""
+    text = str(text)
+    return text if len(text) <= limit else shorten(text, limit)
 
 
 def wrap(text: str, width: int) -> str:
