@@ -34,9 +34,12 @@ def __getattr__(name: str):
     if name in _PLOTS:
         from ftrag_mc.report import charts
         return getattr(charts, name)
-    if name in ("run_info", "build_report"):
-        from ftrag_mc.report import pack
-        return getattr(pack, name)
+    if name == "run_info":
+        from ftrag_mc.report.analyses import run_info
+        return run_info
+    if name == "build_report":
+        from ftrag_mc.report.items import build_report
+        return build_report
     if name == "write_report":
         from ftrag_mc.report.writers import write_report
         return write_report

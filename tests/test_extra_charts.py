@@ -16,7 +16,7 @@ from ftrag_mc.analysis.charts_extra import (  # noqa: E402
     compute_breakdown, compute_delta_distribution, compute_delta_marks, compute_fan,
 )
 from ftrag_mc.report.charts import plot_breakdown, plot_delta_distribution, plot_fan  # noqa: E402
-from ftrag_mc.report.pack import run_info  # noqa: E402
+from ftrag_mc.report.analyses import run_info  # noqa: E402
 
 REL = 1e-9
 Q0, H = 10_000, 6

@@ -456,8 +456,8 @@ def test_importing_the_library_leaves_the_matplotlib_backend_alone():
     import subprocess
     import sys
 
-    code = ("import matplotlib; matplotlib.use('svg'); import ftrag_mc, ftrag_mc.report.pack, "
-            "ftrag_mc.report.writers, ftrag_mc.report.studies; print(matplotlib.get_backend())")
+    code = ("import matplotlib; matplotlib.use('svg'); import ftrag_mc, ftrag_mc.report.items, "
+            "ftrag_mc.report.writers, ftrag_mc.report.records; print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "svg"
 
@@ -593,3 +593,46 @@ def test_every_chart_is_a_finding_and_a_plot_of_one_signature_shape():
 def test_format_money_pm(mean, se, text):
     from ftrag_mc.report.numbers import format_money_pm
     assert format_money_pm(mean, se) == text
+
+
+# --- a caller's figure, and findings without one --------------------------------------------------
+
+
+def test_panel_charts_lay_out_in_a_callers_subfigures():
+    info3 = run_info(("rag", "ft", "ft_self"), volume=VOLUME)
+    curves, crossings = pwin_frames({"ft": {36: 72_000}, "ft_self": {36: 2e6}})
+    dashboard = plt.figure(figsize=(18, 7), layout="constrained")
+    left, right = dashboard.subfigures(1, 2)
+    fig, axes = plot_pwin_vs_volume(with_crossings(curves, crossings), info3, fig=left)
+    assert fig is left and axes.shape == (2,) and all(a.get_figure(root=False) is left for a in axes)
+    assert left.get_suptitle().replace("\n", " ").startswith("Fine-tune beats RAG in most futures above 72k")
+    frame = breakeven_frame({}, dict(centre=2e6), strategies=("ft", "ft_self"))
+    fig, axes = plot_breakeven(attach_marks(*frame), info3, fig=right)
+    assert fig is right and len(right.axes) == 2 and len(dashboard.axes) == 4
+    assert "seed 2026" in footnote_of(dashboard)  # one footnote, on the whole figure
+    dashboard.canvas.draw()
+    with pytest.raises(ValueError, match="already holds axes"):
+        plot_breakeven(attach_marks(*frame), info3, fig=right)
+    with pytest.raises(ValueError, match="not both"):
+        plot_breakeven(attach_marks(*frame), info3, ax=axes[0], fig=plt.figure())
+
+
+def test_each_finding_is_the_title_and_needs_no_figure():
+    from ftrag_mc.report.charts import (
+        breakeven_finding, cheapest_finding, payback_finding, pwin_vs_month_finding, pwin_vs_volume_finding,
+    )
+
+    info3 = run_info(("rag", "ft", "hybrid"), volume=VOLUME)
+    cases = [
+        (pwin_vs_volume_finding, plot_pwin_vs_volume, with_crossings(*pwin_frames({"ft": {36: 72_000}})), run_info()),
+        (pwin_vs_month_finding, plot_pwin_vs_month, month_frame({"ft": 7}), run_info(volume=VOLUME)),
+        (breakeven_finding, plot_breakeven, attach_marks(*breakeven_frame()), run_info()),
+        (payback_finding, plot_payback, attach_marks(*payback_frame()), run_info()),
+        (cheapest_finding, plot_cheapest_vs_volume, with_regimes(cheapest_frame()), info3),
+    ]
+    for finding, plot, frame, info in cases:
+        plt.close("all")
+        title = finding(frame, info)
+        assert not plt.get_fignums(), finding.__name__  # numbers in, the sentence out
+        fig, ax = plot(frame, info)
+        assert title_of(fig, ax) == title, finding.__name__

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 import ftrag_mc as fm  # noqa: E402
-from ftrag_mc.report.pack import build_report  # noqa: E402
+from ftrag_mc.report.items import build_report  # noqa: E402
 from ftrag_mc.report.style import installed_cjk_fonts  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "rough-breakeven.toml"
@@ -226,10 +226,11 @@ def test_cjk_fallback_fonts_only_for_text_that_needs_them():
 
 def test_the_report_knows_every_word_it_may_draw(tmp_path):
     # A CJK file name becomes the report's name (footnotes): the fallback fonts must be kept.
-    from ftrag_mc.report.pack import scenario_texts
+    from ftrag_mc.report.items import scenario_texts
     from ftrag_mc.scenario import load_scenario
 
     path = tmp_path / "价格 2026.toml"
     path.write_text((Path(__file__).parent / "fixtures" / "good" / "minimal.toml").read_text("utf-8"), "utf-8")
     texts = scenario_texts(load_scenario(path))
     assert "价格 2026" in texts and str(path) in texts
+

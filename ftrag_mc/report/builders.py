@@ -33,10 +33,15 @@ from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
 from ftrag_mc.overrides import format_value
-from ftrag_mc.report import charts, document
+from ftrag_mc.report import charts
+from ftrag_mc.report.analyses import run_info
 from ftrag_mc.report.charts import compare_run_info, plot_compare, plot_sweep_1d, plot_sweep_2d, sweep_run_info
-from ftrag_mc.report.pack import build_report, close_figures, run_info, run_record
-from ftrag_mc.report.studies import compare_record, explain_record, sensitivity_record, sweep_record
+from ftrag_mc.report.dictionary import columns_frame
+from ftrag_mc.report.headline import headline
+from ftrag_mc.report.items import build_report, close_figures
+from ftrag_mc.report.pdf import build_pdf
+from ftrag_mc.report.records import compare_record, explain_record, run_record, sensitivity_record, sweep_record
+from ftrag_mc.report.summary import build_summary_md
 from ftrag_mc.report.text import (
     describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
 )
@@ -134,7 +139,7 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
     -------
     Report
         Into the scenario's folder, replacing it: the tables and charts of
-        :data:`~ftrag_mc.report.pack.REPORT_ITEMS`, then ``run.json``, ``report.pdf``,
+        :data:`~ftrag_mc.report.items.REPORT_ITEMS`, then ``run.json``, ``report.pdf``,
         ``summary.md`` and ``columns.csv``; lines: the headline, the run's summary
         (:func:`~ftrag_mc.report.text.describe_run`) and the inputs that matter most.
     """
@@ -144,11 +149,11 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         items["run.json"] = run_record(result, command=command)
         step("report.pdf")
         csvs = [name for name in items if name.endswith(".csv")]
-        items["report.pdf"] = document.build_pdf(items, result, record=items["run.json"])
+        items["report.pdf"] = build_pdf(items, result, record=items["run.json"])
         summary, top_inputs = items["summary.csv"], items.get("top_inputs.csv")
-        items["summary.md"] = document.build_summary_md(result, summary, items)
-        items["columns.csv"] = document.columns_frame(csvs + ["columns.csv"])
-        lines = [document.headline(result, summary, top_inputs), *describe_run(result, summary),
+        items["summary.md"] = build_summary_md(result, summary, items)
+        items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
+        lines = [headline(result, summary, top_inputs), *describe_run(result, summary),
                  *run_top_inputs(result, top_inputs)]
     return Report(result.scenario.name, items, lines)
 

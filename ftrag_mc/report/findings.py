@@ -1,6 +1,6 @@
 """The words every chart's finding shares: "rough estimate" below :data:`FEW_SAMPLES` futures,
 "in most futures (93 %)", "A, B and C", a value read at your volume, "; 5 more challengers: see
-the chart".
+the chart", and the user's text cut to fit (:func:`shorten`, :func:`cut`).
 
 Each chart's own finding (its title sentence) is in its module of :mod:`ftrag_mc.report.charts`;
 this module is pure text from numbers, with no matplotlib. Every number goes through
@@ -22,13 +22,37 @@ if TYPE_CHECKING:  # style imports matplotlib; the sentences need none
     from ftrag_mc.report.style import RunInfo
 
 __all__ = [
-    "FEW_SAMPLES", "MAX_TITLE_SENTENCES", "at_volume", "in_most_futures", "join_and", "more_clause",
-    "payback_clauses", "rough", "verb",
+    "FEW_SAMPLES", "LABEL_MAX_CHARS", "MAX_TITLE_SENTENCES", "TEXT_MAX_CHARS", "at_volume", "cut",
+    "in_most_futures", "join_and", "more_clause", "payback_clauses", "rough", "shorten", "verb",
 ]
 
 FEW_SAMPLES = 1_000  # below this many futures every estimate is called rough
 
 MAX_TITLE_SENTENCES = 3  # challengers a title names one by one
+
+LABEL_MAX_CHARS = 40  # a strategy label in a legend or a panel's title is cut with an ellipsis
+
+# User text in a sentence (a chart's title, subtitle, the PDF's title page) is cut here: a
+# 5,000-character label or title would otherwise wrap to more lines than the page has room for.
+TEXT_MAX_CHARS = 120
+
+
+def shorten(text: str, limit: int = LABEL_MAX_CHARS) -> str:
+    """One line of at most ``limit`` characters, cut at a word if one is near, with "…"."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut_text = text[: limit - 1]
+    space = cut_text.rfind(" ")
+    if space >= limit * 0.6:
+        cut_text = cut_text[:space]
+    return cut_text.rstrip(" ,;:-·") + "…"
+
+
+def cut(text: str, limit: int = TEXT_MAX_CHARS) -> str:
+    """``text`` as it is up to ``limit`` characters; longer, :func:`shorten`-ed to one line."""
+    text = str(text)
+    return text if len(text) <= limit else shorten(text, limit)
 
 
 def rough(info: RunInfo, finding: str) -> str:

@@ -22,10 +22,11 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgb
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, FigureBase
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
+from ftrag_mc.report.findings import cut
 from ftrag_mc.report.numbers import (  # noqa: F401 - re-exported: charts import them from here
     currency_symbol, format_interval, format_months, format_percent, format_share, format_usd, format_volume,
 )
@@ -50,10 +51,6 @@ FIGSIZE_IN = (10.0, 6.0)
 BASE_FONT_PT = 12.0
 SMALL_FONT_PT = 11.0  # the smallest text on any chart
 TITLE_FONT_PT = 15.0
-LABEL_MAX_CHARS = 40  # a strategy label in a legend or a panel's title is cut with an ellipsis
-# User text in a sentence (a chart's title, subtitle) is cut here: a 5,000-character label or
-# title would otherwise wrap to more lines than the figure has room for.
-TEXT_MAX_CHARS = 120
 
 
 def strategy_colours(strategies: Sequence[str], *, baseline: str | None = None) -> dict[str, str]:
@@ -434,9 +431,9 @@ def house_style() -> Iterator[None]:
         yield
 
 
-def apply_house_style(target: Figure | Axes) -> None:
-    """Put the house look on a figure's axes (or one axes), whoever created them."""
-    axes = target.axes if isinstance(target, Figure) else [target]
+def apply_house_style(target: FigureBase | Axes) -> None:
+    """Put the house look on a figure's or subfigure's axes (or one axes), whoever created them."""
+    axes = target.axes if isinstance(target, FigureBase) else [target]
     for ax in axes:
         ax.spines[["top", "right"]].set_visible(False)
         for side in ("left", "bottom"):
@@ -446,24 +443,6 @@ def apply_house_style(target: Figure | Axes) -> None:
         ax.tick_params(labelsize=SMALL_FONT_PT, colors="#444444")
         ax.xaxis.label.set_fontsize(BASE_FONT_PT)
         ax.yaxis.label.set_fontsize(BASE_FONT_PT)
-
-
-def shorten(text: str, limit: int = LABEL_MAX_CHARS) -> str:
-    """One line of at most ``limit`` characters, cut at a word if one is near, with "…"."""
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    cut_text = text[: limit - 1]
-    space = cut_text.rfind(" ")
-    if space >= limit * 0.6:
-        cut_text = cut_text[:space]
-    return cut_text.rstrip(" ,;:-·") + "…"
-
-
-def cut(text: str, limit: int = TEXT_MAX_CHARS) -> str:
-    """``text`` as it is up to ``limit`` characters; longer, :func:`shorten`-ed to one line."""
-    text = str(text)
-    return text if len(text) <= limit else shorten(text, limit)
 
 
 def wrap(text: str, width: int) -> str:

@@ -225,7 +225,7 @@ def plot_breakeven(
     legend. Every number drawn is a cell of the two frames (and so of the run's CSVs).
     """
     data = _read(frame, info)
-    one_panel_only(ax, data.challengers, "the frames must hold")
+    one_panel_only(ax, fig, data.challengers, "the frames must hold")
     with house_style():
         fig, axes, created = make_figure(ax, ncols=len(data.challengers), fig=fig)
         panels = [(a, _draw_panel(a, data, info, s)) for a, s in zip(axes, data.challengers)]

@@ -104,8 +104,11 @@ def frame_horizon(frame: pd.DataFrame) -> int | None:
     return int(frame["horizon_months"].iloc[0])
 
 
-def one_panel_only(ax: Axes | None, drawn: Sequence[str], what: str = "the frame must hold") -> None:
-    """A caller's single ``ax`` takes one challenger's panel: refuse more."""
+def one_panel_only(ax: Axes | None, fig: FigureBase | None, drawn: Sequence[str],
+                   what: str = "the frame must hold") -> None:
+    """A caller's single ``ax`` takes one challenger's panel: refuse more (and ``fig`` too)."""
+    if ax is not None and fig is not None:
+        raise ValueError("give ax (one panel) or fig (every panel), not both")
     if ax is not None and len(drawn) != 1:
         raise ValueError(f"ax is given, so {what} one challenger; it holds {list(drawn)} "
                          "(pass fig= to lay out one panel per challenger, or ax=None)")

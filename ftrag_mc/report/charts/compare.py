@@ -15,8 +15,9 @@ from ftrag_mc._version import __version__
 from ftrag_mc.report.charts.canvas import WILSON_NOTE, finish, make_figure, require_columns, settle
 from ftrag_mc.report.charts.inputs import clip_label
 from ftrag_mc.report.charts.placement import Clearance, draw_legend, fifty_line
+from ftrag_mc.report.findings import cut
 from ftrag_mc.report.style import (
-    OKABE_ITO, RunInfo, cut, escape, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
+    OKABE_ITO, RunInfo, escape, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
 )
 
 __all__ = ["LABEL_CHARS", "compare_finding", "compare_run_info", "plot_compare"]

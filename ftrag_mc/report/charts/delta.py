@@ -104,7 +104,7 @@ def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | No
     fig, ax — or an array of axes, one panel per challenger.
     """
     data = _read(frame, info)
-    one_panel_only(ax, data.strategies, "the frame must hold")
+    one_panel_only(ax, fig, data.strategies, "the frame must hold")
     with house_style():
         fig, axes, created = make_figure(ax, ncols=len(data.strategies), fig=fig)
         # Panels where every future gives one ΔNPC (constant inputs) say so instead.

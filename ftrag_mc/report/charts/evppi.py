@@ -14,8 +14,8 @@ from ftrag_mc.analysis.voi import ZERO_USD
 from ftrag_mc.report.charts.canvas import (
     chart_subtitle, finish, frame_horizon, grow_for_rows, make_figure, money, notes_footnote, require_columns,
 )
-from ftrag_mc.report.style import GRID, INK, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, house_style, \
-    usd_formatter, wrap
+from ftrag_mc.report.findings import cut
+from ftrag_mc.report.style import GRID, INK, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, house_style, usd_formatter, wrap
 
 __all__ = ["evppi_finding", "plot_evppi"]
 
@@ -46,7 +46,7 @@ def evppi_finding(frame: pd.DataFrame, info: RunInfo) -> str:
     if worth.empty:
         return f"No input alone is worth learning before deciding{perfect}"
     top = worth.loc[worth["evppi_usd"].idxmax()]
-    return (f"Learning {escape(top['description'])} first is worth up to "
+    return (f"Learning {escape(cut(top['description']))} first is worth up to "
             f"{escape(money(top['evppi_usd'], info))}{perfect}")
 
 
@@ -85,7 +85,8 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) ->
         handles = _draw_bars(a, rows, y, info)
         a.set_ylim(-0.7, n - 0.3)
         a.set_yticks(y)
-        a.set_yticklabels([wrap(escape(_capital(d)), TICK_WIDTH) for d in rows["description"]])
+        # A description names strategies by their labels: cut, so that no row outgrows the figure.
+        a.set_yticklabels([wrap(escape(_capital(cut(d))), TICK_WIDTH) for d in rows["description"]])
         a.xaxis.set_major_formatter(usd_formatter(info.currency))
         h = frame_horizon(rows)
         over = f" over {h} months" if h is not None else ""

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ftrag_mc.report.style import LABEL_MAX_CHARS, OKABE_ITO, RunInfo, escape, shorten, tint
+from ftrag_mc.report.findings import LABEL_MAX_CHARS, shorten
+from ftrag_mc.report.style import OKABE_ITO, RunInfo, escape, tint
 
 __all__ = ["LABEL_MAX_CHARS", "Look", "LineStyle", "baseline_label", "horizon_styles", "look_of", "shorten",
            "strategy_label"]

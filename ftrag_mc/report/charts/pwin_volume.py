@@ -250,7 +250,7 @@ def plot_pwin_vs_volume(
         ``curves`` holds more than one challenger.
     """
     data = _read(curves, info)
-    one_panel_only(ax, data.challengers, "curves must hold")
+    one_panel_only(ax, fig, data.challengers, "curves must hold")
     with house_style():
         fig, axes, created = make_figure(ax, ncols=len(data.challengers), sharey=True, fig=fig)
         panels = [_draw_panel(a, data, info, s) for a, s in zip(axes, data.challengers)]

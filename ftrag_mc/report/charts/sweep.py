@@ -332,7 +332,7 @@ def plot_sweep_2d(
         the scenario, or ``ax`` is given with more than one challenger.
     """
     rows, crossings, challengers, xa, ya = _read_2d(frame, info)
-    one_panel_only(ax, challengers)
+    one_panel_only(ax, fig, challengers)
     base = info.label(info.baseline)
     with house_style():
         fig, axes, created = _panels_2d(ax, fig, len(challengers))

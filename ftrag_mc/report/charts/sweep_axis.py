@@ -15,7 +15,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLo
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis.sweep import sweep_scale
 from ftrag_mc.report.charts.canvas import width_in
-from ftrag_mc.report.style import INK, MUTED, RunInfo, add_footnote, cut, escape, format_usd, format_volume, wrap
+from ftrag_mc.report.findings import cut
+from ftrag_mc.report.style import INK, MUTED, RunInfo, add_footnote, escape, format_usd, format_volume, wrap
 from ftrag_mc.scenario import Scenario
 
 __all__ = ["CRN_NOTE", "GridAxis", "sweep_run_info"]
@@ -127,7 +128,7 @@ class GridAxis:
     def __init__(self, frame: pd.DataFrame, prefix: str, currency: str):
         # A human label where the frame has one ("the retrain cadence of Fine-tuned Haiku"), the key else.
         label = f"{prefix}_label"
-        self.key = str(frame[label].iloc[0] if label in frame else frame[f"{prefix}_key"].iloc[0])
+        self.key = cut(str(frame[label].iloc[0] if label in frame else frame[f"{prefix}_key"].iloc[0]))
         self.unit = str(frame[f"{prefix}_unit"].iloc[0]) if pd.notna(frame[f"{prefix}_unit"].iloc[0]) else ""
         self.values = list(pd.unique(frame[f"{prefix}_value"]))
         self.scale = sweep_scale(self.values)
