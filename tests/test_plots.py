@@ -636,3 +636,27 @@ def test_each_finding_is_the_title_and_needs_no_figure():
         assert not plt.get_fignums(), finding.__name__  # numbers in, the sentence out
         fig, ax = plot(frame, info)
         assert title_of(fig, ax) == title, finding.__name__
+
+
+def test_the_report_sits_on_top_and_nothing_below_imports_it():
+    """report/ may import analysis, simulate, model, scenario and below, never the command line;
+    nothing below report/ imports it (number formats are moving to a neutral module: until then,
+    report.numbers is the one module below may read)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "ftrag_mc"
+    upward, sideways = [], []
+    for path in sorted(package.rglob("*.py")):
+        part = path.relative_to(package).parts
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if part[0] == "report" and name.startswith(("ftrag_mc.cli", "ftrag_mc.app")):
+                    upward.append(f"{path.name}: {name}")
+                below = part[0] not in ("report", "app", "__init__.py") and not part[0].startswith("cli")
+                if below and name.startswith("ftrag_mc.report") and name != "ftrag_mc.report.numbers":
+                    sideways.append(f"{'/'.join(part)}: {name}")
+    assert not upward, upward
+    assert not sideways, sideways
