@@ -33,11 +33,18 @@ def run_info(result: SimulationResult, summary: pd.DataFrame | None = None) -> R
                    main_challenger=charts_extra.main_challenger(summary))
 
 
-REPORT_KEPT_SAMPLES = 10_000
+REPORT_KEPT_SAMPLES = 10_000  # the fan's and breakdown's own run keeps this many samples at most
 
 
 class RunAnalyses:
-    """Every analysis of a run computed at most once, on first use, for the report items."""
+    """Every analysis of a run computed at most once, on first use, for the report items.
+
+    Each attribute is the frame of one ``compute_*`` of :mod:`ftrag_mc.analysis` for ``result``
+    (``curves``, ``crossings``, ``by_month``, ``breakeven``, ``breakeven_hist``, ``payback``,
+    ``payback_hist``, ``summary``, ``cheapest``, ``regimes``, ``top_inputs``,
+    ``delta_distribution``, ``fan``, ``breakdown``); ``info`` is :func:`run_info`, and ``kept`` a
+    separate run that keeps its samples, for the fan and the breakdown.
+    """
 
     def __init__(self, result: SimulationResult):
         self.result = result

@@ -50,6 +50,7 @@ class Clearance:
         return np.column_stack([fx, fy])
 
     def to_pts(self, x, y, *, y_axes: bool = False) -> np.ndarray:
+        """Data (or data x, axes-fraction y) -> points from the axes' lower-left corner."""
         return self.fractions(x, y, y_axes=y_axes) * (self.w, self.h)
 
     def add_line(self, x, y, *, weight: float = 3.0, y_axes: bool = False) -> None:
@@ -76,6 +77,7 @@ class Clearance:
         self.points, self.weights = np.concatenate(pts), np.concatenate(weights)
 
     def add_box(self, box: _Box) -> None:
+        """Mark a placed label's box as taken."""
         self.boxes.append(box)
 
     def cost(self, box: _Box, pad: float = 3.0) -> float:
@@ -92,6 +94,7 @@ class Clearance:
 
     @staticmethod
     def text_size(text: str, fontsize: float = SMALL_FONT_PT) -> tuple[float, float]:
+        """(width, height) in points of ``text``, as DejaVu Sans draws it on average."""
         lines = text.split("\n")
         return (max(len(s) for s in lines) * CHAR_EM * fontsize + 6,
                 len(lines) * 1.3 * fontsize + 4)
@@ -169,6 +172,7 @@ def draw_legend(ax: Axes, room: Clearance, *, title: str = "", top: float = 1.0,
 
 
 def annotate(ax: Axes, room: Clearance, x: float, y: float, text: str, **kw) -> None:
+    """``text`` next to the data point (x, y), where it covers the least (``kw``: e.g. a leader)."""
     dx, dy, ha, va = room.place_text(x, y, text)
     ax.annotate(text, xy=(x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                 zorder=7, annotation_clip=False, **TEXT_STYLE, **kw).set_in_layout(False)
@@ -203,11 +207,13 @@ def volume_label(ax: Axes, room: Clearance, volume: float) -> None:
 
 
 def fifty_line(ax: Axes, room: Clearance) -> None:
+    """The 50 % line of a probability axis."""
     ax.axhline(0.5, color="#666666", lw=1.1, zorder=1)
     room.add_line(ax.get_xlim(), [0.5, 0.5], weight=2)
 
 
 def dot(ax: Axes, room: Clearance, x: float, y: float, colour: str) -> None:
+    """A marked point (a 50 % crossing), never to be covered by a label."""
     ax.plot([x], [y], marker="o", ms=9, mfc=colour, mec="white", mew=1.5, zorder=6,
             clip_on=False)
     room.add_line([x, x], [y - 0.015, y + 0.015], weight=50)
