@@ -11,10 +11,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import ftrag_mc as fm  # noqa: E402
-from ftrag_mc.analysis.charts_extra import (  # noqa: E402
-    attach_marks,
-    compute_breakdown, compute_delta_distribution, compute_delta_marks, compute_fan,
-)
+from ftrag_mc.analysis.delta_distribution import compute_delta_distribution, compute_delta_marks  # noqa: E402
+from ftrag_mc.analysis.marks import attach_marks  # noqa: E402
+from ftrag_mc.analysis.strategy_costs import compute_breakdown, compute_fan  # noqa: E402
 from ftrag_mc.report.charts import plot_breakdown, plot_delta_distribution, plot_fan  # noqa: E402
 from ftrag_mc.report.analyses import run_info  # noqa: E402
 

@@ -26,7 +26,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from ftrag_mc.accumulate import Bins, Histogram  # noqa: E402
 from ftrag_mc.analysis.breakeven import breakeven_tables, payback_tables  # noqa: E402
-from ftrag_mc.analysis.charts_extra import attach_marks  # noqa: E402
+from ftrag_mc.analysis.marks import attach_marks  # noqa: E402
 from ftrag_mc.analysis.regimes import attach_regimes, compute_regimes  # noqa: E402
 from ftrag_mc.report.charts import (  # noqa: E402
     plot_breakeven,
@@ -505,7 +505,7 @@ def test_a_one_point_blip_between_two_runs_of_one_leader_is_merged():
 
 
 def test_main_challenger_is_best_on_average_else_the_strongest():
-    from ftrag_mc.analysis.charts_extra import main_challenger
+    from ftrag_mc.analysis.decision import main_challenger
 
     rows = lambda deltas, pwins: pd.DataFrame({  # noqa: E731
         "strategy": ["cached", "tuned", "hybrid"], "horizon_months": 36,
@@ -640,8 +640,7 @@ def test_each_finding_is_the_title_and_needs_no_figure():
 
 def test_the_report_sits_on_top_and_nothing_below_imports_it():
     """report/ may import analysis, simulate, model, scenario and below, never the command line;
-    nothing below report/ imports it (number formats are moving to a neutral module: until then,
-    report.numbers is the one module below may read)."""
+    nothing below report/ imports it (number formats are ftrag_mc.formats, below both)."""
     import ast
     from pathlib import Path
 
@@ -656,7 +655,7 @@ def test_the_report_sits_on_top_and_nothing_below_imports_it():
                 if part[0] == "report" and name.startswith(("ftrag_mc.cli", "ftrag_mc.app")):
                     upward.append(f"{path.name}: {name}")
                 below = part[0] not in ("report", "app", "__init__.py") and not part[0].startswith("cli")
-                if below and name.startswith("ftrag_mc.report") and name != "ftrag_mc.report.numbers":
+                if below and name.startswith("ftrag_mc.report"):
                     sideways.append(f"{'/'.join(part)}: {name}")
     assert not upward, upward
     assert not sideways, sideways

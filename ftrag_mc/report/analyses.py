@@ -9,7 +9,10 @@ import pandas as pd
 
 from ftrag_mc import analysis
 from ftrag_mc._version import __version__
-from ftrag_mc.analysis import charts_extra, regimes
+from ftrag_mc.analysis import regimes
+from ftrag_mc.analysis.decision import main_challenger
+from ftrag_mc.analysis.delta_distribution import compute_delta_distribution
+from ftrag_mc.analysis.strategy_costs import compute_breakdown, compute_fan
 from ftrag_mc.report.style import RunInfo
 from ftrag_mc.simulate import SimulationResult
 
@@ -18,7 +21,7 @@ __all__ = ["REPORT_KEPT_SAMPLES", "RunAnalyses", "run_info"]
 
 def run_info(result: SimulationResult, summary: pd.DataFrame | None = None) -> RunInfo:
     """What the charts need to know about ``result``; ``summary`` (else computed) gives the
-    main question's challenger (:func:`charts_extra.main_challenger`)."""
+    main question's challenger (:func:`~ftrag_mc.analysis.decision.main_challenger`)."""
     scenario = result.scenario
     if summary is None:
         summary = analysis.compute_summary(result)
@@ -30,7 +33,7 @@ def run_info(result: SimulationResult, summary: pd.DataFrame | None = None) -> R
                    queries_per_month=float(result.scenario_volume),
                    sweep_queries_per_month=(float(result.volumes[0]), float(result.volumes[-1])),
                    horizon_months=int(result.horizon_months),
-                   main_challenger=charts_extra.main_challenger(summary))
+                   main_challenger=main_challenger(summary))
 
 
 REPORT_KEPT_SAMPLES = 10_000  # the fan's and breakdown's own run keeps this many samples at most
@@ -109,12 +112,12 @@ class RunAnalyses:
 
     @functools.cached_property
     def delta_distribution(self):
-        return charts_extra.compute_delta_distribution(self.result)
+        return compute_delta_distribution(self.result)
 
     @functools.cached_property
     def fan(self):
-        return charts_extra.compute_fan(self.result.scenario, result=self.kept)
+        return compute_fan(self.result.scenario, result=self.kept)
 
     @functools.cached_property
     def breakdown(self):
-        return charts_extra.compute_breakdown(self.result.scenario, result=self.kept)
+        return compute_breakdown(self.result.scenario, result=self.kept)

@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from ftrag_mc.report.numbers import format_share
 
-if TYPE_CHECKING:  # style imports matplotlib; the sentences need none
-    from ftrag_mc.report.style import RunInfo
-
 __all__ = [
     "FEW_SAMPLES", "LABEL_MAX_CHARS", "MAX_TITLE_SENTENCES", "TEXT_MAX_CHARS", "at_volume", "cut",
     "in_most_futures", "join_and", "more_clause", "payback_clauses", "rough", "shorten", "verb",
 ]
+
+
+class _Run(Protocol):
+    """What a sentence reads of a chart's run (:class:`~ftrag_mc.report.style.RunInfo`, whose
+    module imports matplotlib and these words: the sentences need neither)."""
+
+    samples: int
+
 
 FEW_SAMPLES = 1_000  # below this many futures every estimate is called rough
 
@@ -55,7 +60,7 @@ def cut(text: str, limit: int = TEXT_MAX_CHARS) -> str:
     return text if len(text) <= limit else shorten(text, limit)
 
 
-def rough(info: RunInfo, finding: str) -> str:
+def rough(info: _Run, finding: str) -> str:
     """``finding``, called a rough estimate when the run has fewer than :data:`FEW_SAMPLES` futures."""
     return (f"Rough estimate ({info.samples:,} samples): {finding}"
             if info.samples < FEW_SAMPLES else finding)

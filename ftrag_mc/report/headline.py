@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ftrag_mc.analysis.charts_extra import main_challenger
+from ftrag_mc.analysis.decision import main_challenger
 from ftrag_mc.report.findings import cut
 from ftrag_mc.report.numbers import format_interval, format_money_pm, format_months, format_percent, format_usd, \
     format_volume
@@ -27,7 +27,7 @@ def _longest_rows(result: SimulationResult, summary: pd.DataFrame) -> pd.DataFra
 
 def _strongest(result: SimulationResult, summary: pd.DataFrame) -> Any:
     """The row, at the longest horizon, of the main question's challenger (the hero chart's:
-    :func:`ftrag_mc.analysis.charts_extra.main_challenger`)."""
+    :func:`ftrag_mc.analysis.decision.main_challenger`)."""
     rows = _longest_rows(result, summary)
     return rows[rows.strategy == main_challenger(rows)].iloc[0]
 
@@ -64,7 +64,7 @@ def headline(result: SimulationResult, summary: pd.DataFrame, top_inputs: pd.Dat
 
     The main question's challenger is the decision best on average (the most negative
     ``mean_delta_usd``), or, when that is the baseline, the strongest challenger (highest
-    P(win)): :func:`ftrag_mc.analysis.charts_extra.main_challenger`, as the hero chart. The
+    P(win)): :func:`ftrag_mc.analysis.decision.main_challenger`, as the hero chart. The
     sentence gives P(cheaper) with its 95 % interval, the expected saving with its P5–P95 range,
     and the volume above which the challenger wins in most futures. An interval that straddles
     50 % is called a coin flip; when no challenger saves on average and the strongest loses in

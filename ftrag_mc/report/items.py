@@ -11,8 +11,9 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from ftrag_mc.analysis import charts_extra, regimes
-from ftrag_mc.analysis.charts_extra import attach_marks
+from ftrag_mc.analysis import regimes
+from ftrag_mc.analysis.delta_distribution import compute_delta_marks
+from ftrag_mc.analysis.marks import attach_marks
 from ftrag_mc.model.components import component_values_text
 from ftrag_mc.report import charts
 from ftrag_mc.report.analyses import RunAnalyses
@@ -206,7 +207,7 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
     }),
     ReportItem("delta_distribution.png", "the same, with P(loss) shaded and the expected saving and CVaR95 marked",
                lambda a: charts.plot_delta_distribution(
-                   attach_marks(a.delta_distribution, charts_extra.compute_delta_marks(a.result)), a.info)[0]),
+                   attach_marks(a.delta_distribution, compute_delta_marks(a.result)), a.info)[0]),
     ReportItem("fan.csv", "cumulative cost per strategy by month: P5, P10, P50, P90, P95 (from a separate "
                "run of up to 10,000 samples that keeps every path)", lambda a: a.fan, columns={
         **shared("strategy", "label", "queries_per_month", "samples"),

@@ -120,7 +120,7 @@ class RunInfo:
         The run's horizon H (months); None: read from the frames.
     main_challenger
         The challenger of the scenario's main question
-        (:func:`ftrag_mc.analysis.charts_extra.main_challenger`), drawn first and marked; None:
+        (:func:`ftrag_mc.analysis.decision.main_challenger`), drawn first and marked; None:
         scenario order.
     """
 

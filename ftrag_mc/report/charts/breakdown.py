@@ -54,7 +54,7 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
     Parameters
     ----------
     frame
-        From :func:`ftrag_mc.analysis.charts_extra.compute_breakdown`.
+        From :func:`ftrag_mc.analysis.strategy_costs.compute_breakdown`.
     info
         The run.
     ax

@@ -193,7 +193,7 @@ def plot_breakeven(
     Parameters
     ----------
     frame
-        :func:`~ftrag_mc.analysis.charts_extra.attach_marks` of
+        :func:`~ftrag_mc.analysis.marks.attach_marks` of
         :func:`ftrag_mc.analysis.compute_breakeven_histogram` (``strategy``, ``label``,
         ``horizon_months``, ``bin_low``, ``bin_high`` in queries/month, ``share`` of all futures)
         and :func:`ftrag_mc.analysis.compute_breakeven` (``p10``, ``p50``, ``p90``: 0 = below the

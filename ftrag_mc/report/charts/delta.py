@@ -88,9 +88,9 @@ def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | No
     Parameters
     ----------
     frame
-        :func:`~ftrag_mc.analysis.charts_extra.attach_marks` of
-        :func:`~ftrag_mc.analysis.charts_extra.compute_delta_distribution` (one horizon) and
-        :func:`~ftrag_mc.analysis.charts_extra.compute_delta_marks`: the bins, and each
+        :func:`~ftrag_mc.analysis.marks.attach_marks` of
+        :func:`~ftrag_mc.analysis.delta_distribution.compute_delta_distribution` (one horizon) and
+        :func:`~ftrag_mc.analysis.delta_distribution.compute_delta_marks`: the bins, and each
         challenger's P(loss), mean and CVaR95 (``p_loss``, ``mean_delta_usd``, ``cvar95_delta_usd``).
     info
         The run; the main challenger's panel comes first and gives the title (:func:`delta_finding`).

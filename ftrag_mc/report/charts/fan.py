@@ -60,7 +60,7 @@ def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> t
     Parameters
     ----------
     frame
-        From :func:`ftrag_mc.analysis.charts_extra.compute_fan`.
+        From :func:`ftrag_mc.analysis.strategy_costs.compute_fan`.
     info
         The run (colours, labels, currency).
     ax

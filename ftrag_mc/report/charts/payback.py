@@ -160,7 +160,7 @@ def plot_payback(
     Parameters
     ----------
     frame
-        :func:`~ftrag_mc.analysis.charts_extra.attach_marks` of
+        :func:`~ftrag_mc.analysis.marks.attach_marks` of
         :func:`ftrag_mc.analysis.compute_payback_histogram` (``strategy``, ``label``,
         ``bin_low``, ``bin_high`` in months, ``share`` of all futures) and
         :func:`ftrag_mc.analysis.compute_payback` (``p10``, ``p50``, ``p90``: 0 = cheaper from day

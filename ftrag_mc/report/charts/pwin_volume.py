@@ -224,7 +224,7 @@ def plot_pwin_vs_volume(
         One row per (strategy, horizon, volume): ``strategy``, ``label``, ``horizon_months``
         (int, months), ``queries_per_month`` (log grid, queries/month), ``p_win`` (0..1) with its
         95 % Wilson band ``p_win_low``/``p_win_high``, ``wins`` and ``samples`` (counts).
-        With the crossings attached (:func:`~ftrag_mc.analysis.charts_extra.attach_marks` of
+        With the crossings attached (:func:`~ftrag_mc.analysis.marks.attach_marks` of
         :func:`ftrag_mc.analysis.compute_crossings`), ``volume_at_50pct`` (queries/month; NaN
         where P(win) does not cross 50 %) is the dot on the 50 % line; without it, the crossing
         is interpolated on the grid.
