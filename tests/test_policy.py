@@ -216,3 +216,31 @@ def test_policy_errors_are_one_line_and_write_nothing(runner, tmp_path, extra, m
 def test_without_a_staged_strategy_the_pair_is_the_baseline_and_the_cheapest_challenger(runner, tmp_path):
     result = compute_policy(fm.load_scenario("scenarios/support-classifier.toml"), samples=500, seed=1, points=5)
     assert (result.start, result.switch_to) == ("prompted", "fine_tuned")
+
+
+def test_the_chart_draws_on_a_callers_figure_or_axes_and_its_title_is_the_finding():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ftrag_mc.report.charts import plot_policy, policy_finding, policy_run_info
+
+    result = compute_policy(_known(), triggers=np.geomspace(60_000, 200_000, 12), samples=8, seed=1, workers=1)
+    info = policy_run_info(result)
+    plt.close("all")
+    title = policy_finding(result.frame, info)
+    assert not plt.get_fignums()  # numbers in, the sentence out
+    assert title == "Switch to ft above 116k/month: worth $4.1k more than staying on rag"  # grid point 115,707 (in [q_18, q_19))
+    fig, axes = plot_policy(result.frame, info)
+    shown = fig.get_suptitle().replace("\n", " ").replace("\\$", "$")  # a "$" is escaped for matplotlib
+    assert shown == title and len(axes) == 2
+    dashboard = plt.figure(figsize=(18, 8), layout="constrained")
+    left, right = dashboard.subfigures(1, 2)
+    drawn, panels = plot_policy(result.frame, info, fig=left)
+    assert drawn is left and all(a.get_figure(root=False) is left for a in panels)
+    one = right.subplots()
+    drawn, ax = plot_policy(result.frame, info, ax=one)
+    assert ax is one and ax.get_title(loc="left").replace("\n", " ").replace("\\$", "$") == title
+    dashboard.canvas.draw()
+    plt.close("all")

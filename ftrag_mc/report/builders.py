@@ -30,18 +30,22 @@ from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
 from ftrag_mc.analysis.decision import main_challenger
 from ftrag_mc.analysis.explain import compute_explain
 from ftrag_mc.analysis.policy import compute_policy
-from ftrag_mc.model.staged import is_staged
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
 from ftrag_mc.overrides import format_value
-from ftrag_mc.report import document, sensitivity_plots, voi_plots
-from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
-from ftrag_mc.report.pack import build_report, close_figures, run_info, run_record
-from ftrag_mc.report.policy_plots import plot_policy, policy_run_info
-from ftrag_mc.report.policy_words import describe_policy, policy_columns_frame, policy_headline
-from ftrag_mc.report.studies import compare_record, explain_record, policy_record, sensitivity_record, sweep_record
-from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info
+from ftrag_mc.report import charts
+from ftrag_mc.report.analyses import run_info
+from ftrag_mc.report.charts import compare_run_info, plot_compare, plot_sweep_1d, plot_sweep_2d, sweep_run_info
+from ftrag_mc.report.dictionary import columns_frame
+from ftrag_mc.report.headline import headline
+from ftrag_mc.report.items import build_report, close_figures
+from ftrag_mc.report.pdf import build_pdf
+from ftrag_mc.report.policy_words import describe_policy, policy_headline
+from ftrag_mc.report.records import (
+    compare_record, explain_record, policy_record, run_record, sensitivity_record, sweep_record,
+)
+from ftrag_mc.report.summary import build_summary_md
 from ftrag_mc.report.text import (
     describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
 )
@@ -141,49 +145,32 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
     -------
     Report
         Into the scenario's folder, replacing it: the tables and charts of
-        :data:`~ftrag_mc.report.pack.REPORT_ITEMS` (with a staged strategy, also ``policy.csv`` and
-        ``policy.png``: the trigger search of its start and switch_to, :func:`_run_policy`), then
-        ``run.json``, ``report.pdf``, ``summary.md`` and ``columns.csv``; lines: the headline (and the
-        policy's), the run's summary (:func:`~ftrag_mc.report.text.describe_run`) and the inputs
-        that matter most.
+        :data:`~ftrag_mc.report.items.REPORT_ITEMS`, then ``run.json``, ``report.pdf``,
+        ``summary.md`` and ``columns.csv``; lines: the headline, the run's summary
+        (:func:`~ftrag_mc.report.text.describe_run`) and the inputs that matter most.
     """
     step = on_item or _no_step
     items = build_report(result, on_item=step)
     with _closed_on_error(items):
-        policy = _run_policy(result, items, step)
         items["run.json"] = run_record(result, command=command)
         step("report.pdf")
         csvs = [name for name in items if name.endswith(".csv")]
-        items["report.pdf"] = document.build_pdf(items, result, record=items["run.json"])
+        items["report.pdf"] = build_pdf(items, result, record=items["run.json"])
         summary, top_inputs = items["summary.csv"], items.get("top_inputs.csv")
-        items["summary.md"] = document.build_summary_md(result, summary, items)
-        items["columns.csv"] = document.columns_frame(csvs + ["columns.csv"])
-        if policy is not None:
-            items["columns.csv"] = pd.concat([items["columns.csv"], policy_columns_frame()], ignore_index=True)
-        lines = [document.headline(result, summary, top_inputs),
-                 *([policy_headline(policy)] if policy is not None else []), *describe_run(result, summary),
-                 *run_top_inputs(result, top_inputs)]
+        items["summary.md"] = build_summary_md(result, summary, items)
+        items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
+        lines = [headline(result, summary, top_inputs), *_policy_lines(result, items.get("policy.csv")),
+                 *describe_run(result, summary), *run_top_inputs(result, top_inputs)]
     return Report(result.scenario.name, items, lines)
 
 
-#: A run's own trigger search prices at most this many futures (the search is ~50x slower per
-#: sample than an affine run): the run's seed and sampler, its own draws.
-RUN_POLICY_SAMPLES = 20_000
-
-
-def _run_policy(result: SimulationResult, items: dict[str, Any], step: Callable[[str], None]):
-    """With a staged strategy in the scenario: the search of its trigger (its start, switch_to and
-    kind) into ``items`` (``policy.csv``, ``policy.png``, so the board pack gets its page); None
-    otherwise."""
+def _policy_lines(result: SimulationResult, policy: pd.DataFrame | None) -> list[str]:
+    """With a staged strategy, the headline of its trigger search (``policy.csv``)."""
+    if policy is None:
+        return []
     scenario = result.scenario
-    if not any(is_staged(s) for s in scenario.strategies.values()):
-        return None
-    step("policy.png")
-    policy = compute_policy(scenario, samples=min(result.n_samples, RUN_POLICY_SAMPLES), seed=result.seed,
-                            sampler=result.sampler, workers=result.workers)
-    items["policy.csv"] = policy.frame
-    items["policy.png"] = plot_policy(policy.frame, policy_run_info(policy))[0]
-    return policy
+    labels = {s: scenario.label(s) for s in scenario.strategies}
+    return [policy_headline(policy, labels, scenario.meta.currency, scenario.horizon_months)]
 
 
 # --- sensitivity -------------------------------------------------------------------------------
@@ -252,11 +239,11 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     items: dict[str, Any] = {"tornado.csv": tornado, "spider.csv": spider, "global.csv": global_,
                              "evppi.csv": _csv_ready(evppi), "regret.csv": evpi}
     with _closed_on_error(items):
-        for name, plot, frame in (("tornado", sensitivity_plots.plot_tornado, tornado),
-                                  ("spider", sensitivity_plots.plot_spider, spider),
-                                  ("global", sensitivity_plots.plot_global, global_),
-                                  ("evppi", voi_plots.plot_evppi, evppi),
-                                  ("regret", voi_plots.plot_regret, evpi)):
+        for name, plot, frame in (("tornado", charts.plot_tornado, tornado),
+                                  ("spider", charts.plot_spider, spider),
+                                  ("global", charts.plot_global, global_),
+                                  ("evppi", charts.plot_evppi, evppi),
+                                  ("regret", charts.plot_regret, evpi)):
             step(f"{name}.png")
             items[f"{name}.png"] = plot(frame, info)[0]
     # The record keeps the challenger as asked (None: the default rule), not the one it chose.
@@ -492,6 +479,6 @@ def build_policy_report(scenario: Scenario, *, start: str | None = None, switch_
                             progress=progress)
     items: dict[str, Any] = {"policy.csv": result.frame}
     with _closed_on_error(items):
-        items["policy.png"] = plot_policy(result.frame, policy_run_info(result))[0]
+        items["policy.png"] = charts.plot_policy(result.frame, charts.policy_run_info(result))[0]
         items["policy.json"] = policy_record(result, command=command)
     return Report(scenario.name, items, describe_policy(result), merge=True)

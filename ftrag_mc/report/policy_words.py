@@ -1,6 +1,7 @@
-"""The words of a trigger search: the chart's finding and the lines ``ftrag-mc policy`` prints.
+"""The words of a trigger search: the headline and the lines ``ftrag-mc policy`` prints.
 
-Pure text from the numbers of :func:`ftrag_mc.analysis.policy.compute_policy` (no matplotlib):
+Pure text from the numbers of :func:`ftrag_mc.analysis.policy.compute_policy` (no matplotlib; the
+chart's title is :func:`ftrag_mc.report.charts.policy.policy_finding`):
 the best policy with its interval (the triggers within Monte Carlo error of it), the value of
 flexibility with its standard error, and how often the policy beats each static choice, each
 probability with its 95 % interval.
@@ -16,7 +17,7 @@ from ftrag_mc.formats import (
     format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume,
 )
 
-__all__ = ["describe_policy", "policy_columns_frame", "policy_finding", "policy_headline", "trigger_words"]
+__all__ = ["describe_policy", "policy_columns", "policy_headline", "trigger_words"]
 
 
 def trigger_words(row: pd.Series, *, short: bool = False) -> str:
@@ -76,25 +77,12 @@ def _best_static(frame: pd.DataFrame) -> pd.Series:
     return statics.loc[statics["expected_npc_usd"].idxmin()]
 
 
-def policy_finding(frame: pd.DataFrame, labels: dict[str, str], currency: str = "USD") -> str:
-    """The chart's title: which policy is best and what waiting is worth."""
+def policy_headline(frame: pd.DataFrame, labels: dict[str, str], currency: str, horizon_months: int) -> str:
+    """The headline sentence of a search's ``policy.csv``: the best policy, the triggers as good within
+    Monte Carlo error, and the value of flexibility (the better static policy's expected NPC minus the
+    best policy's, with its paired standard error)."""
     best = frame[frame["best"]].iloc[0]
     start, switch = labels[best["start"]], labels[best["switch_to"]]
-    static = _best_static(frame)
-    if best["policy"] == "never switch":
-        return f"Stay on {start}: no trigger for {switch} beats never switching"
-    if best["policy"] == "commit now":
-        return f"Commit to {switch} now: waiting on a trigger is worth nothing here"
-    worth = static["expected_npc_usd"] - best["expected_npc_usd"]
-    return (f"Switch to {switch} {trigger_words(best, short=True)}: worth {format_usd(worth, currency)} more than "
-            f"{'committing now' if static['policy'] == 'commit now' else f'staying on {start}'}")
-
-
-def policy_headline(result) -> str:
-    """The headline sentence: the best policy and the value of flexibility."""
-    frame, currency = result.frame, result.scenario.meta.currency
-    best = result.best_row
-    start, switch = result.labels[result.start], result.labels[result.switch_to]
     static = _best_static(frame)
     vs = "committing now" if static["policy"] == "commit now" else "never switching"
     if best["policy"] == "trigger":
@@ -103,9 +91,9 @@ def policy_headline(result) -> str:
         what = f"commit to {switch} now"
     else:
         what = f"stay on {start} (never switch to {switch})"
-    return (f"Best policy over {format_months(result.horizon_months)}: {what}; {_interval_words(frame, currency)}. Value of "
-            f"flexibility {format_money_pm(result.flexibility_usd, result.flexibility_se_usd, currency)} "
-            f"against {vs}, the better static choice.")
+    flexibility = format_money_pm(static["delta_vs_best_usd"], static["delta_vs_best_se_usd"], currency)
+    return (f"Best policy over {format_months(horizon_months)}: {what}; {_interval_words(frame, currency)}. Value of "
+            f"flexibility {flexibility} against {vs}, the better static choice.")
 
 
 def describe_policy(result) -> list[str]:
@@ -113,7 +101,7 @@ def describe_policy(result) -> list[str]:
     choice and the baseline, when it switches, and the run."""
     frame, currency = result.frame, result.scenario.meta.currency
     best = result.best_row
-    lines = [policy_headline(result)]
+    lines = [policy_headline(frame, result.labels, currency, result.horizon_months)]
     if best["policy"] == "trigger":
         lines.append(
             f"  It beats committing now in {format_percent(best['p_beats_now'])} of futures (95 % CI "
@@ -159,15 +147,16 @@ def _unit(column: str) -> str:
     if column.endswith("_usd"):
         return "USD"
     if column.startswith("p_"):
-        return "share of futures (0-1)"
+        return "probability 0-1"
     if column.startswith("switch_month") or column in ("month", "for_months"):
         return "months"
-    return "queries/month" if column.endswith("queries_per_month") else ""
+    if column.endswith("queries_per_month"):
+        return "queries/month"
+    return "true/false" if column in ("within_error_of_best", "best") else "text"
 
 
-def policy_columns_frame() -> pd.DataFrame:
-    """``policy.csv``'s rows of the data dictionary (``columns.csv``): file, column, meaning, unit."""
+def policy_columns() -> dict[str, tuple[str, str]]:
+    """``policy.csv``'s columns for the data dictionary: column -> (meaning, unit)."""
     from ftrag_mc.analysis.policy import POLICY_COLUMNS
 
-    return pd.DataFrame([{"file": "policy.csv", "column": c, "meaning": m, "unit": _unit(c)}
-                         for c, m in POLICY_COLUMNS.items()], columns=["file", "column", "meaning", "unit"])
+    return {column: (meaning, _unit(column)) for column, meaning in POLICY_COLUMNS.items()}
