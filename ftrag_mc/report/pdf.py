@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from ftrag_mc._version import __version__
 from ftrag_mc.report.assumptions import assumptions_frame
-from ftrag_mc.report.decision_words import decision_display
+from ftrag_mc.report.decision_words import decision_display, pair_facts
 from ftrag_mc.report.headline import DECISION_MARK_NOTE, headline, key_figures
 from ftrag_mc.report.items import scenario_texts
 from ftrag_mc.report.numbers import format_usd, format_volume
@@ -93,7 +93,12 @@ def _title_page(result: SimulationResult, summary: pd.DataFrame, decision: pd.Da
                 [0.05, 0.27, 0.18, 0.19, 0.31], font_pt=7, wrap_chars=[4, 38, 22, 24, 44])
     top -= 0.02 + height
     _text(fig, 0.08, top, wrap(DECISION_MARK_NOTE, 125), fontsize=7, color="#666666", va="top")
-    top -= 0.045
+    top -= 0.04
+    ru = decision[decision["role"] == "runner-up"].iloc[0]
+    _text(fig, 0.08, top, f"{cut(rec['label'], 60)} against {cut(ru['label'], 60)}", fontsize=9, fontweight="bold")
+    facts = [f"{name}: {value}" for name, value in pair_facts(decision, currency)]
+    _text(fig, 0.10, top - 0.008, "\n".join(facts), fontsize=7.5, va="top", linespacing=1.45)
+    top -= 0.02 + len(facts) * 7.5 * 1.45 / 72 / 11.69 + 0.03
     _text(fig, 0.08, top, f"Each challenger against the baseline, {shorten(result.scenario.label(result.baseline))} "
           f"({max(result.horizons)} months)", fontsize=10, fontweight="bold")
     figures = key_figures(result, summary)

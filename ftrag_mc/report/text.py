@@ -120,7 +120,9 @@ def describe_sweep_crossings(crossings: pd.DataFrame) -> list[str]:
     for row in crossings.itertuples():
         where = "no 50 % crossing in the grid" if row.x_at_50pct != row.x_at_50pct else \
             f"P(win) crosses 50 % at {row.x_key} = {format_number(row.x_at_50pct)} ({row.interpolation})"
-        at = f" at {row.y_key} = {row.y_value}" if two_d else ""
+        at = ""
+        if two_d:
+            at = f" at {row.y_key} = {row.y_value if isinstance(row.y_value, str) else format_number(row.y_value)}"
         lines.append(f"{row.label}{at}: {where}")
     return lines
 
