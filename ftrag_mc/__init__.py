@@ -27,6 +27,7 @@ _LAZY = {
                      "compute_payback_months", "compute_pwin_vs_month", "compute_pwin_vs_volume", "compute_summary",
                      "wilson_interval"), "ftrag_mc.analysis"),
     "attach_marks": "ftrag_mc.analysis.marks",
+    **dict.fromkeys(("compute_decision", "rank_strategies"), "ftrag_mc.analysis.decision"),
     "ScenarioError": "ftrag_mc.errors",
     **dict.fromkeys(("Scenario", "load_scenario", "parse_scenario"), "ftrag_mc.scenario"),
     **dict.fromkeys(("Evaluation", "evaluate"), "ftrag_mc.model.evaluate"),

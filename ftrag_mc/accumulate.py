@@ -5,6 +5,8 @@ samples to these summaries and merges them in block order:
 
 - :class:`Moments` — count, mean and the sum of squared deviations (Chan et al.'s parallel
   update), for means and their standard errors;
+- :class:`LineMoments` — the same for a pair (a, b) per sample, with their co-moment, for a value
+  that is a line in volume, a + b·v: its mean and standard error at any v, exactly;
 - :class:`Histogram` — integer counts on a fixed set of bins chosen before the run (so merging is
   exact and order-free), the observed minimum and maximum, and counts of two sentinels ("below"
   and "above", e.g. 0 = already wins at the bottom of the sweep, +inf = never). Quantiles, shares
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Histogram", "Moments"]
+__all__ = ["Histogram", "LineMoments", "Moments"]
 
 
 @dataclass
@@ -60,6 +62,61 @@ class Moments:
     def se(self) -> np.ndarray:
         """Standard error of the mean."""
         return self.sd / math.sqrt(max(self.count, 1))
+
+
+@dataclass
+class LineMoments:
+    """Moments of a line per sample, a + b·v: count, the means of a and b and their co-moments
+    M_aa, M_ab, M_bb (sums of products of deviations), for any leading shape of statistics.
+
+    The mean of a + b·v over the samples is mean_a + v·mean_b and its variance is
+    (M_aa + 2v·M_ab + v²·M_bb) / (count − 1): both exact at every v, from five numbers.
+    """
+
+    count: int
+    mean_a: np.ndarray
+    mean_b: np.ndarray
+    m_aa: np.ndarray
+    m_ab: np.ndarray
+    m_bb: np.ndarray
+
+    @classmethod
+    def of(cls, a: np.ndarray, b: np.ndarray) -> LineMoments:
+        """Moments over the last axis of ``a`` and ``b`` (the same shape)."""
+        mean_a, mean_b = a.mean(axis=-1), b.mean(axis=-1)
+        da, db = a - mean_a[..., None], b - mean_b[..., None]
+        return cls(count=a.shape[-1], mean_a=mean_a, mean_b=mean_b,
+                   m_aa=np.einsum("...i,...i->...", da, da), m_ab=np.einsum("...i,...i->...", da, db),
+                   m_bb=np.einsum("...i,...i->...", db, db))
+
+    def merge(self, other: LineMoments) -> LineMoments:
+        if other.count == 0:
+            return self
+        if self.count == 0:
+            return other
+        n = self.count + other.count
+        da, db = other.mean_a - self.mean_a, other.mean_b - self.mean_b
+        w = self.count * other.count / n
+        return LineMoments(count=n, mean_a=self.mean_a + da * (other.count / n),
+                           mean_b=self.mean_b + db * (other.count / n),
+                           m_aa=self.m_aa + other.m_aa + da * da * w, m_ab=self.m_ab + other.m_ab + da * db * w,
+                           m_bb=self.m_bb + other.m_bb + db * db * w)
+
+    def __getitem__(self, key) -> LineMoments:
+        return LineMoments(count=self.count, mean_a=self.mean_a[key], mean_b=self.mean_b[key],
+                           m_aa=self.m_aa[key], m_ab=self.m_ab[key], m_bb=self.m_bb[key])
+
+    def mean_at(self, v) -> np.ndarray:
+        """Mean of a + b·v (broadcast against ``v``)."""
+        return self.mean_a + np.multiply.outer(np.asarray(v, dtype=np.float64), self.mean_b) \
+            if np.ndim(v) else self.mean_a + v * self.mean_b
+
+    def se_at(self, v) -> np.ndarray:
+        """Standard error of the mean of a + b·v."""
+        v = np.asarray(v, dtype=np.float64)
+        outer = (lambda x, y: np.multiply.outer(x, y)) if v.ndim else (lambda x, y: x * y)
+        m2 = self.m_aa + 2.0 * outer(v, self.m_ab) + outer(v * v, self.m_bb)
+        return np.sqrt(np.maximum(m2, 0.0) / max(self.count - 1, 1) / max(self.count, 1))
 
 
 @dataclass(frozen=True)
@@ -272,6 +329,29 @@ class Histogram:
             if not left:
                 break
         return total / m
+
+    def upper_tail_moments(self, share: float) -> tuple[float, float]:
+        """Mean and variance of the largest ``max(1, ceil(share * n))`` values, by the rule of
+        :meth:`upper_tail_mean` (bin midpoints, clamped): for a tail mean's standard error."""
+        n = self.total
+        m = max(1, math.ceil(share * n))
+        mids = np.clip((self.bins.edges[:-1] + self.bins.edges[1:]) / 2, float(self.minimum),
+                       float(self.maximum)) if self.counts.sum() else np.zeros(self.bins.n)
+        values = [(self.above_value, int(self.above))]
+        values += [(float(mids[j]), int(self.counts[j])) for j in np.flatnonzero(self.counts)[::-1]]
+        values += [(self.below_value, int(self.below))]
+        taken, left = [], m
+        for value, count in values:
+            take = min(count, left)
+            if take:
+                taken.append((value, take))
+                left -= take
+            if not left:
+                break
+        mean = sum(v * c for v, c in taken) / m
+        if not math.isfinite(mean):
+            return mean, math.nan
+        return mean, sum(c * (v - mean) ** 2 for v, c in taken) / m
 
     def share_equal(self, value: float) -> float:
         """Share of values equal to ``value``: exact for the sentinels and for a constant run."""

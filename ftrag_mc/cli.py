@@ -36,6 +36,22 @@ VOLUME = click.FloatRange(min=0, max=MAX_QUERIES_PER_MONTH, min_open=True)
 USD = click.FloatRange(min=0, max=MAX_USD, min_open=True)
 
 ENGINES = ("local", "dask")  # ftrag_mc.simulate.ENGINES, without importing numpy for --help
+RULES = ("mean", "cvar")  # ftrag_mc.analysis.decision.RULES, the same (a test keeps them equal)
+
+
+class _TargetSE(click.ParamType):
+    """``--target-se``: a P(win) standard error (``0.005``, ``pwin=0.005``) or the expected
+    saving's in currency (``saving=1000``); :func:`ftrag_mc.targets.parse_target_se`."""
+
+    name = "[pwin=]SE|saving=USD"
+
+    def convert(self, value, param, ctx):
+        from ftrag_mc.targets import parse_target_se
+
+        try:
+            return parse_target_se(value)
+        except ValueError as error:
+            self.fail(str(error).removeprefix("--target-se: "), param, ctx)
 
 PROGRESS_FROM_SAMPLES = 100_000  # runs at least this long show a progress bar on a terminal
 
@@ -119,8 +135,13 @@ class _ReportCommand(click.Command):
     seed="Seed; the same seed reproduces the run bit for bit [default: the scenario's, else 2026].",
     sampler="Plain Monte Carlo, Latin hypercube or scrambled Sobol [default: the scenario's, else lhs].")
 @output_options("Reports go to OUT/<scenario name>/.")
-@click.option("--target-se", type=click.FloatRange(min=0, max=0.5, min_open=True, max_open=True),
-              help="Stop sampling once every P(win) at your volume has a standard error below this (e.g. 0.005).")
+@click.option("--target-se", type=_TargetSE(),
+              help="Stop sampling once an estimate's standard error is below this: a number or pwin=SE for every "
+                   "P(win) at your volume (e.g. 0.005); saving=USD for the decision's expected saving (e.g. "
+                   "saving=1000).")
+@click.option("--rule", type=click.Choice(RULES), default="mean", show_default=True,
+              help="The decision rule: mean = recommend the lowest expected net present cost; cvar = the lowest "
+                   "CVaR95 of net present cost (the mean of its costliest 5 % of futures).")
 @click.option("--workers", "-j", type=click.IntRange(min=1, max=MAX_WORKERS), help="Worker processes over blocks of samples [default: all CPUs]; results do not change.")
 @click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
               help="local worker processes, or dask.distributed (pip install 'ftrag-mc[dask]'); results do not change.")
@@ -128,16 +149,20 @@ class _ReportCommand(click.Command):
 @click.option("--chunk-size", type=click.IntRange(min=1, max=MAX_SAMPLES), default=None, help="Samples per task, in whole blocks of 16,384 (scheduling only; results do not change).")
 @what_if_options
 def run(scenario: str, samples: int | None, seed: int | None, sampler: str | None, out_dir: Path, quiet: bool,
-        target_se: float | None, workers: int | None, engine: str, scheduler: str | None,
+        target_se, rule: str, workers: int | None, engine: str, scheduler: str | None,
         chunk_size: int | None, overrides: tuple[str, ...], baseline: str | None) -> None:
     """Simulate SCENARIO and write its charts (PNG) and tables (CSV).
 
-    Writes OUT/<scenario name>/ whole or not at all (the files are listed below). Memory stays
-    flat in the number of samples. Examples:
+    Writes OUT/<scenario name>/ whole or not at all (the files are listed below). The headline is
+    the decision among all strategies: the recommended one (--rule), P(it is the cheapest of all),
+    and against the best alternative the expected saving, its spread, P(loss) and the volume where
+    the choice flips. Memory stays flat in the number of samples. Examples:
 
         ftrag-mc run scenarios/support-classifier.toml --samples 50000 --seed 7
 
         ftrag-mc run scenarios/support-classifier.toml --samples 5000000 --target-se 0.002
+
+        ftrag-mc run scenarios/support-classifier.toml --samples 5000000 --target-se saving=500 --rule cvar
 
         ftrag-mc run scenarios/dsl-codegen.toml --engine dask --scheduler tcp://10.0.0.5:8786
 
@@ -156,7 +181,8 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         from ftrag_mc.report.builders import build_run_report
 
         with user_errors():
-            report = build_run_report(result, command=command_line(scenario), on_item=progress.stages("Reporting"))
+            report = build_run_report(result, command=command_line(scenario), on_item=progress.stages("Reporting"),
+                                      rule=rule)
             paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
 
@@ -166,7 +192,8 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
 @sampling_options(default_samples=20_000, samples="Samples of the run the study reads (kept in memory, one row per sample).",
                   seed="Seed [default: the scenario's, else 2026].", sampler="Sampling scheme [default: the scenario's].")
 @output_options("The study is added to OUT/<scenario name>/ (a run's files there are kept).")
-@click.option("--challenger", metavar="NAME", help="The strategy compared with the baseline [default: the one with the highest P(win)].")
+@click.option("--challenger", metavar="NAME", help="The strategy compared with the baseline [default: the decision's pair, "
+              "the recommended strategy against the runner-up].")
 @click.option("--low", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), default=0.10, show_default=True,
               help="Tornado: the low percentile each input swings to.")
 @click.option("--high", type=click.FloatRange(0.5, 1, min_open=True, max_open=True), default=0.90, show_default=True,

@@ -12,8 +12,9 @@ import math
 from collections.abc import Sequence
 
 __all__ = [
-    "currency_symbol", "format_count", "format_interval", "format_money_pm", "format_months", "format_percent",
-    "format_share", "format_usd", "format_usd_exact", "format_volume", "format_volume_any",
+    "currency_symbol", "format_count", "format_count_compact", "format_interval", "format_money_pm",
+    "format_months", "format_months_interval", "format_number", "format_percent", "format_share", "format_usd",
+    "format_usd_exact", "format_volume", "format_volume_any", "format_volume_interval",
 ]
 
 _CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
@@ -60,6 +61,40 @@ def format_volume_any(queries_per_month: float) -> str:
     return format_volume(q) if q < 1e15 else f"{q:.3g}"
 
 
+def format_count_compact(x: float) -> str:
+    """A count as people say it, three significant figures: ``3_333_333 -> "3.33M"``,
+    ``100_000 -> "100k"``, ``33_333 -> "33.3k"``, ``999 -> "999"`` (calls, tokens)."""
+    v = float(x)
+    if math.isnan(v):
+        return "n/a"
+    if v < 0:
+        return "-" + format_count_compact(-v)
+    if math.isinf(v):
+        return "∞"
+    if v < 999.5:
+        return f"{v:.3g}"
+    for scale, suffix in ((1e12, "T"), *_VOLUME_UNITS):
+        if v >= scale * 0.9995:
+            text = f"{v / scale:.3g}"
+            return (f"{v / scale:,.0f}" if "e" in text else text) + suffix
+    raise AssertionError("the last unit is 1e3")
+
+
+def format_number(x: float) -> str:
+    """Any value as people say it, three significant figures and no scientific notation up to a
+    trillion: ``684_123 -> "684k"``, ``2.345 -> "2.35"``, ``0.04372 -> "0.0437"`` (a swept input
+    whose unit the caller names)."""
+    v = float(x)
+    if math.isnan(v) or math.isinf(v) or abs(v) >= 999.5:
+        return format_count_compact(v)
+    if v == 0:
+        return "0"
+    text = f"{v:.3g}"
+    if "e" in text:  # below 1e-4: keep the digits, drop the exponent
+        text = f"{v:.{3 - math.floor(math.log10(abs(v))) - 1}f}"
+    return text
+
+
 def format_count(x: float) -> str:
     """A whole count with separators, ``11289879.4 -> "11,289,879"``; scientific from 1e15."""
     return f"{x:,.0f}" if abs(x) < 1e15 else f"{x:.3e}"
@@ -70,7 +105,7 @@ def currency_symbol(currency: str = "USD") -> str:
     return _CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
 
 
-def format_usd(amount: float, currency: str = "USD") -> str:
+def format_usd(amount: float, currency: str = "USD", *, significant: int | None = None) -> str:
     """Money, compact: ``12345 -> "$12.3k"``, ``1.2e6 -> "$1.2M"``, ``-350 -> "-$350"``.
 
     Parameters
@@ -79,6 +114,9 @@ def format_usd(amount: float, currency: str = "USD") -> str:
         The amount, in ``currency``.
     currency
         ISO code; ``USD``, ``EUR``, ``GBP``, ``JPY`` and ``INR`` get their symbol.
+    significant
+        From 1k, this many significant figures instead (``3``: ``1_433_277 -> "$1.43M"``), for
+        amounts set side by side that differ in their third figure (expected costs).
 
     Returns
     -------
@@ -91,7 +129,9 @@ def format_usd(amount: float, currency: str = "USD") -> str:
     if math.isnan(x):
         return "n/a"
     if x < 0:
-        return "-" + format_usd(-x, currency)
+        return "-" + format_usd(-x, currency, significant=significant)
+    if significant is not None and 999.5 <= x < 1e15:
+        return sym + _significant(x, significant)
     if math.isinf(x):
         return f"{sym}∞"
     if x == 0:
@@ -101,6 +141,14 @@ def format_usd(amount: float, currency: str = "USD") -> str:
     if x < 999.5:
         return f"{sym}{x:.2f}".removesuffix(".00") if x < 10 else f"{sym}{x:,.0f}"
     return sym + _compact(x, _MONEY_UNITS, small_below=100)
+
+
+def _significant(x: float, digits: int) -> str:
+    for scale, suffix in _MONEY_UNITS:
+        if x >= scale * (1 - 0.5 * 10.0 ** -digits):
+            text = f"{x / scale:.{digits}g}"
+            return (f"{x / scale:,.0f}" if "e" in text else text) + suffix
+    return f"{x:.{digits}g}"
 
 
 def format_usd_exact(x: float, digits: int = 3) -> str:
@@ -118,6 +166,22 @@ def format_usd_exact(x: float, digits: int = 3) -> str:
     if x < 1000:
         return f"${x:,.2f}".removesuffix(".00")
     return f"${x:,.0f}" if x < 1e15 else f"${x:.3e}"
+
+
+def format_volume_interval(low: float, high: float) -> str:
+    """An interval of volumes, as :func:`format_volume`: ``"67k–72k"``; ``0`` and ``∞`` for ends
+    past what can be told (below, above)."""
+    return f"{format_volume(low)}–{format_volume(high)}"
+
+
+def format_months_interval(low: float, high: float) -> str:
+    """An interval of months, as :func:`format_months`: ``"4.4–4.7 months"``; an end that never
+    comes is "never"."""
+    def number(m: float) -> str:
+        return "never" if math.isinf(m) else (f"{m:.0f}" if abs(m - round(m)) < 0.05 else f"{m:.1f}")
+    if math.isinf(high):
+        return "never" if math.isinf(low) else f"{number(low)} months to never"
+    return f"{number(low)}–{number(high)} months"
 
 
 def format_months(months: float) -> str:
@@ -152,6 +216,10 @@ def format_interval(low: float, high: float) -> str:
 
 def _percent_number(p: float) -> str:
     pct = 100 * float(p)
+    if 0 < pct < 0.005:  # never "0.00" for a share that is not nothing
+        return "<0.01"
+    if 99.995 <= pct < 100:  # nor "100.00" for one that is not everything
+        return ">99.99"
     return f"{pct:.2f}" if (0 < pct < 0.1 or 99.9 < pct < 100) else f"{pct:.1f}"
 
 

@@ -27,11 +27,13 @@ from ftrag_mc.engine.blocks import (
     NonFiniteError, Plan, run_block, volume_grid,
 )
 from ftrag_mc.engine.dask import dask_blocks
+from ftrag_mc.engine.decision import DecisionSummary
 from ftrag_mc.engine.local import (
     available_memory_bytes, default_workers, estimate_memory_bytes, local_blocks, release_memory, tune_allocator,
 )
 from ftrag_mc.sampling import normalize_seed
 from ftrag_mc.scenario import Scenario
+from ftrag_mc.targets import TargetSE, parse_target_se
 
 DEFAULT_CHUNK_SIZE = 4 * BLOCK_SAMPLES
 ENGINES = ("local", "dask")
@@ -88,9 +90,15 @@ class SimulationResult:
         Per-sample arrays, when the run kept them.
     stopped : str or None
         Why sampling stopped before ``samples`` (``target_se``), else None.
+    target_se, target_of : float or None, str or None
+        The target standard error and the estimate it was of (``pwin`` or ``saving``).
     outputs : str
-        ``"all"``, or ``"pwin"``: then wins_by_month, loss_counts, the ΔNPC and NPC moments and the
-        ΔNPC and payback histograms are None.
+        ``"all"``, or ``"pwin"``: then wins_by_month, loss_counts, the ΔNPC and NPC moments, the
+        ΔNPC and payback histograms and ``decision`` are None.
+    decision : DecisionSummary or None
+        Every strategy against every other, for the decision among all of them
+        (:mod:`ftrag_mc.engine.decision`): pair and cheapest counts and the pairwise moments at
+        the scenario's volume, each strategy's NPC histogram, ΔNPC's moments on the sweep.
     """
 
     scenario: Scenario
@@ -117,6 +125,8 @@ class SimulationResult:
     stopped: str | None = None
     outputs: str = "all"
     timings_s: dict[str, float] = field(default_factory=dict)
+    decision: DecisionSummary | None = None
+    target_of: str | None = None
 
     @property
     def strategies(self) -> tuple[str, ...]:
@@ -164,8 +174,8 @@ class SimulationResult:
 
 def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None = None,
              sampler: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE, workers: int | None = None,
-             engine: str = "local", scheduler: str | None = None, target_se: float | None = None,
-             keep_samples: bool = False, outputs: str = "all",
+             engine: str = "local", scheduler: str | None = None, target_se: TargetSE | float | str | None = None,
+             keep_samples: bool = False, outputs: str = "all", prefix_samples: int | None = None,
              progress: Callable[[int], None] | None = None) -> SimulationResult:
     """Simulate ``scenario``; arguments left as None come from its [simulation] section.
 
@@ -183,14 +193,21 @@ def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None
         ``"local"`` (worker processes) or ``"dask"`` (dask.distributed: a ``LocalCluster``, or the cluster at
         ``scheduler``, e.g. ``"tcp://10.0.0.5:8786"``). Both give the same bits.
     target_se
-        Stop after the first block at which every P(win) at the scenario's volume (each challenger,
-        each horizon) has a standard error below this; ``result.stopped`` says so.
+        Stop after the first block at which the watched estimate's standard error is below this:
+        a number or ``"pwin=0.005"`` watches every P(win) at the scenario's volume (each
+        challenger, each horizon); ``"saving=1000"`` the decision's expected saving (the strategy
+        with the lowest expected NPC against the next, at the longest horizon), in currency.
+        ``result.stopped`` says where it stopped and why.
     keep_samples
         Also keep per-sample cost paths, breakevens and inputs (memory O(samples)).
     outputs
         ``"all"`` (the report's statistics), or ``"pwin"``: only P(win) and P(cheapest) against
         volume and the breakeven distribution - no month-by-month paths at your volume, so no
         payback, P(win) by month or ΔNPC statistics - for sweeps and benchmarks, several times faster.
+    prefix_samples
+        Draw only the first this many samples of the ``samples``-point design (a whole number of
+        blocks, or all): the same draws as a ``target_se`` run that stopped there, e.g. to run the
+        same futures again against another baseline.
     progress
         Called with the number of samples finished after each block.
 
@@ -205,43 +222,91 @@ def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None
     seed = normalize_seed(seed if seed is not None else scenario.simulation.seed)
     sampler_name = sampler if sampler is not None else scenario.simulation.sampler
     workers = default_workers() if workers is None else int(workers)
+    target = None if target_se is None else parse_target_se(target_se)
     _check_settings(scenario, n_total=n_total, chunk_size=chunk_size, workers=workers, engine=engine,
-                    target_se=target_se, keep_samples=keep_samples, outputs=outputs)
+                    target_se=target, keep_samples=keep_samples, outputs=outputs, prefix_samples=prefix_samples)
 
     started = time.perf_counter()
     plan = Plan(scenario, n_total, seed, sampler_name, keep_samples=keep_samples, outputs=outputs)
     plan.input_sampler  # validates the sampler settings before any work
+    blocks = range(plan.n_blocks if prefix_samples is None else -(-prefix_samples // BLOCK_SAMPLES))
     blocks_per_task = max(1, -(-chunk_size // BLOCK_SAMPLES))
     if engine == "dask":
-        stream: Iterable[BlockStats] = dask_blocks(plan, range(plan.n_blocks), blocks_per_task, scheduler)
+        stream: Iterable[BlockStats] = dask_blocks(plan, blocks, blocks_per_task, scheduler)
     else:
         # With a target standard error every block is checked, so tasks are single blocks.
-        stream = local_blocks(plan, range(plan.n_blocks), workers, 1 if target_se is not None else blocks_per_task)
+        stream = local_blocks(plan, blocks, workers, 1 if target is not None else blocks_per_task)
 
     total: BlockStats | None = None
-    stopped = None
+    watch = _Watch(target, plan)
     for stats in stream:
         total = stats if total is None else total.absorb(stats)
         if progress is not None:
             progress(stats.n)
-        if target_se is not None and total.n < n_total:
-            se = _pwin_se(total, plan.horizons)
-            if se < target_se:
-                stopped = (f"target standard error {target_se:g} reached after {total.n:,} samples "
-                           f"(largest P(win) standard error {se:.4f})")
-                break
+        if watch.reached(total, stats, n_total):
+            break
     if hasattr(stream, "close"):
         stream.close()  # stop threads or tasks still running past the stopping block
-    if target_se is not None and stopped is None:
-        stopped = (f"sample cap {n_total:,} reached before the target standard error {target_se:g} "
-                   f"(largest P(win) standard error {_pwin_se(total, plan.horizons):.4f})")
     timings = {"total": time.perf_counter() - started}
     return _result(plan, total, chunk_size=chunk_size, workers=workers, engine=engine,
-                   requested=n_total, target_se=target_se, stopped=stopped, timings=timings)
+                   requested=n_total, target_se=None if target is None else target.value,
+                   target_of=None if target is None else target.kind, stopped=watch.stopped(total, n_total),
+                   timings=timings)
+
+
+class _Watch:
+    """The ``target_se`` rule, checked after every block (nothing without a target)."""
+
+    def __init__(self, target: TargetSE | None, plan: Plan):
+        self.target, self.horizons = target, plan.horizons
+        self.pair = None  # the pairwise moments folded so far, in block order (for "saving")
+        self.npc = None
+        self.done: str | None = None
+
+    def se(self, total: BlockStats, stats: BlockStats | None) -> float:
+        """The watched estimate's standard error after ``stats`` joined ``total``."""
+        if self.target.kind == "pwin":
+            return _pwin_se(total, self.horizons)
+        if stats is not None:
+            for (_delta, npc), (pair, _sweep) in zip(stats.moments, stats.decision.moments):
+                self.npc = npc if self.npc is None else self.npc.merge(npc)
+                self.pair = pair if self.pair is None else self.pair.merge(pair)
+        return saving_se(self.npc, self.pair)
+
+    def reached(self, total: BlockStats, stats: BlockStats, n_total: int) -> bool:
+        if self.target is None:
+            return False
+        se = self.se(total, stats)
+        if total.n < n_total and se < self.target.value:
+            self.done = (f"target standard error {self._of()}{self.target.value:g} reached after {total.n:,} "
+                         f"samples ({self._now(se)})")
+            return True
+        return False
+
+    def stopped(self, total: BlockStats, n_total: int) -> str | None:
+        if self.target is None or self.done:
+            return self.done
+        return (f"sample cap {n_total:,} reached before the target standard error {self._of()}"
+                f"{self.target.value:g} ({self._now(self.se(total, None))})")
+
+    def _of(self) -> str:
+        return "" if self.target.kind == "pwin" else "of the expected saving "
+
+    def _now(self, se: float) -> str:
+        return (f"largest P(win) standard error {se:.4f}" if self.target.kind == "pwin"
+                else f"its standard error {se:,.4g}")
+
+
+def saving_se(npc: Moments, pair: Moments) -> float:
+    """Standard error of the expected saving of the strategy with the lowest mean NPC against the
+    next lowest, at the longest horizon, from the NPC moments (S, nh) and the pairwise ones (S, S, nh)."""
+    order = np.argsort(npc.mean[:, -1], kind="stable")
+    return float(pair.se[order[1], order[0], -1])
 
 
 def _check_settings(scenario: Scenario, *, n_total: int, chunk_size: int, workers: int, engine: str,
-                    target_se: float | None, keep_samples: bool, outputs: str) -> None:
+                    target_se: TargetSE | None, keep_samples: bool, outputs: str,
+                    prefix_samples: int | None = None) -> None:
     """Refuse settings out of range (ValueError) or a run too large for memory (ResourceError)."""
     if n_total < 2:
         raise ValueError(f"samples must be at least 2 (got {n_total})")
@@ -254,9 +319,11 @@ def _check_settings(scenario: Scenario, *, n_total: int, chunk_size: int, worker
     if outputs not in OUTPUTS:
         raise ValueError(f"outputs must be one of {', '.join(OUTPUTS)} (got {outputs!r})")
     if target_se is not None and outputs != "all":
-        raise ValueError("target_se needs outputs='all' (it watches P(win) at your volume)")
-    if target_se is not None and not 0 < target_se < 0.5:
-        raise ValueError(f"target_se must lie between 0 and 0.5 (got {target_se})")
+        raise ValueError("target_se needs outputs='all' (it watches estimates at your volume)")
+    if prefix_samples is not None and not (0 < prefix_samples <= n_total and (
+            prefix_samples % BLOCK_SAMPLES == 0 or prefix_samples == n_total)):
+        raise ValueError(f"prefix_samples must be a whole number of blocks of {BLOCK_SAMPLES:,} up to samples, "
+                         f"or samples itself (got {prefix_samples})")
     need = estimate_memory_bytes(scenario, samples=n_total, workers=workers, keep_samples=keep_samples)
     have = available_memory_bytes()
     if have is not None and need > 0.8 * have:
@@ -291,17 +358,18 @@ def _result(plan: Plan, total: BlockStats, **extra) -> SimulationResult:
             inputs={name: np.concatenate([p[f"input:{name}"] for p in parts]) for name in plan.input_sampler.uncertain},
             volume_steps=np.concatenate([p["volume_steps"] for p in parts]) if "volume_steps" in parts[0] else None)
     timings = extra.pop("timings")
+    decision = total.decision.summary() if total.decision is not None else None
     return SimulationResult(
         scenario=plan.scenario, volumes=plan.volumes, horizons=plan.horizons, n_samples=total.n,
         seed=plan.seed, sampler=plan.sampler, win_counts=total.win_counts, cheapest_counts=total.cheapest_counts,
         wins_by_month=total.wins_by_month, loss_counts=total.loss_counts, delta_moments=delta, npc_moments=npc,
         delta_hist=total.delta_hist, breakeven_hist=total.breakeven_hist, payback_hist=total.payback_hist,
         samples=samples, requested_samples=extra.pop("requested"), timings_s=timings, outputs=plan.outputs,
-        **extra)
+        decision=decision, **extra)
 
 
 # The engine's names were importable from here before the engine had its own package.
 __all__ = ["BLOCK_SAMPLES", "BREAKEVEN_BINS_PER_DECADE", "DEFAULT_CHUNK_SIZE", "DELTA_BINS_PER_DECADE", "ENGINES",
            "OUTPUTS", "PAYBACK_BINS_PER_MONTH", "BlockStats", "NonFiniteError", "Plan", "ResourceError", "SampleDetail",
-           "SimulationResult", "available_memory_bytes", "default_workers", "estimate_memory_bytes", "release_memory",
-           "run_block", "simulate", "tune_allocator", "volume_grid"]
+           "SimulationResult", "TargetSE", "available_memory_bytes", "default_workers", "estimate_memory_bytes", "release_memory",
+           "run_block", "saving_se", "simulate", "tune_allocator", "volume_grid"]

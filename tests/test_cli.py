@@ -160,7 +160,10 @@ def test_run_prints_a_short_summary(minimal_run):
     # The headline first (the recommendation with its probability), then the run's details.
     assert "Fine-tune" in lines[0] and "% of futures" in lines[0] and "95 % CI" in lines[0]
     assert lines[1].startswith("Minimal: fine-tune vs RAG: 2,000 samples (lhs, seed 11)")
-    assert any("Fine-tune" in line and "P(cheaper)" in line for line in lines)
+    # The decision among all strategies, in rank order; with two strategies the pair against the
+    # baseline is the decision's, said once.
+    assert any(line.startswith("  1. Fine-tune: expected NPC $") for line in lines)
+    assert not any("P(cheaper)" in line for line in lines)
     assert lines[-1] == f"Wrote {len(list(folder.iterdir()))} files to {folder}/"
 
 

@@ -177,7 +177,8 @@ def test_continuous_cdf_inverts_ppf_and_median(table):
     x = d.ppf(U_GRID[1:-1])
     assert np.all(np.diff(x) > 0)
     np.testing.assert_allclose(d.cdf(x), U_GRID[1:-1], rtol=1e-8, atol=1e-12)
-    assert d.median == float(d.ppf(np.array(0.5)))
+    # PERT and beta medians are exact (betaincinv); their ppf is PINV's, good to ~1e-10 in u
+    np.testing.assert_allclose(d.median, float(d.ppf(np.array(0.5))), rtol=1e-9)
     lo, hi = d.support
     assert np.all((x >= lo) & (x <= hi))
     assert not d.is_constant

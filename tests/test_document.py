@@ -36,36 +36,57 @@ def minimal_run():
     close_figures(items)
 
 
-def _with_longest(result, summary: pd.DataFrame, **values) -> pd.DataFrame:
-    """``summary`` with the longest horizon's challenger row set to ``values`` (a synthetic case)."""
-    frame = summary.copy()
-    rows = frame.horizon_months == max(result.horizons)
+def _pair_row(items, **values) -> pd.DataFrame:
+    """``decision.csv`` with the runner-up's row set to ``values`` (a synthetic case)."""
+    frame = items["decision.csv"].copy()
+    at = frame.index[frame["role"] == "runner-up"][0]
     for column, value in values.items():
-        frame.loc[rows, column] = value
+        frame.loc[at, column] = value
     return frame
 
 
-def test_headline_clear_win(minimal_run):
+def test_headline_is_the_decision_in_words(minimal_run):
     result, items = minimal_run
-    summary = _with_longest(result, items["summary.csv"], p_win=0.936, p_win_low=0.932, p_win_high=0.939,
-                            mean_delta_usd=-223_000.0, p5_delta_usd=-410_000.0, p95_delta_usd=-61_000.0,
-                            volume_at_50pct=69_200.0)
-    assert headline(result, summary) == (
-        "Fine-tune is cheaper than RAG over 24 months in 93.6 % of futures (95 % CI 93.2–93.9 %): "
-        "expected saving $223k (P5–P95 $61k to $410k); it wins in most futures above 69k queries/month.")
+    decision = _pair_row(items, saving_usd=223_000.0, saving_se_usd=1_300.0, saving_p5_usd=-12_600.0,
+                         saving_p95_usd=566_000.0, p_loss=0.064, p_loss_low=0.06, p_loss_high=0.068,
+                         cvar95_loss_usd=45_000.0, cvar95_loss_se_usd=2_100.0, flip_queries_per_month=69_200.0,
+                         flip_low_queries_per_month=67_000.0, flip_high_queries_per_month=71_000.0,
+                         flip_side="below", flip_to="rag")
+    assert headline(result, decision).endswith(
+        "Against the alternative, RAG, it saves $223k on average (standard error $1.3k; P5–P95: from costing "
+        "$12.6k more to saving $566k) and costs more in 6.4 % of futures (95 % CI 6.0–6.8 %); its average loss "
+        "in the worst 5 % of futures is $45k (standard error $2.1k). The choice flips to RAG below 69k "
+        "queries/month (95 % CI 67k–71k), where its expected cost is the lower one.")
+    assert headline(result, decision).startswith("Fine-tune is the recommended choice over 24 months at 50k "
+                                                 "queries/month: it has the lowest expected net present cost of "
+                                                 "the 2 strategies and is the cheaper of the two in ")
 
 
 def test_headline_names_the_input_that_matters_most(minimal_run):
     # The swing is a plain subtraction of the two ΔNPCs: |-40,000 - (-418,000)| = 378,000.
     result, items = minimal_run
-    summary = _with_longest(result, items["summary.csv"], p_win=0.936, p_win_low=0.932, p_win_high=0.939,
-                            mean_delta_usd=-223_000.0, p5_delta_usd=-410_000.0, p95_delta_usd=-61_000.0,
-                            volume_at_50pct=69_200.0)
     top = pd.DataFrame({"label": ["Tuned error rate", "Misroute cost"], "swing_usd": [378_000.0, 358_000.0]})
-    assert headline(result, summary, top).endswith(
-        "it wins in most futures above 69k queries/month. What matters most: Tuned error rate "
-        "(its P10–P90 swing moves ΔNPC by $378k).")
-    assert headline(result, summary, top.iloc[:0]) == headline(result, summary)
+    decision = items["decision.csv"]
+    assert headline(result, decision, top).endswith(
+        ". What matters most: Tuned error rate (its P10–P90 swing moves the saving by $378k).")
+    assert headline(result, decision, top.iloc[:0]) == headline(result, decision)
+
+
+def test_headline_coin_flip(minimal_run):
+    result, items = minimal_run
+    decision = _pair_row(items, saving_usd=1_000.0, p_loss=0.5, p_loss_low=0.47, p_loss_high=0.53)
+    assert "and costs more in 50.0 % of futures (95 % CI 47.0–53.0 %): a coin flip" in headline(result, decision)
+
+
+def test_headline_never_says_a_negative_saving(minimal_run):
+    result, items = minimal_run
+    decision = _pair_row(items, saving_usd=-5_000.0, saving_p5_usd=-30_000.0, saving_p95_usd=-1_000.0,
+                         cvar95_loss_usd=28_000.0)
+    text = headline(result, decision)
+    assert "it costs $5k more on average" in text
+    assert "P5–P95: from costing $30k more to costing $1k more" in text
+    assert "its average loss in the worst 5 % of futures is $28k" in text
+    assert "saving -" not in text and "saves -" not in text and "-$" not in text
 
 
 def test_top_inputs_are_the_largest_p10_p90_swings():
@@ -95,37 +116,17 @@ fixed_usd_per_month = "b"
     assert top["delta_low_usd"].iloc[0] == pytest.approx(100.0 + 5.0)  # a at P10, b at its median
 
 
-def test_headline_coin_flip(minimal_run):
-    result, items = minimal_run
-    summary = _with_longest(result, items["summary.csv"], p_win=0.5, p_win_low=0.47, p_win_high=0.53,
-                            mean_delta_usd=-1_000.0, p5_delta_usd=-30_000.0, p95_delta_usd=28_000.0,
-                            volume_at_50pct=50_000.0)
-    text = headline(result, summary)
-    assert text.startswith("Fine-tune versus RAG over 24 months is a coin flip: Fine-tune is cheaper in "
-                           "50.0 % of futures (95 % CI 47.0–53.0 %)")
-    assert "expected saving $1k (P5–P95 -$28k to $30k)" in text
-
-
-def test_headline_baseline_stays_cheapest(minimal_run):
-    result, items = minimal_run
-    summary = _with_longest(result, items["summary.csv"], p_win=0.1, p_win_low=0.08, p_win_high=0.12,
-                            mean_delta_usd=50_000.0, p5_delta_usd=-5_000.0, p95_delta_usd=120_000.0,
-                            volume_at_50pct=2e6)
-    assert headline(result, summary) == (
-        "RAG stays cheapest over 24 months: even the strongest challenger, Fine-tune, costs as much or more in "
-        "90.0 % of futures (95 % CI 88.0–92.0 %); expected extra cost $50k (P5–P95 -$5k to $120k); "
-        "it would win in most futures above 2M queries/month.")
-
-
-def test_headline_of_a_real_run_names_the_largest_saving():
-    """Three strategies, constant inputs: the challenger with the larger saving is the headline's."""
+def test_headline_of_a_real_run_names_the_recommended_and_the_runner_up():
+    """Three strategies: the fine-tune against the cached prompt (the runner-up), not the uncached
+    baseline, which the cached prompt beats in every future."""
     table = tomllib.loads((ROOT / "scenarios" / "support-classifier.toml").read_text())
     scenario = fm.parse_scenario(table, name="support")
-    result = fm.simulate(scenario, samples=256, seed=3)
-    summary = fm.compute_summary(result)
-    text = headline(result, summary)
-    assert text.startswith("Fine-tuned Haiku is cheaper than Few-shot prompt (Haiku) over 36 months in ")
-    assert "$" in text and "queries/month." in text
+    result = fm.simulate(scenario, samples=2_000, seed=3)
+    decision = fm.compute_decision(result)
+    text = headline(result, decision.table)
+    assert text.startswith("Fine-tuned Haiku is the recommended choice over 36 months at 250k queries/month")
+    assert "Against the best alternative, Few-shot prompt, cached, it saves $" in text
+    assert "Few-shot prompt (Haiku): beaten by Few-shot prompt, cached in 100.0 % of futures (dominated)." in text
 
 
 def test_pdf_pages_and_figures_untouched(minimal_run):
@@ -151,7 +152,7 @@ def test_write_pdf_returns_its_page_count(minimal_run, tmp_path):
 def test_summary_md_has_the_headline_and_every_file(minimal_run):
     result, items = minimal_run
     text = build_summary_md(result, items["summary.csv"], items)
-    assert headline(result, items["summary.csv"]) in text
+    assert headline(result, items["decision.csv"], items.get("top_inputs.csv")) in text
     for name in [*items, *DOCUMENT_FILES, "run.json"]:
         assert f"`{name}`" in text
     assert "## Data dictionary" in text and "| mean_delta_usd |" in text
@@ -242,40 +243,48 @@ def test_the_component_column_names_every_registered_component():
 
 
 def test_the_headline_figures_read_the_same_in_console_summary_and_csv(runner, tmp_path):
-    # "69k" in the headline and "69.1k" in the run summary was one number through two formatters.
+    # One number through one formatter: the headline's figures are decision.csv's, and summary.md
+    # and the console say the same sentence.
     out = tmp_path / "out"
     run = runner.invoke(main, ["run", str(ROOT / "scenarios" / "support-classifier.toml"),
                                "--samples", "2000", "--out", str(out)], prog_name="ftrag-mc")
     assert run.exit_code == 0, run.output
     console = run.output.splitlines()
     head = console[0]
-    found = re.search(r"^(?P<who>.+?) is cheaper than .+? in (?P<p>[\d.]+ %) of futures "
-                      r"\(95 % CI (?P<ci>[\d.]+–[\d.]+ %)\): expected saving (?P<usd>\$[\d.]+k) .*"
-                      r"above (?P<q>[\d.]+k) queries/month\. What matters most: (?P<top>.+) \(its P10–P90 "
-                      r"swing moves ΔNPC by (?P<swing>\$[\d.]+k)\)\.$", head)
+    found = re.search(
+        r"^(?P<who>.+?) is the recommended choice over 36 months at 250k queries/month: .+? is the cheapest of "
+        r"all in (?P<p>[\d.]+ %) of futures \(95 % CI (?P<ci>[\d.]+–[\d.]+ %)\)\. Against the best alternative, "
+        r"(?P<ru>.+?), it saves (?P<usd>\$[\d.]+k) on average \(standard error (?P<se>\$[\d.]+k); P5–P95: from "
+        r"costing (?P<p5>\$[\d.]+k) more to saving (?P<p95>\$[\d.]+k)\) and costs more in (?P<loss>[\d.]+ %) of "
+        r"futures .*? The choice flips to .+? below (?P<flip>[\d.]+k) queries/month .* What matters most: "
+        r"(?P<top>.+) \(its P10–P90 swing moves the saving by (?P<swing>\$[\d.]+k)\)\.$", head)
     assert found, head
-    # The main question is the fine-tune (best on average), not the cached prompt (listed first).
-    assert found["who"] == "Fine-tuned Haiku"
+    assert (found["who"], found["ru"]) == ("Fine-tuned Haiku", "Few-shot prompt, cached")
     folder = out / "support-classifier"
     md = (folder / "summary.md").read_text().splitlines()
     assert head in md
-    line = next(ln for ln in console if ln.startswith("  Fine-tuned Haiku: P(cheaper)"))
-    assert f"= {found['p']} (95 % CI {found['ci']})" in line
-    assert f"mean saving {found['usd']} ±" in line
-    assert f"above {found['q']} queries/month" in console[console.index(line) + 1]
-    # The same figures from the CSV: one decimal of a percentage, thousands rounded to a whole k.
-    row = pd.read_csv(folder / "summary.csv").query("strategy == 'fine_tuned' and horizon_months == 36").iloc[0]
-    assert float(found["p"].split()[0]) == pytest.approx(100 * row.p_win, abs=0.05)
+    decision = pd.read_csv(folder / "decision.csv").set_index("strategy")
+    rec, ru = decision.loc["fine_tuned"], decision.loc["prompted_cached"]
+    assert (rec.role, ru.role, decision.loc["prompted", "role"]) == ("recommended", "runner-up", "dominated")
+    assert float(found["p"].split()[0]) == pytest.approx(100 * rec.p_cheapest, abs=0.05)
     low, high = (float(x) for x in found["ci"].removesuffix(" %").split("–"))
-    assert (low, high) == (pytest.approx(100 * row.p_win_low, abs=0.05), pytest.approx(100 * row.p_win_high, abs=0.05))
-    assert float(found["usd"][1:-1]) == round(-row.mean_delta_usd / 1000)
-    assert float(found["q"][:-1]) == round(row.volume_at_50pct / 1000)
-    assert any(found["p"] in ln and found["ci"] in ln for ln in md[1:])  # the key-figures table
-    # What matters most: the first row of top_inputs.csv, and the first input of the console's line.
+    assert (low, high) == (pytest.approx(100 * rec.p_cheapest_low, abs=0.05),
+                           pytest.approx(100 * rec.p_cheapest_high, abs=0.05))
+    assert float(found["usd"][1:-1]) == round(ru.saving_usd / 1000)
+    assert float(found["se"][1:-1]) == pytest.approx(ru.saving_se_usd / 1000, abs=0.05)
+    assert float(found["p5"][1:-1]) == pytest.approx(-ru.saving_p5_usd / 1000, abs=0.05)
+    assert float(found["p95"][1:-1]) == round(ru.saving_p95_usd / 1000)
+    assert float(found["loss"].split()[0]) == pytest.approx(100 * ru.p_loss, abs=0.05)
+    assert float(found["flip"][:-1]) == round(ru.flip_queries_per_month / 1000)
+    # The console's decision lines and summary.md's table carry the same P(cheapest).
+    assert any(ln.startswith("  1. Fine-tuned Haiku: expected NPC") and f"{found['p']} (" in ln for ln in console)
+    assert any(ln.startswith("| 1 | ▶ Fine-tuned Haiku |") and found["p"] in ln for ln in md)
+    # What matters most: the first row of top_inputs.csv (the recommended against the runner-up).
     top = pd.read_csv(folder / "top_inputs.csv").iloc[0]
+    assert (top.strategy, top.baseline) == ("fine_tuned", "prompted_cached")
     assert (found["top"], found["swing"]) == (top.label, f"${top.swing_usd / 1000:.0f}k")
-    assert any(ln.startswith("  inputs that move Fine-tuned Haiku's ΔNPC most") and
-               f"{top.label} ({found['swing']})" in ln for ln in console)
+    assert any(ln.startswith("Inputs that move the saving of Fine-tuned Haiku against Few-shot prompt, cached most")
+               and f"{top.label} ({found['swing']})" in ln for ln in console)
 
 
 def test_a_5000_character_label_and_title_run_without_a_layout_warning():

@@ -151,9 +151,12 @@ def test_support_classifier_breakeven_arithmetic_by_hand(support):
     # Breakeven start volume over 36 months: ($15,700 + 12 x $4,260) / (35 x $0.046462) = 41,090.
     assert row.breakeven_queries_per_month == pytest.approx(66_820 / (35 * 0.046462), rel=1e-6)
     assert row.breakeven_direction == "above"
+    # The calls served by then: 2.555 months at a flat 250,000 a month = 638,825.
+    assert row.payback_queries == pytest.approx(250_000 * (2 + 4084.5 / 7355.5), rel=1e-6)
     assert row.sentence == ("Fine-tuned Haiku costs $15,700 more up front, $0.0452 less per query and $1,420 more per "
                             "month than Few-shot prompt (Haiku): at 250k queries/month it pays back in month 3 (after "
-                            "2.6 months); breakeven volume 41,090 queries/month over 36 months (cheaper above it).")
+                            "2.6 months, 639k calls); breakeven volume 41,090 queries/month over 36 months (cheaper "
+                            "above it).")
     # The identity adds up: up front + per query x discounted queries + per month x months = ΔNPC.
     total = row.up_front_delta_usd + row.per_query_delta_usd * row.discounted_queries \
         + row.per_month_delta_usd * row.discounted_months
@@ -335,3 +338,29 @@ def test_describe_explain_shows_some_months_for_long_horizons():
     s = load_scenario(SUPPORT, ["scenario.horizon_months=120"])
     lines = describe_explain(compute_explain(s), s)
     assert any("some months; explain_months.csv has all" in line for line in lines)
+
+
+def test_the_articles_worked_case_pays_back_after_3_33m_calls():
+    # MODEL.md §6: a $5,000 fine-tune, $0.0015 a call below uncached RAG: 3.33M calls, 33.3 months
+    # at 100k calls a month (scenarios/article-breakeven.toml holds exactly the article's figures).
+    scenario = load_scenario(ROOT / "scenarios" / "article-breakeven.toml")
+    row = add_breakeven_words(compute_explain(scenario).breakeven).iloc[0]
+    assert row.payback_months == pytest.approx(5_000 / 0.0015 / 100_000, rel=1e-9)
+    assert row.payback_queries == pytest.approx(5_000 / 0.0015, rel=1e-9)
+    assert "it pays back in month 34 (after 33.3 months, 3.33M calls)" in row.sentence
+
+
+def test_a_changing_line_is_read_from_full_months_not_a_pro_rata_launch_month():
+    # A launch after 2 weeks pays month 1 pro rata; token prices fall 30 % a year, so the line
+    # changes month by month: its amount is the average of months 2..12, between month 2's and
+    # month 12's values, and month 1 is named as pro rata.
+    table = {"scenario": {"horizon_months": 12, "baseline": "a"}, "volume": {"queries_per_month": 1000},
+             "strategies": {"a": {"per_query_usd": 0.01},
+                            "b": {"per_query_usd": 0.01, "launch_weeks": 2, "price_decline_per_year": 0.3}}}
+    ex = compute_explain(ftrag_mc.parse_scenario(table, name="decline"))
+    line = ex.items[(ex.items.strategy == "b") & (ex.items.kind == "per query")].iloc[0]
+    months = ex.months[(ex.months.strategy == "b") & (ex.months.month >= 1)].month_usd.to_numpy() / 1000
+    assert line.amount_usd == pytest.approx(months[1:].mean(), rel=1e-9)
+    assert months[-1] < line.amount_usd < months[1]
+    assert line.months.startswith("month 1 (pro rata): $")
+    assert "in month 2 to" in line.months and "(average over full months $" in line.months

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ftrag_mc"
 
 #: Floors, bottom first: module-name prefixes (a package covers its modules).
 FLOORS: list[tuple[str, ...]] = [
-    ("ftrag_mc._version", "ftrag_mc.errors", "ftrag_mc.limits", "ftrag_mc.templates"),
+    ("ftrag_mc._version", "ftrag_mc.errors", "ftrag_mc.limits", "ftrag_mc.targets", "ftrag_mc.templates"),
     ("ftrag_mc.distributions",),
     ("ftrag_mc.sampling", "ftrag_mc.accumulate"),
     ("ftrag_mc.schema", "ftrag_mc.formats"),

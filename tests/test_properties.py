@@ -101,9 +101,14 @@ def test_generated_tables_are_valid(table: dict) -> None:
 
 # Columns that may hold the documented sentinels: 0 = below the sweep / from day one, inf = above
 # the sweep / never; NaN only for a 50 % crossing that does not happen inside the sweep.
-_MAY_BE_INF = {"breakeven": {f"p{p}" for p in PERCENTILES}, "payback": {f"p{p}" for p in PERCENTILES},
-               "summary": {"breakeven_p10", "breakeven_p50", "breakeven_p90", "payback_p50_months"}}
-_MAY_BE_NAN = {"crossings": {"volume_at_50pct"}, "summary": {"volume_at_50pct"}}
+_MAY_BE_INF = {"crossings": {"volume_at_50pct_high"}, "breakeven": {f"p{p}" for p in PERCENTILES}, "payback": {f"p{p}" for p in PERCENTILES},
+               "summary": {"breakeven_p10", "breakeven_p50", "breakeven_p90", "payback_p50_months",
+                           # the medians' intervals carry the same sentinels; the crossing's upper end
+                           # is inf where the band's lower edge never reaches 50 %
+                           "breakeven_p50_low", "breakeven_p50_high", "payback_p50_low_months",
+                           "payback_p50_high_months", "volume_at_50pct_high"}}
+_CROSSING = {"volume_at_50pct", "volume_at_50pct_low", "volume_at_50pct_high"}  # NaN without a crossing
+_MAY_BE_NAN = {"crossings": _CROSSING, "summary": _CROSSING}
 _PROBABILITY = ("p_win", "p_cheapest", "p_loss", "share_", "breakeven_share", "payback_share")
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Sequence
 
 import pandas as pd
 
+from ftrag_mc.analysis.decision import rank_strategies
 from ftrag_mc.analysis.probability import compute_pwin_vs_volume
 from ftrag_mc.analysis.risk import compute_summary
 from ftrag_mc.overrides import Override, format_override
@@ -27,7 +28,8 @@ from ftrag_mc.sampling import normalize_seed
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import simulate
 
-__all__ = ["COMPARE_SAMPLERS", "CURVE_COLUMNS", "HEADLINE_COLUMNS", "attach_headline", "compute_compare", "variant_name"]
+__all__ = ["COMPARE_SAMPLERS", "CURVE_COLUMNS", "DECISION_COLUMNS", "HEADLINE_COLUMNS", "attach_headline",
+           "compute_compare", "variant_name"]
 
 COMPARE_SAMPLERS = ("mc", "lhs")
 NAME_CHARS = 60  # a variant name's override list is shortened beyond this
@@ -40,6 +42,12 @@ HEADLINE_COLUMNS = [
     "variant", "scenario", "file", "strategy", "label", "baseline", "baseline_label", "queries_per_month",
     "horizon_months", "p_win", "p_win_low", "p_win_high", "mean_delta_usd", "mean_delta_se_usd",
     "p5_delta_usd", "p95_delta_usd", "volume_at_50pct", "payback_p50_months", "samples", "seed", "sampler",
+]
+
+DECISION_COLUMNS = [
+    "variant", "scenario", "file", "horizon_months", "queries_per_month", "recommended", "recommended_label",
+    "runner_up", "runner_up_label", "saving_usd", "saving_se_usd", "p_loss", "p_loss_low", "p_loss_high",
+    "p_cheapest", "p_cheapest_low", "p_cheapest_high", "dominated", "currency", "samples", "seed", "sampler",
 ]
 
 Variant = tuple[str, Scenario]
@@ -130,7 +138,8 @@ def _horizon(name: str, scenario: Scenario, horizon: int | None) -> int:
 
 def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, seed: int | None = None,
                     sampler: str | None = None, horizon: int | None = None, workers: int | None = None,
-                    progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    progress: Callable[[int], None] | None = None,
+                    decision: bool = False) -> tuple[pd.DataFrame, ...]:
     """P(win) against volume, and the headline at each variant's own volume, for several scenarios.
 
     Each variant's challengers are compared with its own baseline. Every variant is simulated with
@@ -147,8 +156,7 @@ def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, 
         For every variant; default the first variant's. A seed left None everywhere is drawn once
         and shared (``headline["seed"]`` reports it).
     sampler
-        ``"mc"`` or ``"lhs"``; default the first variant's (``lhs``, with a note, when it asks for
-        Sobol').
+        ``"mc"`` or ``"lhs"``; default the first variant's (``lhs``, with a note, for Sobol').
     horizon
         Months, one of every variant's analysis horizons; default each variant's longest.
     workers
@@ -156,6 +164,8 @@ def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, 
     progress
         Called with the number of samples finished after each block, across all variants
         (``samples`` x number of variants in all).
+    decision
+        Also return each variant's decision among all its strategies (third frame).
 
     Returns
     -------
@@ -171,10 +181,14 @@ def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, 
         mean_delta_usd, mean_delta_se_usd (ΔNPC = challenger - baseline, negative = saving),
         p5_delta_usd, p95_delta_usd, volume_at_50pct (NaN when the curve does not cross 50 %
         upwards in the sweep), payback_p50_months, samples, seed, sampler.
+    decisions : DataFrame, only with ``decision=True``
+        One row per variant (:data:`DECISION_COLUMNS`): the recommended strategy and the
+        runner-up (:func:`~ftrag_mc.analysis.decision.rank_strategies`), the expected saving
+        E[NPC(runner-up) − NPC(recommended)] ± its standard error, P(loss) and P(cheapest of all)
+        with 95 % Wilson intervals, the dominated strategies ("name (by other)", "; "-joined).
 
-    Both frames' ``attrs`` hold samples, seed, sampler and ``notes`` (a list of sentences: a
-    sampler switched from Sobol', settings of later variants that were overridden by the first's,
-    currencies that differ).
+    Each frame's ``attrs`` hold samples, seed, sampler and ``notes`` (sentences: a sampler switched
+    from Sobol', later variants' settings overridden by the first's, currencies that differ).
 
     Raises
     ------
@@ -183,36 +197,46 @@ def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, 
         (checked before anything is simulated).
     """
     variants = _checked(variants)
+    n, seed, sampler, notes = _settings(variants, samples, seed, sampler)
+    horizons = [_horizon(name, scenario, horizon) for name, scenario in variants]
+
+    curve_frames, headline_rows, decision_rows = [], [], []
+    for (name, scenario), h in zip(variants, horizons):
+        curves, rows, chosen = _variant(name, scenario, h, samples=n, seed=seed, sampler=sampler, workers=workers,
+                                        progress=progress)
+        curve_frames.append(curves)
+        headline_rows += rows
+        decision_rows.append(chosen)
+
+    curves = pd.concat(curve_frames, ignore_index=True)[CURVE_COLUMNS]
+    headline = pd.DataFrame(headline_rows, columns=HEADLINE_COLUMNS)
+    decisions = pd.DataFrame(decision_rows, columns=DECISION_COLUMNS)
+    for frame in (curves, headline, decisions):
+        frame.attrs.update({"samples": n, "seed": seed, "sampler": sampler, "notes": list(notes)})
+    return (curves, headline, decisions) if decision else (curves, headline)
+
+
+def _settings(variants: Sequence[Variant], samples: int | None, seed: int | None,
+              sampler: str | None) -> tuple[int, int, str, list[str]]:
+    """The samples, seed and sampler every variant runs with (the caller's, else the first
+    variant's), and the notes on settings that differ from a variant's own."""
     given = {k for k, v in (("samples", samples), ("seed", seed), ("sampler", sampler)) if v is not None}
     first = variants[0][1]
     n = samples if samples is not None else first.simulation.samples
     seed = normalize_seed(seed if seed is not None else first.simulation.seed)
     sampler, note = compare_sampler(first, sampler)
     notes = [note] if note else []
-    horizons = [_horizon(name, scenario, horizon) for name, scenario in variants]
     notes += _setting_notes(variants, {"samples": n, "seed": seed, "sampler": sampler}, given)
-
-    curve_frames, headline_rows = [], []
-    for (name, scenario), h in zip(variants, horizons):
-        curves, rows = _variant(name, scenario, h, samples=n, seed=seed, sampler=sampler, workers=workers,
-                                progress=progress)
-        curve_frames.append(curves)
-        headline_rows += rows
-
-    curves = pd.concat(curve_frames, ignore_index=True)[CURVE_COLUMNS]
-    headline = pd.DataFrame(headline_rows, columns=HEADLINE_COLUMNS)
     currencies = sorted({scenario.meta.currency for _name, scenario in variants})
     if len(currencies) > 1:
         notes.append(f"the variants use different currencies ({', '.join(currencies)}): ΔNPC is in each "
                      "variant's own currency")
-    for frame in (curves, headline):
-        frame.attrs.update({"samples": n, "seed": seed, "sampler": sampler, "notes": list(notes)})
-    return curves, headline
+    return n, seed, sampler, notes
 
 
 def _variant(name: str, scenario: Scenario, h: int, *, samples: int, seed: int, sampler: str,
-             workers: int | None, progress: Callable[[int], None] | None) -> tuple[pd.DataFrame, list[dict]]:
-    """One variant simulated: its P(win) curves at ``h`` months, and its headline rows."""
+             workers: int | None, progress: Callable[[int], None] | None) -> tuple[pd.DataFrame, list[dict], dict]:
+    """One variant simulated: its P(win) curves at ``h`` months, its headline rows and its decision."""
     result = simulate(scenario, samples=samples, seed=seed, sampler=sampler, workers=workers, progress=progress)
     curves = compute_pwin_vs_volume(result)
     summary = compute_summary(result, curves)
@@ -221,8 +245,27 @@ def _variant(name: str, scenario: Scenario, h: int, *, samples: int, seed: int, 
              "queries_per_month": scenario.volume.queries_per_month, "samples": result.n_samples, "seed": seed,
              "sampler": sampler}
             for row in summary[summary["horizon_months"] == h].to_dict("records")]
+    chosen = _decision_row(result, h)
+    chosen.update({"variant": name, "scenario": scenario.name, "file": scenario.file, "seed": seed,
+                   "sampler": sampler, "currency": scenario.meta.currency})
     # Bounded statistics only: nothing per sample outlives the variant.
-    return curves[curves["horizon_months"] == h].assign(variant=name, baseline=scenario.baseline), rows
+    return curves[curves["horizon_months"] == h].assign(variant=name, baseline=scenario.baseline), rows, chosen
+
+
+def _decision_row(result, h: int) -> dict:
+    """A variant's decision at ``h`` months: the recommended strategy and the runner-up's row."""
+    decision = rank_strategies(result, horizon=h)
+    table = decision.table.set_index("strategy")
+    rec, ru = table.loc[decision.recommended], table.loc[decision.runner_up]
+    dominated = "; ".join(f"{row.label} (by {row.dominated_by_label})" for row in decision.table.itertuples()
+                          if isinstance(row.dominated_by, str))
+    return {"horizon_months": h, "queries_per_month": decision.queries_per_month,
+            "recommended": decision.recommended, "recommended_label": rec["label"],
+            "runner_up": decision.runner_up, "runner_up_label": ru["label"], "saving_usd": ru["saving_usd"],
+            "saving_se_usd": ru["saving_se_usd"], "p_loss": ru["p_loss"], "p_loss_low": ru["p_loss_low"],
+            "p_loss_high": ru["p_loss_high"], "p_cheapest": rec["p_cheapest"],
+            "p_cheapest_low": rec["p_cheapest_low"], "p_cheapest_high": rec["p_cheapest_high"],
+            "dominated": dominated, "samples": decision.samples}
 
 
 def _checked(variants: Sequence[Variant]) -> list[Variant]:

@@ -51,7 +51,7 @@ MONTH_COLUMNS = ("strategy", "label", "month", "queries", "discount_factor", "mo
 BREAKEVEN_COLUMNS = ("challenger", "label", "baseline", "baseline_label", "horizon_months", "queries_per_month",
                      "up_front_delta_usd", "per_query_delta_usd", "per_month_delta_usd", "discounted_queries",
                      "discounted_months", "delta_npc_usd", "payback_months", "breakeven_queries_per_month",
-                     "breakeven_direction")
+                     "breakeven_direction", "payback_queries")
 TIMELINE_COLUMNS = ("strategy", "label", "launch_weeks", "launch_months", "launch_month", "interim",
                     "delay_cost_usd_per_month", "end_of_life_month", "end_of_life_probability_per_year", "successor",
                     "price_decline_per_year", "start", "switch_to", "switch_after_month")
@@ -78,7 +78,10 @@ class Explanation:
         horizon that, times ``discounted_queries`` and ``discounted_months``, add up to
         ``delta_npc_usd`` with the first; ``payback_months`` (0: from day one, inf: not within the
         horizon) and ``breakeven_queries_per_month`` with ``breakeven_direction`` (``above``: the
-        challenger wins above that start volume; ``below``; ``always`` and ``never`` with NaN).
+        challenger wins above that start volume; ``below``; ``always`` and ``never`` with NaN);
+        ``payback_queries``, the queries of the volume path served through the payback month
+        (undiscounted, a fractional month pro rata: the article's "3.3M calls"; 0 from day one,
+        NaN when it does not pay back).
     timeline : DataFrame
         One row per strategy (:data:`TIMELINE_COLUMNS`): ``launch_weeks`` and ``launch_months``
         before it serves, ``launch_month`` (the first month its costs are paid, pro rata),
@@ -195,9 +198,17 @@ def _priced(scenario: Scenario, strategy: str):
     return scenario.strategies[s.switch_to] if is_staged(s) else s
 
 
+def _partial_months(scenario: Scenario, strategy: str, values, horizon: int) -> np.ndarray:
+    """(H,) bool: the months the strategy serves only part of (its launch month, paid pro rata)."""
+    launch = float(np.asarray(values[scenario.strategies[strategy].launch_weeks.name]).reshape(-1)[0])
+    served = np.clip(np.arange(1, horizon + 1) - launch / calendar.WEEKS_PER_MONTH, 0.0, 1.0)
+    return (served > 0.0) & (served < 1.0)
+
+
 def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, values, npc_total: float) -> list[dict]:
     h = model.horizon
     demand = np.asarray(model.demand(np.asarray(q0)), dtype=np.float64).reshape(h, -1)[:, :1]  # (H, 1)
+    partial = _partial_months(scenario, strategy, values, h)
     rows = []
 
     def add(component: str, kind: str, part: Part, monthly: np.ndarray | None, detail: str | None = None,
@@ -210,7 +221,7 @@ def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, value
         else:
             if not np.any(monthly):
                 return
-            amount, when, varies = _describe_months(monthly)
+            amount, when, varies = _describe_months(monthly, partial)
             if kind == "per month" and _is_event(component, monthly):
                 kind = "per event"
             nonzero = monthly[monthly != 0]
@@ -254,22 +265,27 @@ def _is_event(component: str, monthly: np.ndarray) -> bool:
     return bool(np.any(np.diff(months) > 1)) and len(np.unique(np.round(monthly[months], 12))) == 1
 
 
-def _describe_months(monthly: np.ndarray) -> tuple[float, str, bool]:
+def _describe_months(monthly: np.ndarray, partial: np.ndarray | None = None) -> tuple[float, str, bool]:
     """(headline amount, the months it applies in, whether it varies) for a cost by month (H,).
 
-    The headline is the most common non-zero value when it holds in at least half the months that
-    cost anything (a launch month paid pro rata is the exception, not the rule); otherwise the
-    average over those months (drift, a price trend).
+    The headline is read from the full months (``partial``: the months paid pro rata, a launch
+    month): the most common non-zero value when it holds in at least half the full months that
+    cost anything, otherwise their average (drift, a price trend). A pro-rata month is named
+    as such, so a range and its average never read as if it were a full month.
     """
     h = len(monthly)
+    partial = np.zeros(h, dtype=bool) if partial is None else partial
     nonzero = np.flatnonzero(monthly)
-    values = monthly[nonzero]
+    full = nonzero[~partial[nonzero]]
+    if not len(full):  # every month that costs anything is pro rata: read them all
+        full, partial = nonzero, np.zeros(h, dtype=bool)
+    values = monthly[full]
     key = np.round(values, 12)
     distinct, counts = np.unique(key, return_counts=True)
-    varies = len(distinct) > 1
     common = distinct[np.argmax(counts)]
     headline = float(values[key == common][0]) if counts.max() * 2 >= len(values) else float(values.mean())
     months = nonzero + 1
+    varies = len(np.unique(np.round(monthly[nonzero], 12))) > 1
     if not varies:
         if len(months) == h:
             return headline, f"months 1-{h}" if h > 1 else "month 1", False
@@ -278,14 +294,21 @@ def _describe_months(monthly: np.ndarray) -> tuple[float, str, bool]:
         return headline, _month_list(months), False
     runs = _runs(monthly)
     if len(runs) <= 4:
-        return headline, "; ".join(f"{_span(a, b)}: {_money(v)}" for a, b, v in runs), True
-    first, last = months[0], months[-1]
-    span = _span(first, last) if len(months) == last - first + 1 else _month_list(months)
+        return headline, "; ".join(f"{_span(a, b)}{_pro_rata(partial, a, b)}: {_money(v)}" for a, b, v in runs), True
+    head = [m for m in months if partial[m - 1] and m < full[0] + 1]  # pro-rata months before the full ones
+    first, last = full[0] + 1, months[-1]
+    span = _span(first, last) if np.all(np.diff(months[months >= first]) == 1) else _month_list(months)
     start, end = _money(monthly[first - 1]), _money(monthly[last - 1])
+    lead = "".join(f"month {m} (pro rata): {_money(monthly[m - 1])}; " for m in head)
     if start == end:  # the change is below the precision shown
-        return headline, f"{span}: about {start}, changing slightly month by month", True
-    return headline, (f"{start} in month {first} to {end} in month {last}, changing month by month "
-                      f"(average {_money(values.mean())})"), True
+        return headline, f"{lead}{span}: about {start}, changing slightly month by month", True
+    average = "average over full months" if partial[nonzero].any() else "average"
+    return headline, (f"{lead}{start} in month {first} to {end} in month {last}, changing month by month "
+                      f"({average} {_money(values.mean())})"), True
+
+
+def _pro_rata(partial: np.ndarray, a: int, b: int) -> str:
+    return " (pro rata)" if a == b and partial[a - 1] else ""
 
 
 def _runs(monthly: np.ndarray) -> list[tuple[int, int, float]]:
@@ -368,11 +391,22 @@ def _breakeven(scenario: Scenario, model: CostModel, items: pd.DataFrame, cumula
     delta = float(cumulative[challenger][h] - cumulative[base][h])
     payback = float(payback_months((cumulative[challenger] - cumulative[base])[:, None])[0])
     volume, direction = _breakeven_volume(scenario, model, challenger, base)
+    demand = np.asarray(model.demand(np.asarray(q0)), dtype=np.float64).reshape(h, -1)[:, 0]
     return {"challenger": challenger, "label": scenario.label(challenger), "baseline": base,
             "baseline_label": scenario.label(base), "horizon_months": h, "queries_per_month": q0,
             "up_front_delta_usd": up_front, "per_query_delta_usd": per_query, "per_month_delta_usd": per_month,
             "discounted_queries": queries, "discounted_months": months, "delta_npc_usd": delta,
-            "payback_months": payback, "breakeven_queries_per_month": volume, "breakeven_direction": direction}
+            "payback_months": payback, "breakeven_queries_per_month": volume, "breakeven_direction": direction,
+            "payback_queries": _queries_through(demand, payback)}
+
+
+def _queries_through(demand: np.ndarray, months: float) -> float:
+    """Queries of the volume path ``demand`` (H,) through a fractional month (NaN past the horizon)."""
+    if not math.isfinite(months):
+        return math.nan
+    whole = int(math.floor(months))
+    extra = (months - whole) * demand[whole] if whole < len(demand) else 0.0
+    return float(demand[:whole].sum() + extra)
 
 
 def _breakeven_volume(scenario: Scenario, model: CostModel, challenger: str, base: str) -> tuple[float, str]:

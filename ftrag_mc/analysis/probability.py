@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ftrag_mc.analysis.stats import needs_all_outputs, wilson_interval
+from ftrag_mc.analysis.stats import needs_all_outputs, quantile_interval, wilson_interval
 from ftrag_mc.simulate import SimulationResult
 
 WIN_THRESHOLD = 0.5
@@ -69,27 +69,51 @@ def compute_crossings(curves: pd.DataFrame, result: SimulationResult | None = No
     interpolated in log volume between the grid points around the first upward crossing; the
     ``method`` column says which.
 
+    The crossing's 95 % Monte Carlo interval (``volume_at_50pct_low``, ``_high``): for the exact
+    crossing, the order-statistic interval of the median breakeven
+    (:func:`~ftrag_mc.analysis.stats.quantile_interval`); for an interpolated one, where the 95 %
+    Wilson band's upper and lower edges cross 50 % (0 = the band already holds 50 % at the bottom
+    of the sweep, inf = not by its top).
+
     Returns
     -------
     DataFrame with columns strategy, label, horizon_months, volume_at_50pct (NaN when the curve
-    does not cross upwards inside the sweep), method, p_win_at_min, p_win_at_max.
+    does not cross upwards inside the sweep), method, p_win_at_min, p_win_at_max,
+    volume_at_50pct_low, volume_at_50pct_high (NaN without a crossing).
     """
     rows = []
     for (strategy, label, horizon), g in curves.groupby(["strategy", "label", "horizon_months"], sort=False):
         p = g["p_win"].to_numpy()
-        volume = crossing_volume(g["queries_per_month"].to_numpy(), p)
-        method = CROSSING_INTERPOLATED
+        volumes = g["queries_per_month"].to_numpy()
+        volume = crossing_volume(volumes, p)
+        method, interval = CROSSING_INTERPOLATED, _band_crossings(volumes, g)
         if result is not None and np.isfinite(volume):
             ci, hi = result.challengers.index(strategy), result.horizons.index(int(horizon))
             wins = result.win_counts[ci, :, hi]
             if np.all(np.diff(wins) >= 0):
-                median = float(result.breakeven_hist[ci, hi].quantiles([0.5])[0])
+                hist = result.breakeven_hist[ci, hi]
+                median = float(hist.quantiles([0.5])[0])
                 if volume_in_range(median, result.volumes):
-                    volume, method = median, CROSSING_EXACT
+                    volume, method, interval = median, CROSSING_EXACT, quantile_interval(hist, 0.5)
+        if not np.isfinite(volume):
+            interval = (np.nan, np.nan)
         rows.append({"strategy": strategy, "label": label, "horizon_months": horizon,
                      "volume_at_50pct": volume, "method": method if np.isfinite(volume) else "",
-                     "p_win_at_min": p[0], "p_win_at_max": p[-1]})
+                     "p_win_at_min": p[0], "p_win_at_max": p[-1],
+                     "volume_at_50pct_low": interval[0], "volume_at_50pct_high": interval[1]})
     return pd.DataFrame(rows)
+
+
+def _band_crossings(volumes: np.ndarray, curve: pd.DataFrame) -> tuple[float, float]:
+    """Where a curve's 95 % band crosses 50 %: its upper edge first (the lowest volume at which
+    P(win) may reach 50 %), its lower edge last; 0 where the band's edge starts at or above 50 %,
+    inf where it never reaches it."""
+    ends = []
+    for column in ("p_win_high", "p_win_low"):
+        edge = curve[column].to_numpy()
+        x = crossing_volume(volumes, edge)
+        ends.append(x if np.isfinite(x) else (0.0 if edge[0] >= WIN_THRESHOLD else np.inf))
+    return ends[0], ends[1]
 
 
 def volume_in_range(volume: float, volumes: np.ndarray) -> bool:

@@ -96,10 +96,11 @@ def compute_spider(scenario: Scenario, *, challenger: str | None = None, baselin
     return frame.sort_values(["_rank", "percentile"], kind="mergesort").drop(columns="_rank").reset_index(drop=True)
 
 
-def compute_top_inputs(scenario: Scenario, *, challenger: str, top: int = 3, low: float = 0.10,
-                       high: float = 0.90) -> pd.DataFrame:
-    """The ``top`` uncertain inputs whose swing from P(low) to P(high) moves ΔNPC most (others at
-    their medians, deterministic through :func:`~ftrag_mc.model.evaluate.evaluate`): the run's "what matters most".
+def compute_top_inputs(scenario: Scenario, *, challenger: str, baseline: str | None = None, top: int = 3,
+                       low: float = 0.10, high: float = 0.90) -> pd.DataFrame:
+    """The ``top`` uncertain inputs whose swing from P(low) to P(high) moves ΔNPC = NPC(challenger)
+    − NPC(baseline, default the scenario's) most (others at their medians, deterministic through
+    :func:`~ftrag_mc.model.evaluate.evaluate`): the run's "what matters most".
 
     Returns
     -------
@@ -108,7 +109,7 @@ def compute_top_inputs(scenario: Scenario, *, challenger: str, top: int = 3, low
     input at P(low)), delta_high_usd (at P(high)), base_delta_usd (every input at its median),
     swing_usd (|delta_high_usd − delta_low_usd|). Empty when every input is a constant.
     """
-    spider = compute_spider(scenario, challenger=challenger, percentiles=(low, high))
+    spider = compute_spider(scenario, challenger=challenger, baseline=baseline, percentiles=(low, high))
     columns = ["rank", "strategy", "strategy_label", "baseline", "baseline_label", "horizon_months",
                "queries_per_month", "input", "label", "delta_low_usd", "delta_high_usd", "base_delta_usd",
                "swing_usd"]

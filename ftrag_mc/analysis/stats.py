@@ -54,3 +54,45 @@ def needs_all_outputs(result, what: str) -> None:
     """Raise a clear error when ``result`` was simulated with ``outputs="pwin"``."""
     if getattr(result, "outputs", "all") != "all":
         raise ValueError(f"{what} needs the statistics at your volume: simulate(..., outputs='all')")
+
+
+# --- Monte Carlo error of estimates read from a run's histograms ---------------------------------
+
+
+def z_score(confidence: float = CONFIDENCE) -> float:
+    """The standard normal quantile of a two-sided ``confidence`` interval (1.96 for 95 %)."""
+    return float(ndtri(0.5 + confidence / 2))
+
+def quantile_interval(hist, p: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The 95 % order-statistic interval of the ``p``-quantile of the values in ``hist`` (one
+    :class:`~ftrag_mc.accumulate.Histogram`, no leading axes).
+
+    With n values, the p-quantile's interval is [Q(p − z·√(p(1−p)/n)), Q(p + z·√(p(1−p)/n))]
+    (the normal approximation to the binomial count of values below the true quantile), each end
+    read from the histogram by its own rule (:meth:`~ftrag_mc.accumulate.Histogram.quantiles`),
+    so within the histogram's stated bound. Sentinels stay sentinels (a median payback of "never"
+    has "never" as an end).
+    """
+    n = hist.total
+    half = z_score(confidence) * np.sqrt(p * (1.0 - p) / n)
+    low, high = hist.quantiles([max(0.0, p - half), min(1.0, p + half)])
+    return float(low), float(high)
+
+
+def tail_mean_se(hist, share: float) -> float:
+    """Standard error of the mean of the largest ``share`` of the values in ``hist`` (CVaR), from
+    the tail's own spread: √((Var(tail) + (1 − share)·(CVaR − VaR)²) / (n·share)), the asymptotic
+    variance of the CVaR estimator (VaR the (1 − share)-quantile). NaN where the tail holds a
+    sentinel (an infinite value)."""
+    n = hist.total
+    mean, var = hist.upper_tail_moments(share)
+    var_at = float(hist.quantiles([1.0 - share])[0])
+    if not (np.isfinite(mean) and np.isfinite(var_at)):
+        return float("nan")
+    return float(np.sqrt((var + (1.0 - share) * (mean - var_at) ** 2) / (n * share)))
+
+
+def mean_interval(mean: float, se: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The normal interval of a mean: mean ± z·se."""
+    z = z_score(confidence)
+    return mean - z * se, mean + z * se

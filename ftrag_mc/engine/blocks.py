@@ -18,7 +18,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ftrag_mc.accumulate import Bins, Histogram, Moments
+from ftrag_mc.accumulate import Bins, Histogram, LineMoments, Moments
+from ftrag_mc.engine.decision import DecisionStats, block_decision, concat_grid, grid_delta_moments, line_delta_moments
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.model.components import is_affine
 from ftrag_mc.model.evaluate import CostModel, payback_months
@@ -66,6 +67,7 @@ class BlockStats:
     payback_hist: Histogram | None  # (C,) payback month at the scenario's volume
     moments: list[tuple[Moments, Moments]]  # per block, in order: ΔNPC (C, nh), NPC (S, nh); or []
     samples: list[dict[str, np.ndarray]] | None = None
+    decision: DecisionStats | None = None  # every strategy against every other (engine/decision.py)
 
     def absorb(self, later: BlockStats) -> BlockStats:
         """:meth:`merge` into these arrays (no copies): for the one running total of a run."""
@@ -84,6 +86,8 @@ class BlockStats:
         self.moments.extend(later.moments)
         if self.samples is not None:
             self.samples.extend(later.samples)
+        if self.decision is not None:
+            self.decision.absorb(later.decision)
         return self
 
     def merge(self, later: BlockStats) -> BlockStats:
@@ -106,7 +110,8 @@ class BlockStats:
             breakeven_hist=self.breakeven_hist.merge(later.breakeven_hist),
             payback_hist=merged(self.payback_hist, later.payback_hist),
             moments=self.moments + later.moments,
-            samples=None if self.samples is None else self.samples + later.samples)
+            samples=None if self.samples is None else self.samples + later.samples,
+            decision=None if self.decision is None else self.decision.merge(later.decision))
 
 
 def volume_grid(scenario: Scenario) -> np.ndarray:
@@ -227,6 +232,7 @@ class _Slice:
     payback: np.ndarray  # (C, m)
     breakeven: np.ndarray  # (C, nh, m)
     paths: np.ndarray | None  # (m, S, H + 1) when samples are kept
+    sweep: LineMoments | Moments | None = None  # ΔNPC on the sweep (engine/decision.py)
 
 
 def run_block(plan: Plan, block: int) -> BlockStats:
@@ -273,6 +279,7 @@ def run_block(plan: Plan, block: int) -> BlockStats:
         stats.delta_hist = Histogram.of(plan.delta_bins, delta_h)
         stats.payback_hist = Histogram.of(plan.payback_bins, joined("payback"), below_value=0.0)
         stats.moments = [(Moments.of(delta_h), Moments.of(npc_h))]
+        stats.decision = block_decision(npc_h, plan.delta_bins, [x.sweep for x in slices])
     return stats
 
 
@@ -301,19 +308,27 @@ def _evaluate_slice(plan: Plan, values: dict, n: int, steps: np.ndarray | None) 
     win_counts = np.zeros((n_c, n_k, n_h), dtype=np.int64)
     cheapest = np.zeros((n_s, n_k, n_h), dtype=np.int64)
     breakeven = np.empty((n_c, n_h, n))
+    sweep = None
     if model.is_affine:
-        _count_affine(plan, model, values, n, win_counts, cheapest, breakeven)
+        fixed, slope = _count_affine(plan, model, values, n, win_counts, cheapest, breakeven)
+        if plan.outputs == "all":
+            sweep = line_delta_moments(fixed, slope, challengers, baseline, n)
     else:
+        batches: list[Moments] = []
+        on_batch = None if plan.outputs != "all" else \
+            lambda npc: batches.append(grid_delta_moments(npc, strategies, challengers, baseline))
         first_win, win_low, win_high = _count_on_grid(model, plan.volumes, months, strategies, challengers,
                                                       baseline, win_counts, cheapest,
                                                       check=lambda a, s: _check_finite(a, plan, values, n, s,
-                                                                                       "net present cost on the volume sweep"))
+                                                                                       "net present cost on the volume sweep"),
+                                                      on_batch=on_batch)
+        sweep = concat_grid(batches) if batches else None
         for ci, c in enumerate(challengers):
             for hi, h in enumerate(months):
                 breakeven[ci, hi] = _bisect_breakeven(model, c, baseline, int(h), plan.volumes,
                                                       first_win[ci, hi], win_low[ci, hi], win_high[ci, hi])
     return _Slice(win_counts=win_counts, cheapest=cheapest, wins_by_month=wins_by_month, delta_h=delta_h,
-                  npc_h=npc_h, payback=payback, breakeven=breakeven, paths=kept_paths)
+                  npc_h=npc_h, payback=payback, breakeven=breakeven, paths=kept_paths, sweep=sweep)
 
 
 def _at_scenario_volume(plan: Plan, model: CostModel, values: dict, n: int) -> tuple[np.ndarray, ...]:
@@ -338,11 +353,12 @@ def _at_scenario_volume(plan: Plan, model: CostModel, values: dict, n: int) -> t
 
 
 def _count_affine(plan: Plan, model: CostModel, values: dict, n: int, win_counts: np.ndarray,
-                  cheapest: np.ndarray, breakeven: np.ndarray) -> None:
+                  cheapest: np.ndarray, breakeven: np.ndarray) -> tuple[dict, dict]:
     """Fill ``win_counts``, ``cheapest`` and ``breakeven`` where every NPC is affine in volume.
 
     Each strategy's NPC at a horizon is a + b·volume, so where one beats another is an interval
-    of the grid, counted without evaluating the grid, and a breakeven is -a / b.
+    of the grid, counted without evaluating the grid, and a breakeven is -a / b. Returns each
+    strategy's a and b at the horizons (``(nh, n or 1)``), by strategy.
     """
     scenario = plan.scenario
     strategies, challengers, baseline = tuple(scenario.strategies), scenario.challengers, scenario.baseline
@@ -389,6 +405,7 @@ def _count_affine(plan: Plan, model: CostModel, values: dict, n: int, win_counts
                 cheapest[si, :, hi] = grid.counts(lo, up)
     else:
         _count_on_grid(model, plan.volumes, months, strategies, (), baseline, win_counts, cheapest)
+    return fixed, slope
 
 
 class NonFiniteError(ScenarioError):
@@ -427,8 +444,10 @@ def _non_finite_component(scenario: Scenario, values: dict, n: int, strategy: st
 
 def _count_on_grid(model: CostModel, volumes: np.ndarray, months: np.ndarray, strategies: tuple[str, ...],
                    challengers: tuple[str, ...], baseline: str, win_counts: np.ndarray,
-                   cheapest_counts: np.ndarray, check: Callable | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Wins and cheapest strategies by evaluating every grid volume, a few volumes at a time.
+                   cheapest_counts: np.ndarray, check: Callable | None = None,
+                   on_batch: Callable | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Wins and cheapest strategies by evaluating every grid volume, a few volumes at a time
+    (``on_batch`` is given each batch's NPC (S, k, nh, n), in grid order).
 
     Returns, per challenger and horizon and sample, the first grid index where the challenger wins
     (K if none) and whether it wins at the first and at the last grid volume.
@@ -445,6 +464,8 @@ def _count_on_grid(model: CostModel, volumes: np.ndarray, months: np.ndarray, st
         if check is not None:
             for si, s in enumerate(strategies):
                 check(npc[si, :, -1], s)  # the longest horizon: inf and nan carry through the months
+        if on_batch is not None:
+            on_batch(npc)
         if len(strategies) == 2 and len(challengers) == 1:
             # The challenger is cheapest where it wins, or ties and comes first (ties go to the
             # earlier strategy); the baseline everywhere else.

@@ -157,7 +157,8 @@ def estimate_memory_bytes(scenario: Scenario, *, samples: int, workers: int, kee
     nonaffine = 4 * 8 * 2_000_000  # batched (volume, month, sample) temporaries
     block = BLOCK_SAMPLES * per_sample + nonaffine
     delta_bins = 2 * math.ceil(math.log10(DELTA_RANGE_USD[1] / DELTA_RANGE_USD[0]) * DELTA_BINS_PER_DECADE)
-    stats = 8 * (n_c * n_h * (delta_bins + 4 * BREAKEVEN_BINS_PER_DECADE * 8) + n_c * h1 * PAYBACK_BINS_PER_MONTH)
+    stats = 8 * (n_c * n_h * (delta_bins + 4 * BREAKEVEN_BINS_PER_DECADE * 8) + n_c * h1 * PAYBACK_BINS_PER_MONTH
+                 + n_s * delta_bins + 4 * n_s * n_s * n_h + 2 * n_c * n_k * n_h)  # the decision's (engine/decision.py)
     kept = samples * 8 * (n_s * h1 + n_c * n_h + len(scenario.inputs) + h1 * scenario.volume.noisy) if keep_samples else 0
     lhs_or_blocks = 8 * len(scenario.inputs) * BLOCK_SAMPLES * 4
     return (2 * workers + 1) * (block + 3 * stats) + kept + lhs_or_blocks

@@ -10,21 +10,35 @@ import pandas as pd
 from ftrag_mc import analysis
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis import regimes
-from ftrag_mc.analysis.decision import main_challenger
+from ftrag_mc.analysis.decision import (
+    Decision, compute_decision, decision_pair_run, main_challenger, rank_strategies,
+)
+from ftrag_mc.analysis.decision_pair import pair_curves
 from ftrag_mc.analysis.delta_distribution import compute_delta_distribution
+from ftrag_mc.analysis.marks import attach_marks
 from ftrag_mc.analysis.strategy_costs import compute_breakdown, compute_fan
 from ftrag_mc.report.style import RunInfo
 from ftrag_mc.simulate import SimulationResult
 
-__all__ = ["REPORT_KEPT_SAMPLES", "RUN_POLICY_SAMPLES", "RunAnalyses", "run_info"]
+__all__ = ["REPORT_KEPT_SAMPLES", "RUN_POLICY_SAMPLES", "RunAnalyses", "hero_curves", "run_info"]
 
 
-def run_info(result: SimulationResult, summary: pd.DataFrame | None = None) -> RunInfo:
-    """What the charts need to know about ``result``; ``summary`` (else computed) gives the
-    main question's challenger (:func:`~ftrag_mc.analysis.decision.main_challenger`)."""
+def run_info(result: SimulationResult, summary: pd.DataFrame | None = None, *,
+             decision: Decision | None = None) -> RunInfo:
+    """What the charts need to know about ``result``. The main question is the decision's pair
+    (``decision``, else :func:`~ftrag_mc.analysis.decision.rank_strategies` of the run): the
+    recommended strategy against the runner-up; the charts against the baseline draw first the
+    recommended strategy (the runner-up when the baseline is recommended). A run without its
+    decision statistics (``outputs="pwin"``) falls back to
+    :func:`~ftrag_mc.analysis.decision.main_challenger` of ``summary``."""
     scenario = result.scenario
-    if summary is None:
-        summary = analysis.compute_summary(result)
+    if decision is None and result.decision is not None:
+        decision = rank_strategies(result)
+    if decision is not None:
+        pair = (decision.recommended, decision.runner_up)
+        main = pair[0] if pair[0] != result.baseline else pair[1]
+    else:
+        pair, main = None, main_challenger(summary if summary is not None else analysis.compute_summary(result))
     return RunInfo(scenario=scenario.name, title=scenario.title, strategies=result.strategies,
                    labels={s: scenario.label(s) for s in result.strategies}, baseline=result.baseline,
                    samples=result.n_samples, seed=result.seed, sampler=result.sampler,
@@ -32,8 +46,31 @@ def run_info(result: SimulationResult, summary: pd.DataFrame | None = None) -> R
                    overrides=tuple(getattr(scenario, "overrides", ())),
                    queries_per_month=float(result.scenario_volume),
                    sweep_queries_per_month=(float(result.volumes[0]), float(result.volumes[-1])),
-                   horizon_months=int(result.horizon_months),
-                   main_challenger=main_challenger(summary))
+                   horizon_months=int(result.horizon_months), main_challenger=main, decision_pair=pair)
+
+
+def hero_curves(result: SimulationResult, pair_result: SimulationResult, decision: Decision,
+                curves: pd.DataFrame, crossings: pd.DataFrame) -> pd.DataFrame:
+    """The P(win) chart's frame: the recommended strategy against the runner-up first (from the
+    pair run), then each challenger against the baseline; each row's ``baseline`` (and
+    ``baseline_label``) names the strategy its P(win) is against, crossings attached per pair.
+    The mirror of the decision's pair (the runner-up against a recommended baseline) is left to
+    the CSVs."""
+    rec, ru = decision.recommended, decision.runner_up
+    if pair_result is result:
+        first = curves[curves["strategy"] == rec]
+        first_crossings = crossings[crossings["strategy"] == rec]
+    else:
+        first = pair_curves(pair_result, rec)
+        first_crossings = analysis.compute_crossings(first, pair_result)
+    first = attach_marks(first.drop(columns=["baseline", "baseline_label"], errors="ignore"), first_crossings)
+    rest = attach_marks(curves, crossings)
+    rest = rest[~rest["strategy"].isin([rec] if pair_result is result else
+                                       [ru] if rec == result.baseline else [])]
+    label = result.scenario.label
+    return pd.concat([first.assign(baseline=ru, baseline_label=label(ru)),
+                      rest.assign(baseline=result.baseline, baseline_label=label(result.baseline))],
+                     ignore_index=True)
 
 
 REPORT_KEPT_SAMPLES = 10_000  # the fan's and breakdown's own run keeps this many samples at most
@@ -49,15 +86,37 @@ class RunAnalyses:
     (``curves``, ``crossings``, ``by_month``, ``breakeven``, ``breakeven_hist``, ``payback``,
     ``payback_hist``, ``summary``, ``cheapest``, ``regimes``, ``top_inputs``,
     ``delta_distribution``, ``fan``, ``breakdown``, and with a staged strategy ``policy``, a
-    :class:`~ftrag_mc.analysis.policy.PolicyResult`); ``info`` is :func:`run_info`, and ``kept`` a
-    separate run that keeps its samples, for the fan and the breakdown.
+    :class:`~ftrag_mc.analysis.policy.PolicyResult`); ``decision`` is the decision among all
+    strategies under ``rule`` (:func:`~ftrag_mc.analysis.decision.compute_decision`), read with
+    ``pair_result``, the run of the recommended strategy against the runner-up (``result`` itself
+    when the runner-up is its baseline); ``hero`` the P(win) chart's frame (:func:`hero_curves`);
+    ``info`` is :func:`run_info`, and ``kept`` a separate run that keeps its samples, for the fan
+    and the breakdown.
     """
 
-    def __init__(self, result: SimulationResult):
+    def __init__(self, result: SimulationResult, *, rule: str = "mean"):
         self.result = result
-        self.info = run_info(result, self.summary)
+        self.rule = rule
+        self.info = run_info(result, decision=self.ranking)
         self.volume = result.scenario_volume
         self.volume_range = (float(result.volumes[0]), float(result.volumes[-1]))
+
+    @functools.cached_property
+    def ranking(self) -> Decision:
+        """The decision without the pair's distribution (no second run)."""
+        return rank_strategies(self.result, rule=self.rule)
+
+    @functools.cached_property
+    def pair_result(self) -> SimulationResult:
+        return decision_pair_run(self.result, self.ranking)
+
+    @functools.cached_property
+    def decision(self) -> Decision:
+        return compute_decision(self.result, rule=self.rule, pair_result=self.pair_result)
+
+    @functools.cached_property
+    def hero(self) -> pd.DataFrame:
+        return hero_curves(self.result, self.pair_result, self.decision, self.curves, self.crossings)
 
     @functools.cached_property
     def curves(self):
@@ -103,7 +162,8 @@ class RunAnalyses:
     def top_inputs(self):
         from ftrag_mc.analysis.sensitivity import compute_top_inputs
 
-        return compute_top_inputs(self.result.scenario, challenger=self.info.main_challenger)
+        return compute_top_inputs(self.result.scenario, challenger=self.ranking.recommended,
+                                  baseline=self.ranking.runner_up)
 
     @functools.cached_property
     def kept(self) -> SimulationResult:

@@ -25,9 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-from ftrag_mc.analysis import compute_summary, sensitivity, voi
+from ftrag_mc.analysis import sensitivity, voi
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
-from ftrag_mc.analysis.decision import main_challenger
+from ftrag_mc.analysis.decision import rank_strategies
 from ftrag_mc.analysis.explain import compute_explain
 from ftrag_mc.analysis.policy import compute_policy
 from ftrag_mc.analysis.sweep import (
@@ -37,6 +37,7 @@ from ftrag_mc.overrides import format_value
 from ftrag_mc.report import charts
 from ftrag_mc.report.analyses import run_info
 from ftrag_mc.report.charts import compare_run_info, plot_compare, plot_sweep_1d, plot_sweep_2d, sweep_run_info
+from ftrag_mc.report.decision_words import decision_lines
 from ftrag_mc.report.dictionary import columns_frame
 from ftrag_mc.report.headline import headline
 from ftrag_mc.report.items import build_report, close_figures
@@ -47,7 +48,7 @@ from ftrag_mc.report.records import (
 )
 from ftrag_mc.report.summary import build_summary_md
 from ftrag_mc.report.text import (
-    describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
+    describe_compare, describe_run, describe_sweep_crossings, run_header, run_top_inputs, top_inputs_lines,
 )
 from ftrag_mc.report.explain_text import add_breakeven_words, describe_explain
 from ftrag_mc.report.voi_words import add_evppi_words, describe_voi
@@ -129,7 +130,7 @@ def _no_step(_name: str) -> None:
 
 
 def build_run_report(result: SimulationResult, *, command: str | None = None,
-                     on_item: Callable[[str], None] | None = None) -> Report:
+                     on_item: Callable[[str], None] | None = None, rule: str = "mean") -> Report:
     """The standard report of a run, as ``ftrag-mc run`` writes and prints it.
 
     Parameters
@@ -140,28 +141,42 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         The command line recorded in ``run.json`` (None from a notebook).
     on_item
         Called with each chart's file name, then ``"report.pdf"``, before it is drawn (progress).
+    rule
+        The decision rule: ``"mean"`` (the lowest expected NPC) or ``"cvar"`` (the lowest CVaR95
+        of NPC); see :func:`~ftrag_mc.analysis.decision.compute_decision`.
 
     Returns
     -------
     Report
         Into the scenario's folder, replacing it: the tables and charts of
         :data:`~ftrag_mc.report.items.REPORT_ITEMS`, then ``run.json``, ``report.pdf``,
-        ``summary.md`` and ``columns.csv``; lines: the headline, the run's summary
-        (:func:`~ftrag_mc.report.text.describe_run`) and the inputs that matter most.
+        ``summary.md`` and ``columns.csv``; lines: the headline, the decision among all
+        strategies (:func:`~ftrag_mc.report.decision_words.decision_lines`), each challenger
+        against the baseline (:func:`~ftrag_mc.report.text.describe_run`) and the inputs that
+        matter most.
     """
     step = on_item or _no_step
-    items = build_report(result, on_item=step)
+    items = build_report(result, on_item=step, rule=rule)
     with _closed_on_error(items):
-        items["run.json"] = run_record(result, command=command)
+        items["run.json"] = run_record(result, command=command, decision_rule=rule)
         step("report.pdf")
         csvs = [name for name in items if name.endswith(".csv")]
         items["report.pdf"] = build_pdf(items, result, record=items["run.json"])
-        summary, top_inputs = items["summary.csv"], items.get("top_inputs.csv")
+        summary, decision, top_inputs = items["summary.csv"], items["decision.csv"], items.get("top_inputs.csv")
         items["summary.md"] = build_summary_md(result, summary, items)
         items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
-        lines = [headline(result, summary, top_inputs), *_policy_lines(result, items.get("policy.csv")),
-                 *describe_run(result, summary), *run_top_inputs(result, top_inputs)]
+        lines = [headline(result, decision, top_inputs), *_policy_lines(result, items.get("policy.csv")),
+                 *run_header(result),
+                 *decision_lines(decision, result.scenario.meta.currency),
+                 *describe_run(result, summary, _pair(decision)),
+                 *run_top_inputs(result, top_inputs)]
     return Report(result.scenario.name, items, lines)
+
+
+def _pair(decision: pd.DataFrame) -> tuple[str, str]:
+    """(recommended, runner-up) of a decision table."""
+    role = decision.set_index("role")["strategy"]
+    return str(role["recommended"]), str(role["runner-up"])
 
 
 def _policy_lines(result: SimulationResult, policy: pd.DataFrame | None) -> list[str]:
@@ -196,9 +211,9 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     result
         A run that kept its samples (``simulate(..., keep_samples=True)``).
     challenger
-        The strategy compared with the baseline; default the main question's
-        (:func:`~ftrag_mc.analysis.decision.main_challenger`: the decision best on average,
-        as the run's headline). The value of information is over every strategy.
+        The strategy compared with the baseline; default the decision's pair: the recommended
+        strategy against the runner-up (:func:`~ftrag_mc.analysis.decision.rank_strategies`, as
+        the run's headline). The value of information is over every strategy.
     low, high
         The tornado's percentiles each input swings to, in (0, 0.5) and (0.5, 1).
     sobol, sobol_samples
@@ -224,16 +239,22 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     scenario = result.scenario
     info = run_info(result)
     evpi = voi.compute_evpi(result)
-    # The question that matters, the same as the run's hero chart and headline: the decision best
-    # on average against the baseline (not, say, caching against no caching).
-    pair = challenger if challenger is not None else main_challenger(compute_summary(result))
+    # The question that matters, the same as the run's hero chart and headline: the recommended
+    # strategy against the runner-up (not, say, caching against no caching).
+    if challenger is None:
+        decision = rank_strategies(result)
+        pair, against = decision.recommended, decision.runner_up
+    else:
+        pair, against = challenger, scenario.baseline
     step("tornado")
-    tornado = sensitivity.compute_tornado(scenario, challenger=pair, low=low, high=high, result=result)
+    tornado = sensitivity.compute_tornado(scenario, challenger=pair, baseline=against, low=low, high=high,
+                                          result=result)
     step("spider")
-    spider = sensitivity.compute_spider(scenario, challenger=pair, result=result)
+    spider = sensitivity.compute_spider(scenario, challenger=pair, baseline=against, result=result)
     step("global indices")
     kwargs = {} if sobol_samples is None else {"sobol_samples": sobol_samples}
-    global_ = sensitivity.compute_global(result, challenger=pair, sobol=sobol, seed=result.seed, **kwargs)
+    global_ = sensitivity.compute_global(result, challenger=pair, baseline=against, sobol=sobol, seed=result.seed,
+                                         **kwargs)
     step("value of information")
     evppi = add_evppi_words(voi.compute_evppi(result), scenario)  # evppi.csv says each row in words
     items: dict[str, Any] = {"tornado.csv": tornado, "spider.csv": spider, "global.csv": global_,
@@ -247,8 +268,8 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
             step(f"{name}.png")
             items[f"{name}.png"] = plot(frame, info)[0]
     # The record keeps the challenger as asked (None: the default rule), not the one it chose.
-    items["sensitivity.json"] = sensitivity_record(result, challenger=challenger, low=low, high=high, sobol=sobol,
-                                                   command=command)
+    items["sensitivity.json"] = sensitivity_record(result, challenger=challenger, pair=[pair, against], low=low,
+                                                   high=high, sobol=sobol, command=command)
     lines = top_inputs_lines(tornado) + describe_voi(evpi, evppi, currency=scenario.meta.currency)
     return Report(scenario.name, items, lines, merge=True)
 
@@ -389,17 +410,19 @@ def build_compare_report(pairs: Sequence[Variant], *, samples: int | None = None
     -------
     Report
         Into ``compare/``, replacing it: ``compare.csv``, ``compare_headline.csv``,
-        ``compare.png`` and ``run.json``; lines: each variant's P(cheaper), then the notes.
+        ``compare_decision.csv`` (per variant: the recommended strategy, the runner-up, the expected
+        saving, P(loss), P(cheapest of all)), ``compare.png`` and ``run.json``; lines: each
+        variant's decision, each challenger's P(cheaper), then the notes.
 
     Raises
     ------
     ValueError
         As :func:`~ftrag_mc.analysis.compare.compute_compare` (checked before simulating).
     """
-    curves, headline = compute_compare(pairs, samples=samples, seed=seed, sampler=sampler, horizon=horizon,
-                                       workers=workers, progress=progress)
-    lines = describe_compare(headline)
-    items = {"compare.csv": curves, "compare_headline.csv": headline,
+    curves, headline, decisions = compute_compare(pairs, samples=samples, seed=seed, sampler=sampler,
+                                                  horizon=horizon, workers=workers, progress=progress, decision=True)
+    lines = describe_compare(headline, decisions)
+    items = {"compare.csv": curves, "compare_headline.csv": headline, "compare_decision.csv": decisions,
              "compare.png": plot_compare(attach_headline(curves, headline), compare_run_info(headline))[0],
              "run.json": compare_record(headline, variants=[name for name, _scenario in pairs], command=command)}
     return Report(COMPARE_FOLDER, items, lines)

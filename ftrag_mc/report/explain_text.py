@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from ftrag_mc.analysis.explain import Explanation
-from ftrag_mc.formats import format_count, format_months, format_volume_any
+from ftrag_mc.formats import format_count, format_count_compact, format_months, format_volume_any
 from ftrag_mc.formats import format_usd_exact as _money
 from ftrag_mc.scenario import Scenario
 
@@ -55,7 +55,8 @@ def breakeven_sentence(r) -> str:
     elif math.isinf(payback):
         when = f"it does not pay back within {format_months(h)}"
     else:
-        when = f"it pays back in month {max(1, math.ceil(payback - 1e-9))} (after {format_months(payback)})"
+        when = (f"it pays back in month {max(1, math.ceil(payback - 1e-9))} (after {format_months(payback)}, "
+                f"{format_count_compact(r['payback_queries'])} calls)")
     volume, direction = r["breakeven_queries_per_month"], r["breakeven_direction"]
     over = format_months(h)
     be = {"above": f"breakeven volume {format_count(volume)} queries/month over {over} (cheaper above it)",

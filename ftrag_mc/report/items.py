@@ -19,6 +19,7 @@ from ftrag_mc.model.staged import is_staged
 from ftrag_mc.report import charts
 from ftrag_mc.report.analyses import RunAnalyses
 from ftrag_mc.report.policy_words import policy_columns
+from ftrag_mc.report.decision_columns import DECISION_COLUMNS, SUMMARY_ERROR_COLUMNS
 from ftrag_mc.report.columns import (
     BREAKEVEN_SENTINELS, DELTA, PAYBACK_SENTINELS, Column, percentile_columns, shared,
 )
@@ -92,15 +93,21 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                                "(this row's horizon)", "months"),
         "payback_share_never": ("share of futures that do not pay back within this row's horizon",
                                 "probability 0-1"),
+        **SUMMARY_ERROR_COLUMNS,
     }),
+    ReportItem("decision.csv", "the decision among all strategies at your volume and the longest horizon: one row "
+               "per strategy in rank order (expected NPC ± standard error, P(cheapest of all) with interval, "
+               "dominated by); the runner-up's row also holds the recommended strategy's saving against it, "
+               "its spread and the volume where the choice flips", lambda a: a.decision.table,
+               columns=DECISION_COLUMNS),
     ReportItem("pwin_vs_volume.csv", "P(win) against start volume per horizon, with 95 % Wilson intervals",
                lambda a: a.curves, columns={
         **shared("strategy", "label", "horizon_months", "queries_per_month", "p_win",
                                    "p_win_low", "p_win_high", "wins", "samples"),
     }),
-    ReportItem("pwin_vs_volume.png", "the same curves, the 50 % crossings marked; the main question "
-               "(baseline vs the challenger best on average, else the strongest) first",
-               lambda a: charts.plot_pwin_vs_volume(attach_marks(a.curves, a.crossings), a.info)[0]),
+    ReportItem("pwin_vs_volume.png", "the same curves, the 50 % crossings marked; first the main question: "
+               "the recommended strategy against the runner-up (decision.csv)",
+               lambda a: charts.plot_pwin_vs_volume(a.hero, a.info)[0]),
     ReportItem("pwin_crossings.csv", "the volume where each curve reaches 50 % (exact: the median breakeven, "
                "where P(win) never falls with volume)", lambda a: a.crossings, columns={
         **shared("strategy", "label", "horizon_months"),
@@ -111,6 +118,8 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                    "between grid points; empty when there is no crossing", "text"),
         "p_win_at_min": ("p_win at the bottom of the sweep", "probability 0-1"),
         "p_win_at_max": ("p_win at the top of the sweep", "probability 0-1"),
+        "volume_at_50pct_low": SUMMARY_ERROR_COLUMNS["volume_at_50pct_low"],
+        "volume_at_50pct_high": SUMMARY_ERROR_COLUMNS["volume_at_50pct_high"],
     }),
     ReportItem("pwin_vs_month.csv", "at your volume: P(cumulative cost below the baseline's by month t)",
                lambda a: a.by_month, columns={
@@ -245,12 +254,13 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
     ReportItem("breakdown.png", "stacked bars of the mean cost by component",
                lambda a: charts.plot_breakdown(a.breakdown, a.info)[0]),
     ReportItem("top_inputs.csv", "the three uncertain inputs whose P10-P90 swing (others at their medians) "
-               "moves the main question's ΔNPC most; the first is the headline's 'what matters most'",
+               "moves the recommended strategy's ΔNPC against the runner-up most; the first is the headline's "
+               "'what matters most'",
                lambda a: a.top_inputs, lambda result: bool(result.scenario.uncertain_inputs), columns={
         "rank": ("1 = the input that matters most (the headline names it), then 2, 3", "integer"),
-        "strategy": ("the main question's challenger (as the headline and the first P(win) chart)", "name"),
+        "strategy": ("the recommended strategy (as the headline and the first P(win) chart)", "name"),
         "strategy_label": ("its label", "text"),
-        "baseline": ("the baseline's name in the scenario file", "name"),
+        "baseline": ("the runner-up, the strategy it is compared with (ΔNPC = recommended − runner-up)", "name"),
         "baseline_label": ("its label", "text"),
         **shared("horizon_months", "queries_per_month"),
         "input": ("the uncertain input's key (inputs.x, or the strategy key path)", "name"),
@@ -289,7 +299,8 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
 DOCUMENT_FILES: tuple[str, ...] = tuple(item.name for item in REPORT_ITEMS if item.build is None)
 
 
-def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | None = None) -> dict[str, Any]:
+def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | None = None,
+                 rule: str = "mean", analyses: RunAnalyses | None = None) -> dict[str, Any]:
     """Every table and chart of the standard report (:data:`REPORT_ITEMS`), by file name.
 
     Parameters
@@ -298,6 +309,10 @@ def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | N
         A finished run.
     on_item
         Called with each chart's file name before it is drawn (for progress).
+    rule
+        The decision rule (``mean`` or ``cvar``; :func:`~ftrag_mc.analysis.decision.rank_strategies`).
+    analyses
+        The run's analyses, when the caller has them (else made here with ``rule``).
 
     Returns
     -------
@@ -305,7 +320,7 @@ def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | N
         Tables are DataFrames, charts matplotlib Figures; nothing is written here.
     """
     step = on_item or (lambda name: None)
-    analyses = RunAnalyses(result)
+    analyses = analyses if analyses is not None else RunAnalyses(result, rule=rule)
     items: dict[str, Any] = {}
     with fonts_for(scenario_texts(result.scenario)):
         for item in REPORT_ITEMS:

@@ -22,7 +22,8 @@ from matplotlib.figure import Figure
 
 from ftrag_mc._version import __version__
 from ftrag_mc.report.assumptions import assumptions_frame
-from ftrag_mc.report.headline import MAIN_MARK_NOTE, headline, key_figures
+from ftrag_mc.report.decision_words import decision_display, pair_facts
+from ftrag_mc.report.headline import DECISION_MARK_NOTE, headline, key_figures
 from ftrag_mc.report.items import scenario_texts
 from ftrag_mc.report.numbers import format_usd, format_volume
 from ftrag_mc.report.records import run_record
@@ -35,7 +36,9 @@ __all__ = ["ASSUMPTION_ROWS_PER_PAGE", "build_pdf", "pdf_page_count", "write_pdf
 #: Rows of the assumptions table on one PDF page.
 ASSUMPTION_ROWS_PER_PAGE = 25
 
-_HEADLINE_LINE = 11 * 1.5 / 72 / 11.69  # one line of the title page's headline, as a share of its height
+_HEADLINE_LINE = 10 * 1.45 / 72 / 11.69  # one line of the title page's headline, as a share of its height
+
+_TABLE_ROW = 0.019  # one row of a title-page table at 7 pt, as a share of the page's height
 
 _PORTRAIT = (8.27, 11.69)  # A4, inches
 _LANDSCAPE = (11.69, 8.27)
@@ -69,25 +72,41 @@ def _draw_table(fig: Figure, rect: tuple[float, float, float, float], frame: pd.
             cell.get_text().set_fontweight("bold")
 
 
-def _title_page(result: SimulationResult, summary: pd.DataFrame, date: str,
+def _title_page(result: SimulationResult, summary: pd.DataFrame, decision: pd.DataFrame, date: str,
                 top_inputs: pd.DataFrame | None = None) -> Figure:
+    """The headline, the decision table (every strategy: rank, expected NPC ± se, P(cheapest of
+    all) with its interval, what dominates it), then each challenger against the baseline."""
     fig = Figure(figsize=_PORTRAIT)
+    currency = result.scenario.meta.currency
     # The user's text is cut where it would run off the page (a 5,000-character title or label):
     # summary.md keeps it whole.
     _text(fig, 0.08, 0.93, wrap(cut(result.scenario.title), 55), fontsize=18, fontweight="bold", va="top")
-    text = wrap(headline(result, summary, top_inputs, label_chars=TEXT_MAX_CHARS), 85)
-    _text(fig, 0.08, 0.82, text, fontsize=11, va="top", linespacing=1.5)
-    # The key figures under the headline, however many lines it takes (five fit above 0.70).
-    top = min(0.70, 0.80 - (text.count("\n") + 1) * _HEADLINE_LINE)
-    _text(fig, 0.08, top, f"Key figures at {format_volume(result.scenario_volume)} queries/month over "
-          f"{max(result.horizons)} months, against {shorten(result.scenario.label(result.baseline))}",
-          fontsize=10, fontweight="bold")
-    _draw_table(fig, (0.08, top - 0.30, 0.84, 0.29), key_figures(result, summary),
-                [0.32, 0.24, 0.17, 0.15, 0.12], font_pt=7.5, wrap_chars=[34, 26, 18, 16, 12])
-    if len(result.challengers) > 1:
-        _text(fig, 0.08, top - 0.32, wrap(MAIN_MARK_NOTE, 110), fontsize=8, color="#666666", va="top")
+    text = wrap(headline(result, decision, top_inputs, label_chars=TEXT_MAX_CHARS), 95)
+    _text(fig, 0.08, 0.875, text, fontsize=10, va="top", linespacing=1.45)
+    top = 0.865 - (text.count("\n") + 1) * _HEADLINE_LINE - 0.03
+    rec = decision[decision["role"] == "recommended"].iloc[0]
+    rule = "lowest CVaR95 of net present cost" if rec["rule"] == "cvar" else "lowest expected net present cost"
+    _text(fig, 0.08, top, f"The decision at {format_volume(result.scenario_volume)} queries/month over "
+          f"{int(rec['horizon_months'])} months ({rule})", fontsize=10, fontweight="bold")
+    height = _TABLE_ROW * (len(decision) + 1)
+    _draw_table(fig, (0.08, top - 0.01 - height, 0.86, height), decision_display(decision, currency),
+                [0.05, 0.27, 0.18, 0.19, 0.31], font_pt=7, wrap_chars=[4, 38, 22, 24, 44])
+    top -= 0.02 + height
+    _text(fig, 0.08, top, wrap(DECISION_MARK_NOTE, 125), fontsize=7, color="#666666", va="top")
+    top -= 0.04
+    ru = decision[decision["role"] == "runner-up"].iloc[0]
+    _text(fig, 0.08, top, f"{cut(rec['label'], 60)} against {cut(ru['label'], 60)}", fontsize=9, fontweight="bold")
+    facts = [f"{name}: {value}" for name, value in pair_facts(decision, currency)]
+    _text(fig, 0.10, top - 0.008, "\n".join(facts), fontsize=7.5, va="top", linespacing=1.45)
+    top -= 0.02 + len(facts) * 7.5 * 1.45 / 72 / 11.69 + 0.03
+    _text(fig, 0.08, top, f"Each challenger against the baseline, {shorten(result.scenario.label(result.baseline))} "
+          f"({max(result.horizons)} months)", fontsize=10, fontweight="bold")
+    figures = key_figures(result, summary)
+    height = _TABLE_ROW * (len(figures) + 1)
+    _draw_table(fig, (0.08, top - 0.01 - height, 0.86, height), figures,
+                [0.23, 0.19, 0.19, 0.20, 0.19], font_pt=6.5, wrap_chars=[32, 26, 28, 28, 28])
     _text(fig, 0.08, 0.08, f"{date} · ftrag-mc {__version__} · {result.n_samples:,} samples "
-          f"({result.sampler}, seed {result.seed})", fontsize=8, color="#666666")
+          f"({result.sampler}, seed {result.seed}) · ± standard error; intervals 95 %", fontsize=8, color="#666666")
     return fig
 
 
@@ -170,7 +189,7 @@ def _save_pdf(target: Any, items: Mapping[str, Any], result: SimulationResult,
             mpl.rc_context({"text.usetex": False, "font.family": font_family()}), quiet_glyph_warnings():
         with PdfPages(target, metadata={"Title": escape(result.scenario.title), "Creator": f"ftrag-mc {__version__}",
                                         "CreationDate": None}) as pdf:
-            pdf.savefig(_title_page(result, summary, date, items.get("top_inputs.csv")))
+            pdf.savefig(_title_page(result, summary, items["decision.csv"], date, items.get("top_inputs.csv")))
             for name, fig in _chart_figures(items):
                 footer = fig.text(0.995, 0.003, name, ha="right", va="bottom", fontsize=6, color="#888888")
                 try:

@@ -45,6 +45,7 @@ def run_record(result: SimulationResult, **extra: Any) -> dict[str, Any]:
         "workers": result.workers,
         "block_samples": BLOCK_SAMPLES,
         "target_se": result.target_se,
+        "target_se_of": result.target_of,
         "requested_samples": result.requested_samples,
         "stopped": result.stopped,
         "percentile_error_bounds": {

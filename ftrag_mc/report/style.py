@@ -119,9 +119,12 @@ class RunInfo:
     horizon_months
         The run's horizon H (months); None: read from the frames.
     main_challenger
-        The challenger of the scenario's main question
-        (:func:`ftrag_mc.analysis.decision.main_challenger`), drawn first and marked; None:
-        scenario order.
+        The challenger drawn first in the charts that compare each challenger with the baseline:
+        the recommended strategy, or the runner-up when the baseline is recommended
+        (:func:`ftrag_mc.analysis.decision.rank_strategies`); None: scenario order.
+    decision_pair
+        ``(recommended, runner-up)``: the decision's pair, the main question of the P(win)
+        chart's first panel (a frame row whose ``baseline`` is the runner-up); None: no decision.
     """
 
     scenario: str
@@ -139,6 +142,7 @@ class RunInfo:
     sweep_queries_per_month: tuple[float, float] | None = None
     horizon_months: int | None = None
     main_challenger: str | None = None
+    decision_pair: tuple[str, str] | None = None
     _colours: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -162,6 +166,13 @@ class RunInfo:
     def challengers(self) -> tuple[str, ...]:
         """Every strategy but the baseline, in scenario order."""
         return tuple(s for s in self.strategies if s != self.baseline)
+
+    def main_pair(self) -> tuple[str, str] | None:
+        """The main question as (strategy, the strategy it is compared with): the decision's pair,
+        else the main challenger against the baseline, else None."""
+        if self.decision_pair is not None:
+            return tuple(self.decision_pair)
+        return None if self.main_challenger is None else (self.main_challenger, self.baseline)
 
     def main_first(self, strategies: Sequence[str]) -> list[str]:
         """``strategies`` with the main challenger (if among them) moved to the front."""

@@ -15,7 +15,8 @@ import pandas as pd
 
 from ftrag_mc.catalog import PRICE_COLUMNS
 from ftrag_mc.formats import (
-    format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume,
+    format_interval, format_money_pm, format_months, format_months_interval, format_number, format_percent,
+    format_usd, format_volume, format_volume_interval,
 )
 from ftrag_mc.simulate import SimulationResult
 
@@ -30,17 +31,29 @@ def sampling_note(result: SimulationResult) -> str | None:
             f"({below:,} or {2 * below:,} would be)")
 
 
-def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
-    """Lines for the terminal: per challenger at the longest horizon, P(win) with its interval,
-    the expected saving with its standard error, the 50 % volume and the payback."""
+def run_header(result: SimulationResult) -> list[str]:
+    """The run in a line (title, samples, sampler, seed, horizon), and its what-ifs."""
+    scenario = result.scenario
+    lines = [f"{scenario.title}: {result.n_samples:,} samples ({result.sampler}, seed {result.seed}), "
+             f"{max(result.horizons)}-month horizon"]
+    if getattr(scenario, "overrides", ()):
+        lines.append("  what-ifs (--set): " + "; ".join(scenario.overrides))
+    return lines
+
+
+def describe_run(result: SimulationResult, summary: pd.DataFrame, pair: tuple[str, str] | None = None) -> list[str]:
+    """Lines for the terminal: each challenger against the file's baseline at the longest horizon,
+    P(win) with its interval, the expected saving with its standard error, the 50 % volume and the
+    median payback, each with its 95 % interval; then the run's notes. The decision's ``pair``
+    (recommended, runner-up), said already, is left out when it is a challenger and the baseline."""
     scenario = result.scenario
     currency = scenario.meta.currency
     horizon = max(result.horizons)
-    lines = [f"{scenario.title}: {result.n_samples:,} samples ({result.sampler}, seed {result.seed}), "
-             f"{horizon}-month horizon, baseline {scenario.label(result.baseline)}"]
-    if getattr(scenario, "overrides", ()):
-        lines.append("  what-ifs (--set): " + "; ".join(scenario.overrides))
     rows = summary[summary.horizon_months == horizon]
+    if pair is not None and result.baseline in pair:
+        rows = rows[~rows["strategy"].isin(pair)]
+    lines = [f"Against the baseline, {scenario.label(result.baseline)} (± standard error; 95 % CIs):"] if len(rows) \
+        else []
     for row in rows.itertuples():
         saving = -row.mean_delta_usd
         lines.append(
@@ -48,20 +61,7 @@ def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
             f"{format_percent(row.p_win)} (95 % CI {format_interval(row.p_win_low, row.p_win_high)}); "
             f"mean {'saving' if saving >= 0 else 'extra cost'} "
             f"{format_money_pm(abs(saving), row.mean_delta_se_usd, currency)}")
-        sweep = f"{format_volume(result.volumes[0])}–{format_volume(result.volumes[-1])} queries/month"
-        if math.isfinite(row.volume_at_50pct):
-            crossing = f"wins in most futures above {format_volume(row.volume_at_50pct)} queries/month"
-        else:
-            at_top = result.win_counts[result.challengers.index(row.strategy), -1, -1] / result.n_samples
-            crossing = (f"wins in most futures across the whole sweep ({sweep})" if at_top >= 0.5
-                        else f"does not win in most futures anywhere in the sweep ({sweep})")
-        if row.payback_p50_months == 0:
-            payback = "cheaper from day one in most futures"
-        elif math.isfinite(row.payback_p50_months):
-            payback = f"median payback {format_months(row.payback_p50_months)}"
-        else:
-            payback = f"pays back within {horizon} months in {format_percent(1 - row.payback_share_never)} of futures"
-        lines.append(f"    {crossing}; {payback}")
+        lines.append(f"    {_crossing_words(result, row)}; {_payback_words(row, horizon)}")
     note = sampling_note(result)
     if note:
         lines.append(f"note: {note}")
@@ -70,15 +70,36 @@ def describe_run(result: SimulationResult, summary: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _crossing_words(result: SimulationResult, row) -> str:
+    sweep = f"{format_volume(result.volumes[0])}–{format_volume(result.volumes[-1])} queries/month"
+    if math.isfinite(row.volume_at_50pct):
+        return (f"wins in most futures above {format_volume(row.volume_at_50pct)} queries/month (95 % CI "
+                f"{format_volume_interval(row.volume_at_50pct_low, row.volume_at_50pct_high)})")
+    at_top = result.win_counts[result.challengers.index(row.strategy), -1, -1] / result.n_samples
+    return (f"wins in most futures across the whole sweep ({sweep})" if at_top >= 0.5
+            else f"does not win in most futures anywhere in the sweep ({sweep})")
+
+
+def _payback_words(row, horizon: int) -> str:
+    if row.payback_p50_months == 0:
+        return "cheaper from day one in most futures"
+    if math.isfinite(row.payback_p50_months):
+        return (f"median payback {format_months(row.payback_p50_months)} (95 % CI "
+                f"{format_months_interval(row.payback_p50_low_months, row.payback_p50_high_months)})")
+    return f"pays back within {horizon} months in {format_percent(1 - row.payback_share_never)} of futures"
+
+
 def run_top_inputs(result: SimulationResult, top_inputs: pd.DataFrame | None) -> list[str]:
     """The line ``run`` prints from the report's ``top_inputs.csv``
-    (:func:`~ftrag_mc.analysis.sensitivity.compute_top_inputs`, for the main question)."""
+    (:func:`~ftrag_mc.analysis.sensitivity.compute_top_inputs`, for the recommended strategy
+    against the runner-up)."""
     if top_inputs is None or top_inputs.empty:
         return []
     currency = result.scenario.meta.currency
     parts = [f"{row.label} ({format_usd(row.swing_usd, currency)})" for row in top_inputs.itertuples()]
-    who = top_inputs["strategy_label"].iloc[0]
-    return [f"  inputs that move {who}'s ΔNPC most (P10-P90, others at medians): " + "; ".join(parts)]
+    who, against = top_inputs["strategy_label"].iloc[0], top_inputs["baseline_label"].iloc[0]
+    return [f"Inputs that move the saving of {who} against {against} most (P10-P90 swing, others at "
+            "medians): " + "; ".join(parts)]
 
 
 def top_inputs_lines(tornado: pd.DataFrame, top: int = 3) -> list[str]:
@@ -98,20 +119,47 @@ def describe_sweep_crossings(crossings: pd.DataFrame) -> list[str]:
     lines = []
     for row in crossings.itertuples():
         where = "no 50 % crossing in the grid" if row.x_at_50pct != row.x_at_50pct else \
-            f"P(win) crosses 50 % at {row.x_key} = {row.x_at_50pct:,.4g} ({row.interpolation})"
-        at = f" at {row.y_key} = {row.y_value}" if two_d else ""
+            f"P(win) crosses 50 % at {row.x_key} = {format_number(row.x_at_50pct)} ({row.interpolation})"
+        at = ""
+        if two_d:
+            at = f" at {row.y_key} = {row.y_value if isinstance(row.y_value, str) else format_number(row.y_value)}"
         lines.append(f"{row.label}{at}: {where}")
     return lines
 
 
-def describe_compare(headline: pd.DataFrame) -> list[str]:
-    """One line per variant and challenger of :func:`~ftrag_mc.analysis.compare.compute_compare`'s
-    headline (P(cheaper) with its interval at the variant's volume), then its notes."""
-    lines = [f"{row.variant}: {row.label} vs {row.baseline_label}: P(cheaper) = {format_percent(row.p_win)} "
-             f"(95 % CI {format_interval(row.p_win_low, row.p_win_high)}) at "
-             f"{format_volume(row.queries_per_month)} queries/month over {row.horizon_months} months"
-             for row in headline.itertuples()]
+def describe_compare(headline: pd.DataFrame, decisions: pd.DataFrame | None = None) -> list[str]:
+    """The comparison's lines: per variant its decision (``decisions``, the third frame of
+    :func:`~ftrag_mc.analysis.compare.compute_compare`: the recommended strategy with P(cheapest of
+    all), the runner-up, the expected saving ± standard error and P(loss)); then each challenger
+    against its variant's baseline (P(cheaper) with its interval at the variant's volume); then the
+    notes."""
+    lines = []
+    if decisions is not None:
+        lines.append("The decision in each (± standard error; 95 % CIs):")
+        for row in decisions.itertuples():
+            currency = row.currency
+            lines.append(
+                f"  {row.variant}: recommended {row.recommended_label}, the cheapest of all in "
+                f"{format_percent(row.p_cheapest)} of futures (95 % CI "
+                f"{format_interval(row.p_cheapest_low, row.p_cheapest_high)}); against the runner-up, "
+                f"{row.runner_up_label}, it {_saves(row.saving_usd, currency)} (± {format_usd(row.saving_se_usd, currency)}) "
+                f"and costs more in {format_percent(row.p_loss)} (95 % CI {format_interval(row.p_loss_low, row.p_loss_high)}); "
+                f"{format_volume(row.queries_per_month)} queries/month, {row.horizon_months} months"
+                + (f"; dominated: {row.dominated}" if row.dominated else ""))
+        lines.append("Against each one's baseline:")
+    indent = "  " if decisions is not None else ""
+    lines += [f"{indent}{row.variant}: {row.label} vs {row.baseline_label}: P(cheaper) = {format_percent(row.p_win)} "
+              f"(95 % CI {format_interval(row.p_win_low, row.p_win_high)}) at "
+              f"{format_volume(row.queries_per_month)} queries/month over {row.horizon_months} months"
+              for row in headline.itertuples()]
     return lines + [f"note: {note}" for note in headline.attrs.get("notes", [])]
+
+
+def _saves(amount: float, currency: str) -> str:
+    """"saves $X" or "costs $X more" (never a negative saving)."""
+    if amount >= 0:
+        return f"saves {format_usd(amount, currency)} on average"
+    return f"costs {format_usd(-amount, currency)} more on average"
 
 
 SOURCE_WIDTH = 70  # terminal tables cut a long source; --csv has it whole

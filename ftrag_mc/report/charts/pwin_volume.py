@@ -16,7 +16,7 @@ from ftrag_mc.report.charts.canvas import (
     BAND_ALPHA, MAX_PANELS, WILSON_NOTE, chart_footnote, chart_subtitle, finish, keep_most, make_figure,
     nothing_to_show, one_panel_only, require_columns, returned, settle, strategies_in,
 )
-from ftrag_mc.report.charts.labels import baseline_label, horizon_styles, look_of, strategy_label
+from ftrag_mc.report.charts.labels import horizon_styles, look_of, strategy_label
 from ftrag_mc.report.charts.placement import Clearance, annotate, dot, draw_legend, fifty_line, volume_label, volume_line
 from ftrag_mc.report.findings import MAX_TITLE_SENTENCES, at_volume, rough
 from ftrag_mc.report.numbers import format_share, format_volume
@@ -37,43 +37,62 @@ class _Curves:
 
     curves: pd.DataFrame
     crossings: pd.DataFrame
-    challengers: list[str]  # panels, the main question's first
+    challengers: list[tuple[str, str]]  # panels (strategy, the one it is against), the main question's first
     hidden: int
     horizons: list[int]
     qmin: float
     qmax: float
 
-    def curve(self, strategy: str, horizon: int) -> pd.DataFrame:
-        c = self.curves[(self.curves["strategy"] == strategy) & (self.curves["horizon_months"] == horizon)]
-        return c.sort_values("queries_per_month")
+    def _of(self, frame: pd.DataFrame, panel: tuple[str, str], horizon: int) -> pd.DataFrame:
+        return frame[(frame["strategy"] == panel[0]) & (frame["baseline"] == panel[1])
+                     & (frame["horizon_months"] == horizon)]
 
-    def crossing(self, strategy: str, horizon: int, q: np.ndarray, p: np.ndarray) -> float:
+    def curve(self, panel: tuple[str, str], horizon: int) -> pd.DataFrame:
+        return self._of(self.curves, panel, horizon).sort_values("queries_per_month")
+
+    def crossing(self, panel: tuple[str, str], horizon: int, q: np.ndarray, p: np.ndarray) -> float:
         """The frame's 50 % crossing (``volume_at_50pct``), else interpolated on the grid."""
-        row = self.crossings[(self.crossings["strategy"] == strategy) & (self.crossings["horizon_months"] == horizon)]
+        row = self._of(self.crossings, panel, horizon)
         return float(row["volume_at_50pct"].iloc[0]) if len(row) else crossing_50(q, p)
+
+
+def _panels(info: RunInfo, curves: pd.DataFrame) -> list[tuple[str, str]]:
+    """The frame's pairs (strategy, the strategy it is against): those against another strategy
+    than the baseline (the decision's pair) first, then the challengers against the baseline in
+    scenario order."""
+    pairs = [p for p in dict.fromkeys(zip(curves["strategy"], curves["baseline"])) if p[0] != p[1]]
+    strategies_in(info, {x for p in pairs for x in p} | set(curves["strategy"]), baseline=True)  # names known
+    against = [s for s, b in pairs if b == info.baseline]
+    own = [(s, info.baseline) for s in strategies_in(info, against)] if against else []
+    others = [p for p in pairs if p[1] != info.baseline]
+    if not own and not others:
+        strategies_in(info, curves["strategy"].unique())  # nothing to plot: says so
+    return others + own
 
 
 def _read(curves: pd.DataFrame, info: RunInfo) -> _Curves:
     require_columns(curves, _CURVE_COLUMNS, "curves")
-    crossings = (curves.drop_duplicates(["strategy", "horizon_months"])
+    if "baseline" not in curves.columns:  # every row against the run's baseline
+        curves = curves.assign(baseline=info.baseline)
+    crossings = (curves.drop_duplicates(["strategy", "baseline", "horizon_months"])
                  if "volume_at_50pct" in curves.columns else curves.iloc[0:0].assign(volume_at_50pct=np.nan))
     curves = curves.dropna(subset=["p_win"])
-    challengers = strategies_in(info, curves["strategy"].unique())
+    challengers = _panels(info, curves)
     horizons = sorted(int(h) for h in curves["horizon_months"].unique())
     q_all = curves["queries_per_month"].to_numpy(float)
     qmin, qmax = float(q_all.min()), float(q_all.max())
     longest = curves[curves["horizon_months"] == horizons[-1]]
     at = info.queries_per_month if info.queries_per_month is not None else math.sqrt(qmin * qmax)
 
-    def p_at_volume(s: str) -> float:
-        c = longest[longest["strategy"] == s].sort_values("queries_per_month")
-        return at_volume(c, at, "p_win")[0] if len(c) else -1.0
+    def p_at_volume(panel: tuple[str, str]) -> float:
+        c = longest[(longest["strategy"] == panel[0]) & (longest["baseline"] == panel[1])]
+        return at_volume(c.sort_values("queries_per_month"), at, "p_win")[0] if len(c) else -1.0
 
-    # The scenario's main question (baseline vs the strongest challenger) is the first panel
-    # and the title's first sentence, not whichever pair the file lists first.
-    main = [info.main_challenger] if info.main_challenger else []
+    # The scenario's main question (the recommended strategy against the runner-up) is the first
+    # panel and the title's first sentence, not whichever pair the file lists first.
+    main = [info.main_pair()] if info.main_pair() in challengers else []
     shown, hidden = keep_most(challengers, p_at_volume, MAX_PANELS, always=main)
-    return _Curves(curves, crossings, info.main_first(shown), hidden, horizons, qmin, qmax)
+    return _Curves(curves, crossings, main + [p for p in shown if p not in main], hidden, horizons, qmin, qmax)
 
 
 # --- the finding --------------------------------------------------------------------------------
@@ -103,16 +122,19 @@ def _finding(data: _Curves, info: RunInfo) -> str:
     return rough(info, "; ".join(sentences))
 
 
-def _sentence(data: _Curves, info: RunInfo, s: str, *, first: bool) -> str:
-    """One challenger's finding at the longest horizon ("" when it has no curve there)."""
+def _sentence(data: _Curves, info: RunInfo, panel: tuple[str, str], *, first: bool) -> str:
+    """One panel's finding at the longest horizon ("" when it has no curve there)."""
     h = data.horizons[-1]
-    c = data.curve(s, h)
+    c = data.curve(panel, h)
     if c.empty:
         return ""
     q, p = c["queries_per_month"].to_numpy(float), c["p_win"].to_numpy(float)
-    kind, x = volume_kind(q, p, data.crossing(s, h, q, p))
-    label = strategy_label(info, data.curves, s)
-    sentence = volume_finding(kind, x, label, baseline_label(info), h, data.qmin, data.qmax, first=first)
+    kind, x = volume_kind(q, p, data.crossing(panel, h, q, p))
+    label = strategy_label(info, data.curves, panel[0])
+    base = strategy_label(info, None, panel[1])
+    if not first and panel[1] != data.challengers[0][1]:  # a short sentence names its other side
+        label = f"{label} against {base}"
+    sentence = volume_finding(kind, x, label, base, h, data.qmin, data.qmax, first=first)
     sentence += narrow_win(kind, x, q, p, c["p_win_low"].to_numpy(float), first=first)
     if info.queries_per_month is not None:
         sentence += coin_flip(c, info.queries_per_month, "p_win", first=first)
@@ -227,10 +249,14 @@ def plot_pwin_vs_volume(
         With the crossings attached (:func:`~ftrag_mc.analysis.marks.attach_marks` of
         :func:`ftrag_mc.analysis.compute_crossings`), ``volume_at_50pct`` (queries/month; NaN
         where P(win) does not cross 50 %) is the dot on the 50 % line; without it, the crossing
-        is interpolated on the grid.
+        is interpolated on the grid. An optional ``baseline`` column names the strategy each
+        row's P(win) is against (default ``info.baseline``): one panel per (strategy, baseline)
+        pair, e.g. the recommended strategy against the runner-up beside each challenger against
+        the baseline.
     info
         The run: strategies, labels, colours, the footnote, and ``queries_per_month`` (marked
-        "your volume"). The main pair (:attr:`RunInfo.main_challenger`) is drawn first.
+        "your volume"). The main pair (:meth:`RunInfo.main_pair`: the decision's, else the main
+        challenger against the baseline) is drawn first.
     ax
         Draw onto this axes; ``curves`` must then hold exactly one challenger.
     fig
@@ -254,10 +280,10 @@ def plot_pwin_vs_volume(
     with house_style():
         fig, axes, created = make_figure(ax, ncols=len(data.challengers), sharey=True, fig=fig)
         panels = [_draw_panel(a, data, info, s) for a, s in zip(axes, data.challengers)]
-        base = baseline_label(info)
         subtitles = ([chart_subtitle(info, "total cost over each horizon")] if len(axes) == 1 else
-                     [f"{'Main question: ' if s == info.main_challenger else ''}"
-                      f"{strategy_label(info, data.curves, s)} vs {base}" for s in data.challengers])
+                     [f"{'Main question: ' if panel == info.main_pair() else ''}"
+                      f"{strategy_label(info, data.curves, panel[0])} vs {strategy_label(info, None, panel[1])}"
+                      for panel in data.challengers])
         finish(fig, axes, created=created, finding=_finding(data, info), subtitles=subtitles,
                footnote=chart_footnote(info, WILSON_NOTE, data.hidden, "pwin_vs_volume.csv"))
         settle(fig)
@@ -275,20 +301,21 @@ def plot_pwin_vs_volume(
     return returned(fig, axes)
 
 
-def _draw_panel(a: Axes, data: _Curves, info: RunInfo, s: str) -> tuple[Clearance, list, str]:
-    """One challenger's curves, bands and crossing dots; the room left, the crossings to label
-    and the sentence to show instead when the curves are flat at 0 % or 100 %."""
+def _draw_panel(a: Axes, data: _Curves, info: RunInfo, panel: tuple[str, str]) -> tuple[Clearance, list, str]:
+    """One pair's curves, bands and crossing dots; the room left, the crossings to label and the
+    sentence to show instead when the curves are flat at 0 % or 100 %."""
+    s, base = panel[0], strategy_label(info, None, panel[1])
     label = strategy_label(info, data.curves, s)
     look = look_of(info, s)
     styles = horizon_styles(info.colour(s), data.horizons)
     set_volume_axis(a)
     a.set_xlim(data.qmin / 1.15, data.qmax * 1.15)
-    set_probability_axis(a, f"P({label} cheaper than {baseline_label(info)})")
+    set_probability_axis(a, f"P({label} cheaper than {base})")
     a.tick_params(labelleft=True)
     room = Clearance(a)
     marks = []
     for h in data.horizons:
-        c = data.curve(s, h)
+        c = data.curve(panel, h)
         if c.empty:
             continue
         q, p = c["queries_per_month"].to_numpy(float), c["p_win"].to_numpy(float)
@@ -299,13 +326,14 @@ def _draw_panel(a: Axes, data: _Curves, info: RunInfo, s: str) -> tuple[Clearanc
         a.plot(q, p, color=st.colour, ls=st.linestyle, lw=st.linewidth, label=f"{h} months",
                zorder=3 + h / 1000, **markers)
         room.add_line(q, p)
-        x50 = data.crossing(s, h, q, p)
+        x50 = data.crossing(panel, h, q, p)
         if math.isfinite(x50):
             dot(a, room, x50, 0.5, st.colour)
             marks.append((h, x50))
     fifty_line(a, room)
     if info.queries_per_month is not None:
         volume_line(a, room, info.queries_per_month)
-    flat = flat_pwin_sentence(label, baseline_label(info), data.curves[data.curves["strategy"] == s],
+    flat = flat_pwin_sentence(label, base, data.curves[(data.curves["strategy"] == s)
+                                                       & (data.curves["baseline"] == panel[1])],
                               data.qmin, data.qmax)
     return room, marks, flat
