@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping
 
 from ftrag_mc.distributions import Distribution
 from ftrag_mc.errors import ScenarioError
+from ftrag_mc.evidence import PairedEvalTable, evidence_notes, parse_evidence
 from ftrag_mc.limits import (
     MAX_CORPUS_TOKENS, MAX_GROWTH_FACTOR, MAX_GROWTH_FACTOR_WITH_CEILING, MAX_QUERIES_PER_MONTH,
     MAX_TOKENS_PER_QUERY, MAX_USD, MAX_USD_PER_MTOK, MAX_WEEKS,
@@ -222,6 +223,7 @@ _TOP_LEVEL = {
     "team": "loaded engineer cost",
     "simulation": "samples, seed, sampler",
     "inputs": "shared inputs, named once and used by several strategies",
+    "evidence": "paired evals of two candidates: two error rates from the same items",
     "correlation": "rank correlations between shared inputs",
     "strategies": "the strategies, one table each",
 }
@@ -259,6 +261,7 @@ def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash
         if isinstance(value, str):
             raise ScenarioError("a shared input must be a number or a distribution table, not a reference", path=path)
         registry.shared[input_name] = parse_quantity(value, path, any_value, registry)
+    parse_evidence(table.get("evidence", {}), registry)
 
     team = parse_record(Team, table["team"], "team", registry) if "team" in table else None
     if team is not None:
@@ -381,6 +384,11 @@ def _parse_correlation(spec: Correlation, registry: Registry) -> RankCorrelation
         quantity_ = registry.shared[name]
         if quantity_.is_constant:
             raise ScenarioError(f"'{input_name}' is a constant; only uncertain inputs can be correlated",
+                                path=f"correlation.inputs[{i}]")
+        joint = getattr(quantity_.distribution, "joint", None)
+        if joint is not None:
+            raise ScenarioError(f"'{input_name}' comes from [{joint.name}], which fixes its joint draw with the "
+                                "other candidate's rate; inputs from a paired eval cannot be correlated",
                                 path=f"correlation.inputs[{i}]")
         names.append(quantity_.name)
     return parse_rank_correlation(names, [list(row) for row in spec.matrix], "correlation.matrix",
@@ -557,9 +565,11 @@ def describe_format() -> str:
              "| `dist` | parameters |", "| --- | --- |"]
     lines += [f"| `{name}` | {family.params_doc.replace(' | ', ' *or* ')} |" for name, family in FAMILIES.items()]
     lines += ["", "A quantity is a number, a distribution table, or the name of a shared input in `[inputs]`",
-              "(written `\"name\"` or `\"inputs.name\"`). `[inputs]` holds `name = number or distribution` lines.", ""]
+              "(written `\"name\"` or `\"inputs.name\"`). `[inputs]` holds `name = number or distribution` lines.", "",
+              *evidence_notes()]
     for cls, header in ((Meta, "[scenario]"), (Volume, "[volume]"), (Team, "[team]"), (Simulation, "[simulation]"),
-                        (Correlation, "[correlation]"), (Strategy, "[strategies.<name>]")):
+                        (Correlation, "[correlation]"), (PairedEvalTable, "[evidence.<name>]"),
+                        (Strategy, "[strategies.<name>]")):
         lines.extend(describe_record(cls, header))
     lines.extend(model_notes())
     lines.extend(_limits_notes())
