@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
+from ftrag_mc.distributions.evidence import joint_partner
 from ftrag_mc.model.evaluate import evaluate
 from ftrag_mc.sampling import U_MAX, U_MIN
 from ftrag_mc.scenario import Scenario
@@ -563,6 +564,10 @@ def compute_global(result: SimulationResult, *, challenger: str | None = None, b
             note = (f"correlated with {_with(scenario, partners[name])}: Sobol indices assume independent "
                     "inputs (computed with the inputs drawn independently); Spearman mixes in the "
                     "partner's effect, PRCC holds the other inputs fixed and so largely removes it")
+        elif (paired := joint_partner(scenario.inputs, name)) is not None:
+            note = (f"drawn jointly with {input_label(scenario, paired[0])} from a paired eval (correlation "
+                    f"{paired[1]:+.2f}): Sobol indices assume independent inputs (computed with the two drawn "
+                    "independently); Spearman mixes in the partner's effect, PRCC largely removes it")
         rows.append({
             **q.columns(scenario), "input": name, "label": input_label(scenario, name),
             "description": scenario.inputs[name].describe(), "spearman": spearman[i], "prcc": prcc[i],

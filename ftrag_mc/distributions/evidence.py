@@ -49,7 +49,8 @@ from ftrag_mc.distributions.families import FAMILIES, Beta, _ScaledBeta
 from ftrag_mc.distributions.table import _Table
 from ftrag_mc.errors import ScenarioError
 
-__all__ = ["CELLS", "DEFAULT_CELL_PRIOR", "MAX_COUNT", "Observed", "PairedEval", "PairedRate", "joints_of"]
+__all__ = ["CELLS", "DEFAULT_CELL_PRIOR", "MAX_COUNT", "Observed", "PairedEval", "PairedRate", "joint_partner",
+           "joints_of"]
 
 MAX_COUNT = 1_000_000_000
 """The most events, trials or items per cell a count may hold (a billion)."""
@@ -251,3 +252,12 @@ def joints_of(inputs: Mapping[str, Distribution]) -> tuple[PairedEval, ...]:
             if getattr(inputs.get(name), "joint", None) != joint:
                 raise ValueError(f"{joint.name}: its input {name!r} is not among the inputs drawn")
     return tuple(found.values())
+
+
+def joint_partner(inputs: Mapping[str, Distribution], name: str) -> tuple[str, float] | None:
+    """The input drawn jointly with ``name`` and their correlation, or None for an input drawn alone."""
+    joint = getattr(inputs.get(name), "joint", None)
+    if joint is None:
+        return None
+    other = joint.inputs[1] if name == joint.inputs[0] else joint.inputs[0]
+    return other, joint.correlation
