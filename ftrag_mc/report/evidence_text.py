@@ -19,6 +19,8 @@ __all__ = ["fit_finding", "fit_lines", "growth_finding", "growth_lines", "pilot_
            "pilot_lines"]
 
 VOLATILITY_KEY = "volume.volatility_per_month"
+NOTHING_USD = 0.5
+"""A value below half a currency unit is worth nothing: it cannot change the choice (as voi's ZERO_USD)."""
 
 
 # --- the value of an eval of n items -------------------------------------------------------------
@@ -30,6 +32,8 @@ def _money(frame: pd.DataFrame, amount: float) -> str:
 
 def _worth(frame: pd.DataFrame, row: pd.Series) -> str:
     """"worth $12.3k (95 % interval $9.1k-$15.0k)", or next to nothing within the noise."""
+    if row["evsi_usd"] < NOTHING_USD:
+        return "worth nothing (whatever it finds, the same strategy stays best)"
     if row["evsi_usd"] <= row["noise_p95_usd"]:
         return (f"worth next to nothing ({_money(frame, row['evsi_usd'])}, within the estimator's noise: "
                 f"pure noise scores up to {_money(frame, row['noise_p95_usd'])})")
@@ -48,6 +52,9 @@ def _items(n: float) -> str:
 
 def _ceiling(frame: pd.DataFrame) -> str:
     row = frame.iloc[0]
+    if row["evppi_usd"] < NOTHING_USD:
+        return (f"even knowing {frame.attrs.get('description', 'the input')} exactly before deciding would not "
+                "change the choice")
     return (f"knowing {frame.attrs.get('description', 'the input')} exactly before deciding would be worth "
             f"{_money(frame, row['evppi_usd'])} over {frame.attrs.get('horizon_months', '?')} months, the most "
             "any eval can be worth")
@@ -64,6 +71,8 @@ def pilot_headline(frame: pd.DataFrame) -> str:
     """What an EVSI study found (:func:`~ftrag_mc.analysis.pilot.compute_pilot_evsi`'s frame), in
     full: what an eval is worth with its interval, the size up to which it pays, the best size."""
     studies = frame[frame["n"] > 0]
+    if frame["evppi_usd"].iloc[0] < NOTHING_USD:
+        return f"No eval is worth anything here: {_ceiling(frame)}"
     if "enbs_usd" not in frame.columns:
         row = studies.iloc[-1]
         return (f"An eval of {_items(row['n'])} is {_worth(frame, row)}, {format_share(row['share_of_evppi'])} "
@@ -82,6 +91,8 @@ def pilot_finding(frame: pd.DataFrame) -> str:
     """The EVSI chart's title: :func:`pilot_headline` in a line or two."""
     studies = frame[frame["n"] > 0]
     evppi = float(frame["evppi_usd"].iloc[0])
+    if evppi < NOTHING_USD:
+        return "No eval can change the choice: even perfect knowledge is worth nothing"
     if "enbs_usd" not in frame.columns:
         row = studies.iloc[-1]
         share = row["share_of_evppi"]
