@@ -26,9 +26,9 @@ from typing import Any
 
 from ftrag_mc.distributions.evidence import DEFAULT_CELL_PRIOR, MAX_COUNT, PairedEval
 from ftrag_mc.errors import ScenarioError
-from ftrag_mc.schema import Registry, check_table, integer, number, parse_record, texts
+from ftrag_mc.schema import Quantity, Registry, check_table, integer, number, parse_record, texts
 
-__all__ = ["PairedEvalTable", "evidence_notes", "parse_evidence"]
+__all__ = ["PairedEvalTable", "evidence_notes", "parse_evidence", "refuse_joint"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -82,6 +82,14 @@ def _rate_names(names: tuple[str, ...], path: str, registry: Registry) -> tuple[
     if names[0] == names[1]:
         raise ScenarioError(f"the two error rates need two names (got '{names[0]}' twice)", path=f"{path}[1]")
     return names[0], names[1]
+
+
+def refuse_joint(quantity: Quantity, name: str, path: str) -> None:
+    """A paired eval's rate named in ``[correlation]`` is an error: the eval fixes its joint draw."""
+    joint = getattr(quantity.distribution, "joint", None)
+    if joint is not None:
+        raise ScenarioError(f"'{name}' comes from [{joint.name}], which fixes its joint draw with the other "
+                            "candidate's rate; inputs from a paired eval cannot be correlated", path=path)
 
 
 def evidence_notes() -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping
 
 from ftrag_mc.distributions import Distribution
 from ftrag_mc.errors import ScenarioError
-from ftrag_mc.evidence import PairedEvalTable, evidence_notes, parse_evidence
+from ftrag_mc.evidence import PairedEvalTable, evidence_notes, parse_evidence, refuse_joint
 from ftrag_mc.limits import (
     MAX_CORPUS_TOKENS, MAX_GROWTH_FACTOR, MAX_GROWTH_FACTOR_WITH_CEILING, MAX_QUERIES_PER_MONTH,
     MAX_TOKENS_PER_QUERY, MAX_USD, MAX_USD_PER_MTOK, MAX_WEEKS,
@@ -385,11 +385,7 @@ def _parse_correlation(spec: Correlation, registry: Registry) -> RankCorrelation
         if quantity_.is_constant:
             raise ScenarioError(f"'{input_name}' is a constant; only uncertain inputs can be correlated",
                                 path=f"correlation.inputs[{i}]")
-        joint = getattr(quantity_.distribution, "joint", None)
-        if joint is not None:
-            raise ScenarioError(f"'{input_name}' comes from [{joint.name}], which fixes its joint draw with the "
-                                "other candidate's rate; inputs from a paired eval cannot be correlated",
-                                path=f"correlation.inputs[{i}]")
+        refuse_joint(quantity_, input_name, f"correlation.inputs[{i}]")
         names.append(quantity_.name)
     return parse_rank_correlation(names, [list(row) for row in spec.matrix], "correlation.matrix",
                                   names_path="correlation.inputs")

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from ftrag_mc.report.evidence_text import pilot_finding
 from ftrag_mc.report.layout import BAND_ALPHA, chart_footnote, chart_subtitle, finish, make_figure, require_columns
 from ftrag_mc.report.style import (
-    GRID, INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_usd, house_style, tint, usd_formatter,
+    INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_usd, house_style, tint, usd_formatter,
 )
 
 __all__ = ["plot_evsi"]
