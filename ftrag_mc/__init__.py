@@ -10,44 +10,60 @@ A notebook session::
     marked = fm.attach_marks(curves, fm.compute_crossings(curves, result))
     fig, ax = fm.plot_pwin_vs_volume(marked, fm.run_info(result))
 
-Charts and reports live in :mod:`ftrag_mc.report`; importing this package does not import matplotlib.
+Charts and reports live in :mod:`ftrag_mc.report`. Importing this package imports nothing heavy: each
+name loads its module on first use (so ``ftrag-mc --help`` starts in a fraction of a second).
 """
 
-from ftrag_mc._version import __version__
-from ftrag_mc.analysis import (
-    compute_breakeven, compute_breakeven_histogram, compute_cheapest_vs_volume, compute_crossings,
-    compute_delta_npc, compute_payback, compute_payback_histogram, compute_payback_months,
-    compute_pwin_vs_month, compute_pwin_vs_volume, compute_summary, wilson_interval,
-)
-from ftrag_mc.analysis.charts_extra import attach_marks
-from ftrag_mc.errors import ScenarioError
-from ftrag_mc.scenario import Scenario, load_scenario, parse_scenario
-from ftrag_mc.model.evaluate import Evaluation, evaluate
-from ftrag_mc.simulate import ResourceError, SimulationResult, simulate, tune_allocator, volume_grid
+import importlib
+import sys
+import types
 
-_PLOTS = {"plot_pwin_vs_volume", "plot_pwin_vs_month", "plot_breakeven", "plot_payback",
-          "plot_cheapest_vs_volume"}
+from ftrag_mc._version import __version__
+
+#: Each public name and the module that defines it, loaded on first use.
+_LAZY = {
+    **dict.fromkeys(("compute_breakeven", "compute_breakeven_histogram", "compute_cheapest_vs_volume",
+                     "compute_crossings", "compute_delta_npc", "compute_payback", "compute_payback_histogram",
+                     "compute_payback_months", "compute_pwin_vs_month", "compute_pwin_vs_volume", "compute_summary",
+                     "wilson_interval"), "ftrag_mc.analysis"),
+    "attach_marks": "ftrag_mc.analysis.charts_extra",
+    "ScenarioError": "ftrag_mc.errors",
+    **dict.fromkeys(("Scenario", "load_scenario", "parse_scenario"), "ftrag_mc.scenario"),
+    **dict.fromkeys(("Evaluation", "evaluate"), "ftrag_mc.model.evaluate"),
+    **dict.fromkeys(("ResourceError", "SimulationResult", "simulate", "tune_allocator", "volume_grid"),
+                    "ftrag_mc.simulate"),
+    **dict.fromkeys(("plot_pwin_vs_volume", "plot_pwin_vs_month", "plot_breakeven", "plot_payback",
+                     "plot_cheapest_vs_volume"), "ftrag_mc.report.plots"),
+    **dict.fromkeys(("run_info", "build_report"), "ftrag_mc.report.pack"),
+    "write_report": "ftrag_mc.report.writers",
+    **dict.fromkeys(("build_run_report", "build_sensitivity_report", "build_sweep_report", "build_compare_report",
+                     "build_explain_report"), "ftrag_mc.report.builders"),
+}
 
 
 def __getattr__(name: str):
-    # Plots and report helpers load matplotlib only when first used.
-    if name in _PLOTS:
-        from ftrag_mc.report import plots
-        return getattr(plots, name)
-    if name in ("run_info", "build_report"):
-        from ftrag_mc.report import pack
-        return getattr(pack, name)
-    if name == "write_report":
-        from ftrag_mc.report.writers import write_report
-        return write_report
-    raise AttributeError(f"module 'ftrag_mc' has no attribute {name!r}")
+    if name not in _LAZY:
+        raise AttributeError(f"module 'ftrag_mc' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
 
 
-__all__ = [
-    "__version__", "attach_marks", "ScenarioError", "Scenario", "load_scenario", "parse_scenario", "SimulationResult",
-    "simulate", "tune_allocator", "volume_grid", "evaluate", "Evaluation", "ResourceError", "compute_breakeven",
-    "compute_breakeven_histogram", "compute_cheapest_vs_volume", "compute_crossings", "compute_delta_npc",
-    "compute_payback", "compute_payback_histogram", "compute_payback_months", "compute_pwin_vs_month",
-    "compute_pwin_vs_volume", "compute_summary",
-    "wilson_interval", *sorted(_PLOTS), "run_info", "build_report", "write_report",
-]
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+class _Package(types.ModuleType):
+    """This package's module object: importing the submodule ``ftrag_mc.simulate`` binds it here as
+    the attribute ``simulate``, which would hide the function of that name; the function wins."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+__all__ = ["__version__", *_LAZY]

@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from ftrag_mc.errors import ScenarioError
-from ftrag_mc.scenario import Scenario, parse_scenario
-from ftrag_mc.schema import did_you_mean
+from ftrag_mc.errors import ScenarioError, did_you_mean
+
+if TYPE_CHECKING:  # the parser (and numpy, scipy) load only when a file is checked, not for --help
+    from ftrag_mc.scenario import Scenario
 
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 
@@ -245,6 +246,8 @@ def check_rendered(text_: str, path: Path) -> Scenario:
         table = tomllib.loads(text_)
     except tomllib.TOMLDecodeError as error:  # a value rendered wrongly: never write it
         raise ScenarioError(f"the template rendered invalid TOML: {error}", file=str(path)) from None
+    from ftrag_mc.scenario import parse_scenario
+
     return parse_scenario(table, name=path.stem, file=str(path))
 
 

@@ -28,6 +28,13 @@ from ftrag_mc.cli_evidence import evsi_options, fit, pilot_study
 from ftrag_mc.cli_options import command_line, output_options, sampling_options, scenario_argument, what_if_options
 from ftrag_mc.cli_progress import progress_line
 from ftrag_mc.errors import ScenarioError
+from ftrag_mc.limits import (
+    MAX_HORIZON_MONTHS, MAX_QUERIES_PER_MONTH, MAX_SAMPLES, MAX_SOBOL_SAMPLES, MAX_USD, MAX_WORKERS,
+)
+
+# Amounts a command takes directly, bounded like the scenario keys they stand for.
+VOLUME = click.FloatRange(min=0, max=MAX_QUERIES_PER_MONTH, min_open=True)
+USD = click.FloatRange(min=0, max=MAX_USD, min_open=True)
 
 ENGINES = ("local", "dask")  # ftrag_mc.simulate.ENGINES, without importing numpy for --help
 
@@ -115,11 +122,11 @@ class _ReportCommand(click.Command):
 @output_options("Reports go to OUT/<scenario name>/.")
 @click.option("--target-se", type=click.FloatRange(min=0, max=0.5, min_open=True, max_open=True),
               help="Stop sampling once every P(win) at your volume has a standard error below this (e.g. 0.005).")
-@click.option("--workers", "-j", type=click.IntRange(min=1), help="Worker processes over blocks of samples [default: all CPUs]; results do not change.")
+@click.option("--workers", "-j", type=click.IntRange(min=1, max=MAX_WORKERS), help="Worker processes over blocks of samples [default: all CPUs]; results do not change.")
 @click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
               help="local worker processes, or dask.distributed (pip install 'ftrag-mc[dask]'); results do not change.")
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a running cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster].")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Samples per task, in whole blocks of 16,384 (scheduling only; results do not change).")
+@click.option("--chunk-size", type=click.IntRange(min=1, max=MAX_SAMPLES), default=None, help="Samples per task, in whole blocks of 16,384 (scheduling only; results do not change).")
 @what_if_options
 def run(scenario: str, samples: int | None, seed: int | None, sampler: str | None, out_dir: Path, quiet: bool,
         target_se: float | None, workers: int | None, engine: str, scheduler: str | None,
@@ -165,7 +172,7 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
               help="Tornado: the low percentile each input swings to.")
 @click.option("--high", type=click.FloatRange(0.5, 1, min_open=True, max_open=True), default=0.90, show_default=True,
               help="Tornado: the high percentile.")
-@click.option("--sobol-samples", type=click.IntRange(min=64), help="Base samples of the Sobol design (a power of two).")
+@click.option("--sobol-samples", type=click.IntRange(min=64, max=MAX_SOBOL_SAMPLES), help="Base samples of the Sobol design (a power of two).")
 @click.option("--no-sobol", is_flag=True, help="Skip Sobol indices (rank correlations only).")
 @evsi_options
 @what_if_options
@@ -218,7 +225,7 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
                   seed="Seed [default: the scenario's, else 2026].",
                   sampler="Sampling scheme [default: the scenario's; sobol sweeps as lhs].")
 @click.option("--challenger", metavar="NAME", help="Draw this challenger only [default: every challenger].")
-@click.option("--horizon", type=click.IntRange(min=1), help="Months of the horizon drawn [default: the longest].")
+@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON_MONTHS), help="Months of the horizon drawn [default: the longest].")
 @output_options("sweep.{png,csv} are added to OUT/<scenario name>/.")
 @what_if_options
 def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: int | None, sampler: str | None,
@@ -275,7 +282,7 @@ def _compare_variants(scenarios: tuple[str, ...], variants: tuple[str, ...], wha
 @sampling_options(samplers=("mc", "lhs"), samples="Samples per scenario [default: the first scenario's].",
                   seed="Seed, the same for every scenario [default: the first's].",
                   sampler="Sampling scheme [default: the first scenario's; sobol compares as lhs].")
-@click.option("--horizon", type=click.IntRange(min=1), help="Months [default: each scenario's longest].")
+@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON_MONTHS), help="Months [default: each scenario's longest].")
 @output_options("Writes OUT/compare/: compare.png, compare.csv, compare_headline.csv.")
 @what_if_options
 def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], samples: int | None, seed: int | None,
@@ -407,12 +414,12 @@ class _NewCommand(click.Command):
 @click.option("--template", "-t", "template", type=click.Choice(tuple(TEMPLATES)),
               help=f"The strategies to compare [default: {DEFAULT_TEMPLATE}].")
 @click.option("--title", help="Title on charts and reports [default: NAME and the template's description].")
-@click.option("--volume", type=click.FloatRange(min=0, min_open=True), metavar="QUERIES",
+@click.option("--volume", type=VOLUME, metavar="QUERIES",
               help="Queries per month at the start [default: 100,000].")
-@click.option("--horizon", type=click.IntRange(1, 600), metavar="MONTHS", help="Months simulated [default: 36].")
+@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON_MONTHS), metavar="MONTHS", help="Months simulated [default: 36].")
 @click.option("--growth", type=click.FloatRange(-0.5, 2), metavar="FRACTION",
               help="Monthly growth of the volume, 0.02 = +2 % a month [default: 0.02].")
-@click.option("--engineer-week-usd", type=click.FloatRange(min=0, min_open=True), metavar="USD",
+@click.option("--engineer-week-usd", type=USD, metavar="USD",
               help="Loaded cost of an engineer-week, the mode of a PERT from -15 % to +10 % [default: 4,400, MODEL.md §7].")
 @click.option("--figure", "figures", metavar="NAME=NUMBER", multiple=True,
               help="A key figure of the template (each template's are listed above), e.g. --figure training_run_usd=8000. Repeatable.")
@@ -455,13 +462,13 @@ def new(name: str, template: str | None, title: str | None, volume: float | None
         raise UserError(str(error)) from None
     if ask:
         title = title if title is not None else click.prompt("Title", default=default_title(template, path))
-        volume = volume or click.prompt("Queries per month at the start", type=click.FloatRange(min=0, min_open=True),
+        volume = volume or click.prompt("Queries per month at the start", type=VOLUME,
                                         default=defaults.queries_per_month)
         growth = growth if growth is not None else click.prompt(
             "Monthly growth (0.02 = +2 % a month)", type=click.FloatRange(-0.5, 2), default=defaults.growth_per_month)
-        horizon = horizon or click.prompt("Horizon in months", type=click.IntRange(1, 600), default=defaults.horizon_months)
+        horizon = horizon or click.prompt("Horizon in months", type=click.IntRange(1, MAX_HORIZON_MONTHS), default=defaults.horizon_months)
         engineer_week_usd = engineer_week_usd or click.prompt(
-            "Loaded cost of an engineer-week, USD", type=click.FloatRange(min=0, min_open=True),
+            "Loaded cost of an engineer-week, USD", type=USD,
             default=defaults.engineer_week_usd)
     request = NewScenario(
         template=template, title=title, figures=given,
@@ -488,7 +495,7 @@ def new(name: str, template: str | None, title: str | None, volume: float | None
 @scenario_argument
 @click.option("--percentile", "-p", type=click.FloatRange(0, 100, min_open=True, max_open=True), default=50.0,
               show_default=True, help="Set every uncertain input to its own P-th percentile instead of its median, e.g. 90.")
-@click.option("--volume", type=click.FloatRange(min=0, min_open=True), metavar="QUERIES",
+@click.option("--volume", type=VOLUME, metavar="QUERIES",
               help="Start volume, queries/month [default: the scenario's].")
 @output_options("explain_*.csv are added to OUT/<scenario name>/ (a run's files there are kept).")
 @what_if_options

@@ -16,12 +16,12 @@ import click
 
 from ftrag_mc.cli_edge import UserError
 from ftrag_mc.cli_options import _stacked
+from ftrag_mc.limits import MAX_USD
 
 F = TypeVar("F", bound=Callable)
 
 #: ftrag_mc.fit.FIT_FAMILIES, without importing scipy for --help (a test keeps them equal).
 FIT_FAMILY_NAMES = ("normal", "lognormal", "gamma", "weibull", "exponential", "uniform", "beta")
-MAX_USD = 1e12  # ftrag_mc.limits.MAX_USD, the largest amount anywhere
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 

@@ -11,7 +11,10 @@ from typing import TypeVar
 
 import click
 
-from ftrag_mc.sampling import SAMPLERS
+from ftrag_mc.limits import MAX_SAMPLES, MAX_SEED
+
+#: ftrag_mc.sampling.SAMPLERS, named here so that --help imports no numpy (a test keeps them equal).
+SAMPLERS = ("mc", "lhs", "sobol")
 
 F = TypeVar("F", bound=Callable)
 
@@ -55,9 +58,9 @@ def sampling_options(*, samples: str, seed: str, sampler: str, min_samples: int 
         The sampling schemes the command accepts.
     """
     return _stacked(
-        click.option("--samples", "-n", type=click.IntRange(min=min_samples), default=default_samples,
+        click.option("--samples", "-n", type=click.IntRange(min=min_samples, max=MAX_SAMPLES), default=default_samples,
                      show_default=default_samples is not None, help=samples),
-        click.option("--seed", "-s", type=click.IntRange(min=0), help=seed),
+        click.option("--seed", "-s", type=click.IntRange(min=0, max=MAX_SEED), help=seed),
         click.option("--sampler", type=click.Choice(samplers), help=sampler),
     )
 

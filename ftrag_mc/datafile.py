@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ftrag_mc.schema import did_you_mean
+from ftrag_mc.errors import did_you_mean
 
 __all__ = ["Column", "DataError", "MAX_DATA_BYTES", "load_column"]
 

@@ -6,6 +6,9 @@ what is wrong, so the CLI can print it on one line and exit with status 2.
 
 from __future__ import annotations
 
+import difflib
+from typing import Any
+
 
 class ScenarioError(ValueError):
     """A scenario (or a value in it) is invalid.
@@ -40,3 +43,9 @@ class ScenarioError(ValueError):
 
 def _rebuild(cls: type, message: str, path: str | None, file: str | None) -> ScenarioError:
     return cls(message, path=path, file=file)
+
+
+def did_you_mean(key: str, known: Any) -> str:
+    """"; did you mean 'x'?" for the known name closest to a mistyped ``key``, or ""."""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -38,3 +38,21 @@ MAX_WAIT_SECONDS = 1e5  # a fixed wait per query longer than a day is a unit sli
 # uncapped volume only has to stay finite before the cap applies.
 MAX_GROWTH_FACTOR = 1e6
 MAX_GROWTH_FACTOR_WITH_CEILING = 1e100
+
+# Counts a run may ask for, in the scenario file or on the command line alike: samples (1e8 at
+# ~2M/s is about a minute of simulation per core, the memory of a run stays flat), a seed (numpy's
+# SeedSequence takes any non-negative integer; 63 bits keep it one TOML integer), worker processes,
+# the horizon (50 years of months), the base samples of a Sobol design (each is d + 2 model
+# evaluations) and the values of one swept key.
+MAX_SAMPLES = 100_000_000
+MAX_SEED = 2**63 - 1
+MAX_WORKERS = 512
+MAX_HORIZON_MONTHS = 600
+MAX_SOBOL_SAMPLES = 2**20
+MAX_SWEEP_VALUES = 200
+
+# The sampler keeps uniforms this far from 0 and 1 so that ppf of unbounded families stays finite
+# (ndtri(2**-53) ≈ -8.2); 1 - 2**-53 is the largest double below 1. Bounds are checked against
+# what a distribution can draw within them.
+U_MIN = 2.0**-53
+U_MAX = 1.0 - 2.0**-53

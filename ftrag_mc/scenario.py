@@ -23,7 +23,7 @@ from ftrag_mc.distributions import Distribution
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.evidence import PairedEvalTable, evidence_notes, parse_evidence, refuse_joint
 from ftrag_mc.limits import (
-    MAX_CORPUS_TOKENS, MAX_GROWTH_FACTOR, MAX_GROWTH_FACTOR_WITH_CEILING, MAX_QUERIES_PER_MONTH,
+    MAX_CORPUS_TOKENS, MAX_GROWTH_FACTOR, MAX_HORIZON_MONTHS, MAX_SAMPLES, MAX_SEED, MAX_GROWTH_FACTOR_WITH_CEILING, MAX_QUERIES_PER_MONTH,
     MAX_TOKENS_PER_QUERY, MAX_USD, MAX_USD_PER_MTOK, MAX_WEEKS,
 )
 from ftrag_mc.model.strategy import EndOfLife, Strategy, components_needing_team
@@ -51,8 +51,8 @@ class Meta:
     description: str | None = text("what the scenario models", default=None)
     sources: tuple[str, ...] = texts("where the figures come from", default=())
     currency: str = text("currency of every amount", default="USD")
-    horizon_months: int = integer("months simulated", unit="months", default=36, lo=1, hi=600, words="horizon")
-    analysis_horizons_months: tuple[int, ...] | None = integers("horizons for P(win) curves; default 12/24/36 up to the horizon", unit="months", default=None, hi=600)
+    horizon_months: int = integer("months simulated", unit="months", default=36, lo=1, hi=MAX_HORIZON_MONTHS, words="horizon")
+    analysis_horizons_months: tuple[int, ...] | None = integers("horizons for P(win) curves; default 12/24/36 up to the horizon", unit="months", default=None, hi=MAX_HORIZON_MONTHS)
     discount_rate_per_year: Quantity = quantity("annual discount rate (finance: 0.08-0.12)", unit="fraction", default=0, lo=-0.5, hi=1, words="discount rate")
     baseline: str = text("the strategy every other is compared with")
 
@@ -126,8 +126,8 @@ class Team:
 
 @dataclass(frozen=True, kw_only=True)
 class Simulation:
-    samples: int = integer("Monte Carlo samples", default=20_000, lo=2, hi=100_000_000)
-    seed: int = integer("seed: the same seed reproduces the run bit for bit", default=DEFAULT_SEED, lo=0, hi=2**63 - 1)
+    samples: int = integer("Monte Carlo samples", default=20_000, lo=2, hi=MAX_SAMPLES)
+    seed: int = integer("seed: the same seed reproduces the run bit for bit", default=DEFAULT_SEED, lo=0, hi=MAX_SEED)
     sampler: str = text("sampling scheme", default="lhs", choices=SAMPLERS)
 
 

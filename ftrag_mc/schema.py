@@ -12,7 +12,6 @@ The same metadata generates the scenario reference in the README (:func:`describ
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping
@@ -20,8 +19,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ftrag_mc.distributions import Distribution, fixed, parse_distribution
-from ftrag_mc.errors import ScenarioError
-from ftrag_mc.sampling import U_MAX, U_MIN
+from ftrag_mc.errors import ScenarioError, did_you_mean
+from ftrag_mc.limits import U_MAX, U_MIN
 
 REQUIRED = object()
 """Marks a field without a default."""
@@ -284,11 +283,6 @@ _PARSERS: dict[str, Callable[[Any, str, Mapping[str, Any], Registry], Any]] = {
     "section": _parse_section,
     "matrix": _parse_matrix,
 }
-
-
-def did_you_mean(key: str, known: Any) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def schema_fields(cls: type) -> list[Any]:

@@ -49,3 +49,15 @@ def charts_never_saved(monkeypatch):
     monkeypatch.setattr(Figure, "savefig", refuse)
     yield
     plt.close("all")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_progress_lines_in_command_output():
+    """Off a terminal a long command writes a progress line every few seconds to stderr, which a
+    test's CliRunner output would then hold or not depending on the machine's speed: tests of a
+    command's output see none (tests/test_progress.py puts the interval back to test the lines)."""
+    from ftrag_mc import cli_progress
+
+    every, cli_progress.LOG_EVERY_S = cli_progress.LOG_EVERY_S, float("inf")
+    yield
+    cli_progress.LOG_EVERY_S = every

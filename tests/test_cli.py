@@ -76,6 +76,20 @@ def test_the_command_line_loads_no_report_until_a_command_runs():
     assert done.returncode == 0, done.stderr
 
 
+def test_help_imports_no_numpy_scipy_or_pandas():
+    # ftrag-mc --help answers in about a tenth of a second: the heavy libraries load with a command.
+    code = ("import sys, ftrag_mc.cli; loaded = [m for m in ('numpy', 'scipy', 'pandas', 'matplotlib', "
+            "'ftrag_mc.scenario') if m in sys.modules]; assert not loaded, loaded")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_command_lines_sampler_names_are_the_samplers():
+    from ftrag_mc import cli_options, sampling
+
+    assert cli_options.SAMPLERS == sampling.SAMPLERS
+
+
 @pytest.mark.parametrize("command", ["run", "sensitivity", "sweep", "compare", "explain"])
 def test_report_commands_share_their_options(command):
     options = {opt for param in main.commands[command].params for opt in param.opts}

@@ -41,7 +41,7 @@ from ftrag_mc.distributions import PairedEval, joints_of
 from ftrag_mc.limits import MAX_USD
 from ftrag_mc.sampling import BLOCK_SIZE, InputSampler
 from ftrag_mc.scenario import Scenario, describe_input
-from ftrag_mc.schema import did_you_mean
+from ftrag_mc.errors import did_you_mean
 from ftrag_mc.simulate import SimulationResult
 
 __all__ = ["DEFAULT_SIZES", "MAX_ITEMS", "MAX_SIZES", "PairedData", "PilotStudy", "ResolvedPilot",

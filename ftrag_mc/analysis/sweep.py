@@ -27,6 +27,7 @@ import pandas as pd
 
 from ftrag_mc.analysis.stats import wilson_interval
 from ftrag_mc.errors import ScenarioError
+from ftrag_mc.limits import MAX_SWEEP_VALUES
 from ftrag_mc.overrides import (
     Override, OverrideError, apply_overrides, format_override, format_value, parse_key, parse_value,
     split_override,
@@ -86,11 +87,18 @@ def parse_sweep_values(text: str, *, option: str = "--x") -> SweepAxis:
     key = ".".join(path)
     match = _RANGE.fullmatch(rest)
     if match and "{" not in rest and "[" not in rest and '"' not in rest:
-        return key, _range_values(match, key, option)
+        return key, _bounded(_range_values(match, key, option), key, option)
     values = _list_values(rest, key, option)
     if not values:
         raise OverrideError(f"{option} '{text}' gives no values", path=key, source=f"(from {option})")
-    return key, values
+    return key, _bounded(values, key, option)
+
+
+def _bounded(values: list[Any], key: str, option: str) -> list[Any]:
+    if len(values) > MAX_SWEEP_VALUES:
+        raise OverrideError(f"{len(values):,} values; a swept key takes at most {MAX_SWEEP_VALUES}", path=key,
+                            source=f"(from {option})")
+    return values
 
 
 def _range_values(match: re.Match, key: str, option: str) -> list[float | int]:
@@ -100,6 +108,9 @@ def _range_values(match: re.Match, key: str, option: str) -> list[float | int]:
     except OverrideError:
         lo = hi = n = None
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi))
+    if numbers and isinstance(n, int) and not isinstance(n, bool) and n > MAX_SWEEP_VALUES:
+        raise OverrideError(f"{n:,} values; a swept key takes at most {MAX_SWEEP_VALUES}", path=key,
+                            source=f"(from {option})")
     if not numbers or not isinstance(n, int) or isinstance(n, bool) or n < 2:
         raise OverrideError(f"'{match.string.strip()}' is not lo:hi:n[:log] with numbers lo, hi and a whole "
                             "n >= 2", path=key, source=f"(from {option})")

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from scipy import special
-from scipy.stats.sampling import NumericalInversePolynomial
 
 # Beta inverse CDF by polynomial interpolation (PINV). The thresholds come from a scan of shapes
 # 1 .. 1e6 against betaincinv/betainc (scipy 1.17): on the full (0, 1) domain PINV's setup hangs
@@ -104,6 +103,8 @@ def _build_beta_inverse(alpha: float, beta: float) -> _BetaInverse | None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
+            from scipy.stats.sampling import NumericalInversePolynomial  # scipy.stats: ~0.5 s, on first use
+
             generator = NumericalInversePolynomial(
                 _BetaDensity(alpha, beta),
                 domain=(lo, hi),

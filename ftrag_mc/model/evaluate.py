@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
-import pandas as pd
 
 from ftrag_mc.model import calendar
 from ftrag_mc.model.components import COMPONENTS
@@ -455,8 +454,10 @@ class Evaluation:
     months: np.ndarray
     components: dict[str, np.ndarray] | None = None
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self):
         """Long format: sample, strategy, queries_per_month, month, npc_usd (and one column per component)."""
+        import pandas as pd  # only for this view: the evaluator itself needs numpy alone
+
         n, s, k, m = self.npc_usd.shape
         index = pd.MultiIndex.from_product([range(n), self.strategies, self.volumes, self.months],
                                            names=["sample", "strategy", "queries_per_month", "month"])

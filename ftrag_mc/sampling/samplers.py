@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 from scipy import special
-from scipy.stats import qmc
 
 from ftrag_mc.distributions import Distribution, joints_of
+from ftrag_mc.limits import U_MAX, U_MIN  # the sampler's uniforms stay in [U_MIN, U_MAX]
 from ftrag_mc.sampling.correlation import RankCorrelation
 from ftrag_mc.sampling.streams import BLOCK_SIZE, _block_rng, _name_key, _stream_key, normalize_seed
 
@@ -29,13 +29,6 @@ __all__ = ["SAMPLERS", "U_MAX", "U_MIN", "InputSampler"]
 
 SAMPLERS = ("mc", "lhs", "sobol")
 
-# Uniforms are kept this far from 0 and 1 so that ppf of unbounded families stays finite
-# (ndtri(2**-53) ≈ -8.2); 1 - 2**-53 is the largest double below 1.
-U_MIN = 2.0**-53
-U_MAX = 1.0 - 2.0**-53
-
-# scipy renamed the qmc engines' `seed` argument to `rng` in 1.15; both accept a Generator.
-_QMC_RNG_ARG = "rng" if "rng" in inspect.signature(qmc.Sobol).parameters else "seed"
 # Sobol' points are limited by the engine's default 30 bits.
 _SOBOL_MAX_N = 2**30
 # LHS stratification is exact in float64 up to 2**50 strata (see `_lhs_uniforms`).
@@ -239,14 +232,17 @@ class InputSampler:
         self.__dict__.update(state)
         self._sobol = self._sobol_engine()
 
-    def _sobol_engine(self) -> qmc.Sobol | None:
-        """The run's scrambled engine, never drawn from: :meth:`_sobol_uniforms` draws copies."""
+    def _sobol_engine(self):
+        """The run's scrambled engine (a ``scipy.stats.qmc.Sobol``), never drawn from:
+        :meth:`_sobol_uniforms` draws copies."""
         if self.sampler != "sobol" or not self.rows:
             return None
+        from scipy.stats import qmc  # scipy.stats costs ~0.5 s to import: only for Sobol runs
+
+        # scipy renamed the qmc engines' `seed` argument to `rng` in 1.15; both accept a Generator.
+        rng_arg = "rng" if "rng" in inspect.signature(qmc.Sobol).parameters else "seed"
         root = np.random.SeedSequence(self.seed, spawn_key=_SOBOL_KEY)
-        return qmc.Sobol(
-            d=len(self.rows), scramble=True, **{_QMC_RNG_ARG: np.random.default_rng(root)}
-        )
+        return qmc.Sobol(d=len(self.rows), scramble=True, **{rng_arg: np.random.default_rng(root)})
 
     def _copula(self, correlation: RankCorrelation | None) -> tuple[np.ndarray, np.ndarray]:
         """Rows of correlated inputs in ``uncertain`` and the Cholesky factor of their normals."""
