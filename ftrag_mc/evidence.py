@@ -106,7 +106,10 @@ def evidence_notes() -> list[str]:
         "  multinomial with a Dirichlet prior (`prior_per_cell`, default 0.5); A's error rate is only B right + both",
         "  wrong, B's is only A right + both wrong, each exactly a Beta (the Dirichlet's aggregation property), with",
         "  prior_per_cell = 0.5 the same Beta as `observed` gives for that candidate's counts. The two are drawn",
-        "  jointly (their correlation is the expected table's phi coefficient), so what learning one reveals about",
-        "  the other, and the difference between them, are exact. They cannot be named in `[correlation]`.",
+        "  jointly and exactly, by stick-breaking: A's rate from its own uniform, then the share of A's errors that B",
+        "  shares and the share of A's right answers that B gets wrong, independent Betas by the Dirichlet's",
+        "  neutrality; their correlation is the expected table's phi coefficient, so what learning one reveals about",
+        "  the other, and the difference between them, are exact. They cannot be named in `[correlation]`. Score",
+        "  each item once per candidate (several runs of an item, like the article's three: their majority).",
         "",
     ]

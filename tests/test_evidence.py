@@ -276,3 +276,14 @@ def test_a_paired_scenario_gives_the_same_bits_for_any_workers_and_chunks(sample
     # The draws are the joint's: the rates' correlation is the posterior's (within Monte Carlo error).
     r = np.corrcoef(one.inputs["inputs.prompted_error_rate"], one.inputs["inputs.tuned_error_rate"])[0, 1]
     assert r == pytest.approx(ARTICLE.correlation, abs=0.03)
+
+
+def test_an_observed_rate_may_be_correlated_and_keeps_its_marginal():
+    table = _scenario(inputs={"price": {"dist": "uniform", "min": 1, "max": 2},
+                              "observed_rate": {"dist": "observed", "events": 14, "trials": 200}},
+                      correlation={"inputs": ["price", "observed_rate"], "matrix": [[1, 0.6], [0.6, 1]]})
+    scenario = parse_scenario(table)
+    sampler = InputSampler(scenario.inputs, 50_000, seed=2, sampler="lhs", correlation=scenario.correlation)
+    drawn = sampler.draw(0, 50_000)
+    assert stats.kstest(drawn["inputs.observed_rate"], stats.beta(15, 187).cdf).pvalue > 1e-3
+    assert stats.spearmanr(drawn["inputs.price"], drawn["inputs.observed_rate"]).statistic == pytest.approx(0.6, abs=0.02)
