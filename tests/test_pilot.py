@@ -241,14 +241,15 @@ def test_headline_names_the_value_the_size_it_pays_up_to_and_the_best(observed_r
     up_to = frame.attrs["pays_up_to_n"]
     assert best in (200, 800) and 800 < up_to < 3000 and not frame.attrs["pays_at_every_size"]
     headline = pilot_headline(frame)
-    assert headline.startswith(f"An eval of {best:,} items is worth $")
+    assert headline.startswith("An eval of 200 items is worth $")  # the middle size tried, then the best
     assert f"it pays for itself up to about {round(up_to):,} items; the best size is {best:,} items" in headline
     assert pilot_finding(frame).startswith(f"The best eval is {best:,} items: worth $")
     lines = pilot_lines(frame)
     assert lines[0] == headline + "." and sum("<- best" in line for line in lines) == 1
     assert lines[-1].startswith("  Ceiling: knowing the error rate of prompted exactly before deciding")
     dear = compute_pilot_evsi(result, PilotStudy(frame.attrs["input"], sizes=(50,), fixed_usd=1e6, bootstrap=0))
-    assert pilot_headline(dear).startswith("No eval size tried pays for itself: one of 50 items is worth")
+    assert pilot_headline(dear).startswith("An eval of 50 items is worth $")
+    assert "against its cost of $1M; no size tried pays for itself, and knowing the error rate" in pilot_headline(dear)
     assert pilot_finding(dear).startswith("No eval pays for itself: even perfect knowledge is worth $")
     free = compute_pilot_evsi(result, PilotStudy(frame.attrs["input"], sizes=(50, 5000), bootstrap=0))
     assert pilot_finding(free).startswith("An eval of 5,000 items is worth $") and "about all" in pilot_finding(free)

@@ -69,22 +69,21 @@ def _pays(frame: pd.DataFrame) -> str:
 
 def pilot_headline(frame: pd.DataFrame) -> str:
     """What an EVSI study found (:func:`~ftrag_mc.analysis.pilot.compute_pilot_evsi`'s frame), in
-    full: what an eval is worth with its interval, the size up to which it pays, the best size."""
+    full: what an eval of the middle size tried is worth, with its interval and cost; the size up to
+    which an eval pays for itself; the best size."""
     studies = frame[frame["n"] > 0]
     if frame["evppi_usd"].iloc[0] < NOTHING_USD:
         return f"No eval is worth anything here: {_ceiling(frame)}"
+    row = studies.iloc[(len(studies) - 1) // 2]  # the middle size: 200 of 50, 100, 200, 400, 800
+    text = f"An eval of {_items(row['n'])} is {_worth(frame, row)}"
     if "enbs_usd" not in frame.columns:
-        row = studies.iloc[-1]
-        return (f"An eval of {_items(row['n'])} is {_worth(frame, row)}, {format_share(row['share_of_evppi'])} "
-                f"of the ceiling: {_ceiling(frame)}")
+        return f"{text}, {format_share(row['share_of_evppi'])} of the ceiling: {_ceiling(frame)}"
+    text += f" against its cost of {_money(frame, row['cost_usd'])}"
     best_n = int(frame.attrs.get("best_n", 0))
     if best_n == 0:
-        row = studies.iloc[0]
-        return (f"No eval size tried pays for itself: one of {_items(row['n'])} is {_worth(frame, row)} against a "
-                f"cost of {_money(frame, row['cost_usd'])}; {_ceiling(frame)}")
-    row = frame[frame["n"] == best_n].iloc[0]
-    return (f"An eval of {_items(best_n)} is {_worth(frame, row)} against its cost of {_money(frame, row['cost_usd'])}; "
-            f"{_pays(frame)}; the best size is {_items(best_n)} (net {_money(frame, row['enbs_usd'])})")
+        return f"{text}; no size tried pays for itself, and {_ceiling(frame)}"
+    best = frame[frame["n"] == best_n].iloc[0]
+    return f"{text}; {_pays(frame)}; the best size is {_items(best_n)} (net {_money(frame, best['enbs_usd'])})"
 
 
 def pilot_finding(frame: pd.DataFrame) -> str:
