@@ -26,7 +26,7 @@ _LAZY = {
                      "compute_crossings", "compute_delta_npc", "compute_payback", "compute_payback_histogram",
                      "compute_payback_months", "compute_pwin_vs_month", "compute_pwin_vs_volume", "compute_summary",
                      "wilson_interval"), "ftrag_mc.analysis"),
-    "attach_marks": "ftrag_mc.analysis.charts_extra",
+    "attach_marks": "ftrag_mc.analysis.marks",
     "ScenarioError": "ftrag_mc.errors",
     **dict.fromkeys(("Scenario", "load_scenario", "parse_scenario"), "ftrag_mc.scenario"),
     **dict.fromkeys(("Evaluation", "evaluate"), "ftrag_mc.model.evaluate"),

@@ -22,7 +22,7 @@ import numpy as np
 
 from ftrag_mc.model.components import REGISTRY
 from ftrag_mc.model.evaluate import evaluate
-from ftrag_mc.report.numbers import format_usd
+from ftrag_mc.formats import format_usd
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.schema import Quantity
 

@@ -150,7 +150,7 @@ def test_the_pinned_genai_prices_is_the_installed_one():
     pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
     assert "genai-prices==0.2.3" in pyproject["project"]["dependencies"]
     assert "data/*.toml" in pyproject["tool"]["setuptools"]["package-data"]["ftrag_mc"]
-    assert lookup_model("gpt-4o").source.startswith(f"genai-prices {catalog._genai_version()} ")
+    assert lookup_model("gpt-4o").source.startswith(f"genai-prices {catalog.data.genai_version()} ")
 
 
 # --- offline -----------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def test_lookups_never_touch_the_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     # A snapshot fetched by someone else's auto-updater in this process is not ours to use.
     monkeypatch.setattr(data_snapshot, "_custom_snapshot", data_snapshot.DataSnapshot(providers=[], from_auto_update=True))
-    for cached in (catalog._catalog, catalog._genai_snapshot, catalog.lookup_model):
+    for cached in (catalog.data.catalog_data, catalog.data.genai_snapshot, catalog.lookup_model):
         cached.cache_clear()
     try:
         assert lookup_model("claude-haiku-4.5").input_usd_per_mtok == 1
@@ -174,7 +174,7 @@ def test_lookups_never_touch_the_network(monkeypatch):
         assert catalog.search("gpt-4.1")
         assert update_prices._shared_updater.ref_count == 0  # the auto-updater never started
     finally:
-        for cached in (catalog._catalog, catalog._genai_snapshot, catalog.lookup_model):
+        for cached in (catalog.data.catalog_data, catalog.data.genai_snapshot, catalog.lookup_model):
             cached.cache_clear()
 
 
@@ -319,8 +319,8 @@ def test_the_hash_follows_the_catalogs_prices(monkeypatch):
     before = parse_scenario(table).source_hash
     assert parse_scenario(table).source_hash == before
     key = catalog.normalise("claude-haiku-4-5")
-    changed = dataclasses.replace(catalog._catalog().models[key], input_usd_per_mtok=0.8)
-    monkeypatch.setitem(catalog._catalog().models, key, changed)
+    changed = dataclasses.replace(catalog.data.catalog_data().models[key], input_usd_per_mtok=0.8)
+    monkeypatch.setitem(catalog.data.catalog_data().models, key, changed)
     catalog.lookup_model.cache_clear()
     try:
         assert parse_scenario(table).source_hash != before
@@ -395,7 +395,7 @@ def test_validate_notes_prices_older_than_a_year(runner, monkeypatch):
     path = str(SCENARIOS / "support-classifier.toml")
     fresh = runner.invoke(main, ["validate", path])
     assert fresh.exit_code == 0 and "note:" not in fresh.output  # 2026-11-01 is less than a year before today
-    monkeypatch.setattr(catalog, "_today", lambda: datetime.date(2027, 11, 3))  # 367 days after 2026-11-01
+    monkeypatch.setattr(catalog.checks, "_today", lambda: datetime.date(2027, 11, 3))  # 367 days after 2026-11-01
     stale = runner.invoke(main, ["validate", path])
     assert stale.exit_code == 0
     notes = [line for line in stale.output.splitlines() if line.startswith("note:")]
@@ -432,7 +432,7 @@ def test_the_shipped_genai_cache_is_what_the_pinned_package_gives(tmp_path):
     # (regenerate with catalog.write_genai_cache() after changing the pin or the curated models).
     import json
 
-    shipped = json.loads((Path(catalog.__file__).parent / catalog.GENAI_CACHE).read_text("utf-8"))
+    shipped = json.loads(resources.files("ftrag_mc").joinpath(catalog.GENAI_CACHE).read_text("utf-8"))
     fresh = catalog.write_genai_cache(str(tmp_path / "cache.json"))
     assert shipped == json.loads(json.dumps(fresh))
 

@@ -361,7 +361,9 @@ class _WarningPinv:
 
 @pytest.mark.parametrize("fake", [_FailingPinv, _WarningPinv], ids=["error", "warning"])
 def test_pinv_setup_error_or_warning_falls_back_to_exact(monkeypatch, fake):
-    monkeypatch.setattr(fast_inverse, "NumericalInversePolynomial", fake)
+    import scipy.stats.sampling  # fast_inverse imports it on first use, from there
+
+    monkeypatch.setattr(scipy.stats.sampling, "NumericalInversePolynomial", fake)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the fallback must swallow PINV's warning, not pass it on
         assert fast_inverse._build_beta_inverse(2.5, 3.5) is None

@@ -287,3 +287,17 @@ def test_an_observed_rate_may_be_correlated_and_keeps_its_marginal():
     drawn = sampler.draw(0, 50_000)
     assert stats.kstest(drawn["inputs.observed_rate"], stats.beta(15, 187).cdf).pvalue > 1e-3
     assert stats.spearmanr(drawn["inputs.price"], drawn["inputs.observed_rate"]).statistic == pytest.approx(0.6, abs=0.02)
+
+
+def test_a_paired_rate_names_its_partner_in_the_sensitivity_notes():
+    from ftrag_mc.analysis.inputs import correlated_partners, correlated_with
+    from ftrag_mc.report.voi_words import evppi_note
+
+    scenario = load_scenario("scenarios/dsl-codegen-paired.toml")
+    partners = correlated_partners(scenario, ["inputs.tuned_error_rate"])
+    assert partners == [("inputs.prompted_error_rate", pytest.approx(ARTICLE.correlation, rel=1e-12))]
+    assert correlated_with(scenario, partners) == "Prompted error rate (paired eval, ρ = +0.25)"
+    assert evppi_note(scenario, ["inputs.tuned_error_rate"]).startswith(
+        "correlated with the prompted error rate (paired eval, correlation +0.25): this value includes")
+    assert correlated_partners(scenario, ["inputs.tuned_error_rate", "inputs.prompted_error_rate"]) == []
+    assert correlated_partners(load_scenario("scenarios/dsl-codegen-eval.toml"), ["inputs.tuned_error_rate"]) == []

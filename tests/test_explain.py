@@ -19,10 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ftrag_mc
-from ftrag_mc.analysis.explain import ITEM_COLUMNS, MONTH_COLUMNS, compute_explain, describe_explain, explain_values
+from ftrag_mc.analysis.explain import (
+    BREAKEVEN_COLUMNS, ITEM_COLUMNS, MONTH_COLUMNS, TIMELINE_COLUMNS, compute_explain, explain_values,
+)
 from ftrag_mc.cli import main
 from ftrag_mc.distributions import fixed
 from ftrag_mc.model.evaluate import CostModel
+from ftrag_mc.report.explain_text import add_breakeven_words, describe_explain, explain_notes
 from ftrag_mc.scenario import load_scenario, parse_scenario_with_overrides, read_scenario_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,7 +106,7 @@ def test_support_classifier_one_time_monthly_and_event_lines_by_hand(support):
 
 
 def test_support_classifier_interim_month_by_hand(support):
-    _, ex = support
+    s, ex = support
     # The tune launches after exactly one month: month 1 is served by the few-shot prompt at its
     # $0.0018 + $0.12 per query and its $440 maintenance, on the interim lines; the tune's own lines
     # start in month 2.
@@ -112,7 +115,10 @@ def test_support_classifier_interim_month_by_hand(support):
     assert per_query.amount_usd == pytest.approx(0.1218, rel=REL) and per_query.months == "month 1"
     assert item(ex, "fine_tuned", "interim", "per month").amount_usd == pytest.approx(440, rel=REL)
     assert item(ex, "fine_tuned", "llm", "per query").months == "months 2-36"
-    assert any("launches after 4.33 weeks" in note for note in ex.notes["fine_tuned"])
+    timeline = ex.timeline.set_index("strategy").loc["fine_tuned"]
+    assert timeline.launch_weeks == pytest.approx(52 / 12) and timeline.launch_month == 1
+    assert timeline.interim == "prompted"
+    assert any("launches after 4.33 weeks" in note for note in explain_notes(ex, s)["fine_tuned"])
 
 
 def test_support_classifier_months_and_npc_by_hand(support):
@@ -131,7 +137,8 @@ def test_support_classifier_months_and_npc_by_hand(support):
 
 def test_support_classifier_breakeven_arithmetic_by_hand(support):
     _, ex = support
-    row = ex.breakeven.set_index("challenger").loc["fine_tuned"]
+    assert list(ex.breakeven.columns) == list(BREAKEVEN_COLUMNS)  # numbers only: the words are the report's
+    row = add_breakeven_words(ex.breakeven).set_index("challenger").loc["fine_tuned"]
     # Up front $20,100 - $4,400 = $15,700 more. Month 1 is the same for both (the interim); from
     # month 2 the tune saves 250,000 x ($0.1218 - $0.075338) = $11,615.50 a month and pays $4,260
     # every third month: cumulative ΔNPC $15,700 (month 1), $4,084.50 (month 2), -$3,271 (month 3),
@@ -183,7 +190,10 @@ def test_end_of_life_lines_and_note():
     assert item(ex, "fine_tune", "migration", "per event").months == f"month {month}"
     successor = ex.items[(ex.items.strategy == "fine_tune") & (ex.items.component == "successor")]
     assert successor.item.str.startswith("after the platform closes (successor:").all()
-    assert any(f"closes in month {month}" in note for note in ex.notes["fine_tune"])
+    eol = ex.timeline.set_index("strategy").loc["fine_tune"]
+    assert eol.end_of_life_month == month and eol.end_of_life_probability_per_year == pytest.approx(0.25)
+    assert list(ex.timeline.columns) == list(TIMELINE_COLUMNS)
+    assert any(f"closes in month {month}" in note for note in explain_notes(ex, s)["fine_tune"])
 
 
 def test_percentile_moves_every_input_to_its_own_quantile():
@@ -286,7 +296,7 @@ def test_cli_keeps_a_runs_files_beside_it(runner, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--volume", "0"], "Invalid value for '--volume'"),
     (["--volume", "nan"], "the volume must be a finite number"),
-    (["--volume", "1e308"], "the costs overflow at 1e+308 queries/month over 36 months (not finite)"),
+    (["--volume", "1e308"], "Invalid value for '--volume'"),  # beyond the volume limit (ftrag_mc.limits)
     (["--percentile", "0"], "Invalid value for '--percentile'"),
     (["--set", "strategies.fine_tuned.latency.usd_per_secnd=1"], "unknown key"),
 ])
@@ -296,6 +306,12 @@ def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(runner, tmp_path, a
     assert message in result.output
     assert "Traceback" not in result.output
     assert not any(tmp_path.iterdir())
+
+
+def test_costs_that_overflow_are_refused_in_words():
+    # The command line refuses such a volume before this (its limit); the library says why.
+    with pytest.raises(ValueError, match=r"the costs overflow at 1e\+308 queries/month over 36 months \(not finite\)"):
+        compute_explain(load_scenario(SUPPORT), volume=1e308)
 
 
 def test_cli_unwritable_out_is_a_user_error(runner, tmp_path):

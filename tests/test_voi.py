@@ -27,11 +27,11 @@ from ftrag_mc.analysis.voi import (  # noqa: E402
     compute_evpi,
     compute_evppi,
     describe_input,
-    describe_voi,
     evpi_from_net_benefit,
     evppi_from_samples,
 )
 from ftrag_mc.report.pack import run_info  # noqa: E402
+from ftrag_mc.report.voi_words import add_evppi_words, describe_voi  # noqa: E402
 from ftrag_mc.report.style import RunInfo, format_usd  # noqa: E402
 from ftrag_mc.report.voi_plots import plot_evppi, plot_regret  # noqa: E402
 
@@ -227,7 +227,10 @@ def test_compute_evppi_on_a_scenario(normal_run):
 
 
 def test_sentences_name_the_input_in_words_with_its_value(normal_run):
-    frame = compute_evppi(normal_run, bootstrap=20)
+    numbers = compute_evppi(normal_run, bootstrap=20)
+    assert "sentence" not in numbers.columns and "note" not in numbers.columns  # words are the report's
+    frame = add_evppi_words(numbers, normal_run.scenario)
+    assert list(frame.columns[frame.columns.get_loc("evpi_usd") + 1:][:3]) == ["sentence", "note", "horizon_months"]
     top = frame.iloc[0]
     assert top["description"] == "the other one-time cost of Challenger"
     assert top["sentence"].startswith("Knowing the other one-time cost of Challenger before deciding is worth up to ")
@@ -258,7 +261,7 @@ def test_groups_rank_with_inputs_and_include_their_members():
 def test_correlated_inputs_say_what_they_include_and_names_resolve(support_run):
     frame = compute_evppi(support_run, inputs=["few_shot_error_rate", "misroute_usd"],
                           groups=[("few_shot_error_rate", "tuned_error_rate")], bootstrap=10)
-    rows = frame.set_index("input")
+    rows = add_evppi_words(frame, support_run.scenario).set_index("input")
     assert "the tuned error rate" in rows.loc["inputs.few_shot_error_rate", "note"]
     assert rows.loc["inputs.misroute_usd", "note"] == ""
     assert rows.loc["inputs.few_shot_error_rate + inputs.tuned_error_rate", "note"] == ""

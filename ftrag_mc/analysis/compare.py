@@ -128,16 +128,9 @@ def _horizon(name: str, scenario: Scenario, horizon: int | None) -> int:
     return int(horizon)
 
 
-def compute_compare(
-    variants: Sequence[Variant],
-    *,
-    samples: int | None = None,
-    seed: int | None = None,
-    sampler: str | None = None,
-    horizon: int | None = None,
-    workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, seed: int | None = None,
+                    sampler: str | None = None, horizon: int | None = None, workers: int | None = None,
+                    progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """P(win) against volume, and the headline at each variant's own volume, for several scenarios.
 
     Each variant's challengers are compared with its own baseline. Every variant is simulated with
@@ -189,17 +182,7 @@ def compute_compare(
         No variants, duplicate names, a Sobol' or unknown sampler, or a horizon some variant lacks
         (checked before anything is simulated).
     """
-    variants = list(variants)
-    if not variants:
-        raise ValueError("nothing to compare: give at least one (name, scenario) variant")
-    names = [name for name, _scenario in variants]
-    for name, scenario in variants:
-        if not isinstance(scenario, Scenario):
-            raise TypeError(f"variant {name!r}: expected a Scenario, got {type(scenario).__name__}")
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ValueError(f"variant names must be unique; repeated: {', '.join(map(repr, duplicates))} "
-                         "(variant_name(..., taken=...) suffixes #2, #3)")
+    variants = _checked(variants)
     given = {k for k, v in (("samples", samples), ("seed", seed), ("sampler", sampler)) if v is not None}
     first = variants[0][1]
     n = samples if samples is not None else first.simulation.samples
@@ -211,18 +194,10 @@ def compute_compare(
 
     curve_frames, headline_rows = [], []
     for (name, scenario), h in zip(variants, horizons):
-        result = simulate(scenario, samples=n, seed=seed, sampler=sampler, workers=workers, progress=progress)
-        curves = compute_pwin_vs_volume(result)
-        summary = compute_summary(result, curves)
-        curves = curves[curves["horizon_months"] == h].assign(variant=name, baseline=scenario.baseline)
+        curves, rows = _variant(name, scenario, h, samples=n, seed=seed, sampler=sampler, workers=workers,
+                                progress=progress)
         curve_frames.append(curves)
-        for row in summary[summary["horizon_months"] == h].to_dict("records"):
-            headline_rows.append({
-                **row, "variant": name, "scenario": scenario.name, "file": scenario.file,
-                "baseline_label": scenario.label(scenario.baseline),
-                "queries_per_month": scenario.volume.queries_per_month,
-                "samples": result.n_samples, "seed": seed, "sampler": sampler})
-        del result  # bounded statistics only; nothing per sample outlives the variant
+        headline_rows += rows
 
     curves = pd.concat(curve_frames, ignore_index=True)[CURVE_COLUMNS]
     headline = pd.DataFrame(headline_rows, columns=HEADLINE_COLUMNS)
@@ -233,6 +208,37 @@ def compute_compare(
     for frame in (curves, headline):
         frame.attrs.update({"samples": n, "seed": seed, "sampler": sampler, "notes": list(notes)})
     return curves, headline
+
+
+def _variant(name: str, scenario: Scenario, h: int, *, samples: int, seed: int, sampler: str,
+             workers: int | None, progress: Callable[[int], None] | None) -> tuple[pd.DataFrame, list[dict]]:
+    """One variant simulated: its P(win) curves at ``h`` months, and its headline rows."""
+    result = simulate(scenario, samples=samples, seed=seed, sampler=sampler, workers=workers, progress=progress)
+    curves = compute_pwin_vs_volume(result)
+    summary = compute_summary(result, curves)
+    rows = [{**row, "variant": name, "scenario": scenario.name, "file": scenario.file,
+             "baseline_label": scenario.label(scenario.baseline),
+             "queries_per_month": scenario.volume.queries_per_month, "samples": result.n_samples, "seed": seed,
+             "sampler": sampler}
+            for row in summary[summary["horizon_months"] == h].to_dict("records")]
+    # Bounded statistics only: nothing per sample outlives the variant.
+    return curves[curves["horizon_months"] == h].assign(variant=name, baseline=scenario.baseline), rows
+
+
+def _checked(variants: Sequence[Variant]) -> list[Variant]:
+    """The variants as a list: at least one, each a Scenario, names unique."""
+    variants = list(variants)
+    if not variants:
+        raise ValueError("nothing to compare: give at least one (name, scenario) variant")
+    names = [name for name, _scenario in variants]
+    for name, scenario in variants:
+        if not isinstance(scenario, Scenario):
+            raise TypeError(f"variant {name!r}: expected a Scenario, got {type(scenario).__name__}")
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"variant names must be unique; repeated: {', '.join(map(repr, duplicates))} "
+                         "(variant_name(..., taken=...) suffixes #2, #3)")
+    return variants
 
 
 def attach_headline(curves: pd.DataFrame, headline: pd.DataFrame) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Expected value of sample information: what a real eval or pilot of n items is worth, and its best size.
 
-The decision is "which strategy", net benefit NB_d = -NPC_d, as in :mod:`ftrag_mc.analysis.voi`.
+The decision is "which strategy", net benefit NB_d = -NPC_d, as in :mod:`ftrag_mc.analysis.evpi`.
 A study of n items on an input θ returns data X; deciding after it is worth
 
     EVSI(n) = E_X[max_d E[NB_d | X]] - max_d E[NB_d],
@@ -23,7 +23,7 @@ Decis Making 35(5):570-583. For each sample i, simulate one dataset X_i ~ p(X | 
 a summary statistic T_i (the count of successes, or the sample mean, both sufficient for θ under
 their data model), regress each decision's net benefit over the first on T and take the fitted
 values for E[ΔNB_d | T]; EVSI = mean_i max_d fitted - max_d mean fitted. The smoother is least
-squares in numpy on the basis :mod:`~ftrag_mc.analysis.voi` uses for one input (Legendre
+squares in numpy on the basis :mod:`~ftrag_mc.analysis.evppi` uses for one input (Legendre
 polynomials of degree 4 in T's ranks, plus T standardised and its square); a T with no more
 distinct values than the basis has terms (a count of a few items) gets one mean per value
 instead, which is exact. EVPPI, the ceiling, is the same estimator with T = θ on the same samples
@@ -47,7 +47,7 @@ Monte Carlo error than each value. Streams are addressed, ``SeedSequence(seed, s
 for the data, the bootstrap and the noise floors, never consumed in order: a size's row depends
 on the seed and that size only, not on which other sizes are asked or in what order. Monte Carlo
 error: a bootstrap over samples, the same resamples for every size and for the EVPPI, its
-percentile interval moved to sit on the estimate as in :mod:`~ftrag_mc.analysis.voi`; it treats
+percentile interval moved to sit on the estimate as in :mod:`~ftrag_mc.analysis.evppi`; it treats
 samples as independent, so with Latin hypercube or Sobol samples it is conservative.
 """
 
@@ -62,6 +62,9 @@ import numpy as np
 import pandas as pd
 from numpy.polynomial import legendre
 from scipy import stats
+
+from ftrag_mc.analysis.evpi import as_net_benefit
+from ftrag_mc.analysis.evppi import interval_on_estimate, standardise
 
 __all__ = [
     "BinomialData",
@@ -78,9 +81,8 @@ __all__ = [
     "preposterior_sd",
 ]
 
-CONFIDENCE = 0.95
 POLYNOMIAL_DEGREE = 4
-"""Degree of the Legendre polynomial in T's ranks (as :mod:`~ftrag_mc.analysis.voi`)."""
+"""Degree of the Legendre polynomial in T's ranks (as :mod:`~ftrag_mc.analysis.evppi`)."""
 _BASIS_TERMS = POLYNOMIAL_DEGREE + 3  # the Legendre polynomials, the value and its square
 _BASIS_TERMS_2D = (POLYNOMIAL_DEGREE + 1) * (POLYNOMIAL_DEGREE + 2) // 2 + 5  # for a pair of statistics
 NOISE_REPLICATES = 20
@@ -321,30 +323,25 @@ DATA_MODELS: dict[str, type] = {"binomial": BinomialData, "normal": NormalData}
 # --- the regression estimator -------------------------------------------------------------------
 
 
-def _standardise(v: np.ndarray) -> np.ndarray:
-    sd = v.std()
-    return (v - v.mean()) / sd if sd > 0 else np.zeros_like(v)
-
-
 def _basis(t: np.ndarray) -> np.ndarray:
     """(n, 7) regressors for E[ΔNB | t]: Legendre polynomials of degree <= 4 in t's ranks mapped
     to [-1, 1], plus t standardised and its square (linear effects reach into long tails)."""
     if t.ndim == 2:
         return _basis_2d(t)
     u = (stats.rankdata(t) - 0.5) / t.size * 2 - 1
-    z = _standardise(t)
-    return np.column_stack([legendre.legvander(u, POLYNOMIAL_DEGREE), z, _standardise(z**2)])
+    z = standardise(t)
+    return np.column_stack([legendre.legvander(u, POLYNOMIAL_DEGREE), z, standardise(z**2)])
 
 
 def _basis_2d(t: np.ndarray) -> np.ndarray:
-    """(n, 20) regressors for a two-column T, as :mod:`~ftrag_mc.analysis.voi` does for a pair:
+    """(n, 20) regressors for a two-column T, as :mod:`~ftrag_mc.analysis.evppi` does for a pair:
     Legendre polynomials of total degree <= 4 in the columns' ranks, plus each column
     standardised, its square, and their product."""
     u = [legendre.legvander((stats.rankdata(c) - 0.5) / c.size * 2 - 1, POLYNOMIAL_DEGREE) for c in t.T]
     columns = [u[0][:, i] * u[1][:, j] for i in range(POLYNOMIAL_DEGREE + 1)
                for j in range(POLYNOMIAL_DEGREE + 1 - i)]
-    z = [_standardise(c) for c in t.T]
-    columns += [z[0], _standardise(z[0] ** 2), z[1], _standardise(z[1] ** 2), _standardise(z[0] * z[1])]
+    z = [standardise(c) for c in t.T]
+    columns += [z[0], standardise(z[0] ** 2), z[1], standardise(z[1] ** 2), standardise(z[0] * z[1])]
     return np.column_stack(columns)
 
 
@@ -375,7 +372,7 @@ class _Smoother:
                              for j in range(y.shape[1])], axis=1)
             means = sums / np.where(counts > 0, counts, 1.0)[:, None]
             return means[self.codes]
-        xw = self.basis * w[:, None]  # normal equations, as voi: a (terms x terms) solve per fit
+        xw = self.basis * w[:, None]  # normal equations, as evppi: a (terms x terms) solve per fit
         coef = np.linalg.lstsq(xw.T @ self.basis, xw.T @ y, rcond=None)[0]
         return self.basis @ coef
 
@@ -393,15 +390,6 @@ class _Smoother:
         """Mean and 95th percentile of the estimate with the net benefits shuffled against T."""
         values = np.array([self.value(None, self.inc[p]) for p in perms])
         return float(values.mean()), float(np.quantile(values, 0.95))
-
-
-def _interval(value: float, boot: np.ndarray) -> tuple[float, float]:
-    """The bootstrap percentile interval moved so its median sits on the estimate (resampling
-    duplicates samples, adding noise that lifts the resampled estimates; see voi's ``_interval``)."""
-    if boot.size == 0:
-        return value, value
-    lo, mid, hi = np.quantile(boot, [(1 - CONFIDENCE) / 2, 0.5, (1 + CONFIDENCE) / 2])
-    return max(0.0, float(value - (mid - lo))), float(value + (hi - mid))
 
 
 def _stream(seed: int, purpose: int) -> np.random.Generator:
@@ -429,7 +417,7 @@ def _estimate(t: np.ndarray, inc: np.ndarray, bootstrap: int, seed: int, perms: 
     smoother = _Smoother(t, inc, statistic)
     value = smoother.value()
     boot = np.array([smoother.value(w) for w in _resamples(t.shape[0], bootstrap, seed)])
-    low, high = _interval(value, boot)
+    low, high = interval_on_estimate(value, boot)
     floor, p95 = smoother.noise(perms)
     return {f"{what}_usd": value, f"{what}_low_usd": low, f"{what}_high_usd": high,
             "noise_floor_usd": floor, "noise_p95_usd": p95, "method": smoother.label}
@@ -443,12 +431,7 @@ def _as_incremental(nb) -> np.ndarray:
     nb = np.asarray(nb, dtype=np.float64)
     if nb.ndim == 1:
         nb = np.column_stack([np.zeros_like(nb), nb])
-    if nb.ndim != 2 or nb.shape[1] < 2:
-        raise ValueError(f"nb must be (n_samples, n_decisions >= 2) or (n_samples,), not shape {nb.shape}")
-    if nb.shape[0] < 10:
-        raise ValueError(f"need at least 10 samples, got {nb.shape[0]}")
-    if not np.all(np.isfinite(nb)):
-        raise ValueError("nb holds NaN or infinite values")
+    nb = as_net_benefit(nb, min_samples=10, name="nb", shape="(n_samples, n_decisions >= 2) or (n_samples,)")
     return nb[:, 1:] - nb[:, :1]
 
 

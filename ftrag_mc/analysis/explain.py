@@ -7,8 +7,14 @@ and the scenario is evaluated once through the model's own entry points (:class:
 - line items: each strategy's one-time, monthly and per-query amounts by cost component, with the
   months they apply in and their share of the net present cost (NPC);
 - months: the cost of every strategy in every month, by component, and its cumulative NPC;
-- breakeven: for each challenger, the differences up front, per query and per month, the identity
-  that adds them up to ΔNPC, the payback month and the breakeven start volume, in words.
+- breakeven: for each challenger, the differences up front, per query and per month, the
+  discounted queries and months that add them up to ΔNPC, the payback month and the breakeven
+  start volume;
+- timeline: each strategy's launch, interim, end of life and price trend.
+
+The tables' words are labels (an item's name, the months it applies in, the inputs behind it);
+the sentences and terminal tables that say all this are the report's
+(:mod:`ftrag_mc.report.explain_text`).
 
 Amounts in the line items are undiscounted, as a spreadsheet would write them; ``npc_usd`` and the
 months table are discounted (``discount_factor`` is in the months table). Each line's ``npc_usd``
@@ -29,20 +35,27 @@ from ftrag_mc.model.components import BY_KEY, COMPONENTS, ITEM_KINDS, replica_de
 from ftrag_mc.model.costs import Context, Part
 from ftrag_mc.model.strategy import end_of_life_month
 from ftrag_mc.model.evaluate import CostModel, evaluate, input_values, payback_months
-from ftrag_mc.report.numbers import format_months, format_volume
-from ftrag_mc.report.numbers import format_usd_exact as _money  # exact dollars: a spreadsheet check
+from ftrag_mc.formats import format_months, format_volume_any
+from ftrag_mc.formats import format_usd_exact as _money  # exact dollars: a spreadsheet check
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import volume_grid
 
-__all__ = ["Explanation", "compute_explain", "explain_values", "describe_explain", "ITEM_COLUMNS", "MONTH_COLUMNS"]
+__all__ = ["Explanation", "compute_explain", "explain_values", "BREAKEVEN_COLUMNS", "ITEM_COLUMNS", "MONTH_COLUMNS",
+           "TIMELINE_COLUMNS"]
 
 ITEM_COLUMNS = ("strategy", "label", "component", "item", "kind", "amount_usd", "unit", "months", "varies",
                 "min_usd", "max_usd", "npc_usd", "share_of_npc", "detail")
 MONTH_COLUMNS = ("strategy", "label", "month", "queries", "discount_factor", "month_usd", "cumulative_usd",
                  "delta_vs_baseline_usd")
+BREAKEVEN_COLUMNS = ("challenger", "label", "baseline", "baseline_label", "horizon_months", "queries_per_month",
+                     "up_front_delta_usd", "per_query_delta_usd", "per_month_delta_usd", "discounted_queries",
+                     "discounted_months", "delta_npc_usd", "payback_months", "breakeven_queries_per_month",
+                     "breakeven_direction")
+TIMELINE_COLUMNS = ("strategy", "label", "launch_weeks", "launch_months", "launch_month", "interim",
+                    "delay_cost_usd_per_month", "end_of_life_month", "end_of_life_probability_per_year", "successor",
+                    "price_decline_per_year")
 
 _UNITS = {"one-time": "USD one-time", "per month": "USD/month", "per event": "USD each time", "per query": "USD/query"}
-_SUFFIXES = {"one-time": "", "per month": "/month", "per event": " each", "per query": "/query"}
 
 
 @dataclass(frozen=True)
@@ -59,10 +72,19 @@ class Explanation:
         every component present): month 0 holds the one-time costs; ``month_usd`` and the
         component columns are that month's discounted cost, ``cumulative_usd`` the NPC through it.
     breakeven : DataFrame
-        One row per challenger: the differences with the baseline, payback and breakeven figures
-        and ``sentence``, the arithmetic in words.
-    notes : dict of str to tuple of str
-        Per strategy: its launch, interim, end of life and price trend, in words.
+        One row per challenger (:data:`BREAKEVEN_COLUMNS`): the differences with the baseline up
+        front (USD), per query (USD/query) and per month (USD/month), the last two averages over the
+        horizon that, times ``discounted_queries`` and ``discounted_months``, add up to
+        ``delta_npc_usd`` with the first; ``payback_months`` (0: from day one, inf: not within the
+        horizon) and ``breakeven_queries_per_month`` with ``breakeven_direction`` (``above``: the
+        challenger wins above that start volume; ``below``; ``always`` and ``never`` with NaN).
+    timeline : DataFrame
+        One row per strategy (:data:`TIMELINE_COLUMNS`): ``launch_weeks`` and ``launch_months``
+        before it serves, ``launch_month`` (the first month its costs are paid, pro rata),
+        ``interim`` (the strategy serving until then; missing without one), ``delay_cost_usd_per_month``,
+        ``end_of_life_month`` (the month its platform closes at these values; NaN without an end of
+        life, inf for never), ``end_of_life_probability_per_year`` (NaN for a fixed month),
+        ``successor`` (missing without an end of life), ``price_decline_per_year``.
     values : dict of str to float
         The value every input was set to.
     percentile : float
@@ -74,7 +96,7 @@ class Explanation:
     items: pd.DataFrame
     months: pd.DataFrame
     breakeven: pd.DataFrame
-    notes: dict[str, tuple[str, ...]]
+    timeline: pd.DataFrame
     values: dict[str, float]
     percentile: float
     queries_per_month: float
@@ -137,9 +159,10 @@ def compute_explain(scenario: Scenario, *, percentile: float = 50.0, volume: flo
     rows.sort(key=lambda r: (strategies.index(r["strategy"]), ITEM_KINDS.index(r["kind"])))
     items = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
     months = _months(scenario, model, ev, q0)
-    breakeven = pd.DataFrame([_breakeven(scenario, model, items, cumulative, c, q0) for c in scenario.challengers])
-    notes = {s: _notes(scenario, s, vals) for s in strategies}
-    return Explanation(items=items, months=months, breakeven=breakeven, notes=notes,
+    breakeven = pd.DataFrame([_breakeven(scenario, model, items, cumulative, c, q0) for c in scenario.challengers],
+                             columns=list(BREAKEVEN_COLUMNS))
+    timeline = pd.DataFrame([_timeline(scenario, s, vals) for s in strategies], columns=list(TIMELINE_COLUMNS))
+    return Explanation(items=items, months=months, breakeven=breakeven, timeline=timeline,
                        values={k: float(v) for k, v in vals.items()}, percentile=float(percentile),
                        queries_per_month=q0)
 
@@ -204,7 +227,7 @@ def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, value
             replicas = np.asarray(pool.replicas(demand), dtype=np.float64)[:, 0]
             cost = np.asarray(pool.monthly_usd(demand), dtype=np.float64)[:, 0]
             per_replica = float(np.asarray(pool.usd_per_replica_month).reshape(-1)[0])
-            detail = replica_detail(sorted({int(r) for r in replicas}), per_replica, _volume(q0), _money)
+            detail = replica_detail(sorted({int(r) for r in replicas}), per_replica, format_volume_any(q0), _money)
             own = BY_KEY[component].items.get("GPU replicas")
             name = own or f"{_item_name(scenario, strategy, component, 'per month')}: GPU replicas"
             add(component, "per month", Part(gpu_pools=(pool,)), cost, detail=detail, item=name)
@@ -335,14 +358,11 @@ def _breakeven(scenario: Scenario, model: CostModel, items: pd.DataFrame, cumula
     delta = float(cumulative[challenger][h] - cumulative[base][h])
     payback = float(payback_months((cumulative[challenger] - cumulative[base])[:, None])[0])
     volume, direction = _breakeven_volume(scenario, model, challenger, base)
-    row = {"challenger": challenger, "label": scenario.label(challenger), "baseline": base,
-           "baseline_label": scenario.label(base), "horizon_months": h, "queries_per_month": q0,
-           "up_front_delta_usd": up_front, "per_query_delta_usd": per_query, "per_month_delta_usd": per_month,
-           "discounted_queries": queries, "discounted_months": months, "delta_npc_usd": delta,
-           "payback_months": payback, "breakeven_queries_per_month": volume, "breakeven_direction": direction}
-    row["sentence"] = _sentence(row)
-    row["arithmetic"] = _arithmetic(row)
-    return row
+    return {"challenger": challenger, "label": scenario.label(challenger), "baseline": base,
+            "baseline_label": scenario.label(base), "horizon_months": h, "queries_per_month": q0,
+            "up_front_delta_usd": up_front, "per_query_delta_usd": per_query, "per_month_delta_usd": per_month,
+            "discounted_queries": queries, "discounted_months": months, "delta_npc_usd": delta,
+            "payback_months": payback, "breakeven_queries_per_month": volume, "breakeven_direction": direction}
 
 
 def _breakeven_volume(scenario: Scenario, model: CostModel, challenger: str, base: str) -> tuple[float, str]:
@@ -377,149 +397,21 @@ def _breakeven_volume(scenario: Scenario, model: CostModel, challenger: str, bas
     return math.exp(crossing), "above" if not wins[0] else "below"
 
 
-def _volume(q: float) -> str:
-    """A volume as people say it ("250k"); an absurd one in scientific notation."""
-    return format_volume(q) if q < 1e15 else f"{q:.3g}"
+# --- timeline ----------------------------------------------------------------------------------------
 
 
-def _count(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) < 1e15 else f"{x:.3e}"
-
-
-def _more_less(x: float, what: str) -> str:
-    if abs(x) < 1e-12:
-        return f"the same {what}"
-    return f"{_money(abs(x))} {'more' if x > 0 else 'less'} {what}"
-
-
-def _signed(x: float) -> str:
-    return f"- {_money(-x)}" if x < 0 else f"+ {_money(x)}"
-
-
-def _sentence(r: dict) -> str:
-    """The breakeven arithmetic in words, e.g. "Fine-tuned Haiku costs $3,900 more up front and
-    $0.00141 less per query than ...: at 250k queries/month it pays back in month 7; ..."."""
-    h = r["horizon_months"]
-    parts = [_more_less(r["up_front_delta_usd"], "up front"), _more_less(r["per_query_delta_usd"], "per query")]
-    if abs(r["per_month_delta_usd"]) >= 1e-12:
-        parts.append(_more_less(r["per_month_delta_usd"], "per month"))
-    costs = ", ".join(parts[:-1]) + " and " + parts[-1]
-    payback = r["payback_months"]
-    if payback == 0:
-        when = "it is cheaper from day one"
-    elif math.isinf(payback):
-        when = f"it does not pay back within {format_months(h)}"
-    else:
-        when = f"it pays back in month {max(1, math.ceil(payback - 1e-9))} (after {format_months(payback)})"
-    volume, direction = r["breakeven_queries_per_month"], r["breakeven_direction"]
-    over = format_months(h)
-    be = {"above": f"breakeven volume {_count(volume)} queries/month over {over} (cheaper above it)",
-          "below": f"breakeven volume {_count(volume)} queries/month over {over} (cheaper below it)",
-          "always": f"cheaper over {over} at every start volume",
-          "never": f"not cheaper over {over} at any start volume"}[direction]
-    return (f"{r['label']} costs {costs} than {r['baseline_label']}: at {_volume(r['queries_per_month'])} "
-            f"queries/month {when}; {be}.")
-
-
-def _arithmetic(r: dict) -> str:
-    """How the differences add up to ΔNPC, with the discounted queries and months they multiply."""
-    return (f"Per query and per month are averages over the {format_months(r['horizon_months'])} at "
-            f"{_volume(r['queries_per_month'])} queries/month at the start ({_count(r['discounted_queries'])} queries "
-            f"and {r['discounted_months']:,.4g} months, discounted): ΔNPC = {_money(r['up_front_delta_usd'])} "
-            f"{_signed(r['per_query_delta_usd'])} x {_count(r['discounted_queries'])} {_signed(r['per_month_delta_usd'])} "
-            f"x {r['discounted_months']:,.4g} = {_money(r['delta_npc_usd'])}.")
-
-
-# --- notes -------------------------------------------------------------------------------------------
-
-
-def _notes(scenario: Scenario, strategy: str, values) -> tuple[str, ...]:
+def _timeline(scenario: Scenario, strategy: str, values) -> dict:
+    """When a strategy serves and what changes over the horizon, at these input values."""
     s = scenario.strategies[strategy]
-    h = scenario.horizon_months
-    notes = []
     weeks = float(values[s.launch_weeks.name])
-    if weeks > 0:
-        months = weeks / calendar.WEEKS_PER_MONTH
-        served = (f"{scenario.label(s.interim)} serves the queries until then (its monthly and per-query costs, "
-                  "pro rata: the 'before launch' lines)" if s.interim is not None else
-                  "nothing is served until then and those queries cost nothing here (no interim strategy"
-                  + (", but a delay cost is counted)" if float(values[s.delay_cost_usd_per_month.name]) else
-                     " and no delay cost: give one, or a later launch looks cheaper)"))
-        notes.append(f"launches after {weeks:.3g} week{'' if weeks == 1 else 's'} ({months:.3g} months): its monthly and per-query costs "
-                     f"start pro rata in month {math.ceil(months - 1e-9) or 1}; {served}")
-    if s.end_of_life is not None:
-        eol = s.end_of_life
-        month = float(np.asarray(end_of_life_month(eol, values)).reshape(-1)[0])
-        how = "" if eol.month is not None else \
-            f" (a {float(values[eol.probability_per_year.name]):.3g} chance a year; this is the closing date at " \
-            "the chosen percentile)"
-        if month <= h:
-            notes.append(f"its platform closes in month {month:.0f}{how}: from then on "
-                         f"{scenario.label(eol.successor)}'s monthly and per-query costs apply, and the migration "
-                         "is paid in that month")
-        else:
-            notes.append(f"its platform closes in month {month:,.0f}, after the horizon{how}")
-    decline = float(values[s.price_decline_per_year.name])
-    if decline:
-        notes.append(f"token prices fall {100 * decline:.3g} % a year, so token lines change month by month")
-    return tuple(notes)
-
-
-# --- terminal text -------------------------------------------------------------------------------
-
-
-def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells):
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-
-    return [line(header), *[line(r) for r in rows]]
-
-
-def _shown_months(horizon: int) -> list[int]:
-    if horizon <= 36:
-        return list(range(horizon + 1))
-    return sorted({0, 1, 2, 3, 6, 9, *range(12, horizon + 1, 12), horizon})
-
-
-def describe_explain(ex: Explanation, scenario: Scenario) -> list[str]:
-    """The explanation as terminal lines: a table of line items per strategy, cumulative NPC by
-    month, and the breakeven arithmetic of each challenger."""
-    h = scenario.horizon_months
-    at = "every uncertain input at its median" if ex.percentile == 50 else \
-        f"every uncertain input at its own P{ex.percentile:g} (not the P{ex.percentile:g} of the total)"
-    rate = float(ex.values[scenario.meta.discount_rate_per_year.name])
-    lines = [f"{scenario.title}: {at}; {_volume(ex.queries_per_month)} queries/month at the start, "
-             f"{format_months(h)}, {'no discounting' if rate == 0 else f'discounted at {100 * rate:.3g} % a year'}.",
-             "Amounts are undiscounted; 'NPC' is each line's share of the net present cost through month "
-             f"{h}."]
-    for s in scenario.strategies:
-        rows = ex.items[ex.items.strategy == s]
-        total = float(ex.months[(ex.months.strategy == s) & (ex.months.month == h)].cumulative_usd.iloc[0])
-        role = " (baseline)" if s == scenario.baseline else ""
-        lines += ["", f"{scenario.label(s)}{role}: NPC {_money(total)} over {format_months(h)}"]
-        body = [[r.kind, r.item, _money(r.amount_usd) + _SUFFIXES[r.kind],
-                 r.months, _money(r.npc_usd)] for r in rows.itertuples()]
-        lines += ["  " + x for x in _table(["", "item", "amount", "when", "NPC"], body, right={2, 4})] if body else \
-            ["  no costs"]
-        lines += ["  " + x for x in
-                  [f"{r.item}: {r.detail}" for r in rows.itertuples() if r.detail]]
-        lines += [f"  note: {n}" for n in ex.notes[s]]
-    shown = _shown_months(h)
-    labels = [scenario.label(s) for s in scenario.strategies]
-    body = []
-    for m in shown:
-        row = [str(m)]
-        for s in scenario.strategies:
-            cum = ex.months[(ex.months.strategy == s) & (ex.months.month == m)].cumulative_usd.iloc[0]
-            row.append(_money(float(cum)))
-        body.append(row)
-    lines += ["", f"Cumulative NPC by month at {_volume(ex.queries_per_month)} queries/month"
-              + ("" if len(shown) == h + 1 else " (some months; explain_months.csv has all)")]
-    lines += ["  " + x for x in _table(["month", *labels], body, right=set(range(len(labels) + 1)))]
-    if len(ex.breakeven):
-        lines += ["", "Breakeven arithmetic"]
-        for r in ex.breakeven.itertuples():
-            lines += [f"  {r.sentence}", f"    {r.arithmetic}"]
-    return lines
+    months = weeks / calendar.WEEKS_PER_MONTH
+    eol = s.end_of_life
+    closes = math.nan if eol is None else float(np.asarray(end_of_life_month(eol, values)).reshape(-1)[0])
+    return {"strategy": strategy, "label": scenario.label(strategy), "launch_weeks": weeks, "launch_months": months,
+            "launch_month": max(math.ceil(months - 1e-9), 1), "interim": s.interim,
+            "delay_cost_usd_per_month": float(values[s.delay_cost_usd_per_month.name]),
+            "end_of_life_month": closes,
+            "end_of_life_probability_per_year": (float(values[eol.probability_per_year.name])
+                                                 if eol is not None and eol.month is None else math.nan),
+            "successor": eol.successor if eol is not None else None,
+            "price_decline_per_year": float(values[s.price_decline_per_year.name])}

@@ -93,6 +93,7 @@ def compute_crossings(curves: pd.DataFrame, result: SimulationResult | None = No
 
 
 def volume_in_range(volume: float, volumes: np.ndarray) -> bool:
+    """Whether ``volume`` lies within the sweep ``volumes`` (sorted, queries/month), ends included."""
     return bool(volumes[0] <= volume <= volumes[-1])
 
 

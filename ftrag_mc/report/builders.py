@@ -27,9 +27,9 @@ from typing import Any
 import pandas as pd
 
 from ftrag_mc.analysis import compute_summary, sensitivity, voi
-from ftrag_mc.analysis.charts_extra import main_challenger
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
-from ftrag_mc.analysis.explain import compute_explain, describe_explain
+from ftrag_mc.analysis.decision import main_challenger
+from ftrag_mc.analysis.explain import compute_explain
 from ftrag_mc.analysis.pilot import PilotStudy, compute_pilot_evsi, resolve_pilot
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
@@ -45,6 +45,8 @@ from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_
 from ftrag_mc.report.text import (
     describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
 )
+from ftrag_mc.report.explain_text import add_breakeven_words, describe_explain
+from ftrag_mc.report.voi_words import add_evppi_words, describe_voi
 from ftrag_mc.report.writers import write_report
 from ftrag_mc.scenario import Scenario, load_scenario
 from ftrag_mc.simulate import SimulationResult
@@ -183,7 +185,7 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
         A run that kept its samples (``simulate(..., keep_samples=True)``).
     challenger
         The strategy compared with the baseline; default the main question's
-        (:func:`~ftrag_mc.analysis.charts_extra.main_challenger`: the decision best on average,
+        (:func:`~ftrag_mc.analysis.decision.main_challenger`: the decision best on average,
         as the run's headline). The value of information is over every strategy.
     low, high
         The tornado's percentiles each input swings to, in (0, 0.5) and (0.5, 1).
@@ -203,7 +205,7 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
         Merged into the scenario's folder: tornado, spider, global, evppi and regret (and evsi,
         with ``pilot``) as CSV, then as PNG, then ``sensitivity.json``; lines: the inputs that
         move ΔNPC most, then EVPI and the inputs most worth learning
-        (:func:`~ftrag_mc.analysis.voi.describe_voi`), then what the eval is worth.
+        (:func:`~ftrag_mc.report.voi_words.describe_voi`), then what the eval is worth.
 
     Raises
     ------
@@ -228,7 +230,7 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     kwargs = {} if sobol_samples is None else {"sobol_samples": sobol_samples}
     global_ = sensitivity.compute_global(result, challenger=pair, sobol=sobol, seed=result.seed, **kwargs)
     step("value of information")
-    evppi = voi.compute_evppi(result)
+    evppi = add_evppi_words(voi.compute_evppi(result), scenario)  # evppi.csv says each row in words
     charts = [("tornado", sensitivity_plots.plot_tornado, tornado), ("spider", sensitivity_plots.plot_spider, spider),
               ("global", sensitivity_plots.plot_global, global_), ("evppi", voi_plots.plot_evppi, evppi),
               ("regret", voi_plots.plot_regret, evpi)]
@@ -246,7 +248,7 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     extra = {} if pilot is None else {"evsi": dataclasses.asdict(pilot)}
     items["sensitivity.json"] = sensitivity_record(result, challenger=challenger, low=low, high=high, sobol=sobol,
                                                    command=command, **extra)
-    lines = top_inputs_lines(tornado) + voi.describe_voi(evpi, evppi, currency=scenario.meta.currency)
+    lines = top_inputs_lines(tornado) + describe_voi(evpi, evppi, currency=scenario.meta.currency)
     if pilot is not None:
         lines += pilot_lines(items["evsi.csv"])
     return Report(scenario.name, items, lines, merge=True)
@@ -427,7 +429,7 @@ def build_explain_report(scenario: Scenario, *, percentile: float = 50.0, volume
     Report
         Merged into the scenario's folder: ``explain_items.csv``, ``explain_months.csv``,
         ``explain_breakeven.csv`` and ``explain.json``; lines: the breakdown in words and tables
-        (:func:`~ftrag_mc.analysis.explain.describe_explain`).
+        (:func:`~ftrag_mc.report.explain_text.describe_explain`).
 
     Raises
     ------
@@ -436,6 +438,6 @@ def build_explain_report(scenario: Scenario, *, percentile: float = 50.0, volume
     """
     explained = compute_explain(scenario, percentile=percentile, volume=volume)
     items = {"explain_items.csv": explained.items, "explain_months.csv": explained.months,
-             "explain_breakeven.csv": explained.breakeven,
+             "explain_breakeven.csv": add_breakeven_words(explained.breakeven),
              "explain.json": explain_record(scenario, explained, command=command)}
     return Report(scenario.name, items, describe_explain(explained, scenario), merge=True)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ftrag_mc._version import __version__
 from ftrag_mc.analysis.explain import Explanation
+from ftrag_mc.report.explain_text import explain_notes
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import SimulationResult
 
@@ -45,8 +46,9 @@ def compare_record(headline: pd.DataFrame, *, variants: Sequence[str], command: 
 
 
 def explain_record(scenario: Scenario, explained: Explanation, *, command: str | None = None) -> dict[str, Any]:
-    """``explain.json``: the percentile and volume explained, and the value every input was set to."""
+    """``explain.json``: the percentile and volume explained, the value every input was set to, and
+    each strategy's notes (:func:`~ftrag_mc.report.explain_text.explain_notes`)."""
     return {"scenario": scenario.name, "scenario_sha256": scenario.source_hash, "version": __version__,
             "percentile": explained.percentile, "queries_per_month": explained.queries_per_month,
             "horizon_months": scenario.horizon_months, "inputs": explained.values,
-            "notes": explained.notes, "overrides": list(scenario.overrides), "command": command}
+            "notes": explain_notes(explained, scenario), "overrides": list(scenario.overrides), "command": command}

@@ -1,7 +1,7 @@
 """The lines the commands print: a run's summary, a study's top inputs, a sweep's crossings, a
 comparison's headline and the price catalog's tables.
 
-Every number goes through :mod:`ftrag_mc.report.numbers`, as in the headline, ``summary.md``,
+Every number goes through :mod:`ftrag_mc.formats`, as in the headline, ``summary.md``,
 the PDF and the charts: the same figure reads the same everywhere ("69k", not "69.1k" here and
 "69k" there).
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ftrag_mc.catalog import PRICE_COLUMNS
-from ftrag_mc.report.numbers import (
+from ftrag_mc.formats import (
     format_interval, format_money_pm, format_months, format_percent, format_usd, format_volume,
 )
 from ftrag_mc.simulate import SimulationResult

@@ -1,0 +1,163 @@
+"""Numbers as people say them, for charts, tables, sentences and CSV cells (pure Python: no matplotlib).
+
+A neutral module below both ``analysis`` and ``report``: the report's words format every number
+with these (:mod:`ftrag_mc.report.numbers` and :mod:`ftrag_mc.report.style` re-export them), and an
+analysis that writes a CSV cell in words (``explain``'s months and details) formats it here, so the
+same figure reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+__all__ = [
+    "currency_symbol", "format_count", "format_interval", "format_money_pm", "format_months", "format_percent",
+    "format_share", "format_usd", "format_usd_exact", "format_volume", "format_volume_any",
+]
+
+_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def _compact(value: float, units: Sequence[tuple[float, str]], small_below: float) -> str:
+    """``value`` >= 1 with the largest unit that fits: one decimal where the number in that unit
+    is below ``small_below``, an integer from there on (so "1.5k", "72k" or "$12.3k", "$123k")."""
+    for scale, suffix in units:
+        # 999,600 is "1M", not "1000k".
+        if value >= scale * 0.9995:
+            m = value / scale
+            text = f"{m:,.0f}" if m >= small_below else f"{m:.1f}".removesuffix(".0")
+            return f"{text}{suffix}"
+    raise AssertionError("the last unit has scale 1")
+
+
+_VOLUME_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+_MONEY_UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def format_volume(queries_per_month: float) -> str:
+    """A volume as people say it: ``250000 -> "250k"``, ``1.2e6 -> "1.2M"``, ``1e7 -> "10M"``.
+
+    Two significant figures below 100 of a unit (a Monte Carlo estimate is no more precise
+    than that); the unit "queries/month" is left to the caller.
+    """
+    q = float(queries_per_month)
+    if math.isnan(q):
+        return "n/a"
+    if q < 0:
+        return "-" + format_volume(-q)
+    if math.isinf(q):
+        return "∞"
+    if q < 999.5:
+        return f"{q:.2g}" if q < 1 else f"{q:.0f}"
+    return _compact(q, _VOLUME_UNITS, small_below=10)
+
+
+def format_volume_any(queries_per_month: float) -> str:
+    """:func:`format_volume`, or three significant figures in scientific notation from 1e15
+    queries/month on (``explain`` takes any volume; "1,000,000B" would say nothing)."""
+    q = float(queries_per_month)
+    return format_volume(q) if q < 1e15 else f"{q:.3g}"
+
+
+def format_count(x: float) -> str:
+    """A whole count with separators, ``11289879.4 -> "11,289,879"``; scientific from 1e15."""
+    return f"{x:,.0f}" if abs(x) < 1e15 else f"{x:.3e}"
+
+
+def currency_symbol(currency: str = "USD") -> str:
+    """``"USD" -> "$"``; codes without a common symbol come back as ``"CHF "``."""
+    return _CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
+
+
+def format_usd(amount: float, currency: str = "USD") -> str:
+    """Money, compact: ``12345 -> "$12.3k"``, ``1.2e6 -> "$1.2M"``, ``-350 -> "-$350"``.
+
+    Parameters
+    ----------
+    amount
+        The amount, in ``currency``.
+    currency
+        ISO code; ``USD``, ``EUR``, ``GBP``, ``JPY`` and ``INR`` get their symbol.
+
+    Returns
+    -------
+    str
+        Below 1: two significant figures (a per-query price, ``"$0.0015"``); below 1,000: whole
+        units; from 1k: one decimal below 100 of a unit (``"$12.3k"``), whole above (``"$350k"``).
+    """
+    x = float(amount)
+    sym = currency_symbol(currency)
+    if math.isnan(x):
+        return "n/a"
+    if x < 0:
+        return "-" + format_usd(-x, currency)
+    if math.isinf(x):
+        return f"{sym}∞"
+    if x == 0:
+        return f"{sym}0"
+    if x < 1:
+        return f"{sym}{x:.2g}"
+    if x < 999.5:
+        return f"{sym}{x:.2f}".removesuffix(".00") if x < 10 else f"{sym}{x:,.0f}"
+    return sym + _compact(x, _MONEY_UNITS, small_below=100)
+
+
+def format_usd_exact(x: float, digits: int = 3) -> str:
+    """Money to check against a spreadsheet (``explain``), not compact like :func:`format_usd`:
+    three significant figures below $1 ("$0.00181"), whole dollars with separators above $1,000
+    ("$3,900"), cents between; "n/a" for NaN."""
+    if x is None or math.isnan(x):
+        return "n/a"
+    if x < 0:
+        return "-" + format_usd_exact(-x, digits)
+    if x == 0:
+        return "$0"
+    if x < 1:
+        return f"${x:.{digits}g}"
+    if x < 1000:
+        return f"${x:,.2f}".removesuffix(".00")
+    return f"${x:,.0f}" if x < 1e15 else f"${x:.3e}"
+
+
+def format_months(months: float) -> str:
+    """A duration in months: ``6.3 -> "6.3 months"``, ``1 -> "1 month"``, ``12 -> "12 months"``."""
+    m = float(months)
+    if math.isinf(m):
+        return "never"
+    text = f"{m:.0f}" if abs(m - round(m)) < 0.05 else f"{m:.1f}"
+    return f"{text} month" if text == "1" else f"{text} months"
+
+
+def format_share(p: float) -> str:
+    """A probability as a rounded percentage: ``0.2213 -> "22 %"``, ``0.004 -> "<1 %"``."""
+    pct = 100 * float(p)
+    if 0 < pct < 0.5:
+        return "<1 %"
+    if 99.5 <= pct < 100:
+        return ">99 %"
+    return f"{pct:.0f} %"
+
+
+def format_percent(p: float) -> str:
+    """An estimated probability as a percentage with one decimal: ``0.9361 -> "93.6 %"``; two
+    decimals within 0.1 % of 0 or 1 (``0.9998 -> "99.98 %"``), so neither reads as certain."""
+    return f"{_percent_number(p)} %"
+
+
+def format_interval(low: float, high: float) -> str:
+    """A 95 % interval of a probability, as :func:`format_percent`: ``"93.2–93.9 %"``."""
+    return f"{_percent_number(low)}–{_percent_number(high)} %"
+
+
+def _percent_number(p: float) -> str:
+    pct = 100 * float(p)
+    return f"{pct:.2f}" if (0 < pct < 0.1 or 99.9 < pct < 100) else f"{pct:.1f}"
+
+
+def format_money_pm(amount: float, se: float, currency: str = "USD") -> str:
+    """A mean and its standard error: ``"$223k ± $1.3k"`` (both as :func:`format_usd`). An error
+    below a billionth of the mean is rounding in the sums (every future the same), shown as 0."""
+    if abs(se) <= 1e-9 * abs(amount):
+        se = 0.0
+    return f"{format_usd(amount, currency)} ± {format_usd(se, currency)}"
