@@ -107,7 +107,7 @@ class _ReportCommand(click.Command):
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_help_text(ctx, formatter)
-        from ftrag_mc.report.pack import REPORT_ITEMS
+        from ftrag_mc.report.items import REPORT_ITEMS
 
         with formatter.section("Files written to OUT/<scenario name>/"):
             formatter.write_dl([(item.name, item.description) for item in REPORT_ITEMS])

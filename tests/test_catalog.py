@@ -23,7 +23,7 @@ from ftrag_mc import catalog
 from ftrag_mc.catalog import lookup_gpu, lookup_model, lookup_serving, price_warnings, stale_notes
 from ftrag_mc.cli import main
 from ftrag_mc.errors import ScenarioError
-from ftrag_mc.report.pack import _catalog_entries
+from ftrag_mc.report.records import catalog_entries as _catalog_entries
 from ftrag_mc.scenario import load_scenario, parse_scenario
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"

@@ -224,8 +224,8 @@ def test_charts_draw_on_a_callers_axes_and_never_save(charts_never_saved, evsi_r
 
     from ftrag_mc.fit import compute_fit_curves, compute_growth_path, fit_distribution, fit_growth
     from ftrag_mc.report.evidence_text import fit_finding, growth_finding, pilot_finding
-    from ftrag_mc.report.evsi_plots import plot_evsi
-    from ftrag_mc.report.fit_plots import plot_fit, plot_growth
+    from ftrag_mc.report.charts.evsi import plot_evsi
+    from ftrag_mc.report.charts.fit import plot_fit, plot_growth
     from ftrag_mc.report.style import RunInfo
 
     _result, folder = evsi_run

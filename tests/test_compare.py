@@ -146,7 +146,7 @@ def test_plot_renders(base, n_variants):
     from matplotlib.figure import Figure
 
     from ftrag_mc.analysis.compare import attach_headline
-    from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
+    from ftrag_mc.report.charts import compare_run_info, plot_compare
 
     costs = [0, 1000, 3000, 8000, 20000, 50000][:n_variants]
     variants = [(f"one-time ${c:,}" if i else "base $ scenario",

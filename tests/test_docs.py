@@ -61,7 +61,7 @@ def test_every_report_item_is_in_the_readme_table_and_in_run_help() -> None:
     from click.testing import CliRunner
 
     from ftrag_mc.cli import main
-    from ftrag_mc.report.pack import REPORT_ITEMS
+    from ftrag_mc.report.items import REPORT_ITEMS
 
     table = README.split("| file | what it shows |")[1].split("\n\n")[0]
     listed = set()

@@ -1,4 +1,5 @@
-"""The board pack: headline wording, the PDF, summary.md and the data dictionary of every CSV."""
+"""The board pack: headline wording, the PDF, summary.md, the inputs' sources and the data
+dictionary of every CSV."""
 
 from __future__ import annotations
 
@@ -13,8 +14,13 @@ import pytest
 
 import ftrag_mc as fm
 from ftrag_mc.cli import main
-from ftrag_mc.report import document
-from ftrag_mc.report.pack import build_report, close_figures
+from ftrag_mc.report.analyses import RunAnalyses
+from ftrag_mc.report.assumptions import parse_input_sources
+from ftrag_mc.report.dictionary import columns_frame
+from ftrag_mc.report.headline import headline
+from ftrag_mc.report.items import DOCUMENT_FILES, REPORT_ITEMS, build_report, close_figures
+from ftrag_mc.report.pdf import build_pdf, pdf_page_count, write_pdf
+from ftrag_mc.report.summary import build_summary_md
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +50,7 @@ def test_headline_clear_win(minimal_run):
     summary = _with_longest(result, items["summary.csv"], p_win=0.936, p_win_low=0.932, p_win_high=0.939,
                             mean_delta_usd=-223_000.0, p5_delta_usd=-410_000.0, p95_delta_usd=-61_000.0,
                             volume_at_50pct=69_200.0)
-    assert document.headline(result, summary) == (
+    assert headline(result, summary) == (
         "Fine-tune is cheaper than RAG over 24 months in 93.6 % of futures (95 % CI 93.2–93.9 %): "
         "expected saving $223k (P5–P95 $61k to $410k); it wins in most futures above 69k queries/month.")
 
@@ -56,10 +62,10 @@ def test_headline_names_the_input_that_matters_most(minimal_run):
                             mean_delta_usd=-223_000.0, p5_delta_usd=-410_000.0, p95_delta_usd=-61_000.0,
                             volume_at_50pct=69_200.0)
     top = pd.DataFrame({"label": ["Tuned error rate", "Misroute cost"], "swing_usd": [378_000.0, 358_000.0]})
-    assert document.headline(result, summary, top).endswith(
+    assert headline(result, summary, top).endswith(
         "it wins in most futures above 69k queries/month. What matters most: Tuned error rate "
         "(its P10–P90 swing moves ΔNPC by $378k).")
-    assert document.headline(result, summary, top.iloc[:0]) == document.headline(result, summary)
+    assert headline(result, summary, top.iloc[:0]) == headline(result, summary)
 
 
 def test_top_inputs_are_the_largest_p10_p90_swings():
@@ -94,7 +100,7 @@ def test_headline_coin_flip(minimal_run):
     summary = _with_longest(result, items["summary.csv"], p_win=0.5, p_win_low=0.47, p_win_high=0.53,
                             mean_delta_usd=-1_000.0, p5_delta_usd=-30_000.0, p95_delta_usd=28_000.0,
                             volume_at_50pct=50_000.0)
-    text = document.headline(result, summary)
+    text = headline(result, summary)
     assert text.startswith("Fine-tune versus RAG over 24 months is a coin flip: Fine-tune is cheaper in "
                            "50.0 % of futures (95 % CI 47.0–53.0 %)")
     assert "expected saving $1k (P5–P95 -$28k to $30k)" in text
@@ -105,7 +111,7 @@ def test_headline_baseline_stays_cheapest(minimal_run):
     summary = _with_longest(result, items["summary.csv"], p_win=0.1, p_win_low=0.08, p_win_high=0.12,
                             mean_delta_usd=50_000.0, p5_delta_usd=-5_000.0, p95_delta_usd=120_000.0,
                             volume_at_50pct=2e6)
-    assert document.headline(result, summary) == (
+    assert headline(result, summary) == (
         "RAG stays cheapest over 24 months: even the strongest challenger, Fine-tune, costs as much or more in "
         "90.0 % of futures (95 % CI 88.0–92.0 %); expected extra cost $50k (P5–P95 -$5k to $120k); "
         "it would win in most futures above 2M queries/month.")
@@ -117,7 +123,7 @@ def test_headline_of_a_real_run_names_the_largest_saving():
     scenario = fm.parse_scenario(table, name="support")
     result = fm.simulate(scenario, samples=256, seed=3)
     summary = fm.compute_summary(result)
-    text = document.headline(result, summary)
+    text = headline(result, summary)
     assert text.startswith("Fine-tuned Haiku is cheaper than Few-shot prompt (Haiku) over 36 months in ")
     assert "$" in text and "queries/month." in text
 
@@ -126,27 +132,27 @@ def test_pdf_pages_and_figures_untouched(minimal_run):
     result, items = minimal_run
     charts = [name for name, item in items.items() if isinstance(item, plt.Figure)]
     texts_before = {name: len(items[name].texts) for name in charts}
-    pdf = document.build_pdf(items, result)
+    pdf = build_pdf(items, result)
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
     expected = 1 + len(charts) + math.ceil(len(result.scenario.inputs) / 25) + 1
-    assert pages == expected == document.pdf_page_count(items, result)
+    assert pages == expected == pdf_page_count(items, result)
     # The footer drawn on each chart for its PDF page is taken off again (the PNG is unchanged).
     assert {name: len(items[name].texts) for name in charts} == texts_before
 
 
 def test_write_pdf_returns_its_page_count(minimal_run, tmp_path):
     result, items = minimal_run
-    pages = document.write_pdf(tmp_path / "report.pdf", items, result)
-    assert pages == document.pdf_page_count(items, result)
+    pages = write_pdf(tmp_path / "report.pdf", items, result)
+    assert pages == pdf_page_count(items, result)
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_summary_md_has_the_headline_and_every_file(minimal_run):
     result, items = minimal_run
-    text = document.build_summary_md(result, items["summary.csv"], items)
-    assert document.headline(result, items["summary.csv"]) in text
-    for name in [*items, *document.DOCUMENT_FILES, "run.json"]:
+    text = build_summary_md(result, items["summary.csv"], items)
+    assert headline(result, items["summary.csv"]) in text
+    for name in [*items, *DOCUMENT_FILES, "run.json"]:
         assert f"`{name}`" in text
     assert "## Data dictionary" in text and "| mean_delta_usd |" in text
 
@@ -162,11 +168,37 @@ llm = { prompt_tokens = 60, input_premium = 0.3 }  # article: "30 %"
 # about prompt tokens only
 other = { a = 1 }
 """
-    sources = document.parse_input_sources(text)
+    sources = parse_input_sources(text)
     assert sources["inputs.misroute_usd"] == "the cost of one error"
     assert sources["inputs.rate"] == "article: 10 %"
     assert sources["strategies.ft.llm.input_premium"] == 'article: "30 %"'
     assert "strategies.ft.other.a" not in sources
+
+
+def test_sources_are_read_as_toml_not_as_lines():
+    # A "#" inside a string, a multi-line string, a dotted key, a blank line, a nested inline
+    # table with a distribution in it: what a line-by-line reader got wrong.
+    text = '''
+[scenario]
+title = "Costs # not a comment"   # the title's own comment
+description = """
+rate = 5  # inside a string, not a key
+"""
+# above a blank line
+
+[strategies.ft]
+# a comment above a dotted key
+training.run_usd = 500
+quality = { error_rate = { dist = "pert", min = 0.1, mode = 0.2, max = 0.3 }, cost_per_error_usd = 4 }  # article: 80 %
+'''
+    sources = parse_input_sources(text)
+    assert sources["scenario.title"] == "the title's own comment"
+    assert "scenario.description" not in sources and "rate" not in sources and "scenario.rate" not in sources
+    assert sources["strategies.ft.training.run_usd"] == "a comment above a dotted key"
+    assert sources["strategies.ft.quality.error_rate"] == "article: 80 %"
+    assert sources["strategies.ft.quality.cost_per_error_usd"] == "article: 80 %"
+    assert "strategies.ft.quality.error_rate.dist" not in sources
+    assert parse_input_sources("not = [toml") == {}
 
 
 def test_every_column_of_every_csv_is_described(runner, tmp_path):
@@ -176,13 +208,37 @@ def test_every_column_of_every_csv_is_described(runner, tmp_path):
     assert result.exit_code == 0, result.output
     csvs = sorted((out / "support-classifier").glob("*.csv"))
     assert {p.name for p in csvs} >= {"summary.csv", "breakeven.csv", "cheapest_vs_volume.csv"}
-    missing = [f"{p.name}:{c}" for p in csvs for c in pd.read_csv(p, nrows=0).columns
-               if c not in document.COLUMNS.get(p.name, {})]
-    assert not missing, f"columns without a description in document.COLUMNS: {missing}"
-    frame = document.columns_frame()
+    written = pd.read_csv(out / "support-classifier" / "columns.csv")
+    described = set(zip(written.file, written.column))
+    missing = [f"{p.name}:{c}" for p in csvs for c in pd.read_csv(p, nrows=0).columns if (p.name, c) not in described]
+    assert not missing, f"columns without a description in columns.csv: {missing}"
+    frame = columns_frame()
     assert list(frame.columns) == ["file", "column", "meaning", "unit"]
     assert (frame.meaning.str.len() > 0).all() and (frame.unit.str.len() > 0).all()
-    assert set(document.columns_frame(["summary.csv"]).file) == {"summary.csv"}
+    assert set(columns_frame(["summary.csv"]).file) == {"summary.csv"}
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml")))
+def test_each_csv_item_describes_exactly_the_columns_it_writes(name):
+    """Every shipped scenario: each CSV of the manifest has a description per column, no more, no
+    fewer (the data dictionary is the items' descriptions)."""
+    scenario = fm.load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    analyses = RunAnalyses(fm.simulate(scenario, samples=256, seed=3))
+    csvs = [item for item in REPORT_ITEMS if item.name.endswith(".csv") and item.build is not None
+            and item.applies(analyses.result)]
+    assert {item.name for item in csvs} >= {"summary.csv", "breakdown.csv", "fan.csv"}
+    for item in csvs:
+        assert sorted(item.build(analyses).columns) == sorted(item.columns), item.name
+    assert not [item.name for item in REPORT_ITEMS if item.name.endswith(".csv") and not item.columns]
+    rows = columns_frame([item.name for item in csvs])
+    assert len(rows) == sum(len(item.columns) for item in csvs)
+
+
+def test_the_component_column_names_every_registered_component():
+    from ftrag_mc.model.components import component_values_text
+
+    breakdown = columns_frame(["breakdown.csv"]).set_index("column")
+    assert component_values_text() in breakdown.loc["component", "meaning"]
 
 
 def test_the_headline_figures_read_the_same_in_console_summary_and_csv(runner, tmp_path):
@@ -220,3 +276,33 @@ def test_the_headline_figures_read_the_same_in_console_summary_and_csv(runner, t
     assert (found["top"], found["swing"]) == (top.label, f"${top.swing_usd / 1000:.0f}k")
     assert any(ln.startswith("  inputs that move Fine-tuned Haiku's ΔNPC most") and
                f"{top.label} ({found['swing']})" in ln for ln in console)
+
+
+def test_a_5000_character_label_and_title_run_without_a_layout_warning():
+    """Odd but valid: no "constrained_layout not applied" from any chart or the PDF of a run and
+    of its sensitivity study (a label no font can draw still warns, once: see above)."""
+    import io
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ftrag_mc.report.builders import build_run_report, build_sensitivity_report
+
+    table = tomllib.loads((Path(__file__).parent / "fixtures" / "good" / "minimal.toml").read_text())
+    long = ("Fine tune " + "word " * 1000)[:5000]
+    table["scenario"]["title"] = long
+    table["strategies"]["ft"]["label"] = long
+    scenario = fm.parse_scenario(table, name="long")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = build_run_report(fm.simulate(scenario, samples=300, seed=1))
+        study = build_sensitivity_report(fm.simulate(scenario, samples=300, seed=1, keep_samples=True), sobol=False)
+        for report in (run, study):
+            with report:
+                for name, item in report.items.items():
+                    if isinstance(item, Figure):
+                        FigureCanvasAgg(item).print_png(io.BytesIO())
+    layout = [str(w.message) for w in caught if "layout" in str(w.message)]
+    assert not layout, layout
+    assert len(run.items["report.pdf"]) > 0

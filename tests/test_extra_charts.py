@@ -11,12 +11,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import ftrag_mc as fm  # noqa: E402
-from ftrag_mc.analysis.charts_extra import (  # noqa: E402
-    attach_marks,
-    compute_breakdown, compute_delta_distribution, compute_delta_marks, compute_fan,
-)
-from ftrag_mc.report.extra_plots import plot_breakdown, plot_delta_distribution, plot_fan  # noqa: E402
-from ftrag_mc.report.pack import run_info  # noqa: E402
+from ftrag_mc.analysis.delta_distribution import compute_delta_distribution, compute_delta_marks  # noqa: E402
+from ftrag_mc.analysis.marks import attach_marks  # noqa: E402
+from ftrag_mc.analysis.strategy_costs import compute_breakdown, compute_fan  # noqa: E402
+from ftrag_mc.report.charts import plot_breakdown, plot_delta_distribution, plot_fan  # noqa: E402
+from ftrag_mc.report.analyses import run_info  # noqa: E402
 
 REL = 1e-9
 Q0, H = 10_000, 6
@@ -172,7 +171,8 @@ def test_charts_render_an_uncertain_run_on_a_callers_axes(minimal, result, kept)
 
 
 def test_a_share_of_every_future_is_not_called_most():
-    from ftrag_mc.report.findings import breakeven_finding, payback_finding
+    from ftrag_mc.report.charts.breakeven import medians_finding as breakeven_finding
+    from ftrag_mc.report.charts.payback import medians_finding as payback_finding
     inf = float("inf")
     assert payback_finding([("Fine-tune", inf, 1.0, 0.0)], 65_000, 36) == (
         "At 65k queries/month, Fine-tune does not pay back within 36 months in every future")

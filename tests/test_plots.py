@@ -26,9 +26,9 @@ from matplotlib.text import Text  # noqa: E402
 
 from ftrag_mc.accumulate import Bins, Histogram  # noqa: E402
 from ftrag_mc.analysis.breakeven import breakeven_tables, payback_tables  # noqa: E402
-from ftrag_mc.analysis.charts_extra import attach_marks  # noqa: E402
+from ftrag_mc.analysis.marks import attach_marks  # noqa: E402
 from ftrag_mc.analysis.regimes import attach_regimes, compute_regimes  # noqa: E402
-from ftrag_mc.report.plots import (  # noqa: E402
+from ftrag_mc.report.charts import (  # noqa: E402
     plot_breakeven,
     plot_cheapest_vs_volume,
     plot_payback,
@@ -456,8 +456,8 @@ def test_importing_the_library_leaves_the_matplotlib_backend_alone():
     import subprocess
     import sys
 
-    code = ("import matplotlib; matplotlib.use('svg'); import ftrag_mc, ftrag_mc.report.pack, "
-            "ftrag_mc.report.writers, ftrag_mc.report.studies; print(matplotlib.get_backend())")
+    code = ("import matplotlib; matplotlib.use('svg'); import ftrag_mc, ftrag_mc.report.items, "
+            "ftrag_mc.report.writers, ftrag_mc.report.records; print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "svg"
 
@@ -505,7 +505,7 @@ def test_a_one_point_blip_between_two_runs_of_one_leader_is_merged():
 
 
 def test_main_challenger_is_best_on_average_else_the_strongest():
-    from ftrag_mc.analysis.charts_extra import main_challenger
+    from ftrag_mc.analysis.decision import main_challenger
 
     rows = lambda deltas, pwins: pd.DataFrame({  # noqa: E731
         "strategy": ["cached", "tuned", "hybrid"], "horizon_months": 36,
@@ -557,7 +557,7 @@ def test_chart_modules_share_only_public_helpers_and_findings_need_no_matplotlib
 
     report = Path(__file__).resolve().parents[1] / "ftrag_mc" / "report"
     private = []
-    for path in sorted(report.glob("*.py")):
+    for path in sorted(report.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ftrag_mc.report."):
                 private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
@@ -567,21 +567,22 @@ def test_chart_modules_share_only_public_helpers_and_findings_need_no_matplotlib
     assert out.stdout.strip() == "False"
 
 
-def test_every_run_and_study_chart_has_the_one_signature_shape():
+def test_every_chart_is_a_finding_and_a_plot_of_one_signature_shape():
     import inspect
 
-    from ftrag_mc.report import compare_plots, extra_plots, plots, sensitivity_plots, sweep_plots, voi_plots
+    from ftrag_mc.report.charts import CHARTS
 
-    shapes = {}
-    for module in (plots, extra_plots, sensitivity_plots, voi_plots, sweep_plots, compare_plots):
-        for name in module.__all__:
-            if name.startswith("plot_"):
-                params = inspect.signature(getattr(module, name)).parameters.values()
-                shapes[name] = [(p.kind.name, p.default is None) if p.name == "ax" else p.kind.name
-                                for p in params]
-    assert len(shapes) == 16  # the run's charts, the study's, the sweep's two and compare's
-    for name, shape in shapes.items():
-        assert shape == ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("KEYWORD_ONLY", True)], name
+    assert len(CHARTS) == 17  # the run's charts, the study's (evsi with --evsi), the sweep's two and compare's
+    one = ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("ax", "KEYWORD_ONLY", True)]
+    panels = [*one, ("fig", "KEYWORD_ONLY", True)]
+    for name, (finding, plot) in CHARTS.items():
+        shape = [(p.name, p.kind.name, p.default is None) if p.kind.name == "KEYWORD_ONLY" else p.kind.name
+                 for p in inspect.signature(plot).parameters.values()]
+        assert shape in (one, panels), (name, shape)
+        # The finding reads the frame the plot draws: the title without a figure.
+        assert list(inspect.signature(finding).parameters) == [list(inspect.signature(plot).parameters)[0], "info"]
+    with_panels = {n for n, (_f, plot) in CHARTS.items() if "fig" in inspect.signature(plot).parameters}
+    assert with_panels == {"pwin_vs_volume", "breakeven", "delta_distribution", "global", "sweep_1d", "sweep_2d"}
 
 
 @pytest.mark.parametrize("mean, se, text", [
@@ -592,3 +593,69 @@ def test_every_run_and_study_chart_has_the_one_signature_shape():
 def test_format_money_pm(mean, se, text):
     from ftrag_mc.report.numbers import format_money_pm
     assert format_money_pm(mean, se) == text
+
+
+# --- a caller's figure, and findings without one --------------------------------------------------
+
+
+def test_panel_charts_lay_out_in_a_callers_subfigures():
+    info3 = run_info(("rag", "ft", "ft_self"), volume=VOLUME)
+    curves, crossings = pwin_frames({"ft": {36: 72_000}, "ft_self": {36: 2e6}})
+    dashboard = plt.figure(figsize=(18, 7), layout="constrained")
+    left, right = dashboard.subfigures(1, 2)
+    fig, axes = plot_pwin_vs_volume(with_crossings(curves, crossings), info3, fig=left)
+    assert fig is left and axes.shape == (2,) and all(a.get_figure(root=False) is left for a in axes)
+    assert left.get_suptitle().replace("\n", " ").startswith("Fine-tune beats RAG in most futures above 72k")
+    frame = breakeven_frame({}, dict(centre=2e6), strategies=("ft", "ft_self"))
+    fig, axes = plot_breakeven(attach_marks(*frame), info3, fig=right)
+    assert fig is right and len(right.axes) == 2 and len(dashboard.axes) == 4
+    assert "seed 2026" in footnote_of(dashboard)  # one footnote, on the whole figure
+    dashboard.canvas.draw()
+    with pytest.raises(ValueError, match="already holds axes"):
+        plot_breakeven(attach_marks(*frame), info3, fig=right)
+    with pytest.raises(ValueError, match="not both"):
+        plot_breakeven(attach_marks(*frame), info3, ax=axes[0], fig=plt.figure())
+
+
+def test_each_finding_is_the_title_and_needs_no_figure():
+    from ftrag_mc.report.charts import (
+        breakeven_finding, cheapest_finding, payback_finding, pwin_vs_month_finding, pwin_vs_volume_finding,
+    )
+
+    info3 = run_info(("rag", "ft", "hybrid"), volume=VOLUME)
+    cases = [
+        (pwin_vs_volume_finding, plot_pwin_vs_volume, with_crossings(*pwin_frames({"ft": {36: 72_000}})), run_info()),
+        (pwin_vs_month_finding, plot_pwin_vs_month, month_frame({"ft": 7}), run_info(volume=VOLUME)),
+        (breakeven_finding, plot_breakeven, attach_marks(*breakeven_frame()), run_info()),
+        (payback_finding, plot_payback, attach_marks(*payback_frame()), run_info()),
+        (cheapest_finding, plot_cheapest_vs_volume, with_regimes(cheapest_frame()), info3),
+    ]
+    for finding, plot, frame, info in cases:
+        plt.close("all")
+        title = finding(frame, info)
+        assert not plt.get_fignums(), finding.__name__  # numbers in, the sentence out
+        fig, ax = plot(frame, info)
+        assert title_of(fig, ax) == title, finding.__name__
+
+
+def test_the_report_sits_on_top_and_nothing_below_imports_it():
+    """report/ may import analysis, simulate, model, scenario and below, never the command line;
+    nothing below report/ imports it (number formats are ftrag_mc.formats, below both)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "ftrag_mc"
+    upward, sideways = [], []
+    for path in sorted(package.rglob("*.py")):
+        part = path.relative_to(package).parts
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if part[0] == "report" and name.startswith(("ftrag_mc.cli", "ftrag_mc.app")):
+                    upward.append(f"{path.name}: {name}")
+                below = part[0] not in ("report", "app", "__init__.py") and not part[0].startswith("cli")
+                if below and name.startswith("ftrag_mc.report"):
+                    sideways.append(f"{'/'.join(part)}: {name}")
+    assert not upward, upward
+    assert not sideways, sideways

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 import ftrag_mc as fm  # noqa: E402
-from ftrag_mc.report.pack import build_report  # noqa: E402
+from ftrag_mc.report.items import build_report  # noqa: E402
 from ftrag_mc.report.style import installed_cjk_fonts  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "rough-breakeven.toml"
@@ -58,7 +58,7 @@ def scenario(n: int, labels: dict[int, str] | None = None, *, cheap: bool = Fals
 
 def report(n: int, labels=None, *, cheap=False, samples=2000):
     items = build_report(fm.simulate(scenario(n, labels, cheap=cheap), samples=samples, seed=1))
-    # The charts of ftrag_mc.report.plots (the report may hold others, drawn elsewhere).
+    # The run charts of ftrag_mc.report.charts (the report may hold others, drawn elsewhere).
     figures = {k: v for k, v in items.items()
                if isinstance(v, Figure) and k in (*CHARTS, CHEAPEST)}
     for k, v in items.items():
@@ -199,7 +199,7 @@ def test_a_pwin_near_half_is_called_a_coin_flip():
     import numpy as np
     import pandas as pd
 
-    from ftrag_mc.report.plots import plot_pwin_vs_month
+    from ftrag_mc.report.charts import plot_pwin_vs_month
     from ftrag_mc.report.style import RunInfo
 
     info = RunInfo(scenario="s", title="S", strategies=("rag", "ft"),
@@ -226,10 +226,11 @@ def test_cjk_fallback_fonts_only_for_text_that_needs_them():
 
 def test_the_report_knows_every_word_it_may_draw(tmp_path):
     # A CJK file name becomes the report's name (footnotes): the fallback fonts must be kept.
-    from ftrag_mc.report.pack import scenario_texts
+    from ftrag_mc.report.items import scenario_texts
     from ftrag_mc.scenario import load_scenario
 
     path = tmp_path / "价格 2026.toml"
     path.write_text((Path(__file__).parent / "fixtures" / "good" / "minimal.toml").read_text("utf-8"), "utf-8")
     texts = scenario_texts(load_scenario(path))
     assert "价格 2026" in texts and str(path) in texts
+

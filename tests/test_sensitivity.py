@@ -23,8 +23,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import ftrag_mc as fm  # noqa: E402
 from ftrag_mc.analysis.sensitivity import compute_global, compute_spider, compute_tornado  # noqa: E402
-from ftrag_mc.report.pack import run_info  # noqa: E402
-from ftrag_mc.report.sensitivity_plots import plot_global, plot_spider, plot_tornado  # noqa: E402
+from ftrag_mc.report.analyses import run_info  # noqa: E402
+from ftrag_mc.report.charts import plot_global, plot_spider, plot_tornado  # noqa: E402
 
 
 def uniform(lo: float, hi: float) -> dict:

@@ -25,7 +25,7 @@ from ftrag_mc.analysis.sweep import (  # noqa: E402
 )
 from ftrag_mc.errors import ScenarioError  # noqa: E402
 from ftrag_mc.report.style import RunInfo, format_volume  # noqa: E402
-from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info  # noqa: E402
+from ftrag_mc.report.charts import plot_sweep_1d, plot_sweep_2d, sweep_run_info  # noqa: E402
 from ftrag_mc.scenario import load_scenario, parse_scenario  # noqa: E402
 
 VOLUME = "volume.queries_per_month"

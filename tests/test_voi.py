@@ -30,10 +30,10 @@ from ftrag_mc.analysis.voi import (  # noqa: E402
     evpi_from_net_benefit,
     evppi_from_samples,
 )
-from ftrag_mc.report.pack import run_info  # noqa: E402
+from ftrag_mc.report.analyses import run_info  # noqa: E402
 from ftrag_mc.report.voi_words import add_evppi_words, describe_voi  # noqa: E402
 from ftrag_mc.report.style import RunInfo, format_usd  # noqa: E402
-from ftrag_mc.report.voi_plots import plot_evppi, plot_regret  # noqa: E402
+from ftrag_mc.report.charts import plot_evppi, plot_regret  # noqa: E402
 
 BASE_USD = 100_000.0
 

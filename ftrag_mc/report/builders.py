@@ -35,13 +35,16 @@ from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
 from ftrag_mc.overrides import format_value
-from ftrag_mc.report import document, sensitivity_plots, voi_plots
-from ftrag_mc.report.compare_plots import compare_run_info, plot_compare
+from ftrag_mc.report import charts
+from ftrag_mc.report.analyses import run_info
+from ftrag_mc.report.charts import compare_run_info, plot_compare, plot_sweep_1d, plot_sweep_2d, sweep_run_info
+from ftrag_mc.report.dictionary import columns_frame
 from ftrag_mc.report.evidence_text import pilot_lines
-from ftrag_mc.report.evsi_plots import plot_evsi
-from ftrag_mc.report.pack import build_report, close_figures, run_info, run_record
-from ftrag_mc.report.studies import compare_record, explain_record, sensitivity_record, sweep_record
-from ftrag_mc.report.sweep_plots import plot_sweep_1d, plot_sweep_2d, sweep_run_info
+from ftrag_mc.report.headline import headline
+from ftrag_mc.report.items import build_report, close_figures
+from ftrag_mc.report.pdf import build_pdf
+from ftrag_mc.report.records import compare_record, explain_record, run_record, sensitivity_record, sweep_record
+from ftrag_mc.report.summary import build_summary_md
 from ftrag_mc.report.text import (
     describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
 )
@@ -141,7 +144,7 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
     -------
     Report
         Into the scenario's folder, replacing it: the tables and charts of
-        :data:`~ftrag_mc.report.pack.REPORT_ITEMS`, then ``run.json``, ``report.pdf``,
+        :data:`~ftrag_mc.report.items.REPORT_ITEMS`, then ``run.json``, ``report.pdf``,
         ``summary.md`` and ``columns.csv``; lines: the headline, the run's summary
         (:func:`~ftrag_mc.report.text.describe_run`) and the inputs that matter most.
     """
@@ -151,11 +154,11 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         items["run.json"] = run_record(result, command=command)
         step("report.pdf")
         csvs = [name for name in items if name.endswith(".csv")]
-        items["report.pdf"] = document.build_pdf(items, result, record=items["run.json"])
+        items["report.pdf"] = build_pdf(items, result, record=items["run.json"])
         summary, top_inputs = items["summary.csv"], items.get("top_inputs.csv")
-        items["summary.md"] = document.build_summary_md(result, summary, items)
-        items["columns.csv"] = document.columns_frame(csvs + ["columns.csv"])
-        lines = [document.headline(result, summary, top_inputs), *describe_run(result, summary),
+        items["summary.md"] = build_summary_md(result, summary, items)
+        items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
+        lines = [headline(result, summary, top_inputs), *describe_run(result, summary),
                  *run_top_inputs(result, top_inputs)]
     return Report(result.scenario.name, items, lines)
 
@@ -231,17 +234,17 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     global_ = sensitivity.compute_global(result, challenger=pair, sobol=sobol, seed=result.seed, **kwargs)
     step("value of information")
     evppi = add_evppi_words(voi.compute_evppi(result), scenario)  # evppi.csv says each row in words
-    charts = [("tornado", sensitivity_plots.plot_tornado, tornado), ("spider", sensitivity_plots.plot_spider, spider),
-              ("global", sensitivity_plots.plot_global, global_), ("evppi", voi_plots.plot_evppi, evppi),
-              ("regret", voi_plots.plot_regret, evpi)]
+    drawn = [("tornado", charts.plot_tornado, tornado), ("spider", charts.plot_spider, spider),
+             ("global", charts.plot_global, global_), ("evppi", charts.plot_evppi, evppi),
+             ("regret", charts.plot_regret, evpi)]
     items: dict[str, Any] = {"tornado.csv": tornado, "spider.csv": spider, "global.csv": global_,
                              "evppi.csv": _csv_ready(evppi), "regret.csv": evpi}
     if pilot is not None:
         step("value of an eval")
         items["evsi.csv"] = evsi = compute_pilot_evsi(result, pilot)
-        charts.append(("evsi", plot_evsi, evsi))
+        drawn.append(("evsi", charts.plot_evsi, evsi))
     with _closed_on_error(items):
-        for name, plot, frame in charts:
+        for name, plot, frame in drawn:
             step(f"{name}.png")
             items[f"{name}.png"] = plot(frame, info)[0]
     # The record keeps the challenger as asked (None: the default rule), not the one it chose.

@@ -22,7 +22,7 @@ from ftrag_mc._version import __version__
 from ftrag_mc.datafile import Column
 from ftrag_mc.fit import FitResult, GrowthFit, compute_fit_curves, compute_growth_path, fit_distribution, fit_growth
 from ftrag_mc.report.evidence_text import fit_lines, growth_lines
-from ftrag_mc.report.fit_plots import plot_fit, plot_growth
+from ftrag_mc.report.charts.fit import plot_fit, plot_growth
 
 __all__ = ["FitReport", "build_fit_report"]
 

@@ -19,12 +19,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgb
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, FigureBase
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
+from ftrag_mc.report.findings import cut
 from ftrag_mc.report.numbers import (  # noqa: F401 - re-exported: charts import them from here
     currency_symbol, format_interval, format_months, format_percent, format_share, format_usd, format_volume,
 )
@@ -49,7 +51,6 @@ FIGSIZE_IN = (10.0, 6.0)
 BASE_FONT_PT = 12.0
 SMALL_FONT_PT = 11.0  # the smallest text on any chart
 TITLE_FONT_PT = 15.0
-
 
 
 def strategy_colours(strategies: Sequence[str], *, baseline: str | None = None) -> dict[str, str]:
@@ -119,7 +120,7 @@ class RunInfo:
         The run's horizon H (months); None: read from the frames.
     main_challenger
         The challenger of the scenario's main question
-        (:func:`ftrag_mc.analysis.charts_extra.main_challenger`), drawn first and marked; None:
+        (:func:`ftrag_mc.analysis.decision.main_challenger`), drawn first and marked; None:
         scenario order.
     """
 
@@ -168,8 +169,14 @@ class RunInfo:
         return main + [s for s in strategies if s != self.main_challenger]
 
     def label(self, strategy: str) -> str:
-        """Human label of a strategy (its name when the scenario gives none), escaped for drawing."""
-        return escape(self.labels.get(strategy, strategy))
+        """Human label of a strategy (its name when the scenario gives none), escaped for drawing
+        and cut at :data:`TEXT_MAX_CHARS`."""
+        return escape(cut(self.labels.get(strategy, strategy)))
+
+    @property
+    def short_title(self) -> str:
+        """The scenario's title, cut at :data:`TEXT_MAX_CHARS`."""
+        return cut(self.title)
 
     def colour(self, strategy: str) -> str:
         """Colour of one strategy (a name not in the scenario is an error)."""
@@ -228,6 +235,13 @@ def set_volume_axis(ax: Axes, label: str = "Starting volume (queries/month, log 
     ax.xaxis.set_minor_locator(LogLocator(base=10, subs=(2, 3, 5), numticks=12))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(label)
+
+
+def month_ticks(ax: Axes, horizon: int) -> None:
+    """An x axis of months 0..``horizon``, ticked every 1, 3 or 6 months."""
+    step = 6 if horizon > 18 else (3 if horizon > 6 else 1)
+    ax.set_xlim(0, horizon)
+    ax.set_xticks(np.arange(0, horizon + 1, step))
 
 
 def set_probability_axis(ax: Axes, label: str) -> None:
@@ -417,9 +431,9 @@ def house_style() -> Iterator[None]:
         yield
 
 
-def apply_house_style(target: Figure | Axes) -> None:
-    """Put the house look on a figure's axes (or one axes), whoever created them."""
-    axes = target.axes if isinstance(target, Figure) else [target]
+def apply_house_style(target: FigureBase | Axes) -> None:
+    """Put the house look on a figure's or subfigure's axes (or one axes), whoever created them."""
+    axes = target.axes if isinstance(target, FigureBase) else [target]
     for ax in axes:
         ax.spines[["top", "right"]].set_visible(False)
         for side in ("left", "bottom"):

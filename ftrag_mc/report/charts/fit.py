@@ -1,7 +1,8 @@
-"""Charts of ``ftrag-mc fit``: the data against the fitted distributions, and a volume history
-against its fitted growth. They draw :mod:`ftrag_mc.fit`'s frames (the histogram, the ECDF, the
-curves and the growth path are computed there) and titles from
-:mod:`ftrag_mc.report.evidence_text`; like every ``plot_*`` they return ``(fig, ax)`` and never save.
+"""The charts of ``ftrag-mc fit --plot``: the data against the fitted distributions, and a volume
+history against its fitted growth. They draw :mod:`ftrag_mc.fit`'s frames (the histogram, the
+ECDF, the curves and the growth path are computed there); their titles are
+:mod:`~ftrag_mc.report.evidence_text`'s. They show data, not a run: the caller's footnote says
+where the data came from.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, FigureBase
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ftrag_mc.fit import FitCurves, FitResult, GrowthFit
 from ftrag_mc.report.evidence_text import fit_finding, growth_finding
-from ftrag_mc.report.layout import BAND_ALPHA, finish, make_figure, require_columns, returned
+from ftrag_mc.report.charts.canvas import BAND_ALPHA, finish, make_figure, require_columns, returned
 from ftrag_mc.report.style import GRID, INK, MUTED, OKABE_ITO, escape, house_style, tint, volume_formatter
 
 __all__ = ["plot_fit", "plot_growth"]
@@ -32,7 +33,7 @@ def _axis_label(column: str, unit: str | None) -> str:
 
 
 def plot_fit(curves: FitCurves, fit: FitResult, *, column: str, footnote: str, unit: str | None = None,
-             ax: Axes | None = None) -> tuple[Figure, Axes | np.ndarray]:
+             ax: Axes | None = None, fig: FigureBase | None = None) -> tuple[FigureBase, Axes | np.ndarray]:
     """The data against the best-fitting families: a histogram with their densities, and the
     empirical CDF with theirs.
 
@@ -48,17 +49,19 @@ def plot_fit(curves: FitCurves, fit: FitResult, *, column: str, footnote: str, u
         Where the data came from (file, column, values) and how it was fitted.
     ax
         Draw onto this axes: the histogram panel alone.
+    fig
+        Or lay out both panels in this empty Figure or SubFigure.
 
     Returns
     -------
-    fig : Figure
+    fig : Figure or SubFigure
     ax : Axes, or an array of the two panels (densities, CDFs)
     """
     require_columns(curves.histogram, ("left", "right", "density"), "histogram")
     require_columns(curves.curves, ("family", "x", "pdf", "cdf"), "curves")
     families = list(dict.fromkeys(curves.curves["family"]))
     with house_style():
-        fig, axes, created = make_figure(ax, ncols=1 if ax is not None else 2)
+        fig, axes, created = make_figure(ax, ncols=1 if ax is not None else 2, fig=fig)
         hist = curves.histogram
         axes[0].bar(hist["left"], hist["density"], width=hist["right"] - hist["left"], align="edge",
                     color=_DATA, edgecolor="white", lw=0.6, label=f"the data ({fit.n:,} values)", zorder=1)

@@ -1,9 +1,8 @@
-"""The chart of a scenario comparison: P(win) against volume, one line per variant and challenger.
+"""A scenario comparison (``compare.png``): P(win) against volume, one line per variant and
+challenger, each variant's own volume dotted.
 
-It draws the frames of :func:`ftrag_mc.analysis.compare.compute_compare` and returns ``(fig, ax)``
-without saving, in the house style of :mod:`ftrag_mc.report.plots`: a title that states the
-finding, axes with units, a grey footnote. Every number shown comes from the frames. Text from the
-scenarios (variant names, labels) is escaped, so a ``$`` in it is a dollar sign, not mathtext.
+It draws the frames of :func:`ftrag_mc.analysis.compare.compute_compare`. Text from the scenarios
+(variant names, labels) is escaped, so a ``$`` in it is a dollar sign, not mathtext.
 """
 
 from __future__ import annotations
@@ -12,15 +11,16 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ftrag_mc.report.layout import (
-    WILSON_NOTE, Clearance, make_figure, finish, fifty_line, draw_legend, require_columns, settle,
-)
 from ftrag_mc._version import __version__
+from ftrag_mc.report.charts.canvas import WILSON_NOTE, finish, make_figure, require_columns, settle
+from ftrag_mc.report.charts.inputs import clip_label
+from ftrag_mc.report.charts.placement import Clearance, draw_legend, fifty_line
+from ftrag_mc.report.findings import cut
 from ftrag_mc.report.style import (
     OKABE_ITO, RunInfo, escape, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
 )
 
-__all__ = ["compare_run_info", "plot_compare", "LABEL_CHARS"]
+__all__ = ["LABEL_CHARS", "compare_finding", "compare_run_info", "plot_compare"]
 
 LABEL_CHARS = 44  # legend entries longer than this end in "…"
 
@@ -35,11 +35,6 @@ CRN_NOTE = "same seed for every variant: shared inputs get the same draws"
 DOT_NOTE = "dot: each variant's own volume"
 
 
-def _shorten(text: str, width: int = LABEL_CHARS) -> str:
-    text = str(text)
-    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
-
-
 def _styles(variants: list[str], challengers: list[str]) -> dict[tuple[str, str], tuple[str, object]]:
     """(variant, challenger) -> (colour, dash): a colour per variant, a dash per challenger; beyond
     the palette's size, variants that share a colour take the next dashes."""
@@ -52,15 +47,33 @@ def _styles(variants: list[str], challengers: list[str]) -> dict[tuple[str, str]
     return out
 
 
-def _finding(headline: pd.DataFrame, several_challengers: bool) -> str:
-    """The finding for the main challenger (the one best on average over the variants, as a run's
-    main question): how likely it wins at each variant's own volume, from the least to the most."""
+def _read(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The curves, the headline rows and the notes attached to them."""
+    if "headline" not in frame.attrs:
+        raise ValueError("the frame has no headline attached: draw attach_headline(curves, headline)")
+    headline = pd.DataFrame(frame.attrs["headline"], columns=frame.attrs.get("headline_columns"))
+    require_columns(frame, _CURVE_COLUMNS, "curves")
+    require_columns(headline, _HEADLINE_COLUMNS, "headline")
+    return frame, headline, list(frame.attrs.get("notes", []))
+
+
+def compare_finding(frame: pd.DataFrame, info: RunInfo) -> str:
+    """The chart's title, for the main challenger (the one best on average over the variants, as a
+    run's main question): how likely it wins at each variant's own volume, from the least to the most.
+
+    Parameters
+    ----------
+    frame, info
+        As :func:`plot_compare`.
+    """
+    curves, headline, _notes = _read(frame)
     rows = headline
     if headline["strategy"].nunique() > 1 and "mean_delta_usd" in headline.columns:
         main = headline.groupby("strategy", sort=False)["mean_delta_usd"].mean().idxmin()
         rows = headline[headline["strategy"] == main]
     best, worst = rows.loc[rows["p_win"].idxmax()], rows.loc[rows["p_win"].idxmin()]
-    who = f"{best['label']} beats {best['baseline_label']}" if several_challengers else f"{best['label']} wins"
+    several = curves["strategy"].nunique() > 1
+    who = f"{cut(best['label'])} beats {cut(best['baseline_label'])}" if several else f"{cut(best['label'])} wins"
     horizons = sorted({int(h) for h in rows["horizon_months"]})
     over = f"over {horizons[0]} months" if len(horizons) == 1 else "over each variant's horizon"
 
@@ -72,7 +85,7 @@ def _finding(headline: pd.DataFrame, several_challengers: bool) -> str:
     if best["p_win"] == worst["p_win"]:
         return f"{who} as often in every variant: {at(best)} {over}"
     return (f"{who} in {format_share(worst['p_win'])} to {format_share(best['p_win'])} of futures {over}: "
-            f"most often in {best['variant']} ({at(best)}), least in {worst['variant']} ({at(worst)})")
+            f"most often in {cut(best['variant'])} ({at(best)}), least in {cut(worst['variant'])} ({at(worst)})")
 
 
 def compare_run_info(headline: pd.DataFrame) -> RunInfo:
@@ -121,57 +134,54 @@ def plot_compare(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) 
     A colour per variant (Okabe-Ito; beyond seven variants the dashes differ too) and a dash per
     challenger; legend entries longer than :data:`LABEL_CHARS` characters end in "…".
     """
-    if "headline" not in frame.attrs:
-        raise ValueError("the frame has no headline attached: draw attach_headline(curves, headline)")
-    curves = frame
-    headline = pd.DataFrame(frame.attrs["headline"], columns=frame.attrs.get("headline_columns"))
-    notes = list(frame.attrs.get("notes", []))
-    require_columns(curves, _CURVE_COLUMNS, "curves")
-    require_columns(headline, _HEADLINE_COLUMNS, "headline")
+    curves, headline, notes = _read(frame)
     variants = list(dict.fromkeys(curves["variant"]))
     challengers = list(dict.fromkeys(curves["strategy"]))
     several = len(challengers) > 1
-    styles = _styles(variants, challengers)
-    q_all = curves["queries_per_month"].to_numpy(float)
-    qmin, qmax = float(q_all.min()), float(q_all.max())
     horizons = sorted({int(h) for h in headline["horizon_months"]})
-
     with house_style():
         fig, axes, created = make_figure(ax)
         a = axes[0]
         set_volume_axis(a, X_LABEL)
-        a.set_xlim(qmin / 1.15, qmax * 1.15)
+        q_all = curves["queries_per_month"].to_numpy(float)
+        a.set_xlim(float(q_all.min()) / 1.15, float(q_all.max()) * 1.15)
         set_probability_axis(a, Y_LABEL)
         room = Clearance(a)
+        styles = _styles(variants, challengers)
         for variant in variants:
             for strategy in challengers:
-                c = curves[(curves["variant"] == variant) & (curves["strategy"] == strategy)]
-                if c.empty:
-                    continue
-                c = c.sort_values("queries_per_month")
-                q = c["queries_per_month"].to_numpy(float)
-                p = c["p_win"].to_numpy(float)
-                colour, dash = styles[(variant, strategy)]
-                name = f"{variant}: {c['label'].iloc[0]}" if several else variant
-                a.fill_between(q, c["p_win_low"], c["p_win_high"], color=colour, alpha=_BAND_ALPHA, lw=0)
-                a.plot(q, p, color=colour, ls=dash, lw=2.4, label=escape(_shorten(name)), zorder=3)
-                room.add_line(q, p)
-                own = headline[(headline["variant"] == variant) & (headline["strategy"] == strategy)]
-                for row in own.itertuples():
-                    a.plot([row.queries_per_month], [row.p_win], marker="o", ms=9, mfc=colour, mec="white",
-                           mew=1.5, zorder=6, clip_on=False, ls="none")
-                    room.add_line([row.queries_per_month] * 2, [row.p_win - 0.015, row.p_win + 0.015], weight=50)
+                _draw_curve(a, room, curves, headline, variant, strategy, styles[(variant, strategy)],
+                            several=several)
         fifty_line(a, room)
-
         parts = [f"{info.samples:,} samples ({info.sampler})", f"seed {info.seed}", CRN_NOTE, WILSON_NOTE,
                  DOT_NOTE, *notes]
         horizon_text = (f"{horizons[0]} months" if len(horizons) == 1 else
                         "each variant's longest horizon")
         subtitle = f"Each variant's challenger{'s' if several else ''} against its own baseline · {horizon_text}"
-        finding = _finding(headline, several)
-        finish(fig, axes, created=created, finding=escape(finding), subtitles=[escape(subtitle)],
-                footnote=escape(" · ".join(parts)))
+        finish(fig, axes, created=created, finding=escape(compare_finding(frame, info)),
+               subtitles=[escape(subtitle)], footnote=escape(" · ".join(parts)))
         settle(fig)
         room.measure()
         draw_legend(a, room, title="Variant" + (": challenger" if several else ""))
     return fig, a
+
+
+def _draw_curve(a: Axes, room: Clearance, curves: pd.DataFrame, headline: pd.DataFrame, variant: str,
+                strategy: str, style: tuple[str, object], *, several: bool) -> None:
+    """One variant's challenger: its P(win) curve and band, and a dot at the variant's own volume."""
+    c = curves[(curves["variant"] == variant) & (curves["strategy"] == strategy)]
+    if c.empty:
+        return
+    c = c.sort_values("queries_per_month")
+    q = c["queries_per_month"].to_numpy(float)
+    p = c["p_win"].to_numpy(float)
+    colour, dash = style
+    name = f"{variant}: {c['label'].iloc[0]}" if several else variant
+    a.fill_between(q, c["p_win_low"], c["p_win_high"], color=colour, alpha=_BAND_ALPHA, lw=0)
+    a.plot(q, p, color=colour, ls=dash, lw=2.4, label=escape(clip_label(name, LABEL_CHARS)), zorder=3)
+    room.add_line(q, p)
+    own = headline[(headline["variant"] == variant) & (headline["strategy"] == strategy)]
+    for row in own.itertuples():
+        a.plot([row.queries_per_month], [row.p_win], marker="o", ms=9, mfc=colour, mec="white",
+               mew=1.5, zorder=6, clip_on=False, ls="none")
+        room.add_line([row.queries_per_month] * 2, [row.p_win - 0.015, row.p_win + 0.015], weight=50)

@@ -1,8 +1,8 @@
-"""The chart of what an eval of n items is worth: EVSI and its net value against the study size.
+"""What an eval of n items is worth before deciding (``evsi.png``): EVSI and its net value against
+the study size, below the ceiling of perfect knowledge, the best size marked.
 
 It draws :func:`~ftrag_mc.analysis.pilot.compute_pilot_evsi`'s frame and computes nothing a
-reader sees: the title is :func:`~ftrag_mc.report.evidence_text.pilot_finding`. Like every
-``plot_*`` it returns ``(fig, ax)`` and never saves.
+reader sees; the title, :func:`evsi_finding`, is :mod:`~ftrag_mc.report.evidence_text`'s.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ftrag_mc.report.charts.canvas import (
+    BAND_ALPHA, chart_footnote, chart_subtitle, finish, make_figure, require_columns,
+)
 from ftrag_mc.report.evidence_text import pilot_finding
-from ftrag_mc.report.layout import BAND_ALPHA, chart_footnote, chart_subtitle, finish, make_figure, require_columns
 from ftrag_mc.report.style import (
     INK, MUTED, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, format_usd, house_style, tint, usd_formatter,
 )
 
-__all__ = ["plot_evsi"]
+__all__ = ["evsi_finding", "plot_evsi"]
 
 _COLUMNS = ("n", "evsi_usd", "evsi_low_usd", "evsi_high_usd", "noise_p95_usd", "evppi_usd")
 _EVSI, _NET, _COST, _NOISE = OKABE_ITO[3], OKABE_ITO[2], MUTED, tint(MUTED, 0.35)
@@ -29,6 +31,18 @@ def _band(a: Axes, n: np.ndarray, mid: np.ndarray, low: np.ndarray, high: np.nda
           label: str, marker: str) -> None:
     a.fill_between(n, low, high, color=colour, alpha=BAND_ALPHA, lw=0, zorder=1)
     a.plot(n, mid, color=colour, marker=marker, ms=6, label=label, zorder=3)
+
+
+def evsi_finding(frame: pd.DataFrame, info: RunInfo) -> str:
+    """The chart's title: the best size of eval and what it is worth against its cost, where an
+    eval stops paying (or that none pays, or that none can change the choice).
+
+    Parameters
+    ----------
+    frame, info
+        As :func:`plot_evsi`.
+    """
+    return pilot_finding(frame)
 
 
 def plot_evsi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
@@ -99,6 +113,6 @@ def plot_evsi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> 
         what = (f"expected value of sample information: a {frame.attrs.get('study', 'study of n items')} "
                 f"on {frame.attrs.get('description', 'the input')}")
         note = "EVSI by regression on the run's samples (Strong et al. 2015); bands: 95 % bootstrap intervals"
-        finish(fig, axes, created=created, finding=pilot_finding(frame), subtitles=[chart_subtitle(info, what)],
+        finish(fig, axes, created=created, finding=evsi_finding(frame, info), subtitles=[chart_subtitle(info, what)],
                footnote=chart_footnote(info, note))
     return fig, a

@@ -1,0 +1,311 @@
+"""P(challenger cheaper than baseline) against starting volume, one curve per horizon, one panel
+per challenger (``pwin_vs_volume.png``): the main question's panel first, the 50 % crossings
+dotted and labelled, "your volume" marked."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import FigureBase
+
+from ftrag_mc.report.charts.canvas import (
+    BAND_ALPHA, MAX_PANELS, WILSON_NOTE, chart_footnote, chart_subtitle, finish, keep_most, make_figure,
+    nothing_to_show, one_panel_only, require_columns, returned, settle, strategies_in,
+)
+from ftrag_mc.report.charts.labels import baseline_label, horizon_styles, look_of, strategy_label
+from ftrag_mc.report.charts.placement import Clearance, annotate, dot, draw_legend, fifty_line, volume_label, volume_line
+from ftrag_mc.report.findings import MAX_TITLE_SENTENCES, at_volume, rough
+from ftrag_mc.report.numbers import format_share, format_volume
+from ftrag_mc.report.style import RunInfo, house_style, set_probability_axis, set_volume_axis
+
+__all__ = ["plot_pwin_vs_volume", "pwin_vs_volume_finding"]
+
+_CURVE_COLUMNS = (
+    "strategy", "label", "horizon_months", "queries_per_month", "p_win", "p_win_low", "p_win_high",
+)
+
+NARROW_WIN = 0.6  # a P(win) that never exceeds this where the challenger "wins" wins only just
+
+
+@dataclass(frozen=True)
+class _Curves:
+    """The frame as drawn: its curves (marks apart), crossings, and the panels shown."""
+
+    curves: pd.DataFrame
+    crossings: pd.DataFrame
+    challengers: list[str]  # panels, the main question's first
+    hidden: int
+    horizons: list[int]
+    qmin: float
+    qmax: float
+
+    def curve(self, strategy: str, horizon: int) -> pd.DataFrame:
+        c = self.curves[(self.curves["strategy"] == strategy) & (self.curves["horizon_months"] == horizon)]
+        return c.sort_values("queries_per_month")
+
+    def crossing(self, strategy: str, horizon: int, q: np.ndarray, p: np.ndarray) -> float:
+        """The frame's 50 % crossing (``volume_at_50pct``), else interpolated on the grid."""
+        row = self.crossings[(self.crossings["strategy"] == strategy) & (self.crossings["horizon_months"] == horizon)]
+        return float(row["volume_at_50pct"].iloc[0]) if len(row) else crossing_50(q, p)
+
+
+def _read(curves: pd.DataFrame, info: RunInfo) -> _Curves:
+    require_columns(curves, _CURVE_COLUMNS, "curves")
+    crossings = (curves.drop_duplicates(["strategy", "horizon_months"])
+                 if "volume_at_50pct" in curves.columns else curves.iloc[0:0].assign(volume_at_50pct=np.nan))
+    curves = curves.dropna(subset=["p_win"])
+    challengers = strategies_in(info, curves["strategy"].unique())
+    horizons = sorted(int(h) for h in curves["horizon_months"].unique())
+    q_all = curves["queries_per_month"].to_numpy(float)
+    qmin, qmax = float(q_all.min()), float(q_all.max())
+    longest = curves[curves["horizon_months"] == horizons[-1]]
+    at = info.queries_per_month if info.queries_per_month is not None else math.sqrt(qmin * qmax)
+
+    def p_at_volume(s: str) -> float:
+        c = longest[longest["strategy"] == s].sort_values("queries_per_month")
+        return at_volume(c, at, "p_win")[0] if len(c) else -1.0
+
+    # The scenario's main question (baseline vs the strongest challenger) is the first panel
+    # and the title's first sentence, not whichever pair the file lists first.
+    main = [info.main_challenger] if info.main_challenger else []
+    shown, hidden = keep_most(challengers, p_at_volume, MAX_PANELS, always=main)
+    return _Curves(curves, crossings, info.main_first(shown), hidden, horizons, qmin, qmax)
+
+
+# --- the finding --------------------------------------------------------------------------------
+
+
+def pwin_vs_volume_finding(curves: pd.DataFrame, info: RunInfo) -> str:
+    """The chart's title, read at the longest horizon: "<challenger> beats <baseline> in most
+    futures above <volume>" (or below, at every volume, never), per panel shown.
+
+    Parameters
+    ----------
+    curves, info
+        As :func:`plot_pwin_vs_volume`.
+    """
+    return _finding(_read(curves, info), info)
+
+
+def _finding(data: _Curves, info: RunInfo) -> str:
+    sentences = [text for panel, s in enumerate(data.challengers)
+                 if (text := _sentence(data, info, s, first=panel == 0))]
+    # Past three panels a title naming every one is unreadable: the main question's
+    # finding, and where the others are.
+    if len(sentences) > MAX_TITLE_SENTENCES:
+        others = len(sentences) - 1 + data.hidden
+        sentences = [sentences[0], f"{others} other challengers: see each panel"
+                     + (" and pwin_crossings.csv" if data.hidden else "")]
+    return rough(info, "; ".join(sentences))
+
+
+def _sentence(data: _Curves, info: RunInfo, s: str, *, first: bool) -> str:
+    """One challenger's finding at the longest horizon ("" when it has no curve there)."""
+    h = data.horizons[-1]
+    c = data.curve(s, h)
+    if c.empty:
+        return ""
+    q, p = c["queries_per_month"].to_numpy(float), c["p_win"].to_numpy(float)
+    kind, x = volume_kind(q, p, data.crossing(s, h, q, p))
+    label = strategy_label(info, data.curves, s)
+    sentence = volume_finding(kind, x, label, baseline_label(info), h, data.qmin, data.qmax, first=first)
+    sentence += narrow_win(kind, x, q, p, c["p_win_low"].to_numpy(float), first=first)
+    if info.queries_per_month is not None:
+        sentence += coin_flip(c, info.queries_per_month, "p_win", first=first)
+    return sentence
+
+
+def crossings_50(q: np.ndarray, p: np.ndarray) -> list[float]:
+    """Every volume where ``p`` crosses 0.5, interpolated in log volume, lowest first."""
+    above = p >= 0.5
+    out = []
+    for i in np.flatnonzero(above[1:] != above[:-1]):
+        t = (0.5 - p[i]) / (p[i + 1] - p[i])
+        out.append(float(np.exp(np.log(q[i]) + t * (np.log(q[i + 1]) - np.log(q[i])))))
+    return out
+
+
+def crossing_50(q: np.ndarray, p: np.ndarray) -> float:
+    """First volume where ``p`` crosses 0.5; NaN if it does not."""
+    found = crossings_50(q, p)
+    return found[0] if found else math.nan
+
+
+def volume_kind(q: np.ndarray, p: np.ndarray, crossing: float) -> tuple[str, float]:
+    """Where the curve sits against 50 %: ("above"|"below", volume) or ("always"|"never", nan)."""
+    if np.all(p >= 0.5):
+        return "always", math.nan
+    if np.all(p < 0.5):
+        return "never", math.nan
+    found = crossings_50(q, p)
+    # A curve that crosses more than once (self-hosting's GPU steps): from its last crossing
+    # on it stays on one side, which is what the title can say.
+    if len(found) > 1 or not math.isfinite(crossing):
+        crossing = found[-1]
+    return ("above" if p[-1] >= 0.5 else "below"), crossing
+
+
+def volume_finding(kind: str, x: float, label: str, base: str, horizon: int,
+                   vmin: float, vmax: float, *, first: bool) -> str:
+    """One challenger's P(win)-vs-volume finding; ``first`` gives the full sentence."""
+    if kind in ("above", "below"):
+        full = f"beats {base} in most futures {kind} {format_volume(x)} queries/month"
+        short = f"{kind} {format_volume(x)}"
+    elif kind == "always":
+        full = (f"beats {base} in most futures at every volume from {format_volume(vmin)} to "
+                f"{format_volume(vmax)} queries/month")
+        short = "at every volume"
+    else:
+        full = f"never beats {base} in most futures below {format_volume(vmax)} queries/month"
+        short = f"never below {format_volume(vmax)}"
+    return f"{label} {full} over {horizon} months" if first else f"{label} {short}"
+
+
+def narrow_win(kind: str, x: float, q: np.ndarray, p: np.ndarray, p_low: np.ndarray, *,
+               first: bool) -> str:
+    """", but only just (at most 53 %)" when, where the curve says the challenger wins (above or
+    below ``x``, or everywhere), P(win) stays under :data:`NARROW_WIN`; a coin flip when even its
+    highest point's 95 % band holds 50 %. "" otherwise."""
+    side = {"above": q >= x, "below": q <= x, "always": np.ones_like(q, bool)}.get(kind)
+    if side is None or not side.any():
+        return ""
+    i = int(np.flatnonzero(side)[np.argmax(p[side])])
+    if p[i] >= NARROW_WIN:
+        return ""
+    if p_low[i] <= 0.5:
+        return (f", but even there it is a coin flip (at most {format_share(p[i])})" if first
+                else " (a coin flip)")
+    return f", but only just (at most {format_share(p[i])})" if first else " (only just)"
+
+
+def coin_flip(c: pd.DataFrame, volume: float, column: str, *, first: bool) -> str:
+    """", a coin flip at your volume (...)" when the 95 % band at ``volume`` holds 50 %."""
+    p, lo, hi = at_volume(c.sort_values("queries_per_month"), volume, column)
+    if not lo <= 0.5 <= hi:
+        return ""
+    if first:
+        return (f", but at your {format_volume(volume)} queries/month it is a coin flip "
+                f"({format_share(p)}, 95 % band {format_share(lo)}–{format_share(hi)})")
+    return f" (a coin flip at {format_volume(volume)})"
+
+
+def flat_pwin_sentence(label: str, base: str, band: pd.DataFrame, vmin: float, vmax: float) -> str:
+    """Why a P(win) panel has no curve worth drawing (flat at 0 % or 100 % at every volume and
+    horizon, 95 % bands included), or ""; ``band`` is the panel's rows."""
+    sweep = f"at every volume from {format_volume(vmin)} to {format_volume(vmax)} queries/month and every horizon"
+    if float(band["p_win_high"].max()) < 0.01:
+        share = "no future" if float(band["p_win"].max()) == 0 else "fewer than 1 % of futures"
+        return f"{label} is cheaper than {base} in {share} {sweep}: no curve to draw"
+    if float(band["p_win_low"].min()) > 0.99:
+        share = "every future" if float(band["p_win"].min()) == 1 else "more than 99 % of futures"
+        return f"{label} is cheaper than {base} in {share} {sweep}: no curve to draw"
+    return ""
+
+
+# --- the drawing --------------------------------------------------------------------------------
+
+
+def plot_pwin_vs_volume(
+    curves: pd.DataFrame,
+    info: RunInfo,
+    *,
+    ax: Axes | None = None,
+    fig: FigureBase | None = None,
+) -> tuple[FigureBase, Axes | np.ndarray]:
+    """P(challenger cheaper than baseline) against starting volume, one curve per horizon.
+
+    Parameters
+    ----------
+    curves
+        One row per (strategy, horizon, volume): ``strategy``, ``label``, ``horizon_months``
+        (int, months), ``queries_per_month`` (log grid, queries/month), ``p_win`` (0..1) with its
+        95 % Wilson band ``p_win_low``/``p_win_high``, ``wins`` and ``samples`` (counts).
+        With the crossings attached (:func:`~ftrag_mc.analysis.marks.attach_marks` of
+        :func:`ftrag_mc.analysis.compute_crossings`), ``volume_at_50pct`` (queries/month; NaN
+        where P(win) does not cross 50 %) is the dot on the 50 % line; without it, the crossing
+        is interpolated on the grid.
+    info
+        The run: strategies, labels, colours, the footnote, and ``queries_per_month`` (marked
+        "your volume"). The main pair (:attr:`RunInfo.main_challenger`) is drawn first.
+    ax
+        Draw onto this axes; ``curves`` must then hold exactly one challenger.
+    fig
+        Lay the panels out in this empty Figure or SubFigure instead of a new figure.
+
+    Returns
+    -------
+    fig : Figure or SubFigure
+    ax : Axes or ndarray of Axes
+        One Axes for one challenger; else one panel per challenger (at most 12) sharing the y
+        axis. The title is :func:`pwin_vs_volume_finding`.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, a strategy is not in the scenario, or ``ax`` is given while
+        ``curves`` holds more than one challenger.
+    """
+    data = _read(curves, info)
+    one_panel_only(ax, fig, data.challengers, "curves must hold")
+    with house_style():
+        fig, axes, created = make_figure(ax, ncols=len(data.challengers), sharey=True, fig=fig)
+        panels = [_draw_panel(a, data, info, s) for a, s in zip(axes, data.challengers)]
+        base = baseline_label(info)
+        subtitles = ([chart_subtitle(info, "total cost over each horizon")] if len(axes) == 1 else
+                     [f"{'Main question: ' if s == info.main_challenger else ''}"
+                      f"{strategy_label(info, data.curves, s)} vs {base}" for s in data.challengers])
+        finish(fig, axes, created=created, finding=_finding(data, info), subtitles=subtitles,
+               footnote=chart_footnote(info, WILSON_NOTE, data.hidden, "pwin_vs_volume.csv"))
+        settle(fig)
+        for a, (room, marks, flat) in zip(axes, panels):
+            if flat and len(axes) > 1:  # a flat line at 0 % or 100 %: say it, draw nothing
+                nothing_to_show(a, flat)
+                continue
+            room.measure()
+            draw_legend(a, room, title="Horizon")
+            if info.queries_per_month is not None:
+                volume_label(a, room, info.queries_per_month)
+            for h, x in sorted(marks, reverse=True):  # the longest horizon first
+                annotate(a, room, x, 0.5, f"{h} mo: {format_volume(x)}/month",
+                         arrowprops=dict(arrowstyle="-", color="#9A9A9A", lw=0.8, shrinkA=0, shrinkB=5))
+    return returned(fig, axes)
+
+
+def _draw_panel(a: Axes, data: _Curves, info: RunInfo, s: str) -> tuple[Clearance, list, str]:
+    """One challenger's curves, bands and crossing dots; the room left, the crossings to label
+    and the sentence to show instead when the curves are flat at 0 % or 100 %."""
+    label = strategy_label(info, data.curves, s)
+    look = look_of(info, s)
+    styles = horizon_styles(info.colour(s), data.horizons)
+    set_volume_axis(a)
+    a.set_xlim(data.qmin / 1.15, data.qmax * 1.15)
+    set_probability_axis(a, f"P({label} cheaper than {baseline_label(info)})")
+    a.tick_params(labelleft=True)
+    room = Clearance(a)
+    marks = []
+    for h in data.horizons:
+        c = data.curve(s, h)
+        if c.empty:
+            continue
+        q, p = c["queries_per_month"].to_numpy(float), c["p_win"].to_numpy(float)
+        st = styles[h]
+        a.fill_between(q, c["p_win_low"], c["p_win_high"], color=st.colour, alpha=BAND_ALPHA, lw=0)
+        markers = {} if look.marker is None else dict(
+            marker=look.marker, ms=6, mfc="white", mec=st.colour, mew=1.6, markevery=max(len(q) // 6, 1))
+        a.plot(q, p, color=st.colour, ls=st.linestyle, lw=st.linewidth, label=f"{h} months",
+               zorder=3 + h / 1000, **markers)
+        room.add_line(q, p)
+        x50 = data.crossing(s, h, q, p)
+        if math.isfinite(x50):
+            dot(a, room, x50, 0.5, st.colour)
+            marks.append((h, x50))
+    fifty_line(a, room)
+    if info.queries_per_month is not None:
+        volume_line(a, room, info.queries_per_month)
+    flat = flat_pwin_sentence(label, baseline_label(info), data.curves[data.curves["strategy"] == s],
+                              data.qmin, data.qmax)
+    return room, marks, flat
