@@ -114,18 +114,12 @@ def test_the_package_has_no_import_circle():
 
 
 def test_old_homes_still_import_the_same_objects():
-    # ``analysis.charts_extra`` (a shim while the report is reworked in parallel), ``analysis.voi``,
-    # ``analysis.sensitivity`` and ``report.numbers`` gather names that now live where they say.
+    # ``analysis.voi``, ``analysis.sensitivity`` and ``report.numbers`` gather names that now live
+    # where they say.
     from ftrag_mc import formats
-    from ftrag_mc.analysis import charts_extra, decision, delta_distribution, evpi, evppi, marks, sensitivity, spider
-    from ftrag_mc.analysis import strategy_costs, tornado, voi
+    from ftrag_mc.analysis import evpi, evppi, sensitivity, spider, tornado, voi
     from ftrag_mc.report import numbers
 
-    assert charts_extra.main_challenger is decision.main_challenger
-    assert charts_extra.attach_marks is marks.attach_marks
-    assert charts_extra.compute_delta_distribution is delta_distribution.compute_delta_distribution
-    assert charts_extra.compute_fan is strategy_costs.compute_fan
-    assert charts_extra.COMPONENT_LABELS is strategy_costs.COMPONENT_LABELS
     assert voi.compute_evpi is evpi.compute_evpi and voi.ZERO_USD == evppi.ZERO_USD
     assert sensitivity.compute_tornado is tornado.compute_tornado
     assert sensitivity.compute_top_inputs is spider.compute_top_inputs
