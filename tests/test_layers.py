@@ -2,9 +2,9 @@
 
 Bottom to top: the leaves (errors, limits, the version), distributions, sampling, accumulate, the
 schema and number formats, overrides and the price catalog, the model (the component registry,
-cost formulas, the evaluator), the scenario parser (and its [evidence] tables), lint/authoring/fit and
-its data file, the engine, simulate,
-analysis, report, then the command line (and the app) and the package's face (``__init__``).
+cost formulas, the evaluator), the scenario parser (and its [evidence] tables), lint/authoring/fit
+(and fit's data file), the engine, simulate, analysis, report, then the command line (and the app)
+and the package's face (``__init__``).
 A module may import its own floor or any below it; imports are read from the source (also those
 inside functions and under ``TYPE_CHECKING``).
 """
