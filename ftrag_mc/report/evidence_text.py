@@ -198,6 +198,16 @@ def growth_lines(growth: GrowthFit, column: str, notes: Sequence[str] = ()) -> l
         "Paste into [volume]:",
         f"growth_per_month = {growth.growth_toml}",
         f"volatility_per_month = {growth.volatility_per_month:.6g}",
-        f"  ({VOLATILITY_KEY} is the noisy volume of MODEL.md section 5b, added with staged strategies; "
-        "a version without it refuses the key.)",
+        *([] if _scenario_has_volatility() else [
+            f"  ({VOLATILITY_KEY} is the noisy volume of MODEL.md section 5b, added with staged strategies; "
+            "this version does not take the key yet.)"]),
     ]
+
+
+def _scenario_has_volatility() -> bool:
+    """Whether ``[volume]`` takes ``volatility_per_month`` (MODEL.md §5b's noisy volume)."""
+    from dataclasses import fields
+
+    from ftrag_mc.scenario import Volume
+
+    return any(f.name == "volatility_per_month" for f in fields(Volume))
