@@ -178,22 +178,19 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
 @what_if_options
 def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | None, out_dir: Path, quiet: bool,
                 challenger: str | None, low: float, high: float, sobol_samples: int | None, no_sobol: bool,
-                evsi_input: str | None, sizes: str | None, item_usd: float | None, fixed_usd: float | None,
-                item_sd: float | None, overrides: tuple[str, ...], baseline: str | None) -> None:
+                overrides: tuple[str, ...], baseline: str | None, **evsi: str | float | None) -> None:
     """Which assumptions decide the answer, and what it is worth to learn them first.
 
     Writes into OUT/<scenario name>/: tornado (each input swung P10-P90, others at medians, and the
     conditional expectation from the sampled run), spider, global (Spearman, PRCC, Sobol indices
     with bootstrap intervals), evppi (the value of learning each input before deciding) and regret
-    (EVPI and each decision's expected regret), PNG and CSV, and sensitivity.json. With --evsi,
-    also evsi.csv and evsi.png: what an eval of each size is worth before deciding (EVSI), and with
-    its costs the net value, the size up to which it pays and the best size. Examples:
+    (EVPI and each decision's expected regret), PNG and CSV, and sensitivity.json; with --evsi, evsi.csv
+    and evsi.png (what an eval of n items is worth before deciding, its net value and best size). Examples:
 
+    \b
         ftrag-mc sensitivity scenarios/support-classifier.toml
-
         ftrag-mc sensitivity scenarios/dsl-codegen.toml --set volume.queries_per_month=20000 --low 0.05 --high 0.95
-
-        ftrag-mc sensitivity scenarios/dsl-codegen-paired.toml --evsi tuned_error_rate --sizes 50,100,200,400,800 --item-usd 4 --fixed-usd 2000
+        ftrag-mc sensitivity scenarios/dsl-codegen-paired.toml --evsi tuned_error_rate --item-usd 4 --fixed-usd 2000
     """
     from ftrag_mc.simulate import simulate, tune_allocator
 
@@ -201,7 +198,7 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
     if challenger is not None and challenger not in loaded.challengers:
         raise UserError(f"{scenario}: --challenger: '{challenger}' is not a challenger "
                         f"(challengers: {', '.join(loaded.challengers)})")
-    pilot = pilot_study(loaded, evsi_input, sizes, item_usd, fixed_usd, item_sd)
+    pilot = pilot_study(loaded, **evsi)
     tune_allocator()
     with user_errors(f"{scenario}: "), progress_line(samples, quiet=quiet) as progress:
         result = simulate(loaded, samples=samples, seed=seed, sampler=sampler, keep_samples=True,
@@ -253,6 +250,54 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
                                         challenger=challenger, horizon=horizon, command=command_line(scenario),
                                         progress=progress.samples)
             paths = _write(report, out_dir, progress)
+    _echo(report, paths, out_dir, quiet)
+
+
+@main.command()
+@scenario_argument
+@click.option("--start", metavar="NAME", help="The strategy serving from month 1 [default: the scenario's staged "
+              "strategy's start, else the baseline].")
+@click.option("--switch-to", "switch_to", metavar="NAME", help="The strategy adopted when the trigger fires [default: the "
+              "staged strategy's, else the challenger with the lowest expected NPC].")
+@click.option("--trigger", type=click.Choice(("volume", "month")),
+              help="Search a volume threshold or a month [default: the staged strategy's kind, else volume].")
+@click.option("--for-months", type=click.IntRange(1, MAX_HORIZON_MONTHS), help="A volume trigger's months in a row above the "
+              "threshold [default: the staged strategy's, else 1].")
+@click.option("--points", type=click.IntRange(2, 1000), default=40, show_default=True,
+              help="Volume thresholds searched, log-spaced over the volumes the paths are likely to reach.")
+@sampling_options(min_samples=2, samples="Futures every trigger is priced on (the same for all) [default: the scenario's].",
+                  seed="Seed [default: the scenario's, else 2026].", sampler="Sampling scheme [default: the scenario's].")
+@click.option("--workers", "-j", type=click.IntRange(min=1, max=MAX_WORKERS), help="Worker processes [default: all CPUs]; results do not change.")
+@output_options("policy.{png,csv,json} are added to OUT/<scenario name>/.")
+@what_if_options
+def policy(scenario: str, start: str | None, switch_to: str | None, trigger: str | None, for_months: int | None,
+           points: int, samples: int | None, seed: int | None, sampler: str | None, workers: int | None,
+           out_dir: Path, quiet: bool, overrides: tuple[str, ...], baseline: str | None) -> None:
+    """When to switch: start on one strategy, switch to another when a trigger fires.
+
+    Searches the trigger (a monthly volume held for some months, or a month) over a grid, every
+    candidate priced on the same futures, beside committing now and never switching. Prints the
+    best policy with the triggers as good within Monte Carlo error, the value of flexibility (the
+    better static choice's expected NPC minus the best policy's) and how often the policy beats
+    each static choice. Writes policy.csv, policy.png and policy.json. Examples:
+
+    \b
+        ftrag-mc policy scenarios/staged-support.toml
+        ftrag-mc policy scenarios/support-classifier.toml --switch-to fine_tuned --trigger month
+        ftrag-mc policy scenarios/staged-support.toml --for-months 3 --set volume.volatility_per_month=0.2
+    """
+    loaded = _load(scenario, overrides, baseline)
+    from ftrag_mc.simulate import tune_allocator
+
+    tune_allocator()
+    n = samples or loaded.simulation.samples
+    with user_errors(f"{scenario}: "), progress_line(n, quiet=quiet, from_samples=PROGRESS_FROM_SAMPLES) as progress:
+        from ftrag_mc.report.builders import build_policy_report
+
+        report = build_policy_report(loaded, start=start, switch_to=switch_to, trigger=trigger, for_months=for_months,
+                                     points=points, samples=samples, seed=seed, sampler=sampler, workers=workers,
+                                     command=command_line(scenario), progress=progress.samples)
+        paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
 
 

@@ -45,8 +45,8 @@ def evsi_options(command: F) -> F:
     )(command)
 
 
-def pilot_study(scenario, evsi_input: str | None, sizes: str | None, item_usd: float | None,
-                fixed_usd: float | None, item_sd: float | None):
+def pilot_study(scenario, evsi_input: str | None = None, sizes: str | None = None, item_usd: float | None = None,
+                fixed_usd: float | None = None, item_sd: float | None = None):
     """The ``PilotStudy`` the ``--evsi`` options ask for, checked against ``scenario`` before any
     sampling; None without ``--evsi``. Raises :class:`UserError` (one line) otherwise."""
     if evsi_input is None:

@@ -21,14 +21,15 @@ The model (a Dirichlet posterior over the cells, each rate's exact Beta marginal
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ftrag_mc.distributions.evidence import DEFAULT_CELL_PRIOR, MAX_COUNT, PairedEval
 from ftrag_mc.errors import ScenarioError
-from ftrag_mc.schema import Quantity, Registry, check_table, integer, number, parse_record, texts
+from ftrag_mc.schema import Registry, check_table, describe_record, integer, number, parse_record, texts
 
-__all__ = ["PairedEvalTable", "evidence_notes", "parse_evidence", "refuse_joint"]
+__all__ = ["PairedEvalTable", "evidence_reference", "parse_evidence"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -47,17 +48,18 @@ class PairedEvalTable:
         "Beta(1, 1), as observed's default", default=DEFAULT_CELL_PRIOR, lo=0, hi=MAX_COUNT)
 
 
-def parse_evidence(table: Any, registry: Registry) -> None:
-    """Register each paired eval's two error rates as shared inputs (``inputs.<name>``).
+def parse_evidence(scenario: Mapping[str, Any], registry: Registry) -> None:
+    """Register each paired eval of a scenario's table as two shared inputs (``inputs.<name>``).
 
     Raises
     ------
     ScenarioError
         Naming the key: an unknown or missing key, a count that is not a whole number in
-        [0, 1e9], no items, an improper posterior, or error_rates that are not two new, distinct
-        names (letters, digits and ``_``).
+        [0, 1e9], no items, an improper posterior, error_rates that are not two new, distinct
+        names (letters, digits and ``_``), or one of them named in ``[correlation]``.
     """
-    for key, body in check_table(table, "evidence").items():
+    named: dict[str, str] = {}
+    for key, body in check_table(scenario.get("evidence", {}), "evidence").items():
         path = f"evidence.{key}"
         record = parse_record(PairedEvalTable, body, path, registry)
         names = _rate_names(record.error_rates, f"{path}.error_rates", registry)
@@ -68,6 +70,8 @@ def parse_evidence(table: Any, registry: Registry) -> None:
             raise ScenarioError(error.message, path=f"{path}.{error.path}") from None
         for name, rate in zip(names, joint.rates()):
             registry.shared[name] = registry.add(f"inputs.{name}", rate)
+            named[name] = path
+    _refuse_correlated(scenario.get("correlation"), named)
 
 
 def _rate_names(names: tuple[str, ...], path: str, registry: Registry) -> tuple[str, str]:
@@ -84,12 +88,22 @@ def _rate_names(names: tuple[str, ...], path: str, registry: Registry) -> tuple[
     return names[0], names[1]
 
 
-def refuse_joint(quantity: Quantity, name: str, path: str) -> None:
-    """A paired eval's rate named in ``[correlation]`` is an error: the eval fixes its joint draw."""
-    joint = getattr(quantity.distribution, "joint", None)
-    if joint is not None:
-        raise ScenarioError(f"'{name}' comes from [{joint.name}], which fixes its joint draw with the other "
-                            "candidate's rate; inputs from a paired eval cannot be correlated", path=path)
+def _refuse_correlated(correlation: Any, named: Mapping[str, str]) -> None:
+    """A paired eval's rate named in ``[correlation]`` is an error: the eval fixes its joint draw.
+    (A malformed ``[correlation]`` is left to its own parser.)"""
+    names = correlation.get("inputs") if isinstance(correlation, dict) else None
+    for i, name in enumerate(names if isinstance(names, list) else []):
+        eval_path = named.get(name.removeprefix("inputs.")) if isinstance(name, str) else None
+        if eval_path is not None:
+            raise ScenarioError(f"'{name}' comes from [{eval_path}], which fixes its joint draw with the other "
+                                "candidate's rate; inputs from a paired eval cannot be correlated",
+                                path=f"correlation.inputs[{i}]")
+
+
+def evidence_reference() -> list[str]:
+    """The reference's words on evidence (``observed`` counts, the paired eval's model) and the
+    ``[evidence.<name>]`` table's keys."""
+    return [*evidence_notes(), *describe_record(PairedEvalTable, "[evidence.<name>]")]
 
 
 def evidence_notes() -> list[str]:

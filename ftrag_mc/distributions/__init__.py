@@ -27,7 +27,7 @@ from ftrag_mc.distributions.families import (
     FAMILIES, Beta, Choice, Exponential, Fixed, Lognormal, Normal, Pert, Triangular, Uniform, fixed,
 )
 from ftrag_mc.distributions.evidence import Observed, PairedEval, PairedRate, joints_of
-from ftrag_mc.distributions.parse import parse_distribution
+from ftrag_mc.distributions.parse import distribution_notes, parse_distribution
 
 __all__ = [
     "FAMILIES",
@@ -45,6 +45,7 @@ __all__ = [
     "Pert",
     "Triangular",
     "Uniform",
+    "distribution_notes",
     "fixed",
     "joints_of",
     "parse_distribution",
