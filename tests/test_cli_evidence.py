@@ -161,10 +161,14 @@ def test_fit_growth_reads_a_volume_history(runner, tmp_path):
     volatility = tomllib.loads(next(line for line in lines if line.startswith("volatility_per_month = ")))
     assert growth["dist"] == "normal" and growth["mean"] == pytest.approx(g, abs=2.5 * growth["sd"])
     assert volatility["volatility_per_month"] == pytest.approx(sigma, rel=0.15)
-    from ftrag_mc.report.evidence_text import _scenario_has_volatility
+    # Both lines paste into [volume] as they are.
+    from ftrag_mc.scenario import parse_scenario
 
-    # Until [volume] takes the key (staged strategies), the line says so.
-    assert ("this version does not take the key yet" in result.output) is not _scenario_has_volatility()
+    volume = tomllib.loads("\n".join(result.output.split("Paste into [volume]:\n")[1].splitlines()[:2]))
+    scenario = parse_scenario({"scenario": {"baseline": "a"}, "volume": {"queries_per_month": 40_000, **volume},
+                               "strategies": {"a": {"one_time_usd": 1}, "b": {"one_time_usd": 2}}})
+    assert scenario.volume.volatility_per_month.distribution.median == volatility["volatility_per_month"]
+    assert "does not take the key" not in result.output
     assert plot.read_text().lstrip().startswith("<?xml")
 
 
