@@ -24,6 +24,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from ftrag_mc._version import __version__
 from ftrag_mc.authoring import DEFAULT_TEMPLATE, TEMPLATES
 from ftrag_mc.cli_edge import Edge, UserError, user_errors
+from ftrag_mc.cli_evidence import evsi_options, fit, pilot_study
 from ftrag_mc.cli_options import command_line, output_options, sampling_options, scenario_argument, what_if_options
 from ftrag_mc.cli_progress import progress_line
 from ftrag_mc.errors import ScenarioError
@@ -200,20 +201,23 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
               help="Tornado: the high percentile.")
 @click.option("--sobol-samples", type=click.IntRange(min=64, max=MAX_SOBOL_SAMPLES), help="Base samples of the Sobol design (a power of two).")
 @click.option("--no-sobol", is_flag=True, help="Skip Sobol indices (rank correlations only).")
+@evsi_options
 @what_if_options
 def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | None, out_dir: Path, quiet: bool,
                 challenger: str | None, low: float, high: float, sobol_samples: int | None, no_sobol: bool,
-                overrides: tuple[str, ...], baseline: str | None) -> None:
+                overrides: tuple[str, ...], baseline: str | None, **evsi: str | float | None) -> None:
     """Which assumptions decide the answer, and what it is worth to learn them first.
 
     Writes into OUT/<scenario name>/: tornado (each input swung P10-P90, others at medians, and the
     conditional expectation from the sampled run), spider, global (Spearman, PRCC, Sobol indices
     with bootstrap intervals), evppi (the value of learning each input before deciding) and regret
-    (EVPI and each decision's expected regret), PNG and CSV, and sensitivity.json. Examples:
+    (EVPI and each decision's expected regret), PNG and CSV, and sensitivity.json; with --evsi, evsi.csv
+    and evsi.png (what an eval of n items is worth before deciding, its net value and best size). Examples:
 
+    \b
         ftrag-mc sensitivity scenarios/support-classifier.toml
-
         ftrag-mc sensitivity scenarios/dsl-codegen.toml --set volume.queries_per_month=20000 --low 0.05 --high 0.95
+        ftrag-mc sensitivity scenarios/dsl-codegen-paired.toml --evsi tuned_error_rate --item-usd 4 --fixed-usd 2000
     """
     from ftrag_mc.simulate import simulate, tune_allocator
 
@@ -221,6 +225,7 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
     if challenger is not None and challenger not in loaded.challengers:
         raise UserError(f"{scenario}: --challenger: '{challenger}' is not a challenger "
                         f"(challengers: {', '.join(loaded.challengers)})")
+    pilot = pilot_study(loaded, **evsi)
     tune_allocator()
     with user_errors(f"{scenario}: "), progress_line(samples, quiet=quiet) as progress:
         result = simulate(loaded, samples=samples, seed=seed, sampler=sampler, keep_samples=True,
@@ -228,7 +233,7 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
         from ftrag_mc.report.builders import build_sensitivity_report
 
         report = build_sensitivity_report(result, challenger=challenger, low=low, high=high, sobol=not no_sobol,
-                                          sobol_samples=sobol_samples, command=command_line(scenario),
+                                          sobol_samples=sobol_samples, pilot=pilot, command=command_line(scenario),
                                           on_item=progress.stages("Sensitivity"))
         paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
@@ -443,6 +448,9 @@ def validate(scenarios: tuple[str, ...], strict: bool, overrides: tuple[str, ...
                 click.echo(f"note: {loaded.file}: {note}")
     if worst:
         click.get_current_context().exit(worst)
+
+
+main.add_command(fit)
 
 
 @main.command(name="format")

@@ -33,7 +33,8 @@ from scipy import stats
 
 from ftrag_mc.schema import did_you_mean
 
-__all__ = ["FIT_FAMILIES", "FitResult", "GrowthFit", "fit_distribution", "fit_growth", "format_table"]
+__all__ = ["FIT_FAMILIES", "FitCurves", "FitResult", "GrowthFit", "compute_fit_curves", "compute_growth_path",
+           "fit_distribution", "fit_growth", "format_table"]
 
 MIN_VALUES = 3
 """Fewer values than this cannot be told apart from any family."""
@@ -341,3 +342,66 @@ def fit_growth(monthly_volumes: Any) -> GrowthFit:
     return GrowthFit(growth_per_month=growth, volatility_per_month=s, mean_log_return=m,
                      growth_low=math.expm1(m - half + s * s / 2), growth_high=math.expm1(m + half + s * s / 2),
                      growth_sd=(1 + growth) * se, months=int(r.size))
+
+
+@dataclass(frozen=True)
+class FitCurves:
+    """What a fit chart draws, computed here so the chart computes nothing a reader sees.
+
+    Attributes
+    ----------
+    histogram
+        One row per bar: left, right (the data's units), density (share of values per unit).
+    curves
+        One row per family and point: family, x, pdf, cdf (the fitted density and CDF), for the
+        best families by AIC, best first.
+    ecdf
+        One row per value: x (sorted), ecdf (share of values at or below it).
+    """
+
+    histogram: pd.DataFrame
+    curves: pd.DataFrame
+    ecdf: pd.DataFrame
+
+
+def compute_fit_curves(fit: FitResult, values: Any, *, top: int = 3, points: int = 200) -> FitCurves:
+    """The histogram, the ECDF and the fitted densities and CDFs of the ``top`` families.
+
+    Parameters
+    ----------
+    fit
+        From :func:`fit_distribution` on ``values``.
+    values
+        The (n,) values fitted.
+    top, points
+        How many families (lowest AIC first) and how many points on each curve.
+    """
+    x = np.sort(_as_values(values))
+    counts, edges = np.histogram(x, bins="auto")
+    widths = np.diff(edges)
+    histogram = pd.DataFrame({"left": edges[:-1], "right": edges[1:], "density": counts / (x.size * widths)})
+    pad = 0.05 * (x[-1] - x[0])
+    grid = np.linspace(x[0] - pad, x[-1] + pad, points)
+    frames = []
+    for c in (fit.candidates or (fit,))[:top]:
+        frozen = c.frozen()
+        frames.append(pd.DataFrame({"family": c.family, "x": grid, "pdf": frozen.pdf(grid), "cdf": frozen.cdf(grid)}))
+    ecdf = pd.DataFrame({"x": x, "ecdf": np.arange(1, x.size + 1) / x.size})
+    return FitCurves(histogram, pd.concat(frames, ignore_index=True), ecdf)
+
+
+def compute_growth_path(growth: GrowthFit, monthly_volumes: Any) -> pd.DataFrame:
+    """The history against the fitted model started at its first month (MODEL.md §5b).
+
+    Returns
+    -------
+    DataFrame, one row per month t = 1..m: month, volume (observed), median (Q1 exp(mean(r) (t - 1)),
+    the model's median path from the first volume), low and high (its 90 % band,
+    ± 1.645 σ sqrt(t - 1) in logs: a random walk's spread).
+    """
+    q = _as_values(monthly_volumes, "monthly volumes", constant_ok=True)
+    steps = np.arange(q.size, dtype=float)
+    centre = math.log(q[0]) + growth.mean_log_return * steps
+    spread = _Z90 * growth.volatility_per_month * np.sqrt(steps)
+    return pd.DataFrame({"month": steps + 1, "volume": q, "median": np.exp(centre),
+                         "low": np.exp(centre - spread), "high": np.exp(centre + spread)})

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping
 
 from ftrag_mc.distributions import Distribution
 from ftrag_mc.errors import ScenarioError
+from ftrag_mc.evidence import evidence_reference, parse_evidence
 from ftrag_mc.limits import (
     MAX_CORPUS_TOKENS, MAX_GROWTH_FACTOR, MAX_HORIZON_MONTHS, MAX_SAMPLES, MAX_SEED, MAX_GROWTH_FACTOR_WITH_CEILING, MAX_QUERIES_PER_MONTH,
     MAX_TOKENS_PER_QUERY, MAX_USD, MAX_USD_PER_MTOK, MAX_WEEKS, STEP_LIMIT,
@@ -228,6 +229,7 @@ _TOP_LEVEL = {
     "team": "loaded engineer cost",
     "simulation": "samples, seed, sampler",
     "inputs": "shared inputs, named once and used by several strategies",
+    "evidence": "paired evals of two candidates: two error rates from the same items",
     "correlation": "rank correlations between shared inputs",
     "strategies": "the strategies, one table each",
 }
@@ -265,6 +267,7 @@ def _parse(table: Mapping[str, Any], *, name: str, file: str | None, source_hash
         if isinstance(value, str):
             raise ScenarioError("a shared input must be a number or a distribution table, not a reference", path=path)
         registry.shared[input_name] = parse_quantity(value, path, any_value, registry)
+    parse_evidence(table, registry)  # [evidence]: paired evals, as shared inputs
 
     team = parse_record(Team, table["team"], "team", registry) if "team" in table else None
     if team is not None:
@@ -560,16 +563,12 @@ def parse_scenario_with_overrides(table: Mapping[str, Any], overrides: Iterable[
 def describe_format() -> str:
     """The scenario file reference, in Markdown, generated from the schema and the distribution registry."""
     from ftrag_mc.catalog import catalog_reference
-    from ftrag_mc.distributions import FAMILIES
+    from ftrag_mc.distributions import distribution_notes
     from ftrag_mc.model.costs import model_notes
 
-    lines = ["#### Distributions", "",
-             "Any quantity may be a distribution: an inline table whose `dist` names the family. Continuous",
-             "families also take `truncate = [low, high]`.", "",
-             "| `dist` | parameters |", "| --- | --- |"]
-    lines += [f"| `{name}` | {family.params_doc.replace(' | ', ' *or* ')} |" for name, family in FAMILIES.items()]
-    lines += ["", "A quantity is a number, a distribution table, or the name of a shared input in `[inputs]`",
-              "(written `\"name\"` or `\"inputs.name\"`). `[inputs]` holds `name = number or distribution` lines.", ""]
+    lines = [*distribution_notes(), "A quantity is a number, a distribution table, or the name of a shared input in `[inputs]`",
+             "(written `\"name\"` or `\"inputs.name\"`). `[inputs]` holds `name = number or distribution` lines.", "",
+             *evidence_reference()]
     for cls, header in ((Meta, "[scenario]"), (Volume, "[volume]"), (Team, "[team]"), (Simulation, "[simulation]"),
                         (Correlation, "[correlation]"), (Strategy, "[strategies.<name>]")):
         lines.extend(describe_record(cls, header))

@@ -57,7 +57,7 @@ def midpoints(n: int) -> np.ndarray:
 def test_registry_lists_every_family_with_docs():
     assert set(FAMILIES) == {
         "fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta", "choice",
-        "exponential",
+        "exponential", "observed",
     }
     for name, cls in FAMILIES.items():
         assert cls.family == name

@@ -2,8 +2,9 @@
 
 Bottom to top: the leaves (errors, limits, the version), distributions, sampling, accumulate, the
 schema and number formats, overrides and the price catalog, the model (the component registry,
-cost formulas, the evaluator), the scenario parser, lint/authoring/fit, the engine, simulate,
-analysis, report, then the command line (and the app) and the package's face (``__init__``).
+cost formulas, the evaluator), the scenario parser (and its [evidence] tables), lint/authoring/fit
+(and fit's data file), the engine, simulate, analysis, report, then the command line (and the app)
+and the package's face (``__init__``).
 A module may import its own floor or any below it; imports are read from the source (also those
 inside functions and under ``TYPE_CHECKING``).
 """
@@ -25,14 +26,15 @@ FLOORS: list[tuple[str, ...]] = [
     ("ftrag_mc.schema", "ftrag_mc.formats"),
     ("ftrag_mc.overrides", "ftrag_mc.catalog"),
     ("ftrag_mc.model",),
-    ("ftrag_mc.scenario",),
-    ("ftrag_mc.lint", "ftrag_mc.authoring", "ftrag_mc.fit"),
+    ("ftrag_mc.scenario", "ftrag_mc.evidence"),
+    ("ftrag_mc.lint", "ftrag_mc.authoring", "ftrag_mc.fit", "ftrag_mc.datafile"),
     ("ftrag_mc.engine",),
     ("ftrag_mc.simulate",),
     ("ftrag_mc.analysis",),
     ("ftrag_mc.report",),
     ("ftrag_mc.app",),
-    ("ftrag_mc.cli", "ftrag_mc.cli_edge", "ftrag_mc.cli_options", "ftrag_mc.cli_progress", "ftrag_mc.__main__"),
+    ("ftrag_mc.cli", "ftrag_mc.cli_edge", "ftrag_mc.cli_evidence", "ftrag_mc.cli_options", "ftrag_mc.cli_progress",
+     "ftrag_mc.__main__"),
     ("ftrag_mc",),  # the package's face: it hands every public name on, lazily
 ]
 

@@ -572,7 +572,7 @@ def test_every_chart_is_a_finding_and_a_plot_of_one_signature_shape():
 
     from ftrag_mc.report.charts import CHARTS
 
-    assert len(CHARTS) == 17  # the run's charts, the study's, the sweep's two, compare's and policy's
+    assert len(CHARTS) == 18  # the run's charts, the study's (evsi with --evsi), the sweep's two, compare's and policy's
     one = ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("ax", "KEYWORD_ONLY", True)]
     panels = [*one, ("fig", "KEYWORD_ONLY", True)]
     for name, (finding, plot) in CHARTS.items():

@@ -84,6 +84,7 @@ __all__ = [
 POLYNOMIAL_DEGREE = 4
 """Degree of the Legendre polynomial in T's ranks (as :mod:`~ftrag_mc.analysis.evppi`)."""
 _BASIS_TERMS = POLYNOMIAL_DEGREE + 3  # the Legendre polynomials, the value and its square
+_BASIS_TERMS_2D = (POLYNOMIAL_DEGREE + 1) * (POLYNOMIAL_DEGREE + 2) // 2 + 5  # for a pair of statistics
 NOISE_REPLICATES = 20
 """Shuffles of T against the net benefits averaged into each noise floor."""
 _STREAM_DATA, _STREAM_BOOTSTRAP, _STREAM_NOISE = 0xDA7A, 0xB007, 0x0715E
@@ -259,10 +260,11 @@ class DataModel(Protocol):
         """Raise ValueError if θ's draws are impossible under this model."""
 
     def draw_noise(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """(size,) float64 noise, one per sample, shared by every study size."""
+        """(size,) float64 noise, one per sample (or (size, k)), shared by every study size."""
 
     def summary(self, theta: np.ndarray, n: int, noise: np.ndarray) -> np.ndarray:
-        """(n_samples,) float64 draws of T for n >= 1 items, sample i from p(T | θ_i)."""
+        """(n_samples,) float64 draws of T for n >= 1 items, sample i from p(T | θ_i); (n_samples, 2)
+        for a study of two inputs."""
 
     def describe(self) -> str:
         """Short text, e.g. ``"binomial count of n items"``."""
@@ -324,22 +326,41 @@ DATA_MODELS: dict[str, type] = {"binomial": BinomialData, "normal": NormalData}
 def _basis(t: np.ndarray) -> np.ndarray:
     """(n, 7) regressors for E[ΔNB | t]: Legendre polynomials of degree <= 4 in t's ranks mapped
     to [-1, 1], plus t standardised and its square (linear effects reach into long tails)."""
+    if t.ndim == 2:
+        return _basis_2d(t)
     u = (stats.rankdata(t) - 0.5) / t.size * 2 - 1
     z = standardise(t)
     return np.column_stack([legendre.legvander(u, POLYNOMIAL_DEGREE), z, standardise(z**2)])
 
 
+def _basis_2d(t: np.ndarray) -> np.ndarray:
+    """(n, 20) regressors for a two-column T, as :mod:`~ftrag_mc.analysis.evppi` does for a pair:
+    Legendre polynomials of total degree <= 4 in the columns' ranks, plus each column
+    standardised, its square, and their product."""
+    u = [legendre.legvander((stats.rankdata(c) - 0.5) / c.size * 2 - 1, POLYNOMIAL_DEGREE) for c in t.T]
+    columns = [u[0][:, i] * u[1][:, j] for i in range(POLYNOMIAL_DEGREE + 1)
+               for j in range(POLYNOMIAL_DEGREE + 1 - i)]
+    z = [standardise(c) for c in t.T]
+    columns += [z[0], standardise(z[0] ** 2), z[1], standardise(z[1] ** 2), standardise(z[0] * z[1])]
+    return np.column_stack(columns)
+
+
 class _Smoother:
     """E[ΔNB_d | T] by least squares on :func:`_basis`, or by group means for a T of few values.
 
-    Parameters: ``t`` (n,) summary statistic; ``inc`` (n, D - 1) net benefit of each decision
-    over decision 0, currency."""
+    Parameters: ``t`` (n,) summary statistic, or (n, 2) a pair; ``inc`` (n, D - 1) net benefit of
+    each decision over decision 0, currency."""
 
     def __init__(self, t: np.ndarray, inc: np.ndarray, statistic: str):
         self.inc = inc
-        values, self.codes = np.unique(t, return_inverse=True)
-        self.groups = values.size
-        self.basis = None if self.groups <= _BASIS_TERMS else _basis(t)
+        if t.ndim == 2:  # a pair of statistics: one group per distinct pair
+            values, self.codes = np.unique(t, axis=0, return_inverse=True)
+            self.codes = self.codes.ravel()
+        else:
+            values, self.codes = np.unique(t, return_inverse=True)
+        self.groups = len(values)
+        terms = _BASIS_TERMS if t.ndim == 1 else _BASIS_TERMS_2D
+        self.basis = None if self.groups <= terms else _basis(t)
         self.label = (f"group means of the {self.groups} values of the {statistic}" if self.basis is None
                       else f"regression on the {statistic}, {self.basis.shape[1]}-term basis of ranks and values")
 
@@ -395,7 +416,7 @@ def _estimate(t: np.ndarray, inc: np.ndarray, bootstrap: int, seed: int, perms: 
     """The columns of one estimate (``what``: "evsi" or "evppi") on summary statistic ``t``."""
     smoother = _Smoother(t, inc, statistic)
     value = smoother.value()
-    boot = np.array([smoother.value(w) for w in _resamples(t.size, bootstrap, seed)])
+    boot = np.array([smoother.value(w) for w in _resamples(t.shape[0], bootstrap, seed)])
     low, high = interval_on_estimate(value, boot)
     floor, p95 = smoother.noise(perms)
     return {f"{what}_usd": value, f"{what}_low_usd": low, f"{what}_high_usd": high,
@@ -439,7 +460,10 @@ def compute_evsi(nb, theta, *, data: DataModel, sizes: Sequence[int], item_usd: 
         (n_samples, n_decisions) float64 net benefit of each decision, currency (for costs: minus
         the NPC at the horizon), or (n_samples,) the net benefit of decision 1 over decision 0.
     theta
-        (n_samples,) float64 draws of the input the study measures, sample i drawn with ``nb[i]``.
+        (n_samples,) float64 draws of the input the study measures, sample i drawn with ``nb[i]``;
+        or (n_samples, 2), two inputs one study measures together (a paired eval's two error
+        rates, :class:`~ftrag_mc.analysis.pilot.PairedData`), whose summary is then two columns
+        too, regressed on a 20-term basis (:func:`_basis_2d`).
     data
         What the study reports: :class:`BinomialData` (θ a rate) or :class:`NormalData`.
     sizes
@@ -471,8 +495,8 @@ def compute_evsi(nb, theta, *, data: DataModel, sizes: Sequence[int], item_usd: 
     """
     inc = _as_incremental(nb)
     theta = np.asarray(theta, dtype=np.float64)
-    if theta.shape != (inc.shape[0],) or not np.all(np.isfinite(theta)):
-        raise ValueError(f"theta must be (n_samples,) = ({inc.shape[0]},) finite values, "
+    if theta.shape not in ((inc.shape[0],), (inc.shape[0], 2)) or not np.all(np.isfinite(theta)):
+        raise ValueError(f"theta must be (n_samples,) = ({inc.shape[0]},) finite values (or two columns), "
                          f"not shape {theta.shape}")
     data.check(theta)
     bootstrap = _check_whole("bootstrap", bootstrap, 0)

@@ -1,13 +1,15 @@
 """The uncertain inputs as analyses name and group them: a row label in the schema's words, and
-the partners ``[correlation]`` gives an input (named in the sensitivity tables' ``assumption_note``)."""
+the partners ``[correlation]`` or a paired eval gives an input (named in the sensitivity tables'
+``assumption_note``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ftrag_mc.distributions.evidence import joint_partner
 from ftrag_mc.scenario import Scenario, describe_input
 
-__all__ = ["correlated_partners", "correlated_with", "input_label"]
+__all__ = ["correlated_partners", "correlated_with", "input_label", "is_paired"]
 
 
 def input_label(scenario: Scenario, name: str) -> str:
@@ -19,8 +21,15 @@ def input_label(scenario: Scenario, name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def is_paired(scenario: Scenario, name: str) -> bool:
+    """Whether ``name`` is one of a paired eval's two error rates (drawn jointly with the other)."""
+    return getattr(scenario.inputs.get(name), "joint", None) is not None
+
+
 def correlated_partners(scenario: Scenario, members: Sequence[str]) -> list[tuple[str, float]]:
-    """The inputs ``[correlation]`` correlates with any of ``members`` (outside them), each once.
+    """The inputs ``[correlation]`` correlates with any of ``members`` (outside them), each once,
+    and the other rate of a paired eval a member comes from (with their Pearson correlation under
+    the eval's posterior, :attr:`~ftrag_mc.distributions.PairedEval.correlation`).
 
     Parameters
     ----------
@@ -32,12 +41,17 @@ def correlated_partners(scenario: Scenario, members: Sequence[str]) -> list[tupl
     Returns
     -------
     list of (input name, target rank correlation)
-        In the order of the correlation matrix, member by member; empty without correlations.
+        In the order of the correlation matrix, member by member, then paired partners; empty
+        without either.
     """
+    partners: dict[str, float] = {}
+    for m in members:
+        paired = joint_partner(scenario.inputs, m)
+        if paired is not None and paired[0] not in members:
+            partners[paired[0]] = paired[1]
     corr = scenario.correlation
     if corr is None:
-        return []
-    partners: dict[str, float] = {}
+        return list(partners.items())
     for m in members:
         if m not in corr.names:
             continue
@@ -50,5 +64,7 @@ def correlated_partners(scenario: Scenario, members: Sequence[str]) -> list[tupl
 
 
 def correlated_with(scenario: Scenario, partners: Sequence[tuple[str, float]]) -> str:
-    """Partners as a table cell names them: ``"Tuned error rate (rank ρ = +0.60), ..."``."""
-    return ", ".join(f"{input_label(scenario, p)} (rank ρ = {rho:+.2f})" for p, rho in partners)
+    """Partners as a table cell names them: ``"Tuned error rate (rank ρ = +0.60), ..."``; a paired
+    eval's other rate ``"(paired eval, ρ = +0.25)"``."""
+    return ", ".join(f"{input_label(scenario, p)} ({'paired eval, ρ' if is_paired(scenario, p) else 'rank ρ'} "
+                     f"= {rho:+.2f})" for p, rho in partners)

@@ -15,7 +15,9 @@ inverse CDFs are exact closed forms or special functions.
 
 Modules: :mod:`~ftrag_mc.distributions.base` (the ``Distribution`` and ``Continuous`` interface,
 truncation), :mod:`~ftrag_mc.distributions.families` (each family and the :data:`FAMILIES`
-registry), :mod:`~ftrag_mc.distributions.fast_inverse` (the PINV tables behind PERT and beta) and
+registry), :mod:`~ftrag_mc.distributions.fast_inverse` (the PINV tables behind PERT and beta),
+:mod:`~ftrag_mc.distributions.evidence` (inputs from evidence: ``observed`` counts, a paired eval's
+two error rates drawn jointly) and
 :mod:`~ftrag_mc.distributions.parse` (scenario tables to distributions, read through
 :mod:`~ftrag_mc.distributions.table`'s typed access with located errors).
 """
@@ -24,7 +26,8 @@ from ftrag_mc.distributions.base import Continuous, Distribution
 from ftrag_mc.distributions.families import (
     FAMILIES, Beta, Choice, Exponential, Fixed, Lognormal, Normal, Pert, Triangular, Uniform, fixed,
 )
-from ftrag_mc.distributions.parse import parse_distribution
+from ftrag_mc.distributions.evidence import Observed, PairedEval, PairedRate, joints_of
+from ftrag_mc.distributions.parse import distribution_notes, parse_distribution
 
 __all__ = [
     "FAMILIES",
@@ -36,9 +39,14 @@ __all__ = [
     "Fixed",
     "Lognormal",
     "Normal",
+    "Observed",
+    "PairedEval",
+    "PairedRate",
     "Pert",
     "Triangular",
     "Uniform",
+    "distribution_notes",
     "fixed",
+    "joints_of",
     "parse_distribution",
 ]

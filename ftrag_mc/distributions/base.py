@@ -48,7 +48,9 @@ class Distribution(ABC):
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if not f.init or isinstance(value, (tuple, type(None))):
+            # Numbers only: tuples are checked by the family, and fields marked "parameter": False
+            # (a paired eval's rate's role and joint) are not parameters.
+            if not f.init or isinstance(value, (tuple, type(None))) or f.metadata.get("parameter") is False:
                 continue
             key = self._key_of_field.get(f.name, f.name)
             if not math.isfinite(value):

@@ -16,7 +16,7 @@ from ftrag_mc.distributions.families import FAMILIES
 from ftrag_mc.distributions.table import _join, _Table, _type_name
 from ftrag_mc.errors import ScenarioError
 
-__all__ = ["parse_distribution"]
+__all__ = ["distribution_notes", "parse_distribution"]
 
 
 def parse_distribution(table: Mapping[str, Any], path: str) -> Distribution:
@@ -85,3 +85,13 @@ def parse_distribution(table: Mapping[str, Any], path: str) -> Distribution:
             )
         dist = p.build(lambda: dataclasses.replace(dist, truncate=tuple(bounds)))
     return dist
+
+
+def distribution_notes() -> list[str]:
+    """The reference's table of families (``ftrag-mc format``), from :data:`FAMILIES`."""
+    lines = ["#### Distributions", "",
+             "Any quantity may be a distribution: an inline table whose `dist` names the family. Continuous",
+             "families also take `truncate = [low, high]`.", "",
+             "| `dist` | parameters |", "| --- | --- |"]
+    lines += [f"| `{name}` | {family.params_doc.replace(' | ', ' *or* ')} |" for name, family in FAMILIES.items()]
+    return [*lines, ""]

@@ -18,6 +18,7 @@ simulation result; sampling settings and progress callbacks pass through to the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from ftrag_mc.analysis import sensitivity, voi
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
 from ftrag_mc.analysis.decision import rank_strategies
 from ftrag_mc.analysis.explain import compute_explain
+from ftrag_mc.analysis.pilot import PilotStudy, compute_pilot_evsi, resolve_pilot
 from ftrag_mc.analysis.policy import compute_policy
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
@@ -39,6 +41,7 @@ from ftrag_mc.report.analyses import run_info
 from ftrag_mc.report.charts import compare_run_info, plot_compare, plot_sweep_1d, plot_sweep_2d, sweep_run_info
 from ftrag_mc.report.decision_words import decision_lines
 from ftrag_mc.report.dictionary import columns_frame
+from ftrag_mc.report.evidence_text import pilot_lines
 from ftrag_mc.report.headline import headline
 from ftrag_mc.report.items import build_report, close_figures
 from ftrag_mc.report.pdf import build_pdf
@@ -202,7 +205,8 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
 
 def build_sensitivity_report(result: SimulationResult, *, challenger: str | None = None, low: float = 0.10,
                              high: float = 0.90, sobol: bool = True, sobol_samples: int | None = None,
-                             command: str | None = None, on_item: Callable[[str], None] | None = None) -> Report:
+                             pilot: PilotStudy | None = None, command: str | None = None,
+                             on_item: Callable[[str], None] | None = None) -> Report:
     """Which inputs decide the answer and what learning them is worth, as ``ftrag-mc sensitivity``
     writes and prints it: tornado, spider, global indices, EVPPI and regret.
 
@@ -218,6 +222,9 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
         The tornado's percentiles each input swings to, in (0, 0.5) and (0.5, 1).
     sobol, sobol_samples
         Whether to estimate Sobol indices, and the base samples of their design (a power of two).
+    pilot
+        An eval or pilot to value (:class:`~ftrag_mc.analysis.pilot.PilotStudy`): adds ``evsi.csv``
+        and ``evsi.png`` (:func:`~ftrag_mc.analysis.pilot.compute_pilot_evsi`) and its headline.
     command
         The command line recorded in ``sensitivity.json``.
     on_item
@@ -226,16 +233,20 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     Returns
     -------
     Report
-        Merged into the scenario's folder: tornado, spider, global, evppi and regret as CSV, then
-        as PNG, then ``sensitivity.json``; lines: the inputs that move ΔNPC most, then EVPI and
-        the inputs most worth learning (:func:`~ftrag_mc.report.voi_words.describe_voi`).
+        Merged into the scenario's folder: tornado, spider, global, evppi and regret (and evsi,
+        with ``pilot``) as CSV, then as PNG, then ``sensitivity.json``; lines: the inputs that
+        move ΔNPC most, then EVPI and the inputs most worth learning
+        (:func:`~ftrag_mc.report.voi_words.describe_voi`), then what the eval is worth.
 
     Raises
     ------
     ValueError
-        For a ``challenger`` that is not one, or a run without its samples.
+        For a ``challenger`` that is not one, a run without its samples, or a ``pilot`` on no
+        uncertain input of the scenario.
     """
     step = on_item or _no_step
+    if pilot is not None:
+        resolve_pilot(result.scenario, pilot)  # a misnamed input fails before the long analyses
     scenario = result.scenario
     info = run_info(result)
     evpi = voi.compute_evpi(result)
@@ -257,20 +268,26 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
                                          **kwargs)
     step("value of information")
     evppi = add_evppi_words(voi.compute_evppi(result), scenario)  # evppi.csv says each row in words
+    drawn = [("tornado", charts.plot_tornado, tornado), ("spider", charts.plot_spider, spider),
+             ("global", charts.plot_global, global_), ("evppi", charts.plot_evppi, evppi),
+             ("regret", charts.plot_regret, evpi)]
     items: dict[str, Any] = {"tornado.csv": tornado, "spider.csv": spider, "global.csv": global_,
                              "evppi.csv": _csv_ready(evppi), "regret.csv": evpi}
+    if pilot is not None:
+        step("value of an eval")
+        items["evsi.csv"] = evsi = compute_pilot_evsi(result, pilot)
+        drawn.append(("evsi", charts.plot_evsi, evsi))
     with _closed_on_error(items):
-        for name, plot, frame in (("tornado", charts.plot_tornado, tornado),
-                                  ("spider", charts.plot_spider, spider),
-                                  ("global", charts.plot_global, global_),
-                                  ("evppi", charts.plot_evppi, evppi),
-                                  ("regret", charts.plot_regret, evpi)):
+        for name, plot, frame in drawn:
             step(f"{name}.png")
             items[f"{name}.png"] = plot(frame, info)[0]
     # The record keeps the challenger as asked (None: the default rule), not the one it chose.
+    extra = {} if pilot is None else {"evsi": dataclasses.asdict(pilot)}
     items["sensitivity.json"] = sensitivity_record(result, challenger=challenger, pair=[pair, against], low=low,
-                                                   high=high, sobol=sobol, command=command)
+                                                   high=high, sobol=sobol, command=command, **extra)
     lines = top_inputs_lines(tornado) + describe_voi(evpi, evppi, currency=scenario.meta.currency)
+    if pilot is not None:
+        lines += pilot_lines(items["evsi.csv"])
     return Report(scenario.name, items, lines, merge=True)
 
 

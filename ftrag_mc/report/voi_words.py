@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ftrag_mc.analysis.evppi import ZERO_USD
-from ftrag_mc.analysis.inputs import correlated_partners
+from ftrag_mc.analysis.inputs import correlated_partners, is_paired
 from ftrag_mc.formats import format_share, format_usd
 from ftrag_mc.report.findings import join_and
 from ftrag_mc.scenario import Scenario, describe_input
@@ -56,7 +56,8 @@ def evppi_note(scenario: Scenario, members: Sequence[str]) -> str:
     partners = correlated_partners(scenario, members)
     if not partners:
         return ""
-    said = join_and([f"{describe_input(scenario, p)} (rank correlation {rho:+.2f})" for p, rho in partners])
+    said = join_and([f"{describe_input(scenario, p)} ({'paired eval, correlation' if is_paired(scenario, p) else 'rank correlation'}"
+                     f" {rho:+.2f})" for p, rho in partners])
     return (f"correlated with {said}: this value includes what learning it reveals about "
             f"{'that input' if len(partners) == 1 else 'those inputs'}")
 

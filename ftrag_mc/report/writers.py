@@ -229,3 +229,25 @@ def write_text_file(path: str | Path, text: str, *, overwrite: bool = False) -> 
         if os.path.exists(staging):
             os.unlink(staging)
     return path
+
+
+def write_figure_file(path: str | Path, figure: Figure) -> Path:
+    """Save ``figure`` to ``path`` (.png, .svg or .pdf) whole or not at all: a temporary file
+    beside it, then moved in (an existing file is replaced).
+
+    Raises
+    ------
+    OSError
+        If the folder does not exist or cannot be written.
+    """
+    path = Path(path)
+    fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        _write_item(Path(staging), figure)
+        os.chmod(staging, 0o666 & ~_umask())
+        os.replace(staging, path)
+    finally:
+        if os.path.exists(staging):
+            os.unlink(staging)
+    return path

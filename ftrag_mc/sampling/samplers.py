@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from ftrag_mc.distributions import Distribution
+from ftrag_mc.distributions import Distribution, joints_of
 from ftrag_mc.limits import U_MAX, U_MIN  # the sampler's uniforms stay in [U_MIN, U_MAX]
 from ftrag_mc.sampling.correlation import RankCorrelation
 from ftrag_mc.sampling.streams import BLOCK_SIZE, _block_rng, _name_key, _stream_key, normalize_seed
@@ -160,12 +160,16 @@ class InputSampler:
         changes all Sobol' draws).
     correlation
         Spearman rank correlations imposed by a Gaussian copula. Names of constant inputs are
-        ignored; every name must be an input.
+        ignored; every name must be an input, and none one drawn jointly.
 
     Notes
     -----
     ``draw`` over any partition of ``[0, n_total)`` concatenates to exactly ``draw(0, n_total)``.
     Under ``lhs`` the copula keeps each correlated marginal exact but not stratified.
+
+    Inputs whose distribution carries a ``joint`` (a paired eval's two error rates,
+    :mod:`ftrag_mc.distributions.evidence`) are drawn together from the uniform rows the joint
+    names (:attr:`rows`), through its ``values``; each keeps its exact marginal.
 
     A sampler holds only per-input keys (and, for ``sobol``, a scrambled engine that is rebuilt
     rather than pickled), never drawn values: its memory and pickle do not grow with
@@ -199,17 +203,22 @@ class InputSampler:
         self.uncertain: tuple[str, ...] = tuple(
             sorted(name for name, dist in self.inputs.items() if not dist.is_constant)
         )
+        # Inputs drawn together (a paired eval's two error rates) and the uniforms they consume.
+        self._joints = joints_of(self.inputs)
+        #: Names of the rows of :meth:`draw_uniforms`, sorted: the uncertain inputs, plus the extra
+        #: uniforms of inputs drawn jointly (``uncertain`` itself when there are none).
+        self.rows: tuple[str, ...] = tuple(sorted(set(self.uncertain).union(*(j.rows for j in self._joints))))
         self._constants = {
             name: dist.median for name, dist in self.inputs.items() if dist.is_constant
         }
         # Everything below is a few words per input, fixed at construction and only read after.
         purpose = sampler if sampler in ("mc", "lhs") else None
         self._stream_keys = tuple(
-            _stream_key(self.seed, name, purpose) for name in self.uncertain if purpose
+            _stream_key(self.seed, name, purpose) for name in self.rows if purpose
         )
         self._perm_keys = (
-            _permutation_keys(self.seed, self.uncertain)
-            if sampler == "lhs" and self.uncertain
+            _permutation_keys(self.seed, self.rows)
+            if sampler == "lhs" and self.rows
             else None
         )
         self._copula_rows, self._copula_factor = self._copula(correlation)
@@ -226,14 +235,14 @@ class InputSampler:
     def _sobol_engine(self):
         """The run's scrambled engine (a ``scipy.stats.qmc.Sobol``), never drawn from:
         :meth:`_sobol_uniforms` draws copies."""
-        if self.sampler != "sobol" or not self.uncertain:
+        if self.sampler != "sobol" or not self.rows:
             return None
         from scipy.stats import qmc  # scipy.stats costs ~0.5 s to import: only for Sobol runs
 
         # scipy renamed the qmc engines' `seed` argument to `rng` in 1.15; both accept a Generator.
         rng_arg = "rng" if "rng" in inspect.signature(qmc.Sobol).parameters else "seed"
         root = np.random.SeedSequence(self.seed, spawn_key=_SOBOL_KEY)
-        return qmc.Sobol(d=len(self.uncertain), scramble=True, **{rng_arg: np.random.default_rng(root)})
+        return qmc.Sobol(d=len(self.rows), scramble=True, **{rng_arg: np.random.default_rng(root)})
 
     def _copula(self, correlation: RankCorrelation | None) -> tuple[np.ndarray, np.ndarray]:
         """Rows of correlated inputs in ``uncertain`` and the Cholesky factor of their normals."""
@@ -243,10 +252,13 @@ class InputSampler:
         unknown = [name for name in correlation.names if name not in self.inputs]
         if unknown:
             raise ValueError(f"correlation names unknown inputs: {', '.join(unknown)}")
+        joined = sorted({name for joint in self._joints for name in joint.inputs} & set(correlation.names))
+        if joined:
+            raise ValueError(f"correlation names inputs drawn jointly from evidence: {', '.join(joined)}")
         keep = [i for i, name in enumerate(correlation.names) if name in self.uncertain]
         if len(keep) < 2:
             return empty
-        rows = np.array([self.uncertain.index(correlation.names[i]) for i in keep], dtype=np.intp)
+        rows = np.array([self.rows.index(correlation.names[i]) for i in keep], dtype=np.intp)
         # A principal submatrix of a positive definite matrix is positive definite.
         normal = correlation.normal_correlation()[np.ix_(keep, keep)]
         return rows, np.linalg.cholesky(normal)
@@ -264,11 +276,11 @@ class InputSampler:
         Returns
         -------
         np.ndarray
-            ``(len(self.uncertain), stop - start)`` float64 in ``[2**-53, 1 - 2**-53]``, one row
-            per name of ``self.uncertain``.
+            ``(len(self.rows), stop - start)`` float64 in ``[2**-53, 1 - 2**-53]``, one row
+            per name of ``self.rows``.
         """
         self._check_range(start, stop)
-        if not self.uncertain:
+        if not self.rows:
             return np.empty((0, stop - start))
         u = _UNIFORM_DRAWERS[self.sampler](self, start, stop)  # a fresh array: clipped in place
         np.clip(u, U_MIN, U_MAX, out=u)
@@ -300,17 +312,21 @@ class InputSampler:
             Input name → ``(stop - start,)`` float64 in the input's units, in ``inputs`` order.
         """
         u = self.draw_uniforms(start, stop)
-        row_of = {name: i for i, name in enumerate(self.uncertain)}
+        row_of = {name: i for i, name in enumerate(self.rows)}
+        joint: dict[str, np.ndarray] = {}
+        for group in self._joints:
+            joint.update(group.values({row: u[row_of[row]] for row in group.rows}))
         return {
             name: (
                 np.full(stop - start, self._constants[name])
                 if name in self._constants
+                else joint[name] if name in joint
                 else np.asarray(dist.ppf(u[row_of[name]]), dtype=np.float64)
             )
             for name, dist in self.inputs.items()
         }
 
-    # The three ways to make raw uniforms, shape (len(uncertain), stop - start), fresh arrays.
+    # The three ways to make raw uniforms, shape (len(rows), stop - start), fresh arrays.
 
     def _stream_uniforms(self, start: int, stop: int) -> np.ndarray:
         """Row j: samples ``[start, stop)`` of input j's stream (``self._stream_keys[j]``)."""
@@ -352,7 +368,7 @@ class InputSampler:
 
     def _sobol_uniforms(self, start: int, stop: int) -> np.ndarray:
         if stop == start:
-            return np.empty((len(self.uncertain), 0))
+            return np.empty((len(self.rows), 0))
         template = self._sobol
         assert template is not None
         # A shallow copy shares the read-only direction numbers; only its state is set. After
@@ -375,7 +391,7 @@ class InputSampler:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # power-of-2 balance: said once per run
                 return np.ascontiguousarray(engine.random(stop - start).T)
-        out = np.empty((len(self.uncertain), stop - start))
+        out = np.empty((len(self.rows), stop - start))
         out[:, first - start :] = engine.random(stop - first).T
         if start == 0:
             # Point 0 is the shift; handling it here also avoids scipy's power-of-2 warning

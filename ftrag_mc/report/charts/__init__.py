@@ -17,6 +17,7 @@ from ftrag_mc.report.charts.cheapest import cheapest_finding, plot_cheapest_vs_v
 from ftrag_mc.report.charts.compare import compare_finding, compare_run_info, plot_compare
 from ftrag_mc.report.charts.delta import delta_finding, plot_delta_distribution
 from ftrag_mc.report.charts.evppi import evppi_finding, plot_evppi
+from ftrag_mc.report.charts.evsi import evsi_finding, plot_evsi
 from ftrag_mc.report.charts.fan import fan_finding, plot_fan
 from ftrag_mc.report.charts.indices import global_finding, plot_global
 from ftrag_mc.report.charts.payback import payback_finding, plot_payback
@@ -44,6 +45,7 @@ CHARTS = {
     "global": (global_finding, plot_global),
     "evppi": (evppi_finding, plot_evppi),
     "regret": (regret_finding, plot_regret),
+    "evsi": (evsi_finding, plot_evsi),
     "sweep_1d": (sweep_1d_finding, plot_sweep_1d),
     "sweep_2d": (sweep_2d_finding, plot_sweep_2d),
     "compare": (compare_finding, plot_compare),
