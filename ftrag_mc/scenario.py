@@ -186,8 +186,13 @@ _UNIT_WORDS = {"usd": "cost", "mtok": "million tokens", "pp": "percentage points
 
 
 def _key_words(name: str) -> str:
-    """``few_shot_error_rate -> "few shot error rate"``, ``misroute_usd -> "misroute cost"``."""
-    return " ".join(_UNIT_WORDS.get(w, w) for w in name.split("_") if w)
+    """``few_shot_error_rate -> "few shot error rate"``, ``misroute_usd -> "misroute cost"``; a unit's
+    word already said is not said twice (``cost_per_error_usd -> "cost per error"``)."""
+    words: list[str] = []
+    for w in (w for w in name.split("_") if w):
+        if not (w in _UNIT_WORDS and _UNIT_WORDS[w] in words):
+            words.append(_UNIT_WORDS.get(w, w))
+    return " ".join(words)
 
 
 def describe_input(scenario: Scenario, name: str) -> str:

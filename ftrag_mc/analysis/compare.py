@@ -172,9 +172,9 @@ def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, 
         p5_delta_usd, p95_delta_usd, volume_at_50pct (NaN when the curve does not cross 50 %
         upwards in the sweep), payback_p50_months, samples, seed, sampler.
 
-    Both frames' ``attrs`` hold samples, seed, sampler and ``notes`` (a list of sentences: a
+    Both frames' ``attrs`` hold samples, seed, sampler, ``notes`` (a list of sentences: a
     sampler switched from Sobol', settings of later variants that were overridden by the first's,
-    currencies that differ).
+    currencies that differ) and ``titles`` (variant name -> its scenario's title).
 
     Raises
     ------
@@ -191,7 +191,6 @@ def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, 
     notes = [note] if note else []
     horizons = [_horizon(name, scenario, horizon) for name, scenario in variants]
     notes += _setting_notes(variants, {"samples": n, "seed": seed, "sampler": sampler}, given)
-
     curve_frames, headline_rows = [], []
     for (name, scenario), h in zip(variants, horizons):
         curves, rows = _variant(name, scenario, h, samples=n, seed=seed, sampler=sampler, workers=workers,
@@ -205,8 +204,9 @@ def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, 
     if len(currencies) > 1:
         notes.append(f"the variants use different currencies ({', '.join(currencies)}): ΔNPC is in each "
                      "variant's own currency")
+    titles = {name: scenario.title for name, scenario in variants}
     for frame in (curves, headline):
-        frame.attrs.update({"samples": n, "seed": seed, "sampler": sampler, "notes": list(notes)})
+        frame.attrs.update({"samples": n, "seed": seed, "sampler": sampler, "notes": list(notes), "titles": titles})
     return curves, headline
 
 

@@ -33,7 +33,9 @@ def run_info(result: SimulationResult, summary: pd.DataFrame | None = None) -> R
                    queries_per_month=float(result.scenario_volume),
                    sweep_queries_per_month=(float(result.volumes[0]), float(result.volumes[-1])),
                    horizon_months=int(result.horizon_months),
-                   main_challenger=main_challenger(summary))
+                   main_challenger=main_challenger(summary),
+                   interims={s: scenario.strategies[s].interim for s in result.strategies
+                             if scenario.strategies[s].interim is not None})
 
 
 REPORT_KEPT_SAMPLES = 10_000  # the fan's and breakdown's own run keeps this many samples at most
