@@ -114,8 +114,9 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                   "month), at the scenario's volume", "probability 0-1"),
         **shared("p_win_low", "p_win_high"),
     }),
-    ReportItem("pwin_vs_month.png", "the same, when the challenger pays back",
-               lambda a: charts.plot_pwin_vs_month(a.by_month, a.info)[0]),
+    ReportItem("pwin_vs_month.png", "the same, when the challenger pays back (a median payback of 0 said as "
+               "the payback chart says it)",
+               lambda a: charts.plot_pwin_vs_month(attach_marks(a.by_month, a.payback), a.info)[0]),
     ReportItem("breakeven.csv", "breakeven start volume percentiles; shares below and above the sweep "
                "(counted, never dropped)", lambda a: a.breakeven, columns={
         **shared("strategy", "label", "horizon_months", "share_at_median", "samples"),

@@ -13,12 +13,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import FigureBase
 
 from ftrag_mc.report.charts.canvas import (
-    BAND_ALPHA, MAX_PANELS, WILSON_NOTE, chart_footnote, chart_subtitle, finish, keep_most, make_figure,
-    nothing_to_show, one_panel_only, require_columns, returned, settle, strategies_in,
+    BAND_ALPHA, MAX_PANELS, chart_footnote, chart_subtitle, finish, keep_most, make_figure, nothing_to_show,
+    one_panel_only, panels_drawn, require_columns, returned, settle, shrink_to_sentence, strategies_in,
 )
 from ftrag_mc.report.charts.labels import baseline_label, horizon_styles, look_of, strategy_label
 from ftrag_mc.report.charts.placement import Clearance, annotate, dot, draw_legend, fifty_line, volume_label, volume_line
-from ftrag_mc.report.findings import MAX_TITLE_SENTENCES, at_volume, rough
+from ftrag_mc.report.findings import MAX_TITLE_SENTENCES, at_volume, band_note, rough
 from ftrag_mc.report.numbers import format_share, format_volume
 from ftrag_mc.report.style import RunInfo, house_style, set_probability_axis, set_volume_axis
 
@@ -37,11 +37,12 @@ class _Curves:
 
     curves: pd.DataFrame
     crossings: pd.DataFrame
-    challengers: list[str]  # panels, the main question's first
+    challengers: list[str]  # the challengers shown, the main question's first
     hidden: int
     horizons: list[int]
     qmin: float
     qmax: float
+    flat: dict[str, str]  # challenger -> why it has no curve worth drawing (flat at 0 % or 100 %), or ""
 
     def curve(self, strategy: str, horizon: int) -> pd.DataFrame:
         c = self.curves[(self.curves["strategy"] == strategy) & (self.curves["horizon_months"] == horizon)]
@@ -73,7 +74,9 @@ def _read(curves: pd.DataFrame, info: RunInfo) -> _Curves:
     # and the title's first sentence, not whichever pair the file lists first.
     main = [info.main_challenger] if info.main_challenger else []
     shown, hidden = keep_most(challengers, p_at_volume, MAX_PANELS, always=main)
-    return _Curves(curves, crossings, info.main_first(shown), hidden, horizons, qmin, qmax)
+    flat = {s: flat_pwin_sentence(strategy_label(info, curves, s), baseline_label(info),
+                                  curves[curves["strategy"] == s], qmin, qmax) for s in shown}
+    return _Curves(curves, crossings, info.main_first(shown), hidden, horizons, qmin, qmax, flat)
 
 
 # --- the finding --------------------------------------------------------------------------------
@@ -199,10 +202,10 @@ def flat_pwin_sentence(label: str, base: str, band: pd.DataFrame, vmin: float, v
     sweep = f"at every volume from {format_volume(vmin)} to {format_volume(vmax)} queries/month and every horizon"
     if float(band["p_win_high"].max()) < 0.01:
         share = "no future" if float(band["p_win"].max()) == 0 else "fewer than 1 % of futures"
-        return f"{label} is cheaper than {base} in {share} {sweep}: no curve to draw"
+        return f"{label} is cheaper than {base} in {share} {sweep}"
     if float(band["p_win_low"].min()) > 0.99:
         share = "every future" if float(band["p_win"].min()) == 1 else "more than 99 % of futures"
-        return f"{label} is cheaper than {base} in {share} {sweep}: no curve to draw"
+        return f"{label} is cheaper than {base} in {share} {sweep}"
     return ""
 
 
@@ -251,20 +254,21 @@ def plot_pwin_vs_volume(
     """
     data = _read(curves, info)
     one_panel_only(ax, fig, data.challengers, "curves must hold")
+    # A flat line at 0 % or 100 % is no curve: its sentence goes in the footnote and the figure
+    # shrinks to the panels that have one (or, with none, to a band holding the sentence).
+    drawn = panels_drawn(ax, data.challengers, data.flat)
     with house_style():
-        fig, axes, created = make_figure(ax, ncols=len(data.challengers), sharey=True, fig=fig)
-        panels = [_draw_panel(a, data, info, s) for a, s in zip(axes, data.challengers)]
-        base = baseline_label(info)
-        subtitles = ([chart_subtitle(info, "total cost over each horizon")] if len(axes) == 1 else
-                     [f"{'Main question: ' if s == info.main_challenger else ''}"
-                      f"{strategy_label(info, data.curves, s)} vs {base}" for s in data.challengers])
-        finish(fig, axes, created=created, finding=_finding(data, info), subtitles=subtitles,
-               footnote=chart_footnote(info, WILSON_NOTE, data.hidden, "pwin_vs_volume.csv"))
+        fig, axes, created = make_figure(ax, ncols=len(drawn), sharey=True, fig=fig)
+        if not drawn:
+            shrink_to_sentence(fig, created)
+        panels = [_draw_panel(a, data, info, s) for a, s in zip(axes, drawn)]
+        finish(fig, axes, created=created, finding=_finding(data, info), subtitles=_subtitles(data, info, drawn),
+               footnote=chart_footnote(info, _notes(data, drawn), data.hidden, "pwin_vs_volume.csv"))
         settle(fig)
-        for a, (room, marks, flat) in zip(axes, panels):
-            if flat and len(axes) > 1:  # a flat line at 0 % or 100 %: say it, draw nothing
-                nothing_to_show(a, flat)
-                continue
+        if not drawn or data.flat.get(drawn[0]):
+            nothing_to_show(axes[0], "; ".join(data.flat[s] for s in data.challengers) + ": no curve to draw")
+            return returned(fig, axes)
+        for a, (room, marks) in zip(axes, panels):
             room.measure()
             draw_legend(a, room, title="Horizon")
             if info.queries_per_month is not None:
@@ -275,9 +279,29 @@ def plot_pwin_vs_volume(
     return returned(fig, axes)
 
 
-def _draw_panel(a: Axes, data: _Curves, info: RunInfo, s: str) -> tuple[Clearance, list, str]:
-    """One challenger's curves, bands and crossing dots; the room left, the crossings to label
-    and the sentence to show instead when the curves are flat at 0 % or 100 %."""
+def _subtitles(data: _Curves, info: RunInfo, drawn: list[str]) -> list[str]:
+    """One subtitle per panel: the pair it compares ("Main question: " on the first)."""
+    base = baseline_label(info)
+    if len(drawn) <= 1:
+        pair = (f"{strategy_label(info, data.curves, drawn[0])} vs {base}, "
+                if drawn and len(data.challengers) > 1 else "")
+        return [chart_subtitle(info, f"{pair}total cost over each horizon")]
+    return [f"{'Main question: ' if s == info.main_challenger else ''}{strategy_label(info, data.curves, s)} vs {base}"
+            for s in drawn]
+
+
+def _notes(data: _Curves, drawn: list[str]) -> str:
+    """The footnote's notes: the bands of the curves drawn, and the challengers with no panel."""
+    if not drawn:  # the sentences are the chart
+        return ""
+    rows = data.curves[data.curves["strategy"].isin(drawn)]
+    notes = [band_note(rows["p_win_low"], rows["p_win_high"])]
+    notes += [f"{data.flat[s]} (no panel)" for s in data.challengers if s not in drawn]
+    return " · ".join(notes)
+
+
+def _draw_panel(a: Axes, data: _Curves, info: RunInfo, s: str) -> tuple[Clearance, list]:
+    """One challenger's curves, bands and crossing dots; the room left and the crossings to label."""
     label = strategy_label(info, data.curves, s)
     look = look_of(info, s)
     styles = horizon_styles(info.colour(s), data.horizons)
@@ -306,6 +330,4 @@ def _draw_panel(a: Axes, data: _Curves, info: RunInfo, s: str) -> tuple[Clearanc
     fifty_line(a, room)
     if info.queries_per_month is not None:
         volume_line(a, room, info.queries_per_month)
-    flat = flat_pwin_sentence(label, baseline_label(info), data.curves[data.curves["strategy"] == s],
-                              data.qmin, data.qmax)
-    return room, marks, flat
+    return room, marks
