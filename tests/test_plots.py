@@ -592,7 +592,8 @@ def test_every_chart_is_a_finding_and_a_plot_of_one_signature_shape():
         # The finding reads the frame the plot draws: the title without a figure.
         assert list(inspect.signature(finding).parameters) == [list(inspect.signature(plot).parameters)[0], "info"]
     with_panels = {n for n, (_f, plot) in CHARTS.items() if "fig" in inspect.signature(plot).parameters}
-    assert with_panels == {"pwin_vs_volume", "breakeven", "delta_distribution", "global", "sweep_1d", "sweep_2d"}
+    assert with_panels == {"pwin_vs_volume", "breakeven", "delta_distribution", "fan", "global", "sweep_1d",
+                           "sweep_2d"}
 
 
 @pytest.mark.parametrize("mean, se, text", [
