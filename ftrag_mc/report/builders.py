@@ -29,6 +29,7 @@ from ftrag_mc.analysis import compute_summary, sensitivity, voi
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
 from ftrag_mc.analysis.decision import main_challenger
 from ftrag_mc.analysis.explain import compute_explain
+from ftrag_mc.analysis.inputs import input_unit
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
@@ -226,7 +227,9 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     items: dict[str, Any] = {"tornado.csv": tornado, "spider.csv": spider, "global.csv": global_,
                              "evppi.csv": _csv_ready(evppi), "regret.csv": evpi}
     with _closed_on_error(items):
-        for name, plot, frame in (("tornado", charts.plot_tornado, tornado),
+        # The bar ends say each input's value in its unit (the CSV keeps the bare numbers).
+        units = tornado.assign(unit=[input_unit(scenario, name) for name in tornado["input"]])
+        for name, plot, frame in (("tornado", charts.plot_tornado, units),
                                   ("spider", charts.plot_spider, spider),
                                   ("global", charts.plot_global, global_),
                                   ("evppi", charts.plot_evppi, evppi),
