@@ -126,10 +126,12 @@ class _ReportCommand(click.Command):
               help="local worker processes, or dask.distributed (pip install 'ftrag-mc[dask]'); results do not change.")
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a running cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster].")
 @click.option("--chunk-size", type=click.IntRange(min=1, max=MAX_SAMPLES), default=None, help="Samples per task, in whole blocks of 16,384 (scheduling only; results do not change).")
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True,
+              help="Sheet of report.pdf's pages, landscape (letter: US Letter).")
 @what_if_options
 def run(scenario: str, samples: int | None, seed: int | None, sampler: str | None, out_dir: Path, quiet: bool,
         target_se: float | None, workers: int | None, engine: str, scheduler: str | None,
-        chunk_size: int | None, overrides: tuple[str, ...], baseline: str | None) -> None:
+        chunk_size: int | None, paper: str, overrides: tuple[str, ...], baseline: str | None) -> None:
     """Simulate SCENARIO and write its charts (PNG) and tables (CSV).
 
     Writes OUT/<scenario name>/ whole or not at all (the files are listed below). Memory stays
@@ -142,6 +144,8 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         ftrag-mc run scenarios/dsl-codegen.toml --engine dask --scheduler tcp://10.0.0.5:8786
 
         ftrag-mc run scenarios/support-classifier.toml --set volume.queries_per_month=40000 --baseline prompted_cached
+
+        ftrag-mc run scenarios/support-classifier.toml --paper letter
     """
     loaded = _load(scenario, overrides, baseline)
     n = samples or loaded.simulation.samples
@@ -156,7 +160,8 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         from ftrag_mc.report.builders import build_run_report
 
         with user_errors():
-            report = build_run_report(result, command=command_line(scenario), on_item=progress.stages("Reporting"))
+            report = build_run_report(result, command=command_line(scenario), on_item=progress.stages("Reporting"),
+                                      paper=paper.lower())
             paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
 

@@ -126,7 +126,7 @@ def _no_step(_name: str) -> None:
 
 
 def build_run_report(result: SimulationResult, *, command: str | None = None,
-                     on_item: Callable[[str], None] | None = None) -> Report:
+                     on_item: Callable[[str], None] | None = None, paper: str = "a4") -> Report:
     """The standard report of a run, as ``ftrag-mc run`` writes and prints it.
 
     Parameters
@@ -137,6 +137,8 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         The command line recorded in ``run.json`` (None from a notebook).
     on_item
         Called with each chart's file name, then ``"report.pdf"``, before it is drawn (progress).
+    paper
+        The sheet of every page of ``report.pdf``, landscape: ``"a4"`` or ``"letter"``.
 
     Returns
     -------
@@ -152,7 +154,7 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         items["run.json"] = run_record(result, command=command)
         step("report.pdf")
         csvs = [name for name in items if name.endswith(".csv")]
-        items["report.pdf"] = build_pdf(items, result, record=items["run.json"])
+        items["report.pdf"] = build_pdf(items, result, record=items["run.json"], paper=paper)
         summary, top_inputs = items["summary.csv"], items.get("top_inputs.csv")
         items["summary.md"] = build_summary_md(result, summary, items)
         items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
