@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -18,8 +19,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ftrag_mc.report.charts.canvas import (
-    chart_subtitle, finish, make_figure, money, notes_footnote, nothing_to_show, one_panel_only, panels_drawn,
-    require_columns, returned, settle, shrink_to_sentence,
+    MAX_PANELS, chart_subtitle, finish, keep_most, make_figure, money, notes_footnote, nothing_to_show, one_panel_only,
+    panels_drawn, require_columns, returned, settle, shrink_to_sentence,
 )
 from ftrag_mc.report.charts.placement import Clearance
 from ftrag_mc.report.numbers import format_percent, format_volume
@@ -32,7 +33,10 @@ _DIST_COLUMNS = ("strategy", "label", "horizon_months", "queries_per_month", "bi
                  "share")
 _MARK_COLUMNS = ("strategy", "horizon_months", "p_loss", "mean_delta_usd", "cvar95_delta_usd")
 
-LOSS_COLOUR = "#d55e00"  # vermillion: the futures in which the challenger costs more
+# The futures in which the challenger costs more: hatched bars in its own colour over a grey zone (a
+# colour of their own would be some other strategy's; hatching also reads in greyscale).
+LOSS_COLOUR = "#e6e6e6"
+_LOSS_HATCH = "////"
 
 _BARS_TOP = 1.06  # the bars, the loss zone and the $0 line stop here (times the tallest bar) ...
 _ROWS = (1.5, 1.22)  # ... and the marks' words stand above them, on these rows
@@ -48,6 +52,7 @@ class _Delta:
     strategies: list[str]
     horizon: int
     volume: float
+    hidden: int  # challengers left out past MAX_PANELS (the ones that save least on average)
 
 
 def _read(frame: pd.DataFrame, info: RunInfo) -> _Delta:
@@ -57,14 +62,16 @@ def _read(frame: pd.DataFrame, info: RunInfo) -> _Delta:
     horizon = int(frame["horizon_months"].iloc[0])
     if frame["horizon_months"].nunique() != 1:
         raise ValueError("the ΔNPC distribution frame must hold one horizon")
-    strategies = info.main_first([s for s in info.challengers if s in set(frame["strategy"])])
+    strategies = [s for s in info.challengers if s in set(frame["strategy"])]
     if not strategies:
         raise ValueError(f"nothing to plot: no challenger of {info.scenario!r} in the frame")
     marks = summary_rows[summary_rows["horizon_months"] == horizon].set_index("strategy")
     missing = [s for s in strategies if s not in marks.index]
     if missing:
         raise ValueError(f"summary rows lack {missing} at {horizon} months")
-    return _Delta(frame, marks, strategies, horizon, float(frame["queries_per_month"].iloc[0]))
+    main = [info.main_challenger] if info.main_challenger else []
+    shown, hidden = keep_most(strategies, lambda s: -float(marks.loc[s, "mean_delta_usd"]), MAX_PANELS, always=main)
+    return _Delta(frame, marks, info.main_first(shown), horizon, float(frame["queries_per_month"].iloc[0]), hidden)
 
 
 # --- the words and numbers drawn (pure) ------------------------------------------------------------
@@ -108,7 +115,8 @@ def _finding(data: _Delta, info: RunInfo) -> str:
         return f"{who} saves {money(-mean, info)} on average {over} and costs less in every future"
     if mean < 0:
         return f"{who} saves {money(-mean, info)} on average {over}, but costs more in {format_percent(p_loss)} of futures"
-    return f"{who} costs {money(mean, info)} more on average {over}; it loses in {format_percent(p_loss)} of futures"
+    where = "every future" if p_loss >= 1 else f"{format_percent(p_loss)} of futures"
+    return f"{who} costs {money(mean, info)} more on average {over}; it loses in {where}"
 
 
 def _single(data: _Delta, info: RunInfo, s: str) -> str:
@@ -165,6 +173,8 @@ def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | No
                      else [f"{'Main question: ' if s == info.main_challenger else ''}{info.label(s)} vs {base}, {at}"
                            for s in drawn])
         notes = [single[s] for s in data.strategies if s not in drawn and drawn]
+        if data.hidden:
+            notes.append(f"{data.hidden} more challengers (smaller savings) not drawn: see delta_distribution.csv")
         finish(fig, axes, created=created, finding=escape(_finding(data, info)), subtitles=subtitles,
                footnote=notes_footnote(info, "bars: P1-P99 of the saving from the run's histogram (the CSV holds "
                                              "ΔNPC = -saving)" if drawn else "",
@@ -182,12 +192,16 @@ def _draw_panel(a: Axes, data: _Delta, info: RunInfo, s: str) -> None:
     """One challenger's bars of the saving, the losing futures shaded, the mark lines and the legend."""
     rows, mark = saving_bins(data.bins[data.bins["strategy"] == s]), data.marks.loc[s]
     low, high = rows["saving_low_usd"].to_numpy(), rows["saving_high_usd"].to_numpy()
-    a.bar(low, rows["share"], width=high - low, align="edge", color=np.where(high <= 0.0, LOSS_COLOUR, info.colour(s)),
+    saves = high > 0.0
+    a.bar(low[saves], rows["share"][saves], width=(high - low)[saves], align="edge", color=info.colour(s),
           edgecolor="white", lw=0.4, zorder=3)
+    with mpl.rc_context({"hatch.color": INK, "hatch.linewidth": 0.6}):
+        a.bar(low[~saves], rows["share"][~saves], width=(high - low)[~saves], align="edge", color=tint(info.colour(s), 0.5),
+              hatch=_LOSS_HATCH, edgecolor="white", lw=0.4, zorder=3)
     x_lo, x_hi, top = float(low.min()), float(high.max()), float(rows["share"].max())
     # The loss zone and the $0 line stop under the marks' words, which stand above the bars.
     if x_lo < 0:
-        a.fill_between([x_lo, min(0.0, x_hi)], 0, top * _BARS_TOP, color=tint(LOSS_COLOUR, 0.85), zorder=1, lw=0)
+        a.fill_between([x_lo, min(0.0, x_hi)], 0, top * _BARS_TOP, color=LOSS_COLOUR, zorder=1, lw=0)
     if x_lo < 0 < x_hi:
         a.plot([0, 0], [0, top * _BARS_TOP], color="#666666", lw=1.1, zorder=2)
     a.set_xlim(x_lo - 0.02 * (x_hi - x_lo), x_hi + 0.02 * (x_hi - x_lo))
@@ -198,15 +212,18 @@ def _draw_panel(a: Axes, data: _Delta, info: RunInfo, s: str) -> None:
     a.set_xlabel(escape(f"Saving vs {info.label(info.baseline)} ({info.currency}; right of 0 = saves)"))
     a.set_ylabel("Share of all futures per bin")
     cvar_loss = float(mark["cvar95_delta_usd"]) > 0
+    share = rows["share"].to_numpy(float)
+    # An entry for each kind of bar drawn: none for savings no bar shows (every future loses).
+    entries = ([Patch(color=info.colour(s), label=escape("saves (right of $0)"))] if (share[saves] > 0).any() else [])
+    if (share[~saves] > 0).any():
+        entries.append(Patch(facecolor=tint(info.colour(s), 0.5), hatch=_LOSS_HATCH, edgecolor=INK, lw=0,
+                             label=escape(f"costs more (grey zone): P(loss) = {format_percent(float(mark['p_loss']))}")))
+    entries += [Line2D([], [], color=INK, lw=1.8, label="mean: the expected saving (or loss)"),
+                Line2D([], [], color=INK, lw=1.5, ls=_CVAR_DASH,
+                       label="CVaR95: average loss in the worst 5 %" if cvar_loss else "CVaR95: the worst 5 %, on average")]
     # Under the axes: inside, it covered the bars or the marks' words wherever it went.
-    loses = ([Patch(color=LOSS_COLOUR, label=escape(f"costs more: P(loss) = {format_percent(float(mark['p_loss']))}"))]
-             if float(mark["p_loss"]) > 0 else [])
-    a.legend(handles=[
-        Patch(color=info.colour(s), label=escape("saves (right of $0)")), *loses,
-        Line2D([], [], color=INK, lw=1.8, label="expected saving (mean)"),
-        Line2D([], [], color=INK, lw=1.5, ls=_CVAR_DASH,
-               label="CVaR95: average loss in the worst 5 %" if cvar_loss else "CVaR95: the worst 5 %, on average"),
-    ], loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2 if _panel_in(a) >= 6 else 1, fontsize=SMALL_FONT_PT)
+    a.legend(handles=entries, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2 if _panel_in(a) >= 9 else 1,
+             fontsize=SMALL_FONT_PT)
 
 
 def _panel_in(a: Axes) -> float:
