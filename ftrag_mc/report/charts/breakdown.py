@@ -14,12 +14,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from ftrag_mc.model.components import COLOURS, HINGES_ON
 from ftrag_mc.model.components import LABELS as COMPONENT_LABELS
 from ftrag_mc.report.charts.canvas import (
     chart_subtitle, finish, kept_run_note, make_figure, money, notes_footnote, require_columns,
 )
+from ftrag_mc.report.charts.inputs import wrap_label
 from ftrag_mc.report.charts.labels import shorten
 from ftrag_mc.report.findings import join_and
 from ftrag_mc.report.numbers import format_months, format_share, format_volume
@@ -126,12 +128,14 @@ def _dominant(frame: pd.DataFrame) -> str:
     shares = hi if lo == hi else f"{lo.removesuffix(' %')}–{hi}"
     label = COMPONENT_LABELS[c]
     every = "every strategy's cost" if len(tops) > 1 else "its cost"
-    text = f"{label[:1].upper() + label[1:]} is {shares} of {every}"
+    verb = "are" if label.endswith("s") else "is"  # "LLM calls are", "quality is"
+    text = f"{label[:1].upper() + label[1:]} {verb} {shares} of {every}"
     if HINGES_ON.get(c):
         text += f": the decision hangs on {HINGES_ON[c]}"
         llm = frame[frame["component"] == "llm"]["share_of_mean"]
         if c != "llm" and len(llm) and float(llm.max()) < _TOKEN_PRICES_MINOR:
-            text += f", not on token prices (LLM calls at most {format_share(float(llm.max()))})"
+            most = format_share(float(llm.max()))
+            text += f", not on token prices (LLM calls {'under 1 %' if most == '<1 %' else 'at most ' + most})"
     return text
 
 
@@ -140,7 +144,9 @@ def _folded_note(segments: pd.DataFrame, info: RunInfo) -> str:
     folded = segments[segments["segment"] == SMALLER]
     if folded.empty:
         return ""
-    parts = [f"{join_and([COMPONENT_LABELS[c] for c in row.folded])} of {shorten(info.label(row.strategy))}"
+    said = {"interim": "the interim strategy before launch", "successor": "the successor after end of life",
+            "delay": "the value forgone before launch"}
+    parts = [f"{join_and([said.get(c, COMPONENT_LABELS[c]) for c in row.folded])} of {shorten(info.label(row.strategy))}"
              + ("" if row.visible else " (too small to draw)") for row in folded.itertuples()]
     if len(parts) > 4:
         parts = parts[:3] + [f"those of {len(parts) - 3} more strategies (breakdown.csv)"]
@@ -178,16 +184,21 @@ def plot_breakdown(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None
         a = axes[0]
         y = np.arange(len(strategies))[::-1].astype(float)
         _draw_bars(a, segments, frame, info, strategies, y)
-        a.set_yticks(y, [escape(shorten(info.label(s))) for s in strategies])
+        a.set_yticks(y, [escape(wrap_label(info.label(s), 30, 2)) for s in strategies])
         a.grid(False, axis="y")
         a.set_xlim(right=a.get_xlim()[1] * 1.12)
         a.xaxis.set_major_formatter(usd_formatter(info.currency))
         horizon, volume = int(frame["horizon_months"].iloc[0]), float(frame["queries_per_month"].iloc[0])
         a.set_xlabel(escape(f"Mean net present cost over {format_months(horizon)} ({info.currency}; "
                             "shorter = cheaper)"))
-        # Under the axis label: beside the bars it took a third of the width from them.
-        a.legend(handles=[Patch(color=_colour(c), label=escape(segment_label(c, info))) for c in shown],
-                 loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=min(len(shown), 3), fontsize=SMALL_FONT_PT)
+        # Under the axis label (beside the bars it took a third of the width from them), in as many
+        # columns as the longest entry lets fit across the figure.
+        labels = [segment_label(c, info) for c in shown]
+        per_column = max(len(t) for t in labels) * 0.6 * SMALL_FONT_PT / 72 + 0.7
+        below = blended_transform_factory(a.transAxes, offset_copy(a.transAxes, fig=fig, y=-46, units="points"))
+        a.legend(handles=[Patch(color=_colour(c), label=escape(t)) for c, t in zip(shown, labels)],
+                 loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below, fontsize=SMALL_FONT_PT,
+                 ncols=max(1, min(len(shown), 3, int((fig.get_figwidth() - 0.8) / per_column))))
         finish(fig, [a], created=created, finding=escape(breakdown_finding(frame, info)),
                subtitles=[escape(chart_subtitle(info, f"{format_months(horizon)} at {format_volume(volume)} "
                                                       "queries/month"))],

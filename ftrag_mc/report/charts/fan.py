@@ -84,6 +84,7 @@ def plot_fan(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
         :func:`fan_finding`.
     """
     strategies, hidden = _drawn(frame, info)
+    frame = frame[frame["strategy"].isin(strategies)]
     if ax is not None and fig is not None:
         raise ValueError("give ax (every strategy on one axes) or fig (a panel each), not both")
     with house_style():
@@ -127,10 +128,11 @@ def _rows(frame: pd.DataFrame, s: str) -> pd.DataFrame:
 
 
 def _axes(a: Axes, frame: pd.DataFrame, info: RunInfo) -> None:
-    """Months from 0 to the horizon; a cost axis from $0 (lower is cheaper)."""
+    """Months from 0 to the horizon; a cost axis from $0 (lower is cheaper) to the highest P95 of
+    the strategies drawn (the panels share it)."""
     a.set_xlim(0, int(frame["month"].max()))
-    if float(frame["p5_usd"].min()) >= 0:
-        a.set_ylim(bottom=0)
+    low, high = float(frame["p5_usd"].min()), float(frame["p95_usd"].max())
+    a.set_ylim(min(low * 1.04, 0.0) if low < 0 else 0.0, high * 1.04 if high > 0 else 1.0)
     a.xaxis.set_major_formatter(lambda x, _pos: f"{x:g}")
     a.set_xlabel("Months from the start")
     a.yaxis.set_major_formatter(usd_formatter(info.currency))

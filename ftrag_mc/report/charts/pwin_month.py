@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from ftrag_mc.report.charts.canvas import (
     BAND_ALPHA, MAX_SERIES, chart_footnote, chart_subtitle, finish, frame_volume, keep_most,
-    make_figure, require_columns, settle, strategies_in,
+    make_figure, nothing_to_show, require_columns, settle, shrink_to_sentence, strategies_in,
 )
 from ftrag_mc.report.charts.labels import baseline_label, look_of, strategy_label
 from ftrag_mc.report.charts.placement import Clearance, annotate, dot, draw_legend, fifty_line
@@ -124,6 +124,18 @@ def month_finding(paid: list[tuple[str, int | None, float | None]], base: str, v
                                   never, f"not pay back in half of futures within {horizon} months")
 
 
+def _never_ahead(data: _Months, info: RunInfo) -> str:
+    """Why the chart has no curve to draw (no challenger ahead in even 1 % of futures in any month,
+    95 % bands included), or ""."""
+    rows = data.curve[data.curve["strategy"].isin(data.challengers)]
+    if float(rows["p_win_high"].max()) >= 0.01:
+        return ""
+    who = join_and([strategy_label(info, data.curve, s) for s in data.challengers])
+    share = "no future" if float(rows["p_win"].max()) == 0 else "fewer than 1 % of futures"
+    return (f"In {share} is the running total of {who} below {baseline_label(info)}'s in any of the "
+            f"{data.horizon} months: no curve to draw")
+
+
 def _band_note(data: _Months) -> str:
     """The footnote's words on the bands of the curves drawn."""
     rows = data.curve[data.curve["strategy"].isin(data.challengers)]
@@ -158,8 +170,11 @@ def plot_pwin_vs_month(
     """
     data = _read(curve, info)
     base = baseline_label(info)
+    nothing = _never_ahead(data, info)
     with house_style():
         fig, axes, created = make_figure(ax)
+        if nothing:  # every curve flat at 0 %: a band with the sentence, no empty axes
+            shrink_to_sentence(fig, created)
         a = axes[0]
         set_probability_axis(a, f"P(cumulative cost below {base})")
         a.set_xlabel("End of month (months; 0 = after one-time costs)")
@@ -178,8 +193,11 @@ def plot_pwin_vs_month(
         fifty_line(a, room)
         finish(fig, axes, created=created, finding=_finding(data, info),
                subtitles=[chart_subtitle(info, f"running total of cost against {base}, month by month")],
-               footnote=chart_footnote(info, _band_note(data), data.hidden, "pwin_vs_month.csv"))
+               footnote=chart_footnote(info, "" if nothing else _band_note(data), data.hidden, "pwin_vs_month.csv"))
         settle(fig)
+        if nothing:
+            nothing_to_show(a, nothing)
+            return fig, a
         room.measure()
         draw_legend(a, room)
         for s in data.challengers:
