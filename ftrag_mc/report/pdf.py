@@ -18,12 +18,16 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ftrag_mc._version import __version__
+from ftrag_mc.analysis.marks import attach_marks
+from ftrag_mc.report.analyses import run_info
 from ftrag_mc.report.assumptions import inputs_table
+from ftrag_mc.report.charts import plot_pwin_vs_volume
 from ftrag_mc.report.findings import TEXT_MAX_CHARS, cut, shorten
 from ftrag_mc.report.headline import MAIN_MARK_NOTE, headline, key_figures
 from ftrag_mc.report.items import scenario_texts
@@ -62,10 +66,27 @@ def _title_page(result: SimulationResult, items: Mapping[str, Any], paper: str) 
     y = page.table(y + 0.25, header, table_rows(rows, widths, _TABLE_PT), widths, _TABLE_PT)
     if note:
         y = page.paragraph(y + 0.06, note, 8, color=MUTED)
-    hero = items.get(HERO_CHART)
-    if isinstance(hero, Figure) and page.bottom - y - 0.15 >= _MIN_HERO_IN:
-        page.image(hero, page.left, y + 0.15, page.text_width, page.bottom - y - 0.15)
+    if page.bottom - y - 0.15 >= _MIN_HERO_IN:
+        hero, own = _hero_chart(result, items)
+        if hero is not None:
+            page.image(hero, page.left, y + 0.15, page.text_width, page.bottom - y - 0.15)
+        if own:
+            plt.close(hero)
     return page
+
+
+def _hero_chart(result: SimulationResult, items: Mapping[str, Any]) -> tuple[Figure | None, bool]:
+    """The title page's chart: P(win) against volume for the main question alone (a panel of its
+    own, readable at the size of half a page), drawn from the report's tables; else the report's
+    P(win) chart as it is. Returns the figure and whether it was drawn here (to close)."""
+    curves, crossings = items.get("pwin_vs_volume.csv"), items.get("pwin_crossings.csv")
+    if not isinstance(curves, pd.DataFrame) or not isinstance(crossings, pd.DataFrame):
+        hero = items.get(HERO_CHART)
+        return (hero if isinstance(hero, Figure) else None), False
+    info = run_info(result, items["summary.csv"])
+    main = info.main_challenger or result.challengers[0]
+    marked = attach_marks(curves[curves["strategy"] == main], crossings[crossings["strategy"] == main])
+    return plot_pwin_vs_volume(marked, info)[0], True
 
 
 def decision_table(result: SimulationResult, items: Mapping[str, Any]) -> tuple[list[str], list[list[str]], str]:
@@ -79,15 +100,15 @@ def decision_table(result: SimulationResult, items: Mapping[str, Any]) -> tuple[
     currency = result.scenario.meta.currency
     decision = items.get("decision.csv")
     if isinstance(decision, pd.DataFrame) and not decision.empty:
-        frame, where, note = _readable(decision, currency), "decision.csv", ""
+        frame, where, note = _readable(decision, currency), "rows in decision.csv", ""
     else:
-        frame, where = key_figures(result, items["summary.csv"]), "summary.csv"
+        frame, where = key_figures(result, items["summary.csv"]), "challengers in summary.csv"
         note = MAIN_MARK_NOTE if len(result.challengers) > 1 else ""
     rows = [[str(v) for v in row] for row in frame.itertuples(index=False)]
     if len(rows) > DECISION_ROWS:
         more = len(rows) - DECISION_ROWS + 1
         rows = rows[:DECISION_ROWS - 1]
-        note = f"{more} more rows in {where}. {note}".strip()
+        note = f"{more} more {where}. {note}".strip()
     return [str(c) for c in frame.columns], rows, note
 
 
