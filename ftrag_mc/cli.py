@@ -10,7 +10,6 @@ command bodies (``--help`` stays fast, and a run's worker processes fork without
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 import warnings
 from pathlib import Path
@@ -22,19 +21,18 @@ import click
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from ftrag_mc._version import __version__
-from ftrag_mc.authoring import DEFAULT_TEMPLATE, TEMPLATES
 from ftrag_mc.cli_edge import Edge, UserError, user_errors
 from ftrag_mc.cli_evidence import evsi_options, fit, pilot_study
-from ftrag_mc.cli_options import command_line, output_options, sampling_options, scenario_argument, what_if_options
+from ftrag_mc.cli_new import new
+from ftrag_mc.cli_options import (
+    VOLUME, command_line, output_options, sampling_options, scenario_argument, what_if_options,
+)
 from ftrag_mc.cli_progress import progress_line
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.limits import (
-    MAX_HORIZON_MONTHS, MAX_QUERIES_PER_MONTH, MAX_SAMPLES, MAX_SOBOL_SAMPLES, MAX_USD, MAX_WORKERS,
+    MAX_HORIZON_MONTHS, MAX_SAMPLES, MAX_SOBOL_SAMPLES, MAX_WORKERS,
 )
 
-# Amounts a command takes directly, bounded like the scenario keys they stand for.
-VOLUME = click.FloatRange(min=0, max=MAX_QUERIES_PER_MONTH, min_open=True)
-USD = click.FloatRange(min=0, max=MAX_USD, min_open=True)
 
 ENGINES = ("local", "dask")  # ftrag_mc.simulate.ENGINES, without importing numpy for --help
 RULES = ("mean", "cvar")  # ftrag_mc.analysis.decision.RULES, the same (a test keeps them equal)
@@ -148,10 +146,12 @@ class _ReportCommand(click.Command):
               help="local worker processes, or dask.distributed (pip install 'ftrag-mc[dask]'); results do not change.")
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a running cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster].")
 @click.option("--chunk-size", type=click.IntRange(min=1, max=MAX_SAMPLES), default=None, help="Samples per task, in whole blocks of 16,384 (scheduling only; results do not change).")
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True,
+              help="Sheet of report.pdf's pages, landscape (letter: US Letter).")
 @what_if_options
 def run(scenario: str, samples: int | None, seed: int | None, sampler: str | None, out_dir: Path, quiet: bool,
         target_se, rule: str, workers: int | None, engine: str, scheduler: str | None,
-        chunk_size: int | None, overrides: tuple[str, ...], baseline: str | None) -> None:
+        chunk_size: int | None, paper: str, overrides: tuple[str, ...], baseline: str | None) -> None:
     """Simulate SCENARIO and write its charts (PNG) and tables (CSV).
 
     Writes OUT/<scenario name>/ whole or not at all (the files are listed below). The headline is
@@ -168,6 +168,8 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
         ftrag-mc run scenarios/dsl-codegen.toml --engine dask --scheduler tcp://10.0.0.5:8786
 
         ftrag-mc run scenarios/support-classifier.toml --set volume.queries_per_month=40000 --baseline prompted_cached
+
+        ftrag-mc run scenarios/support-classifier.toml --paper letter
     """
     loaded = _load(scenario, overrides, baseline)
     n = samples or loaded.simulation.samples
@@ -183,7 +185,7 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
 
         with user_errors():
             report = build_run_report(result, command=command_line(scenario), on_item=progress.stages("Reporting"),
-                                      rule=rule)
+                                      rule=rule, paper=paper.lower())
             paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
 
@@ -466,103 +468,6 @@ def format_reference() -> None:
     click.echo(describe_format())
 
 
-def _stdin_is_terminal() -> bool:
-    """Whether ``new`` may ask questions (a function, so tests can stand in for a terminal)."""
-    return sys.stdin.isatty()
-
-
-class _NewCommand(click.Command):
-    """``new``: its help ends with the templates and their key figures, from the template registry."""
-
-    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        super().format_help_text(ctx, formatter)
-        for template in TEMPLATES.values():
-            with formatter.section(f"--figure NAME=NUMBER for --template {template.name} ({template.doc})"):
-                formatter.write_dl([(f"{f.name}={f.default:g}", f.doc) for f in template.figures])
-
-
-@main.command(cls=_NewCommand)
-@click.argument("name")
-@click.option("--template", "-t", "template", type=click.Choice(tuple(TEMPLATES)),
-              help=f"The strategies to compare [default: {DEFAULT_TEMPLATE}].")
-@click.option("--title", help="Title on charts and reports [default: NAME and the template's description].")
-@click.option("--volume", type=VOLUME, metavar="QUERIES",
-              help="Queries per month at the start [default: 100,000].")
-@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON_MONTHS), metavar="MONTHS", help="Months simulated [default: 36].")
-@click.option("--growth", type=click.FloatRange(-0.5, 2), metavar="FRACTION",
-              help="Monthly growth of the volume, 0.02 = +2 % a month [default: 0.02].")
-@click.option("--engineer-week-usd", type=USD, metavar="USD",
-              help="Loaded cost of an engineer-week, the mode of a PERT from -15 % to +10 % [default: 4,400, MODEL.md §7].")
-@click.option("--figure", "figures", metavar="NAME=NUMBER", multiple=True,
-              help="A key figure of the template (each template's are listed above), e.g. --figure training_run_usd=8000. Repeatable.")
-@click.option("--force", is_flag=True, help="Replace NAME.toml if it exists.")
-def new(name: str, template: str | None, title: str | None, volume: float | None, horizon: int | None,
-        growth: float | None, engineer_week_usd: float | None, figures: tuple[str, ...], force: bool) -> None:
-    """Write NAME.toml, a commented scenario that validates and runs as written.
-
-    NAME may be a path (.toml is added when missing). Every figure in the file says where it
-    comes from (MODEL.md §7, the article) or is marked "assumption: replace". On a terminal,
-    options you leave out are asked for; otherwise their defaults are taken. An existing file is
-    never replaced without --force. Examples:
-
-    \b
-        ftrag-mc new support
-        ftrag-mc new scenarios/my-codegen --template rag-vs-self-hosted --volume 40000 --growth 0.01
-        ftrag-mc new docs-qa --template hybrid --figure escalated_share=0.15 --force
-    """
-    from ftrag_mc.authoring import NewScenario, check_rendered, default_title, parse_figures, parse_new_path, render_template
-    from ftrag_mc.report.writers import write_text_file
-
-    try:
-        path = parse_new_path(name)
-    except ValueError as error:
-        raise UserError(str(error)) from None
-    if path.is_dir():
-        raise UserError(f"{path}: is a folder")
-    if not path.parent.is_dir():
-        raise UserError(f"{path}: the folder {path.parent} does not exist")
-    if path.exists() and not force:
-        raise UserError(f"{path}: exists; not replacing it (give --force to replace it)")
-    ask = _stdin_is_terminal()
-    defaults = NewScenario()
-    if template is None:
-        template = click.prompt("Template", type=click.Choice(tuple(TEMPLATES)), default=DEFAULT_TEMPLATE) if ask \
-            else DEFAULT_TEMPLATE
-    try:
-        given = parse_figures(figures, template)
-    except ValueError as error:
-        raise UserError(str(error)) from None
-    if ask:
-        title = title if title is not None else click.prompt("Title", default=default_title(template, path))
-        volume = volume or click.prompt("Queries per month at the start", type=VOLUME,
-                                        default=defaults.queries_per_month)
-        growth = growth if growth is not None else click.prompt(
-            "Monthly growth (0.02 = +2 % a month)", type=click.FloatRange(-0.5, 2), default=defaults.growth_per_month)
-        horizon = horizon or click.prompt("Horizon in months", type=click.IntRange(1, MAX_HORIZON_MONTHS), default=defaults.horizon_months)
-        engineer_week_usd = engineer_week_usd or click.prompt(
-            "Loaded cost of an engineer-week, USD", type=USD,
-            default=defaults.engineer_week_usd)
-    request = NewScenario(
-        template=template, title=title, figures=given,
-        queries_per_month=volume or defaults.queries_per_month,
-        horizon_months=horizon or defaults.horizon_months,
-        growth_per_month=defaults.growth_per_month if growth is None else growth,
-        engineer_week_usd=engineer_week_usd or defaults.engineer_week_usd)
-    try:
-        text = render_template(request, path)
-        check_rendered(text, path)
-    except (ScenarioError, ValueError) as error:
-        raise UserError(str(error)) from None
-    try:
-        write_text_file(path, text, overwrite=force)
-    except FileExistsError:
-        raise UserError(f"{path}: exists; not replacing it (give --force to replace it)") from None
-    except OSError as error:
-        raise UserError(f"{path}: cannot write it: {error.strerror or error}") from None
-    click.echo(f"Wrote {path} (template {template}: {TEMPLATES[template].doc}).")
-    click.echo(f"Edit the lines marked \"assumption: replace\", then: ftrag-mc run {shlex.quote(str(path))}")
-
-
 @main.command()
 @scenario_argument
 @click.option("--percentile", "-p", type=click.FloatRange(0, 100, min_open=True, max_open=True), default=50.0,
@@ -625,3 +530,6 @@ def prices(text: str, as_csv: bool) -> None:
         return
     for line in describe_prices(rows, gpu_rows(text), search=text):
         click.echo(line)
+
+
+main.add_command(new)  # ftrag-mc new: writing a scenario from a template, in cli_new.py

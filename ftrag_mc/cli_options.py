@@ -11,7 +11,11 @@ from typing import TypeVar
 
 import click
 
-from ftrag_mc.limits import MAX_SAMPLES, MAX_SEED
+from ftrag_mc.limits import MAX_QUERIES_PER_MONTH, MAX_SAMPLES, MAX_SEED, MAX_USD
+
+# Amounts a command takes directly, bounded like the scenario keys they stand for.
+VOLUME = click.FloatRange(min=0, max=MAX_QUERIES_PER_MONTH, min_open=True)
+USD = click.FloatRange(min=0, max=MAX_USD, min_open=True)
 
 #: ftrag_mc.sampling.SAMPLERS, named here so that --help imports no numpy (a test keeps them equal).
 SAMPLERS = ("mc", "lhs", "sobol")

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 __all__ = [
     "currency_symbol", "format_count", "format_count_compact", "format_interval", "format_money_pm",
-    "format_months", "format_months_interval", "format_number", "format_percent", "format_share", "format_usd",
-    "format_usd_exact", "format_volume", "format_volume_any", "format_volume_interval",
+    "format_months", "format_months_interval", "format_number", "format_percent", "format_quantity", "format_share",
+    "format_usd", "format_usd_exact", "format_volume", "format_volume_any", "format_volume_interval",
 ]
 
 _CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
@@ -229,3 +229,48 @@ def format_money_pm(amount: float, se: float, currency: str = "USD") -> str:
     if abs(se) <= 1e-9 * abs(amount):
         se = 0.0
     return f"{format_usd(amount, currency)} ± {format_usd(se, currency)}"
+
+
+def _number(x: float) -> str:
+    """A plain quantity: three significant figures below 1,000 ("0.0234", "1.47", "350"), then
+    as a volume is said ("1.4k", "2.5M")."""
+    if not math.isfinite(x):
+        return "n/a" if math.isnan(x) else ("∞" if x > 0 else "-∞")
+    return f"{x:.3g}" if abs(x) < 999.5 else format_volume(x)
+
+
+def _counted(x: float, one: str, many: str) -> str:
+    text = _number(x)
+    return f"{text} {one if text == '1' else many}"
+
+
+_PER = {"million tokens": "M tokens", "second": "s"}
+
+
+def format_quantity(value: float, unit: str, currency: str = "USD") -> str:
+    """An input's value in its unit, as a reader says it (the schema's ``unit`` of the key).
+
+    ``(0.0399, "fraction") -> "4.0 %"``, ``(2.64, "USD") -> "$2.64"``, ``(3, "USD per million
+    tokens") -> "$3/M tokens"``, ``(4100, "USD/week") -> "$4.1k/week"``, ``(1800, "tokens") ->
+    "1.8k tokens"``, ``(2.5, "months") -> "2.5 months"``; a unit it does not know follows the number.
+    """
+    x = float(value)
+    if unit == "fraction":
+        pct = 100 * x
+        return "n/a" if math.isnan(pct) else (f"{pct:.1f} %" if abs(pct) < 10 else f"{pct:.0f} %")
+    if unit.startswith("USD"):
+        per = unit[3:].strip().removeprefix("per ").lstrip("/").strip()
+        money = format_usd(x, currency)
+        return f"{money}/{_PER.get(per, per)}" if per else money
+    if unit == "months":
+        return format_months(x)
+    plurals = {"weeks": ("week", "weeks"), "hours": ("hour", "hours"), "tokens": ("token", "tokens")}
+    if unit in plurals:
+        return _counted(x, *plurals[unit])
+    if unit == "queries/month":
+        return f"{format_volume(x)}/month"
+    if unit == "percentage points/quarter":
+        return f"{x:.2g} pp/quarter"
+    if unit == "seconds":
+        return f"{x:.2g} s"
+    return f"{_number(x)} {unit}".strip()

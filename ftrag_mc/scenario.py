@@ -32,7 +32,7 @@ from ftrag_mc.overrides import Override, annotate_error, apply_overrides, format
 from ftrag_mc.sampling import SAMPLERS, RankCorrelation, parse_rank_correlation
 from ftrag_mc.schema import (
     Quantity, Registry, check_table, describe_record, did_you_mean, drawable_range, field_words, integer, integers,
-    number, number_matrix, parse_quantity, parse_record, quantity, section_record, text, texts,
+    key_words, number, number_matrix, parse_quantity, parse_record, quantity, section_record, text, texts,
 )
 
 DEFAULT_SEED = 2026
@@ -189,12 +189,6 @@ class Scenario:
 
 #: The scenario's sections whose keys an input path can name (``volume.growth_per_month``).
 _SECTIONS_BY_NAME = {"scenario": Meta, "volume": Volume, "team": Team}
-_UNIT_WORDS = {"usd": "cost", "mtok": "million tokens", "pp": "percentage points"}
-
-
-def _key_words(name: str) -> str:
-    """``few_shot_error_rate -> "few shot error rate"``, ``misroute_usd -> "misroute cost"``."""
-    return " ".join(_UNIT_WORDS.get(w, w) for w in name.split("_") if w)
 
 
 def describe_input(scenario: Scenario, name: str) -> str:
@@ -211,16 +205,16 @@ def describe_input(scenario: Scenario, name: str) -> str:
         if words:
             return f"the {words}"
     if parts[0] == "inputs" and len(parts) == 2:
-        return f"the {_key_words(parts[1])}"
+        return f"the {key_words(parts[1])}"
     if parts[0] == "strategies" and len(parts) in (3, 4) and parts[1] in scenario.strategies:
         record, key = Strategy, parts[2]
         if len(parts) == 4:
             record, key = section_record(Strategy, parts[2]), parts[3]
         words = field_words(record, key) if record is not None else None
         if words is None:
-            words = " ".join(w for w in (_key_words(parts[2]) if len(parts) == 4 else "", _key_words(key)) if w)
+            words = " ".join(w for w in (key_words(parts[2]) if len(parts) == 4 else "", key_words(key)) if w)
         return f"the {words} of {scenario.label(parts[1])}"
-    return f"the {_key_words(parts[-1])}"
+    return f"the {key_words(parts[-1])}"
 
 
 _TOP_LEVEL = {

@@ -393,9 +393,22 @@ def describe_record(cls: type, header: str) -> list[str]:
         lines.extend(describe_record(sub_cls, sub_header))
     return lines
 
+_UNIT_WORDS = {"usd": "cost", "mtok": "million tokens", "pp": "percentage points"}
+
+
+def key_words(name: str) -> str:
+    """A key's name in words: ``few_shot_error_rate -> "few shot error rate"``, ``misroute_usd ->
+    "misroute cost"``; a unit's word already said is not said twice (``cost_per_error_usd -> "cost
+    per error"``)."""
+    words: list[str] = []
+    for w in (w for w in name.split("_") if w):
+        if not (w in _UNIT_WORDS and _UNIT_WORDS[w] in words):
+            words.append(_UNIT_WORDS.get(w, w))
+    return " ".join(words)
+
 
 __all__ = [
     "REQUIRED", "Quantity", "Registry", "quantity", "number", "integer", "integers", "text", "texts", "flag",
     "section", "number_matrix", "parse_record", "parse_quantity", "describe_record", "check_table",
-    "did_you_mean", "field_words", "section_record",
+    "did_you_mean", "field_words", "key_words", "section_record",
 ]

@@ -3,7 +3,6 @@ dictionary of every CSV."""
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from pathlib import Path
@@ -19,7 +18,7 @@ from ftrag_mc.report.assumptions import parse_input_sources
 from ftrag_mc.report.dictionary import columns_frame
 from ftrag_mc.report.headline import headline
 from ftrag_mc.report.items import DOCUMENT_FILES, REPORT_ITEMS, build_report, close_figures
-from ftrag_mc.report.pdf import build_pdf, pdf_page_count, write_pdf
+from ftrag_mc.report.pdf import build_pdf, pdf_page_count, pdf_pages, write_pdf
 from ftrag_mc.report.summary import build_summary_md
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,17 +128,59 @@ def test_headline_of_a_real_run_names_the_recommended_and_the_runner_up():
     assert "Few-shot prompt (Haiku): beaten by Few-shot prompt, cached in 100.0 % of futures (dominated)." in text
 
 
+def _page_sizes(pdf: bytes) -> list[tuple[float, ...]]:
+    """The MediaBox of every page of a PDF matplotlib wrote, in points."""
+    return [tuple(float(v) for v in box.split()) for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)]
+
+
 def test_pdf_pages_and_figures_untouched(minimal_run):
     result, items = minimal_run
     charts = [name for name, item in items.items() if isinstance(item, plt.Figure)]
     texts_before = {name: len(items[name].texts) for name in charts}
+    sizes_before = {name: tuple(items[name].get_size_inches()) for name in charts}
     pdf = build_pdf(items, result)
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
-    expected = 1 + len(charts) + math.ceil(len(result.scenario.inputs) / 25) + 1
-    assert pages == expected == pdf_page_count(items, result)
-    # The footer drawn on each chart for its PDF page is taken off again (the PNG is unchanged).
+    contents = pdf_pages(items, result)
+    assert contents[0] == "title" and contents[-1] == "method" and contents[1:1 + len(charts)] == charts
+    assert pages == len(contents) == pdf_page_count(items, result)
+    # The charts are printed as they are: nothing drawn on them, nothing resized (the PNGs are unchanged).
     assert {name: len(items[name].texts) for name in charts} == texts_before
+    assert {name: tuple(items[name].get_size_inches()) for name in charts} == sizes_before
+
+
+@pytest.mark.parametrize("paper, size", [("a4", (841.68, 595.44)), ("letter", (792.0, 612.0))])
+def test_every_pdf_page_is_one_landscape_sheet(minimal_run, paper, size):
+    result, items = minimal_run
+    sizes = _page_sizes(build_pdf(items, result, paper=paper))
+    assert len(sizes) == pdf_page_count(items, result, paper=paper)
+    assert {(round(x1 - x0, 2), round(y1 - y0, 2)) for x0, y0, x1, y1 in sizes} == {size}
+
+
+def test_the_inputs_pages_name_inputs_in_words_with_units_and_leave_unused_zeros_out():
+    from ftrag_mc.report.assumptions import inputs_table
+
+    scenario = fm.load_scenario(ROOT / "scenarios" / "support-classifier.toml")
+    table = inputs_table(fm.simulate(scenario, samples=200, seed=1))
+    assert list(table["group"].drop_duplicates()) == ["inputs", "settings", "prompted", "prompted_cached",
+                                                      "fine_tuned"]
+    assert not table["input"].str.contains(r"strategies\.|_usd|_per_").any()  # words, not dotted keys
+    row = table[table["input"].str.startswith("Training run cost")].iloc[0]
+    assert row["group"] == "fine_tuned" and row["value"].startswith("median $2.") and row["source"] == "article: $2,200"
+    tuned = table[table["input"].str.startswith("Tuned error rate")].iloc[0]
+    assert "used by Fine-tuned Haiku" in tuned["input"] and "%" in tuned["value"]
+    # Zero defaults of keys the file does not use (a delay cost, a per-query fee) are left out.
+    assert "constant" in set(table["distribution"]) and not (table["value"].str.fullmatch(r"\$?0[^.]*")).any()
+    assert len(table) < len(scenario.inputs) / 1.5
+
+
+def test_a_long_source_comment_is_wrapped_never_cut(tmp_path):
+    from ftrag_mc.report.pages import table_rows
+
+    comment = " ".join(f"word{i}" for i in range(120))
+    rows = table_rows([["Misroute cost", "$1.50", "constant", comment]], [2.75, 2.55, 1.55, 3.8], 8)
+    lines = rows[0].cells[3]
+    assert len(lines) > 3 and " ".join(lines) == comment and "…" not in "".join(lines)
 
 
 def test_write_pdf_returns_its_page_count(minimal_run, tmp_path):

@@ -165,7 +165,8 @@ def test_charts_render_an_uncertain_run_on_a_callers_axes(minimal, result, kept)
         plot_fan(compute_fan(minimal, result=kept), info, ax=axes[1])
         plot_breakdown(compute_breakdown(minimal, result=kept), info, ax=axes[2])
         fig.canvas.draw()
-        assert "ΔNPC" in axes[0].get_xlabel() and "USD" in axes[1].get_ylabel()
+        assert "Saving" in axes[0].get_xlabel() and "right of 0 = saves" in axes[0].get_xlabel()
+        assert "USD" in axes[1].get_ylabel()
     finally:
         plt.close(fig)
 

@@ -129,7 +129,7 @@ def test_without_a_terminal_it_asks_nothing(runner, here):
 
 
 def test_on_a_terminal_it_asks_for_what_is_missing(runner, here, monkeypatch):
-    monkeypatch.setattr("ftrag_mc.cli._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("ftrag_mc.cli_new._stdin_is_terminal", lambda: True)
     answers = "hybrid\nSupport bot\n25000\n0.03\n24\n4000\n"
     result = new(runner, "asked", input=answers)
     assert result.exit_code == 0, result.output
@@ -146,7 +146,7 @@ def test_on_a_terminal_it_asks_for_what_is_missing(runner, here, monkeypatch):
 
 
 def test_on_a_terminal_flags_given_are_not_asked_and_enter_takes_defaults(runner, here, monkeypatch):
-    monkeypatch.setattr("ftrag_mc.cli._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("ftrag_mc.cli_new._stdin_is_terminal", lambda: True)
     result = new(runner, "mixed", "--template", "rag-vs-self-hosted", "--volume", "7000", input="\n\n\n\n")
     assert result.exit_code == 0, result.output
     assert "Template" not in result.output and "Queries per month" not in result.output

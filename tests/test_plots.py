@@ -535,18 +535,28 @@ def test_the_hero_chart_leads_with_the_main_question():
 
 def test_a_curve_levelling_off_near_half_wins_only_just_and_a_flat_panel_is_a_sentence():
     # hybrid: P(win) rises through 50 % at 632k and levels off at 54 %; the pure fine-tune
-    # never wins (0 % at every volume, its band under 1 %).
+    # never wins (0 % at every volume, its band under 1 %): no panel, a sentence in the footnote,
+    # and the figure shrinks to the one panel left.
     info3 = run_info(("rag", "ft", "ft_self"), main="ft")
     level = lambda q: 0.54 * logistic(q, 200_000)  # noqa: E731  (0.54 / 2 = 27 % at 200k)
     zero = lambda q: np.zeros_like(q)  # noqa: E731
     curves, crossings = pwin_frames({"ft": {36: level}, "ft_self": {36: zero}})
-    fig, axes = plot_pwin_vs_volume(curves, info3)
-    title = title_of(fig, axes[0])
+    fig, ax = plot_pwin_vs_volume(curves, info3)
+    assert isinstance(ax, Axes) and len(fig.axes) == 1 and tuple(fig.get_size_inches()) == (10.0, 6.0)
+    title = title_of(fig, ax)
     assert ", but only just (at most 54 %)" in title, title
-    texts = [t.get_text().replace("\n", " ") for t in axes[1].texts]
-    assert texts == ["Fine-tune (self-hosted) is cheaper than RAG in no future at every volume from "
-                     "1k to 10M queries/month and every horizon: no curve to draw"]
-    assert not axes[1].lines and not axes[1].axison
+    assert ("Fine-tune (self-hosted) is cheaper than RAG in no future at every volume from 1k to 10M "
+            "queries/month and every horizon (no panel)") in footnote_of(fig)
+
+
+def test_a_chart_with_nothing_to_draw_is_a_compact_sentence():
+    info = run_info()
+    curves, _crossings = pwin_frames({"ft": {36: lambda q: np.zeros_like(q)}})
+    fig, ax = plot_pwin_vs_volume(curves, info)
+    assert fig.get_figheight() < 4 and not ax.axison and not ax.lines
+    assert [t.get_text().replace("\n", " ") for t in ax.texts] == [
+        "Fine-tune is cheaper than RAG in no future at every volume from 1k to 10M queries/month and every "
+        "horizon: no curve to draw"]
 
 
 def test_chart_modules_share_only_public_helpers_and_findings_need_no_matplotlib():
@@ -582,8 +592,8 @@ def test_every_chart_is_a_finding_and_a_plot_of_one_signature_shape():
         # The finding reads the frame the plot draws: the title without a figure.
         assert list(inspect.signature(finding).parameters) == [list(inspect.signature(plot).parameters)[0], "info"]
     with_panels = {n for n, (_f, plot) in CHARTS.items() if "fig" in inspect.signature(plot).parameters}
-    assert with_panels == {"pwin_vs_volume", "breakeven", "delta_distribution", "global", "sweep_1d", "sweep_2d",
-                           "policy"}
+    assert with_panels == {"pwin_vs_volume", "breakeven", "delta_distribution", "fan", "global", "sweep_1d",
+                           "sweep_2d", "policy"}
 
 
 @pytest.mark.parametrize("mean, se, text", [

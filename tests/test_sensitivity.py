@@ -321,7 +321,8 @@ def test_plots_title_the_top_input(additive, no_files):
     fig.canvas.draw()
     title = fig._suptitle.get_text().replace("\n", " ").replace(r"\$", "$")
     assert title == "B swings the 12-month extra cost of Fine-tune most: $870 to $1.8k"
-    assert "ΔNPC vs base (USD, negative = saving)" == ax.get_xlabel()
+    # savings drawn positive, the axis says which way is good (issue 15: one sign convention)
+    assert ax.get_xlabel() == "Saving vs base over 12 months (USD; right of 0 = saves)"
 
     fig, ax = plot_spider(compute_spider(scenario, result=result), info)
     fig.canvas.draw()
@@ -366,7 +367,9 @@ def test_plots_with_many_inputs_and_a_callers_axes(additive, no_files):
     fig.canvas.draw()
     assert len(ax.get_yticklabels()) == 15
     assert "5 more inputs" in texts(fig)
-    assert all(len(t.get_text()) <= 40 for t in ax.get_yticklabels())
+    # long labels wrap at word boundaries, never cut (issue 15)
+    assert all(len(line) <= 40 for t in ax.get_yticklabels() for line in t.get_text().split("\n"))
+    assert ax.get_yticklabels()[0].get_text().replace("\n", " ") == "input number 0 with a rather long descriptive name"
 
     many_global = pd.concat([glob] * 7, ignore_index=True).head(20)
     many_global["label"] = many["label"].to_numpy()

@@ -305,7 +305,7 @@ def test_plots_draw_dollar_signs_in_user_text():
     frame = compute_evppi(run, bootstrap=10)
     fig, ax = plot_evppi(frame, info)
     fig.canvas.draw()
-    assert ax.get_xlabel() == "Value of learning it before deciding (USD over 12 months)"
+    assert ax.get_xlabel() == "Value of learning it before deciding (USD over 12 months; longer = more worth learning)"
     assert f"perfect information {format_usd(evpi['evpi_usd'].iloc[0])}" in _title(fig)
     fig, ax = plot_regret(evpi, info)
     fig.canvas.draw()

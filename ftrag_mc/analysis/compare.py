@@ -187,8 +187,9 @@ def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, 
         E[NPC(runner-up) − NPC(recommended)] ± its standard error, P(loss) and P(cheapest of all)
         with 95 % Wilson intervals, the dominated strategies ("name (by other)", "; "-joined).
 
-    Each frame's ``attrs`` hold samples, seed, sampler and ``notes`` (sentences: a sampler switched
-    from Sobol', later variants' settings overridden by the first's, currencies that differ).
+    Each frame's ``attrs`` hold samples, seed, sampler, ``notes`` (sentences: a sampler switched
+    from Sobol', later variants' settings overridden by the first's, currencies that differ) and
+    ``titles`` (variant name -> its scenario's title).
 
     Raises
     ------
@@ -212,7 +213,8 @@ def compute_compare(variants: Sequence[Variant], *, samples: int | None = None, 
     headline = pd.DataFrame(headline_rows, columns=HEADLINE_COLUMNS)
     decisions = pd.DataFrame(decision_rows, columns=DECISION_COLUMNS)
     for frame in (curves, headline, decisions):
-        frame.attrs.update({"samples": n, "seed": seed, "sampler": sampler, "notes": list(notes)})
+        frame.attrs.update({"samples": n, "seed": seed, "sampler": sampler, "notes": list(notes),
+                            "titles": {name: scenario.title for name, scenario in variants}})
     return (curves, headline, decisions) if decision else (curves, headline)
 
 

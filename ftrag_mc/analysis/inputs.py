@@ -4,12 +4,15 @@ the partners ``[correlation]`` or a paired eval gives an input (named in the sen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import fields, is_dataclass
+from typing import Any
 
 from ftrag_mc.distributions.evidence import joint_partner
+from ftrag_mc.schema import Quantity
 from ftrag_mc.scenario import Scenario, describe_input
 
-__all__ = ["correlated_partners", "correlated_with", "input_label", "is_paired"]
+__all__ = ["correlated_partners", "correlated_with", "input_label", "input_unit", "is_paired", "quantity_users"]
 
 
 def input_label(scenario: Scenario, name: str) -> str:
@@ -24,6 +27,38 @@ def input_label(scenario: Scenario, name: str) -> str:
 def is_paired(scenario: Scenario, name: str) -> bool:
     """Whether ``name`` is one of a paired eval's two error rates (drawn jointly with the other)."""
     return getattr(scenario.inputs.get(name), "joint", None) is not None
+
+
+def input_unit(scenario: Scenario, name: str) -> str:
+    """An input's unit, as the schema declares it for its key (``"USD"``, ``"fraction"``,
+    ``"tokens"``...): a key's own, or for a shared input (``inputs.x``) that of the first key that
+    names it; "" when none says.
+
+    >>> input_unit(scenario, "inputs.misroute_usd")  # doctest: +SKIP
+    'USD'   # quality.cost_per_error_usd = "misroute_usd"
+    """
+    roots = [scenario.meta, scenario.volume, scenario.team, *scenario.strategies.values()]
+    for root in (r for r in roots if r is not None):
+        for quantity, unit in _quantities(root):
+            if quantity.name == name and unit:
+                return unit
+    return ""
+
+
+def quantity_users(scenario: Scenario, name: str) -> list[str]:
+    """The strategies (scenario order) one of whose keys names the input ``name`` (a shared input)."""
+    return [s for s, strategy in scenario.strategies.items()
+            if any(quantity.name == name for quantity, _unit in _quantities(strategy))]
+
+
+def _quantities(record: Any) -> Iterator[tuple[Quantity, str]]:
+    """Every input of a scenario record (its sections too) with its field's unit."""
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, Quantity):
+            yield value, str(f.metadata.get("unit", ""))
+        elif is_dataclass(value) and not isinstance(value, type):
+            yield from _quantities(value)
 
 
 def correlated_partners(scenario: Scenario, members: Sequence[str]) -> list[tuple[str, float]]:

@@ -228,6 +228,9 @@ class Component:
         What lint says of a strategy that lacks it (None: lint does not compare it).
     affine
         False if its cost is not affine in volume (GPU replicas), which rules out the closed forms.
+    hinges_on
+        What its cost rests on, in a reader's words: a breakdown in which it dominates says "the
+        decision hangs on" this.
     """
 
     key: str
@@ -243,6 +246,7 @@ class Component:
     needs_team: Callable[[Any], bool] | None = None
     absent: Absence | None = None
     affine: bool = True
+    hinges_on: str = ""
 
     def item_name(self, kind: str) -> str:
         """What explain calls this component's line of ``kind``."""
@@ -346,37 +350,43 @@ def _has_context(strategy: Any) -> bool:
 #: Every cost component, in report order (the breakdown's stacking order, explain's line order).
 REGISTRY: tuple[Component, ...] = (
     Component("llm", "LLM calls", "#e69f00", LlmCalls, "per-query model calls", cost=costs.llm_cost,
-              detail=_per_query_only(_llm_detail)),
+              detail=_per_query_only(_llm_detail), hinges_on="token prices and prompt lengths"),
     Component("per_call", "cost per call", "#8c564b", cost=costs.per_call_cost,
               items={"per query": "cost per call (given)"}),
     Component("cache", "prompt cache", "#56b4e9", PromptCache, "prompt caching (needs llm)",
-              detail=_per_query_only(_cache_detail), check=_needs_llm("prompt caching needs an [llm] section")),
+              detail=_per_query_only(_cache_detail), check=_needs_llm("prompt caching needs an [llm] section"),
+              hinges_on="the cache hit rate"),
     Component("retrieval", "retrieval", "#009e73", Retrieval, "retrieval: embeddings, vector store, indexing",
               cost=costs.retrieval_cost,
               items={"per event": "re-indexing", "one-time": "indexing the corpus",
                      "per month": "vector store and re-indexing", "per query": "query embeddings"},
               absent=Absence("its retrieved context costs nothing to embed, store or index", "retrieval",
-                             applies=_has_context)),
+                             applies=_has_context), hinges_on="the retrieval volumes and prices"),
     Component("training", "training", "#0072b2", Training, "fine-tuning: build and retraining", cost=costs.training_cost,
               items={"one-time": "training build (curation, engineering, run, evaluation)", "per event": "retraining"},
               detail=_training_detail, events_only=True,
-              needs_team=lambda t: _nonzero(t.engineer_weeks, t.curation_hours, t.retrain_engineer_weeks)),
-    Component("hosting", "hosted model", "#d55e00", Hosting, "hosted tuned model's fee", cost=costs.hosting_cost),
+              needs_team=lambda t: _nonzero(t.engineer_weeks, t.curation_hours, t.retrain_engineer_weeks),
+              hinges_on="the training and retraining costs"),
+    Component("hosting", "hosted model", "#d55e00", Hosting, "hosted tuned model's fee", cost=costs.hosting_cost,
+              hinges_on="the hosting fee"),
     Component("self_hosted", "self-hosted GPUs", "#cc79a7", SelfHosted, "GPU serving (needs llm for tokens)",
               cost=costs.self_hosted_cost, items={"per month": "GPU operations", "GPU replicas": "GPU replicas"},
               check=_needs_llm("self-hosted serving needs an [llm] section or tokens_per_query",
                                unless=lambda s: s.self_hosted.tokens_per_query is not None),
-              affine=False),
+              affine=False, hinges_on="GPU prices and throughput"),
     Component("labour", "labour", "#999999", Labour, "engineering setup and maintenance", cost=costs.labour_cost,
               items={"one-time": "labour: setup", "per month": "labour: maintenance"}, detail=_labour_detail,
               needs_team=lambda labour: True,
-              absent=Absence("no engineering time to set up or maintain it", "engineering time")),
+              absent=Absence("no engineering time to set up or maintain it", "engineering time"),
+              hinges_on="the engineering time"),
     Component("quality", "quality", "#f2cf80", Quality,
               "cost of errors, with drift between retrains. ABSENT = ERROR-FREE: a strategy without it pays nothing "
               "for wrong answers", cost=costs.quality_cost, items={"per query": "quality: cost of errors"},
-              detail=_per_query_only(_quality_detail), absent=Absence("treated as error-free", "errors")),
+              detail=_per_query_only(_quality_detail), absent=Absence("treated as error-free", "errors"),
+              hinges_on="the error-rate guesses"),
     Component("escalation", "escalation", "#abdaf4", Escalation, "share of queries re-run on a frontier model",
-              cost=costs.escalation_cost, detail=_per_query_only(_escalation_detail)),
+              cost=costs.escalation_cost, detail=_per_query_only(_escalation_detail),
+              hinges_on="the escalated share"),
     Component("other", "other", "#80ceb9", cost=costs.other_cost,
               items={"one-time": "other one-time cost", "per month": "other monthly cost"}),
     Component("delay", "delay", "#80b9d8", cost=costs.delay_cost, items={"per month": "value forgone before launch"}),
@@ -392,7 +402,8 @@ REGISTRY: tuple[Component, ...] = (
               "it); absent = not counted", cost=costs.latency_cost, items={"per query": "latency: users' wait"},
               detail=_per_query_only(_latency_detail),
               check=_needs_llm("latency needs an [llm] section (its tokens set the wait)"),
-              absent=Absence("its users' wait costs nothing", "its users' wait")),
+              absent=Absence("its users' wait costs nothing", "its users' wait"),
+              hinges_on="the value put on users' wait"),
 )
 
 #: Component names, in report order.
@@ -402,6 +413,8 @@ SECTIONS: tuple[Component, ...] = tuple(c for c in REGISTRY if c.record is not N
 BY_KEY: dict[str, Component] = {c.key: c for c in REGISTRY}
 #: Component -> how a reader calls it; component -> its colour in every breakdown.
 LABELS: dict[str, str] = {c.key: c.label for c in REGISTRY}
+#: Component -> what its cost rests on, in a reader's words ("" where the registry says nothing).
+HINGES_ON: dict[str, str] = {c.key: c.hinges_on for c in REGISTRY}
 COLOURS: dict[str, str] = {c.key: c.colour for c in REGISTRY}
 
 

@@ -46,7 +46,9 @@ def run_info(result: SimulationResult, summary: pd.DataFrame | None = None, *,
                    overrides=tuple(getattr(scenario, "overrides", ())),
                    queries_per_month=float(result.scenario_volume),
                    sweep_queries_per_month=(float(result.volumes[0]), float(result.volumes[-1])),
-                   horizon_months=int(result.horizon_months), main_challenger=main, decision_pair=pair)
+                   horizon_months=int(result.horizon_months), main_challenger=main, decision_pair=pair,
+                   interims={s: scenario.strategies[s].interim for s in result.strategies
+                             if scenario.strategies[s].interim is not None})
 
 
 def hero_curves(result: SimulationResult, pair_result: SimulationResult, decision: Decision,

@@ -30,6 +30,7 @@ from ftrag_mc.analysis import sensitivity, voi
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
 from ftrag_mc.analysis.decision import rank_strategies
 from ftrag_mc.analysis.explain import compute_explain
+from ftrag_mc.analysis.inputs import input_unit
 from ftrag_mc.analysis.pilot import PilotStudy, compute_pilot_evsi, resolve_pilot
 from ftrag_mc.analysis.policy import compute_policy
 from ftrag_mc.analysis.sweep import (
@@ -37,7 +38,7 @@ from ftrag_mc.analysis.sweep import (
 )
 from ftrag_mc.overrides import format_value
 from ftrag_mc.report import charts
-from ftrag_mc.report.analyses import run_info
+from ftrag_mc.report.analyses import RunAnalyses, run_info
 from ftrag_mc.report.charts import compare_run_info, plot_compare, plot_sweep_1d, plot_sweep_2d, sweep_run_info
 from ftrag_mc.report.decision_words import decision_lines
 from ftrag_mc.report.dictionary import columns_frame
@@ -133,7 +134,8 @@ def _no_step(_name: str) -> None:
 
 
 def build_run_report(result: SimulationResult, *, command: str | None = None,
-                     on_item: Callable[[str], None] | None = None, rule: str = "mean") -> Report:
+                     on_item: Callable[[str], None] | None = None, rule: str = "mean",
+                     paper: str = "a4") -> Report:
     """The standard report of a run, as ``ftrag-mc run`` writes and prints it.
 
     Parameters
@@ -147,6 +149,8 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
     rule
         The decision rule: ``"mean"`` (the lowest expected NPC) or ``"cvar"`` (the lowest CVaR95
         of NPC); see :func:`~ftrag_mc.analysis.decision.compute_decision`.
+    paper
+        The sheet of every page of ``report.pdf``, landscape: ``"a4"`` or ``"letter"``.
 
     Returns
     -------
@@ -159,12 +163,13 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         matter most.
     """
     step = on_item or _no_step
-    items = build_report(result, on_item=step, rule=rule)
+    analyses = RunAnalyses(result, rule=rule)
+    items = build_report(result, on_item=step, analyses=analyses)
     with _closed_on_error(items):
         items["run.json"] = run_record(result, command=command, decision_rule=rule)
         step("report.pdf")
         csvs = [name for name in items if name.endswith(".csv")]
-        items["report.pdf"] = build_pdf(items, result, record=items["run.json"])
+        items["report.pdf"] = build_pdf(items, result, record=items["run.json"], paper=paper, hero=analyses.hero)
         summary, decision, top_inputs = items["summary.csv"], items["decision.csv"], items.get("top_inputs.csv")
         items["summary.md"] = build_summary_md(result, summary, items)
         items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
@@ -247,9 +252,7 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     step = on_item or _no_step
     if pilot is not None:
         resolve_pilot(result.scenario, pilot)  # a misnamed input fails before the long analyses
-    scenario = result.scenario
-    info = run_info(result)
-    evpi = voi.compute_evpi(result)
+    scenario, info, evpi = result.scenario, run_info(result), voi.compute_evpi(result)
     # The question that matters, the same as the run's hero chart and headline: the recommended
     # strategy against the runner-up (not, say, caching against no caching).
     if challenger is None:
@@ -257,18 +260,13 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
         pair, against = decision.recommended, decision.runner_up
     else:
         pair, against = challenger, scenario.baseline
-    step("tornado")
-    tornado = sensitivity.compute_tornado(scenario, challenger=pair, baseline=against, low=low, high=high,
-                                          result=result)
-    step("spider")
-    spider = sensitivity.compute_spider(scenario, challenger=pair, baseline=against, result=result)
-    step("global indices")
-    kwargs = {} if sobol_samples is None else {"sobol_samples": sobol_samples}
-    global_ = sensitivity.compute_global(result, challenger=pair, baseline=against, sobol=sobol, seed=result.seed,
-                                         **kwargs)
+    tornado, spider, global_ = _input_studies(result, pair, against, low=low, high=high, sobol=sobol,
+                                              sobol_samples=sobol_samples, step=step)
     step("value of information")
     evppi = add_evppi_words(voi.compute_evppi(result), scenario)  # evppi.csv says each row in words
-    drawn = [("tornado", charts.plot_tornado, tornado), ("spider", charts.plot_spider, spider),
+    # The bar ends say each input's value in its unit (the CSV keeps the bare numbers).
+    units = tornado.assign(unit=[input_unit(scenario, name) for name in tornado["input"]])
+    drawn = [("tornado", charts.plot_tornado, units), ("spider", charts.plot_spider, spider),
              ("global", charts.plot_global, global_), ("evppi", charts.plot_evppi, evppi),
              ("regret", charts.plot_regret, evpi)]
     items: dict[str, Any] = {"tornado.csv": tornado, "spider.csv": spider, "global.csv": global_,
@@ -289,6 +287,22 @@ def build_sensitivity_report(result: SimulationResult, *, challenger: str | None
     if pilot is not None:
         lines += pilot_lines(items["evsi.csv"])
     return Report(scenario.name, items, lines, merge=True)
+
+
+def _input_studies(result: SimulationResult, pair: str, against: str, *, low: float, high: float, sobol: bool,
+                   sobol_samples: int | None, step: Callable[[str], None]):
+    """The tornado, the spider and the global indices of ``pair`` against ``against``."""
+    scenario = result.scenario
+    step("tornado")
+    tornado = sensitivity.compute_tornado(scenario, challenger=pair, baseline=against, low=low, high=high,
+                                          result=result)
+    step("spider")
+    spider = sensitivity.compute_spider(scenario, challenger=pair, baseline=against, result=result)
+    step("global indices")
+    kwargs = {} if sobol_samples is None else {"sobol_samples": sobol_samples}
+    global_ = sensitivity.compute_global(result, challenger=pair, baseline=against, sobol=sobol, seed=result.seed,
+                                         **kwargs)
+    return tornado, spider, global_
 
 
 # --- sweep -------------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ import pandas as pd
 from ftrag_mc.report.numbers import format_share
 
 __all__ = [
-    "FEW_SAMPLES", "LABEL_MAX_CHARS", "MAX_TITLE_SENTENCES", "TEXT_MAX_CHARS", "at_volume", "cut",
-    "in_most_futures", "join_and", "more_clause", "payback_clauses", "rough", "shorten", "verb",
+    "DAY_ONE", "FEW_SAMPLES", "LABEL_MAX_CHARS", "MAX_TITLE_SENTENCES", "TEXT_MAX_CHARS", "VISIBLE_BAND", "at_volume",
+    "band_note", "cut", "day_one_words", "in_most_futures", "join_and", "more_clause", "payback_clauses", "rough",
+    "shorten", "verb",
 ]
 
 
@@ -105,3 +106,30 @@ def verb(subjects: Sequence[str], one: str, many: str) -> str:
 def in_most_futures(share: float) -> str:
     """"in most futures (93 %)", or "in every future" when the share is all of them."""
     return "in every future" if share >= 1 else f"in most futures ({format_share(share)})"
+
+
+#: What every chart and table says of a payback of 0: the challenger's cumulative cost is below the
+#: baseline's from the start (the payback chart, P(win) by month, the key figures).
+DAY_ONE = "cheaper from day one"
+
+
+def day_one_words(shares: Sequence[float]) -> str:
+    """"cheaper from day one in every future" (every share 1) or "... in most futures": the one
+    phrase of a median payback of 0, for the challengers whose shares from day one are ``shares``."""
+    return f"{DAY_ONE} {'in every future' if min(shares) >= 1 else 'in most futures'}"
+
+
+#: A 95 % band narrower than this (probability) is hidden under a 3-point line on a chart's
+#: probability axis: the footnote says so instead of promising a band no one can see.
+VISIBLE_BAND = 0.03
+
+
+def band_note(low: Sequence[float], high: Sequence[float]) -> str:
+    """What a P(win) chart's footnote says of its 95 % Wilson bands: that they are drawn, or, when
+    every one is narrower than :data:`VISIBLE_BAND`, how wide the widest is (they hide under the lines)."""
+    widths = np.asarray(high, float) - np.asarray(low, float)
+    widest = float(np.nanmax(widths)) if widths.size else 0.0
+    if widest >= VISIBLE_BAND:
+        return "shaded bands: 95 % Wilson intervals (Monte Carlo error)"
+    return (f"Monte Carlo error: every 95 % Wilson interval is at most {100 * widest:.1f} percentage points "
+            "wide, narrower than the lines (see the CSV)")

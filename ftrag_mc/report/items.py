@@ -129,8 +129,9 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                   "month), at the scenario's volume", "probability 0-1"),
         **shared("p_win_low", "p_win_high"),
     }),
-    ReportItem("pwin_vs_month.png", "the same, when the challenger pays back",
-               lambda a: charts.plot_pwin_vs_month(a.by_month, a.info)[0]),
+    ReportItem("pwin_vs_month.png", "the same, when the challenger pays back (a median payback of 0 said as "
+               "the payback chart says it)",
+               lambda a: charts.plot_pwin_vs_month(attach_marks(a.by_month, a.payback), a.info)[0]),
     ReportItem("breakeven.csv", "breakeven start volume percentiles; shares below and above the sweep "
                "(counted, never dropped)", lambda a: a.breakeven, columns={
         **shared("strategy", "label", "horizon_months", "share_at_median", "samples"),
@@ -215,12 +216,13 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                "(share of all futures per bin)", lambda a: a.delta_distribution, columns={
         **shared("strategy", "label", "horizon_months", "queries_per_month", "samples"),
         "bin_low_usd": ("lower edge of the ΔNPC bin (ΔNPC = challenger's NPC minus the baseline's; "
-                        "negative = saving)", "USD"),
+                        "negative = saving; the chart draws the saving, -ΔNPC)", "USD"),
         "bin_high_usd": ("upper edge of the ΔNPC bin", "USD"),
         "share": ("share of ALL futures in this bin (the central P1-P99 range is binned, so a "
                   "challenger's bars add up to about 0.98)", "share 0-1"),
     }),
-    ReportItem("delta_distribution.png", "the same, with P(loss) shaded and the expected saving and CVaR95 marked",
+    ReportItem("delta_distribution.png", "the same as the saving (right of 0 = saves), the losing futures shaded, "
+               "the expected saving and CVaR95 marked",
                lambda a: charts.plot_delta_distribution(
                    attach_marks(a.delta_distribution, compute_delta_marks(a.result)), a.info)[0]),
     ReportItem("fan.csv", "cumulative cost per strategy by month: P5, P10, P50, P90, P95 (from a separate "
@@ -235,7 +237,7 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
         "seed": ("seed of the separate run the fan is read from", "integer"),
         "source": ("where the percentiles come from: a separate run that keeps every sample's path", "text"),
     }),
-    ReportItem("fan.png", "the cumulative cost fan chart: median, P10-P90 and P5-P95 bands",
+    ReportItem("fan.png", "the cumulative cost, one panel per strategy: median, P10-P90 and P5-P95 bands",
                lambda a: charts.plot_fan(a.fan, a.info)[0]),
     ReportItem("breakdown.csv", "each strategy's cost by component: at the medians and the mean, and each "
                "component's share", lambda a: a.breakdown, columns={
@@ -279,8 +281,8 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
     ReportItem("policy.png", "the same: the expected saving against the trigger, the best marked, the static "
                "policies as lines, and when the switch happens",
                lambda a: charts.plot_policy(a.policy.frame, charts.policy_run_info(a.policy))[0], _has_staged),
-    ReportItem("report.pdf", "the board pack: headline and key figures, every chart, every input with its "
-               "source, the method"),
+    ReportItem("report.pdf", "the board pack on one landscape sheet size (A4, or --paper letter): headline, "
+               "decision table and hero chart, every chart, every input in words with its unit and source, the method"),
     ReportItem("summary.md", "the headline, key figures and the list of files"),
     ReportItem("columns.csv", "the data dictionary: every CSV column's meaning, unit, sign and sentinels",
                columns={

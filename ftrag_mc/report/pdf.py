@@ -1,134 +1,193 @@
-"""The board pack as a PDF: a title page (the headline and key figures), one page per chart,
-every input with its distribution and source, and the method.
+"""The board pack as a PDF that prints: every page one landscape sheet (A4, or US Letter), with
+margins and a footer (the scenario, the date, the page number).
 
-Everything is built from what a run already has (the result, the report items of
-:func:`ftrag_mc.report.items.build_report`, its run record); nothing is written here except by
-:func:`write_pdf`, which the writers may call instead of taking the bytes of :func:`build_pdf`.
+Pages: a title page (the headline, the decision table and the hero chart), one page per chart (each
+scaled to fit the sheet), the inputs (in words, with units, grouped by strategy, with the scenario
+file's comments as sources), and the method. Everything is built from what a run already has (the
+result, the report items of :func:`ftrag_mc.report.items.build_report`, its run record); nothing is
+written here except by :func:`write_pdf`. The title page reads the decision table from the items
+(``decision.csv`` when the report has one, else the key figures of ``summary.csv``).
 """
 
 from __future__ import annotations
 
 import io
-import math
-import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ftrag_mc._version import __version__
-from ftrag_mc.report.assumptions import assumptions_frame
-from ftrag_mc.report.decision_words import decision_display, pair_facts
+from ftrag_mc.report.analyses import run_info
+from ftrag_mc.report.assumptions import inputs_table
+from ftrag_mc.report.charts import plot_pwin_vs_volume
+from ftrag_mc.report.findings import TEXT_MAX_CHARS, cut
+from ftrag_mc.report.decision_words import decision_display
 from ftrag_mc.report.headline import DECISION_MARK_NOTE, headline, key_figures
 from ftrag_mc.report.items import scenario_texts
 from ftrag_mc.report.numbers import format_usd, format_volume
+from ftrag_mc.report.pages import Page, Row, paginate, paper_size, table_rows
 from ftrag_mc.report.records import run_record
-from ftrag_mc.report.findings import TEXT_MAX_CHARS, cut, shorten
-from ftrag_mc.report.style import escape, font_family, fonts_for, quiet_glyph_warnings, wrap
+from ftrag_mc.report.style import MUTED, escape, font_family, fonts_for, quiet_glyph_warnings
 from ftrag_mc.simulate import SimulationResult
 
-__all__ = ["ASSUMPTION_ROWS_PER_PAGE", "build_pdf", "pdf_page_count", "write_pdf"]
+__all__ = ["DEFAULT_PAPER", "build_pdf", "decision_table", "pdf_page_count", "pdf_pages", "write_pdf"]
 
-#: Rows of the assumptions table on one PDF page.
-ASSUMPTION_ROWS_PER_PAGE = 25
-
-_HEADLINE_LINE = 10 * 1.45 / 72 / 11.69  # one line of the title page's headline, as a share of its height
-
-_TABLE_ROW = 0.019  # one row of a title-page table at 7 pt, as a share of the page's height
-
-_PORTRAIT = (8.27, 11.69)  # A4, inches
-_LANDSCAPE = (11.69, 8.27)
+DEFAULT_PAPER = "a4"
+HERO_CHART = "pwin_vs_volume.png"  # the title page's chart: the main question first
+DECISION_ROWS = 8  # rows of the decision table on the title page; the rest are in its CSV
+_MIN_HERO_IN = 2.4  # a hero chart shorter than this is left to its own page
+_INPUT_WIDTHS = (2.75, 2.55, 1.55)  # input, value, distribution (inches); the source takes the rest
+_INPUT_PT = 8.0
+_TABLE_PT = 8.5
 
 
-def _text(fig: Figure, x: float, y: float, text: str, **kwargs: Any) -> None:
-    fig.text(x, y, escape(text), **kwargs)
+# --- the title page (the headline, the decision table, the hero chart) -----------------------------
 
 
-def _draw_table(fig: Figure, rect: tuple[float, float, float, float], frame: pd.DataFrame,
-                col_widths: list[float], *, font_pt: float = 8, wrap_chars: list[int] | None = None) -> None:
-    ax = fig.add_axes(rect)
-    ax.axis("off")
-    if frame.empty:
-        return
-    cells = []
-    for values in frame.astype(str).itertuples(index=False):
-        row = []
-        for i, v in enumerate(values):
-            v = textwrap.shorten(v, wrap_chars[i], placeholder="…") if wrap_chars else v
-            row.append(escape(v))
-        cells.append(row)
-    table = ax.table(cellText=cells, colLabels=[escape(c) for c in frame.columns], colWidths=col_widths,
-                     cellLoc="left", colLoc="left", loc="upper center")
-    table.auto_set_font_size(False)
-    table.set_fontsize(font_pt)
-    for (r, _), cell in table.get_celld().items():
-        cell.set_edgecolor("#cccccc")
-        if r == 0:
-            cell.set_facecolor("#eeeeee")
-            cell.get_text().set_fontweight("bold")
-
-
-def _title_page(result: SimulationResult, summary: pd.DataFrame, decision: pd.DataFrame, date: str,
-                top_inputs: pd.DataFrame | None = None) -> Figure:
-    """The headline, the decision table (every strategy: rank, expected NPC ± se, P(cheapest of
-    all) with its interval, what dominates it), then each challenger against the baseline."""
-    fig = Figure(figsize=_PORTRAIT)
-    currency = result.scenario.meta.currency
-    # The user's text is cut where it would run off the page (a 5,000-character title or label):
-    # summary.md keeps it whole.
-    _text(fig, 0.08, 0.93, wrap(cut(result.scenario.title), 55), fontsize=18, fontweight="bold", va="top")
-    text = wrap(headline(result, decision, top_inputs, label_chars=TEXT_MAX_CHARS), 95)
-    _text(fig, 0.08, 0.875, text, fontsize=10, va="top", linespacing=1.45)
-    top = 0.865 - (text.count("\n") + 1) * _HEADLINE_LINE - 0.03
+def _title_page(result: SimulationResult, items: Mapping[str, Any], paper: str,
+                hero: pd.DataFrame | None = None) -> Page:
+    """The first page: the scenario's title, the headline (the recommended strategy against the
+    runner-up), the decision table and the hero chart (the decision's pair: P(win) against volume)."""
+    page = Page(paper)
+    scenario = result.scenario
+    decision = items["decision.csv"]
+    y = page.paragraph(0.5, cut(scenario.title), 19, fontweight="bold")
+    text = headline(result, decision, items.get("top_inputs.csv"), label_chars=TEXT_MAX_CHARS)
+    y = page.paragraph(y + 0.15, text, 12, linespacing=1.45) + 0.2
     rec = decision[decision["role"] == "recommended"].iloc[0]
     rule = "lowest CVaR95 of net present cost" if rec["rule"] == "cvar" else "lowest expected net present cost"
-    _text(fig, 0.08, top, f"The decision at {format_volume(result.scenario_volume)} queries/month over "
-          f"{int(rec['horizon_months'])} months ({rule})", fontsize=10, fontweight="bold")
-    height = _TABLE_ROW * (len(decision) + 1)
-    _draw_table(fig, (0.08, top - 0.01 - height, 0.86, height), decision_display(decision, currency),
-                [0.05, 0.27, 0.18, 0.19, 0.31], font_pt=7, wrap_chars=[4, 38, 22, 24, 44])
-    top -= 0.02 + height
-    _text(fig, 0.08, top, wrap(DECISION_MARK_NOTE, 125), fontsize=7, color="#666666", va="top")
-    top -= 0.04
-    ru = decision[decision["role"] == "runner-up"].iloc[0]
-    _text(fig, 0.08, top, f"{cut(rec['label'], 60)} against {cut(ru['label'], 60)}", fontsize=9, fontweight="bold")
-    facts = [f"{name}: {value}" for name, value in pair_facts(decision, currency)]
-    _text(fig, 0.10, top - 0.008, "\n".join(facts), fontsize=7.5, va="top", linespacing=1.45)
-    top -= 0.02 + len(facts) * 7.5 * 1.45 / 72 / 11.69 + 0.03
-    _text(fig, 0.08, top, f"Each challenger against the baseline, {shorten(result.scenario.label(result.baseline))} "
-          f"({max(result.horizons)} months)", fontsize=10, fontweight="bold")
-    figures = key_figures(result, summary)
-    height = _TABLE_ROW * (len(figures) + 1)
-    _draw_table(fig, (0.08, top - 0.01 - height, 0.86, height), figures,
-                [0.23, 0.19, 0.19, 0.20, 0.19], font_pt=6.5, wrap_chars=[32, 26, 28, 28, 28])
-    _text(fig, 0.08, 0.08, f"{date} · ftrag-mc {__version__} · {result.n_samples:,} samples "
-          f"({result.sampler}, seed {result.seed}) · ± standard error; intervals 95 %", fontsize=8, color="#666666")
-    return fig
+    page.text(page.left, y, f"The decision at {format_volume(result.scenario_volume)} queries/month over "
+              f"{int(rec['horizon_months'])} months ({rule})", fontsize=10, fontweight="bold")
+    header, rows, note = decision_table(result, items)
+    widths = _column_widths(header, rows, page.text_width, _TABLE_PT)
+    y = page.table(y + 0.25, header, table_rows(rows, widths, _TABLE_PT), widths, _TABLE_PT)
+    if note:
+        y = page.paragraph(y + 0.06, note, 8, color=MUTED)
+    if page.bottom - y - 0.15 >= _MIN_HERO_IN:
+        chart, own = _hero_chart(result, items, hero)
+        if chart is not None:
+            page.image(chart, page.left, y + 0.15, page.text_width, page.bottom - y - 0.15)
+        if own:
+            plt.close(chart)
+    return page
 
 
-def _assumption_pages(result: SimulationResult) -> list[Figure]:
-    frame = assumptions_frame(result)
-    n_pages = max(1, math.ceil(len(frame) / ASSUMPTION_ROWS_PER_PAGE))
+def _hero_chart(result: SimulationResult, items: Mapping[str, Any],
+                hero: pd.DataFrame | None) -> tuple[Figure | None, bool]:
+    """The title page's chart: P(win) against volume for the main question alone (a panel of its
+    own, readable at the size of half a page): the first pair of ``hero`` (the P(win) chart's frame,
+    :attr:`~ftrag_mc.report.analyses.RunAnalyses.hero`); without it, the report's P(win) chart as
+    it is. Returns the figure and whether it was drawn here (to close)."""
+    if not isinstance(hero, pd.DataFrame) or hero.empty:
+        chart = items.get(HERO_CHART)
+        return (chart if isinstance(chart, Figure) else None), False
+    first = hero.iloc[0]
+    pair = hero[(hero["strategy"] == first["strategy"]) & (hero["baseline"] == first["baseline"])]
+    return plot_pwin_vs_volume(pair, run_info(result))[0], True
+
+
+def decision_table(result: SimulationResult, items: Mapping[str, Any]) -> tuple[list[str], list[list[str]], str]:
+    """The title page's table: (header, rows of text, a note under it).
+
+    ``decision.csv`` among the items (the decision analysis: the recommended strategy and the
+    runners-up) is shown as it is, its numbers in words; without it, the key figures of
+    ``summary.csv`` (:func:`~ftrag_mc.report.headline.key_figures`). Beyond :data:`DECISION_ROWS`
+    rows the note names the CSV that holds the rest.
+    """
+    currency = result.scenario.meta.currency
+    decision = items.get("decision.csv")
+    if isinstance(decision, pd.DataFrame) and not decision.empty:
+        frame, where, note = decision_display(decision, currency), "strategies in decision.csv", DECISION_MARK_NOTE
+    else:
+        frame, where = key_figures(result, items["summary.csv"]), "challengers in summary.csv"
+        note = ""
+    rows = [[str(v) for v in row] for row in frame.itertuples(index=False)]
+    if len(rows) > DECISION_ROWS:
+        more = len(rows) - DECISION_ROWS + 1
+        rows = rows[:DECISION_ROWS - 1]
+        note = f"{more} more {where}. {note}".strip()
+    return [str(c) for c in frame.columns], rows, note
+
+
+def _column_widths(header: list[str], rows: list[list[str]], total: float, font_pt: float) -> list[float]:
+    """Columns as wide as their longest line (header included), shrunk together to ``total``."""
+    char_in = font_pt * 0.6 / 72
+    longest = [max([len(h), *(len(r[k]) for r in rows)]) * char_in + 0.2 for k, h in enumerate(header)]
+    scale = min(1.0, total / sum(longest))
+    widths = [w * scale for w in longest]
+    widths[0] += total - sum(widths)  # the first column (the strategy) takes what is left
+    return widths
+
+
+# --- the chart pages, the inputs, the method ------------------------------------------------------
+
+
+def _chart_figures(items: Mapping[str, Any]) -> list[tuple[str, Figure]]:
+    return [(name, item) for name, item in items.items()
+            if isinstance(item, Figure) and name.endswith(".png")]
+
+
+def _chart_page(chart: Figure, paper: str) -> Page:
+    """A chart scaled to fit the sheet inside its margins, centred."""
+    page = Page(paper)
+    page.image(chart, page.left, page.left, page.text_width, page.bottom - page.left)
+    return page
+
+
+def _input_rows(result: SimulationResult, paper: str) -> list[Row]:
+    """The inputs table's rows, a group row before each group's inputs."""
+    scenario = result.scenario
+    table = inputs_table(result)
+    names = {"inputs": "Shared inputs (named once, used by several strategies)",
+             "settings": "Volume, team and discounting"}
+    cells, groups = [], []
+    for group, rows in table.groupby("group", sort=False):
+        label = names.get(group) or f"{scenario.label(group)}{' (baseline)' if group == result.baseline else ''}"
+        cells.append([label])
+        groups.append(True)
+        for row in rows.itertuples(index=False):
+            cells.append([row.input, row.value, row.distribution, row.source])
+            groups.append(False)
+    return table_rows(cells, _input_widths(paper), _INPUT_PT, groups=groups)
+
+
+def _input_widths(paper: str) -> list[float]:
+    return [*_INPUT_WIDTHS, Page(paper).text_width - sum(_INPUT_WIDTHS)]
+
+
+_INPUT_HEADER = ["Input", "Value (in its unit)", "Distribution (as written)", "Source (the scenario file's comment)"]
+_INPUTS_TOP = 1.15  # where the table starts under the page's heading (inches from the top)
+
+
+def _input_chunks(result: SimulationResult, paper: str) -> list[list[Row]]:
+    page = Page(paper)
+    room = page.bottom - _INPUTS_TOP
+    header = table_rows([_INPUT_HEADER], _input_widths(paper), _INPUT_PT)[0].height_in
+    return paginate(_input_rows(result, paper), room, room, header)
+
+
+def _input_pages(result: SimulationResult, paper: str) -> list[Page]:
+    chunks = _input_chunks(result, paper)
     pages = []
-    for page in range(n_pages):
-        chunk = frame.iloc[page * ASSUMPTION_ROWS_PER_PAGE:(page + 1) * ASSUMPTION_ROWS_PER_PAGE]
-        fig = Figure(figsize=_LANDSCAPE)
-        _text(fig, 0.05, 0.95, f"Assumptions ({page + 1} of {n_pages}): every input, with its distribution "
-              "and the scenario file's comment as source", fontsize=12, fontweight="bold", va="top")
-        height = 0.03 * (len(chunk) + 1)
-        _draw_table(fig, (0.05, 0.9 - height, 0.9, height), chunk, [0.36, 0.22, 0.42],
-                    font_pt=7, wrap_chars=[70, 40, 85])
-        _text(fig, 0.05, 0.03, f"{result.scenario.file or 'scenario built in code'} · "
-              "inputs not in the file take their defaults", fontsize=7, color="#666666")
-        pages.append(fig)
+    for k, rows in enumerate(chunks):
+        page = Page(paper)
+        page.text(page.left, 0.5, f"Inputs ({k + 1} of {len(chunks)}): every input in words and units, its "
+                  "distribution, and the scenario file's comment as source", fontsize=12, fontweight="bold")
+        page.text(page.left, 0.82, "Left out: constants that are zero and not in the file (the defaults of keys not "
+                  "used). \u201cdefault\u201d: not in the file, the schema's default. Values: the median and the range "
+                  "of 90 % of futures.", fontsize=8, color=MUTED)
+        page.table(_INPUTS_TOP, _INPUT_HEADER, rows, _input_widths(paper), _INPUT_PT)
+        pages.append(page)
     return pages
 
 
-def _method_page(result: SimulationResult, summary: pd.DataFrame, record: Mapping[str, Any]) -> Figure:
+def _method_lines(result: SimulationResult, summary: pd.DataFrame, record: Mapping[str, Any]) -> list[str]:
     n = result.n_samples
     p = summary.p_win.to_numpy(dtype=float)
     se_max = float(max((p * (1 - p) / n) ** 0.5)) if len(p) else float("nan")
@@ -142,13 +201,15 @@ def _method_page(result: SimulationResult, summary: pd.DataFrame, record: Mappin
         f"{format_volume(result.volumes[0])}–{format_volume(result.volumes[-1])}.",
         f"Monte Carlo error: the largest standard error of a P(win) at the scenario's volume is "
         f"{100 * se_max:.2f} percentage points; intervals are 95 % Wilson (conservative under lhs/sobol).",
-        f"Largest standard error of a mean ΔNPC: "
+        f"Largest standard error of a mean saving: "
         f"{format_usd(float(summary.mean_delta_se_usd.max()), result.scenario.meta.currency)}.",
         "Percentile error bounds: breakeven volumes within "
         f"{100 * bounds.get('breakeven_relative', float('nan')):.2f} % (relative), payback within "
         f"{bounds.get('payback_months', float('nan')):.4f} months, ΔNPC percentiles within "
         f"{100 * bounds.get('delta_npc_relative', float('nan')):.2f} % (relative); exact for constant inputs.",
-        "ΔNPC is the challenger's net present cost minus the baseline's: negative is a saving. "
+        "Signs: the charts and the title page show the saving (the baseline's net present cost minus the "
+        "challenger's: positive = the challenger saves, a loss is called a loss). The CSVs keep ΔNPC, the "
+        "challenger's net present cost minus the baseline's (negative = saving), as columns.csv says. "
         "P(win) is the share of sampled futures in which the challenger is strictly cheaper.",
         f"Engine {result.engine}; scenario SHA-256 {result.scenario.source_hash[:16]}…; ftrag-mc {__version__}.",
     ]
@@ -159,16 +220,19 @@ def _method_page(result: SimulationResult, summary: pd.DataFrame, record: Mappin
     overrides = list(getattr(result.scenario, "overrides", ()))
     if overrides:
         lines.append("What-ifs (--set): " + "; ".join(overrides))
-    fig = Figure(figsize=_PORTRAIT)
-    _text(fig, 0.08, 0.93, "Method", fontsize=16, fontweight="bold", va="top")
-    _text(fig, 0.08, 0.87, "\n\n".join(wrap(line, 90) for line in lines), fontsize=9, va="top",
-          linespacing=1.4)
-    return fig
+    return lines
 
 
-def _chart_figures(items: Mapping[str, Any]) -> list[tuple[str, Figure]]:
-    return [(name, item) for name, item in items.items()
-            if isinstance(item, Figure) and name.endswith(".png")]
+def _method_page(result: SimulationResult, summary: pd.DataFrame, record: Mapping[str, Any], paper: str) -> Page:
+    page = Page(paper)
+    page.text(page.left, 0.5, "Method", fontsize=16, fontweight="bold")
+    y = 1.0
+    for line in _method_lines(result, summary, record):
+        y = page.paragraph(y, line, 10) + 0.12
+    return page
+
+
+# --- the document ---------------------------------------------------------------------------------
 
 
 def _record(result: SimulationResult, items: Mapping[str, Any], record: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -179,59 +243,79 @@ def _record(result: SimulationResult, items: Mapping[str, Any], record: Mapping[
     return run_record(result)
 
 
+def pdf_pages(items: Mapping[str, Any], result: SimulationResult, *, paper: str = DEFAULT_PAPER) -> list[str]:
+    """What each page of :func:`build_pdf`'s document holds, in order: "title", each chart's file
+    name, "inputs" (once per page of them), "method"."""
+    paper_size(paper)
+    return ["title", *(name for name, _fig in _chart_figures(items)),
+            *(["inputs"] * len(_input_chunks(result, paper))), "method"]
+
+
 def _save_pdf(target: Any, items: Mapping[str, Any], result: SimulationResult,
-              record: Mapping[str, Any] | None) -> int:
+              record: Mapping[str, Any] | None, paper: str, hero: pd.DataFrame | None = None) -> int:
     summary = items["summary.csv"]
     record = _record(result, items, record)
     date = str(record.get("created_utc") or datetime.now(timezone.utc).isoformat(timespec="seconds"))[:10]
-    # The pages take the charts' font fallback (CJK labels in the headline and tables).
+    contents = pdf_pages(items, result, paper=paper)
+    charts = dict(_chart_figures(items))
+    footer = f"{cut(result.scenario.title, 90)} · {date} · ftrag-mc {__version__}"
+    inputs = iter(())
+    # The pages take the charts' font fallback (CJK labels in the headline and tables). Each page is
+    # made, saved and dropped in turn: a chart's print image is large.
     with fonts_for(scenario_texts(result.scenario)), \
             mpl.rc_context({"text.usetex": False, "font.family": font_family()}), quiet_glyph_warnings():
         with PdfPages(target, metadata={"Title": escape(result.scenario.title), "Creator": f"ftrag-mc {__version__}",
                                         "CreationDate": None}) as pdf:
-            pdf.savefig(_title_page(result, summary, items["decision.csv"], date, items.get("top_inputs.csv")))
-            for name, fig in _chart_figures(items):
-                footer = fig.text(0.995, 0.003, name, ha="right", va="bottom", fontsize=6, color="#888888")
-                try:
-                    pdf.savefig(fig)
-                finally:
-                    footer.remove()  # the Figure is also written as a PNG
-            for page in _assumption_pages(result):
-                pdf.savefig(page)
-            pdf.savefig(_method_page(result, summary, record))
+            for number, what in enumerate(contents, start=1):
+                if what == "title":
+                    page = _title_page(result, items, paper, hero)
+                elif what == "inputs":
+                    if number == contents.index("inputs") + 1:
+                        inputs = iter(_input_pages(result, paper))
+                    page = next(inputs)
+                elif what == "method":
+                    page = _method_page(result, summary, record, paper)
+                else:
+                    page = _chart_page(charts[what], paper)
+                page.footer(footer + ("" if what in ("title", "inputs", "method") else f" · {what}"),
+                            f"page {number} of {len(contents)}")
+                pdf.savefig(page.fig)
             return pdf.get_pagecount()
 
 
-def build_pdf(items: Mapping[str, Any], result: SimulationResult, *,
-              record: Mapping[str, Any] | None = None) -> bytes:
-    """The board pack as PDF bytes.
-
-    Pages: a title page (title, headline, key figures, date, version); one page per chart
-    (each ``*.png`` Figure in ``items``, its own title the takeaway, its file name in the footer);
-    the assumptions, 25 inputs a page; the method (samples, seed, Monte Carlo error, error bounds).
+def build_pdf(items: Mapping[str, Any], result: SimulationResult, *, record: Mapping[str, Any] | None = None,
+              paper: str = DEFAULT_PAPER, hero: pd.DataFrame | None = None) -> bytes:
+    """The board pack as PDF bytes: every page one landscape sheet of ``paper`` (see :func:`pdf_pages`).
 
     Parameters
     ----------
     items
-        The report items of :func:`ftrag_mc.report.items.build_report` (needs ``summary.csv``).
+        The report items of :func:`ftrag_mc.report.items.build_report` (needs ``summary.csv``;
+        ``decision.csv``, when present, is the title page's table).
     result
         The run.
     record
         Its run record (:func:`~ftrag_mc.report.records.run_record`); default ``items["run.json"]``
         when present, else a fresh record.
+    paper
+        ``"a4"`` (default) or ``"letter"``, landscape.
+    hero
+        The P(win) chart's frame (:attr:`~ftrag_mc.report.analyses.RunAnalyses.hero`): its first
+        pair, the recommended strategy against the runner-up, is the title page's chart; without
+        it, the report's ``pwin_vs_volume.png`` as it is.
     """
     buffer = io.BytesIO()
-    _save_pdf(buffer, items, result, record)
+    _save_pdf(buffer, items, result, record, paper, hero)
     return buffer.getvalue()
 
 
 def write_pdf(path: str | Path, items: Mapping[str, Any], result: SimulationResult, *,
-              record: Mapping[str, Any] | None = None) -> int:
+              record: Mapping[str, Any] | None = None, paper: str = DEFAULT_PAPER,
+              hero: pd.DataFrame | None = None) -> int:
     """Write :func:`build_pdf`'s document to ``path``; returns the number of pages."""
-    return _save_pdf(str(path), items, result, record)
+    return _save_pdf(str(path), items, result, record, paper, hero)
 
 
-def pdf_page_count(items: Mapping[str, Any], result: SimulationResult) -> int:
-    """Pages :func:`build_pdf` makes: title, charts, assumptions, method."""
-    n_inputs = len(result.scenario.inputs)
-    return (1 + len(_chart_figures(items)) + max(1, math.ceil(n_inputs / ASSUMPTION_ROWS_PER_PAGE)) + 1)
+def pdf_page_count(items: Mapping[str, Any], result: SimulationResult, *, paper: str = DEFAULT_PAPER) -> int:
+    """Pages :func:`build_pdf` makes: title, charts, inputs, method."""
+    return len(pdf_pages(items, result, paper=paper))

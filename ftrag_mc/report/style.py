@@ -125,6 +125,9 @@ class RunInfo:
     decision_pair
         ``(recommended, runner-up)``: the decision's pair, the main question of the P(win)
         chart's first panel (a frame row whose ``baseline`` is the runner-up); None: no decision.
+    interims
+        Strategy -> the strategy that serves its queries until it launches (its ``interim``), for
+        the breakdown's words ("before launch: Few-shot prompt serves").
     """
 
     scenario: str
@@ -143,6 +146,7 @@ class RunInfo:
     horizon_months: int | None = None
     main_challenger: str | None = None
     decision_pair: tuple[str, str] | None = None
+    interims: Mapping[str, str] = field(default_factory=dict)
     _colours: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -497,8 +501,8 @@ def add_footnote(fig: Figure, text: str) -> None:
     parts.extend(p for p in text.split(FOOTNOTE_SEP) if p not in parts)
     for old in [t for t in fig.texts if t.get_gid() == FOOTNOTE_GID]:
         old.remove()
-    # ~0.072 in per character of 11 pt DejaVu Sans.
-    wrapped = escape(wrap(FOOTNOTE_SEP.join(parts), max(40, int(fig.get_figwidth() / 0.072))))
+    # ~0.072 in per character of 11 pt DejaVu Sans on average; wider for lines of words and digits.
+    wrapped = escape(wrap(FOOTNOTE_SEP.join(parts), max(40, int(fig.get_figwidth() / 0.078))))
     n_lines = wrapped.count("\n") + 1
     fig.text(0.01, 0.012, wrapped, ha="left", va="bottom", fontsize=SMALL_FONT_PT, color=MUTED,
              gid=FOOTNOTE_GID)

@@ -15,7 +15,7 @@ from matplotlib.figure import FigureBase
 
 from ftrag_mc.report.charts.canvas import (
     MAX_PANELS, PERCENTILE_NOTE, chart_footnote, chart_subtitle, finish, keep_most, make_figure, nothing_to_show,
-    one_panel_only, require_columns, returned, settle, strategies_in,
+    one_panel_only, panels_drawn, require_columns, returned, settle, shrink_to_sentence, strategies_in,
 )
 from ftrag_mc.report.charts.labels import baseline_label, horizon_styles, strategy_label
 from ftrag_mc.report.charts.placement import draw_legend
@@ -80,6 +80,10 @@ class _Breakeven:
             shares.append(f"{format_share(below)} already cheaper at {format_volume(self.vmin)}")
             short.append(f"{format_share(below)} below {format_volume(self.vmin)}")
         return share_entries(f"{h} months", shares, short)
+
+    def empty(self, s: str, label: str) -> str:
+        """Why the panel of ``s`` has nothing to draw (every future outside the sweep), or ""."""
+        return breakeven_empty([b.strip for b in self.bars(s)], label, self.vmin, self.vmax)
 
     def fmt(self, v: float) -> str:
         """A volume on a percentile bar: "<1k" and ">10M" outside the sweep."""
@@ -163,19 +167,18 @@ def medians_finding(medians: list[tuple[str, float, float, float]], horizon: int
 
 
 def breakeven_empty(strips: Sequence[Strip], label: str, vmin: float, vmax: float) -> str:
-    """Why a breakeven panel has nothing to draw (every future outside the sweep), or ""."""
+    """Why a breakeven panel has nothing to draw (every future outside the sweep), or ""; the chart
+    adds ": nothing to show on a breakeven axis" where the sentence stands for the panel."""
     if not strips:
-        return f"No breakeven volumes for {label} in this run: nothing to show"
+        return f"No breakeven volumes for {label} in this run"
     if any(strip.share_low + strip.share_high < 1 - 1e-9 for strip in strips):
         return ""
     if all(strip.share_low >= 1 - 1e-9 for strip in strips):
         return (f"In every future, {label} is already cheaper at {format_volume(vmin)} queries/month at every "
-                "horizon: no breakeven inside the sweep, nothing to show on a breakeven axis")
+                "horizon: no breakeven inside the sweep")
     if all(strip.share_high >= 1 - 1e-9 for strip in strips):
-        return (f"In every future, {label} never breaks even below {format_volume(vmax)} queries/month at every "
-                "horizon: nothing to show on a breakeven axis")
-    return (f"In every future the breakeven of {label} is outside {format_volume(vmin)}–{format_volume(vmax)} "
-            "queries/month: nothing to show on a breakeven axis")
+        return f"In every future, {label} never breaks even below {format_volume(vmax)} queries/month at every horizon"
+    return f"In every future the breakeven of {label} is outside {format_volume(vmin)}–{format_volume(vmax)} queries/month"
 
 
 # --- the drawing --------------------------------------------------------------------------------
@@ -226,23 +229,30 @@ def plot_breakeven(
     """
     data = _read(frame, info)
     one_panel_only(ax, fig, data.challengers, "the frames must hold")
+    empty = {s: data.empty(s, strategy_label(info, data.histogram, s)) for s in data.challengers}
+    # A panel whose futures all break even outside the sweep has nothing on a breakeven axis: its
+    # sentence goes in the footnote and the figure shrinks to the other panels (or to the sentence).
+    drawn = panels_drawn(ax, data.challengers, empty)
     with house_style():
-        fig, axes, created = make_figure(ax, ncols=len(data.challengers), fig=fig)
-        panels = [(a, _draw_panel(a, data, info, s)) for a, s in zip(axes, data.challengers)]
+        fig, axes, created = make_figure(ax, ncols=len(drawn), fig=fig)
+        if not drawn:
+            shrink_to_sentence(fig, created)
+        panels = [(a, _draw_panel(a, data, info, s)) for a, s in zip(axes, drawn)]
         base = baseline_label(info)
         subtitles = ([chart_subtitle(info, f"volume from which {strategy_label(info, data.histogram, s)} is "
-                                           f"cheaper than {base}") for s in data.challengers] if len(axes) == 1 else
+                                           f"cheaper than {base}") for s in drawn[:1]] if len(drawn) <= 1 else
                      [f"{'Main question: ' if s == info.main_challenger else ''}"
-                      f"{strategy_label(info, data.histogram, s)} vs {base}" for s in data.challengers])
+                      f"{strategy_label(info, data.histogram, s)} vs {base}" for s in drawn])
+        notes = [PERCENTILE_NOTE] if drawn else []
+        notes += [f"{empty[s]} (no panel)" for s in data.challengers if s not in drawn and drawn]
         finish(fig, axes, created=created, finding=_finding(data, info), subtitles=subtitles,
-               footnote=chart_footnote(info, PERCENTILE_NOTE, data.hidden, "breakeven.csv"))
+               footnote=chart_footnote(info, " · ".join(notes), data.hidden, "breakeven.csv"))
         settle(fig)
-        for (a, bars), s in zip(panels, data.challengers):
-            empty = breakeven_empty([b.strip for b in bars], strategy_label(info, data.histogram, s),
-                                    data.vmin, data.vmax)
-            if empty:
-                nothing_to_show(a, empty)
-                continue
+        if not drawn or empty[drawn[0]]:
+            nothing_to_show(axes[0], "; ".join(empty[s] for s in data.challengers)
+                            + ": nothing to show on a breakeven axis")
+            return returned(fig, axes)
+        for (a, bars), s in zip(panels, drawn):
             _label_panel(a, bars, data, info, s)
     return returned(fig, axes)
 

@@ -12,7 +12,7 @@ why (:func:`nothing_to_show`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -125,7 +125,7 @@ def money(amount: float, info: RunInfo) -> str:
 def chart_footnote(info: RunInfo, note: str, hidden: int = 0, csv: str = "",
                    what: str = "challenger") -> str:
     """The run's footnote, with how many strategies are left out and whether it is rough."""
-    extra = [note]
+    extra = [note] if note else []
     if hidden:
         extra.append(f"{hidden} more {what}{'s' if hidden != 1 else ''} not drawn: see {csv}")
     if info.samples < FEW_SAMPLES:
@@ -219,6 +219,24 @@ def width_in(fig: FigureBase) -> float:
 def returned(fig: FigureBase, axes: list[Axes]) -> tuple[FigureBase, Axes | np.ndarray]:
     """``(fig, ax)`` for one panel, ``(fig, array of axes)`` for several."""
     return fig, (axes[0] if len(axes) == 1 else np.array(axes, dtype=object))
+
+
+COMPACT_HEIGHT_IN = 3.2  # a chart of the chart's own with nothing to draw: a band for the title and a sentence
+
+
+def shrink_to_sentence(fig: FigureBase, created: bool) -> None:
+    """A figure of the chart's own with nothing to draw at all becomes a compact band (its title,
+    the sentence that says why, the footnote) instead of a page of empty axes."""
+    if created and isinstance(fig, Figure):
+        fig.set_size_inches(fig.get_figwidth(), COMPACT_HEIGHT_IN)
+
+
+def panels_drawn(ax: Axes | None, strategies: Sequence[str], empty: Mapping[str, str]) -> list[str]:
+    """The panels a chart lays out: the strategies with something to draw (``empty`` maps each
+    to the sentence that says why it has nothing, or ""); a caller's single ``ax`` keeps its one."""
+    if ax is not None:
+        return list(strategies)
+    return [s for s in strategies if not empty.get(s)]
 
 
 def nothing_to_show(ax: Axes, sentence: str) -> None:

@@ -12,17 +12,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ftrag_mc._version import __version__
-from ftrag_mc.report.charts.canvas import WILSON_NOTE, finish, make_figure, require_columns, settle
-from ftrag_mc.report.charts.inputs import clip_label
+from ftrag_mc.analysis.decision import main_challenger
+from ftrag_mc.report.charts.canvas import finish, make_figure, require_columns, settle
+from ftrag_mc.report.charts.inputs import wrap_label
 from ftrag_mc.report.charts.placement import Clearance, draw_legend, fifty_line
-from ftrag_mc.report.findings import cut
+from ftrag_mc.report.findings import band_note, cut, shorten
 from ftrag_mc.report.style import (
     OKABE_ITO, RunInfo, escape, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
 )
 
-__all__ = ["LABEL_CHARS", "compare_finding", "compare_run_info", "plot_compare"]
+__all__ = ["LABEL_CHARS", "compare_finding", "compare_run_info", "plot_compare", "variant_names"]
 
-LABEL_CHARS = 44  # legend entries longer than this end in "…"
+LABEL_CHARS = 44  # legend entries wrap at this many characters, on two lines at most
 
 _CURVE_COLUMNS = ("variant", "strategy", "label", "queries_per_month", "p_win", "p_win_low", "p_win_high")
 _HEADLINE_COLUMNS = ("variant", "strategy", "label", "baseline_label", "queries_per_month", "horizon_months",
@@ -57,9 +58,31 @@ def _read(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     return frame, headline, list(frame.attrs.get("notes", []))
 
 
+def variant_names(headline: pd.DataFrame, titles: dict[str, str]) -> dict[str, str]:
+    """Each variant as a reader names it: by its what-ifs when every variant is one scenario ("as
+    written", "with volume.queries_per_month=40000"), else by its scenario's title."""
+    scenarios = dict(zip(headline["variant"], headline["scenario"]))
+    if len(set(scenarios.values())) > 1:
+        return {v: _short_title(titles.get(v) or str(scenarios[v])) for v in scenarios}
+    names = {}
+    for v, scenario in scenarios.items():
+        rest = v.removeprefix(str(scenario)).strip()
+        names[v] = "as written" if not rest else f"with {rest.strip('[]')}" if rest.startswith("[") else v
+    return names
+
+
+def _short_title(title: str) -> str:
+    """A scenario's title as a name: the part before its first ":" (the subject, not the question
+    that follows), cut at a word."""
+    head = title.split(":")[0].strip()
+    return shorten(head if len(head) >= 8 else title, 44)
+
+
 def compare_finding(frame: pd.DataFrame, info: RunInfo) -> str:
-    """The chart's title, for the main challenger (the one best on average over the variants, as a
-    run's main question): how likely it wins at each variant's own volume, from the least to the most.
+    """The chart's title, in the scenarios' own words: for variants of one scenario, how likely its
+    main challenger (the one best on average over the variants, as a run's main question) wins at
+    each variant's own volume, from the least to the most; for several scenarios, each one's main
+    challenger against its own baseline, named by the scenario's title and labels.
 
     Parameters
     ----------
@@ -67,25 +90,41 @@ def compare_finding(frame: pd.DataFrame, info: RunInfo) -> str:
         As :func:`plot_compare`.
     """
     curves, headline, _notes = _read(frame)
+    names = variant_names(headline, frame.attrs.get("titles", {}))
+    horizons = sorted({int(h) for h in headline["horizon_months"]})
+    over = f"over {horizons[0]} months" if len(horizons) == 1 else "over each variant's horizon"
+    if headline["scenario"].nunique() > 1:
+        parts = []
+        for variant, rows in headline.groupby("variant", sort=False):
+            row = _main_row(rows)
+            parts.append(f"{names[variant]}: {cut(row['label'])} beats {cut(row['baseline_label'])} in "
+                         f"{_at(row)}")
+        return f"At each scenario's own volume {over}, " + "; ".join(parts)
     rows = headline
     if headline["strategy"].nunique() > 1 and "mean_delta_usd" in headline.columns:
         main = headline.groupby("strategy", sort=False)["mean_delta_usd"].mean().idxmin()
         rows = headline[headline["strategy"] == main]
     best, worst = rows.loc[rows["p_win"].idxmax()], rows.loc[rows["p_win"].idxmin()]
-    several = curves["strategy"].nunique() > 1
-    who = f"{cut(best['label'])} beats {cut(best['baseline_label'])}" if several else f"{cut(best['label'])} wins"
-    horizons = sorted({int(h) for h in rows["horizon_months"]})
-    over = f"over {horizons[0]} months" if len(horizons) == 1 else "over each variant's horizon"
-
-    def at(row) -> str:
-        return f"{format_share(row['p_win'])} at {format_volume(row['queries_per_month'])} queries/month"
-
+    who = f"{cut(best['label'])} beats {cut(best['baseline_label'])}"
     if rows["variant"].nunique() == 1:
-        return f"{who} in {at(best)} {over}"
+        return f"{who} in {_at(best)} {over}"
     if best["p_win"] == worst["p_win"]:
-        return f"{who} as often in every variant: {at(best)} {over}"
+        return f"{who} as often in every variant: {_at(best)} {over}"
     return (f"{who} in {format_share(worst['p_win'])} to {format_share(best['p_win'])} of futures {over}: "
-            f"most often in {cut(best['variant'])} ({at(best)}), least in {cut(worst['variant'])} ({at(worst)})")
+            f"most often {names[best['variant']]} ({_at(best)}), least {names[worst['variant']]} ({_at(worst)})")
+
+
+def _main_row(rows: pd.DataFrame) -> pd.Series:
+    """A variant's main question, as its run's headline: :func:`~ftrag_mc.analysis.decision.main_challenger`."""
+    if "mean_delta_usd" not in rows.columns:
+        return rows.loc[rows["p_win"].idxmax()]
+    return rows[rows["strategy"] == main_challenger(rows)].iloc[0]
+
+
+def _at(row: pd.Series) -> str:
+    p = float(row["p_win"])
+    share = "no future" if p == 0 else "every future" if p == 1 else f"{format_share(p)} of futures"
+    return f"{share} at {format_volume(row['queries_per_month'])} queries/month"
 
 
 def compare_run_info(headline: pd.DataFrame) -> RunInfo:
@@ -148,13 +187,14 @@ def plot_compare(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) 
         set_probability_axis(a, Y_LABEL)
         room = Clearance(a)
         styles = _styles(variants, challengers)
+        names = variant_names(headline, frame.attrs.get("titles", {}))
         for variant in variants:
             for strategy in challengers:
-                _draw_curve(a, room, curves, headline, variant, strategy, styles[(variant, strategy)],
+                _draw_curve(a, room, curves, headline, variant, strategy, styles[(variant, strategy)], names,
                             several=several)
         fifty_line(a, room)
-        parts = [f"{info.samples:,} samples ({info.sampler})", f"seed {info.seed}", CRN_NOTE, WILSON_NOTE,
-                 DOT_NOTE, *notes]
+        parts = [f"{info.samples:,} samples ({info.sampler})", f"seed {info.seed}", CRN_NOTE,
+                 band_note(curves["p_win_low"], curves["p_win_high"]), DOT_NOTE, *notes]
         horizon_text = (f"{horizons[0]} months" if len(horizons) == 1 else
                         "each variant's longest horizon")
         subtitle = f"Each variant's challenger{'s' if several else ''} against its own baseline · {horizon_text}"
@@ -162,12 +202,13 @@ def plot_compare(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) 
                subtitles=[escape(subtitle)], footnote=escape(" · ".join(parts)))
         settle(fig)
         room.measure()
-        draw_legend(a, room, title="Variant" + (": challenger" if several else ""))
+        kind = "Scenario" if headline["scenario"].nunique() > 1 else "Variant"
+        draw_legend(a, room, title=kind + (": challenger" if several else ""))
     return fig, a
 
 
 def _draw_curve(a: Axes, room: Clearance, curves: pd.DataFrame, headline: pd.DataFrame, variant: str,
-                strategy: str, style: tuple[str, object], *, several: bool) -> None:
+                strategy: str, style: tuple[str, object], names: dict[str, str], *, several: bool) -> None:
     """One variant's challenger: its P(win) curve and band, and a dot at the variant's own volume."""
     c = curves[(curves["variant"] == variant) & (curves["strategy"] == strategy)]
     if c.empty:
@@ -176,9 +217,9 @@ def _draw_curve(a: Axes, room: Clearance, curves: pd.DataFrame, headline: pd.Dat
     q = c["queries_per_month"].to_numpy(float)
     p = c["p_win"].to_numpy(float)
     colour, dash = style
-    name = f"{variant}: {c['label'].iloc[0]}" if several else variant
+    name = f"{names[variant]}: {c['label'].iloc[0]}" if several else names[variant]
     a.fill_between(q, c["p_win_low"], c["p_win_high"], color=colour, alpha=_BAND_ALPHA, lw=0)
-    a.plot(q, p, color=colour, ls=dash, lw=2.4, label=escape(clip_label(name, LABEL_CHARS)), zorder=3)
+    a.plot(q, p, color=colour, ls=dash, lw=2.4, label=escape(wrap_label(name, LABEL_CHARS, 2)), zorder=3)
     room.add_line(q, p)
     own = headline[(headline["variant"] == variant) & (headline["strategy"] == strategy)]
     for row in own.itertuples():

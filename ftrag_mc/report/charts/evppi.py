@@ -90,7 +90,8 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) ->
         a.xaxis.set_major_formatter(usd_formatter(info.currency))
         h = frame_horizon(rows)
         over = f" over {h} months" if h is not None else ""
-        a.set_xlabel(f"Value of learning it before deciding ({info.currency}{over})")
+        a.set_xlabel(f"Value of learning it before deciding ({info.currency}{over}; longer = more worth "
+                     "learning)")
         a.legend(handles=handles, loc="best", frameon=True, framealpha=0.92, edgecolor=GRID)
         method = ""
         if "method" in rows.columns:

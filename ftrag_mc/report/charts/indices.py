@@ -10,7 +10,7 @@ from matplotlib.figure import FigureBase
 
 from ftrag_mc.report.charts.canvas import finish, notes_footnote, require_columns, returned, width_in
 from ftrag_mc.report.charts.inputs import (
-    COMPARISON_COLUMNS, clip_label, comparison, comparison_text, more_inputs, rows_canvas, set_subtitle,
+    COMPARISON_COLUMNS, comparison, comparison_text, more_inputs, rows_canvas, set_subtitle, wrap_label,
 )
 from ftrag_mc.report.charts.tornado import MAX_TORNADO_INPUTS
 from ftrag_mc.report.numbers import format_share
@@ -37,9 +37,11 @@ def global_finding(frame: pd.DataFrame, info: RunInfo) -> str:
     row = frame.iloc[0]
     label, h = str(row["label"]), int(row["horizon_months"])
     if bool(frame.head(MAX_TORNADO_INPUTS)["sobol_total"].notna().any()):
-        return (f"{label} drives {format_share(row['sobol_total'])} of the variance of the {h}-month ΔNPC "
+        return (f"{label} drives {format_share(row['sobol_total'])} of the variance of the {h}-month saving "
                 f"({format_share(max(float(row['sobol_first']), 0.0))} on its own)")
-    return f"{label} is the input most rank-correlated with the {h}-month ΔNPC (Spearman {row['spearman']:+.2f})"
+    # The saving is -ΔNPC: its rank correlations are the CSV's with the sign turned.
+    return (f"{label} is the input most rank-correlated with the {h}-month saving "
+            f"(Spearman {-float(row['spearman']):+.2f})")
 
 
 def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
@@ -76,15 +78,16 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
     m = len(rows)
     has_sobol = bool(rows["sobol_total"].notna().any())
     correlated = rows["assumption_note"].fillna("").astype(str) != ""
-    labels = [escape(clip_label(s) + (" *" if c else "")) for s, c in zip(rows["label"], correlated)]
+    labels = [escape(wrap_label(s + (" *" if c else ""))) for s, c in zip(rows["label"], correlated)]
     y = np.arange(m)[::-1].astype(float)
     colour = info.colour(comparison(frame)[0])
     with house_style():
         if ax is None and has_sobol:
-            fig, axes, created = rows_canvas(None, m, ncols=2, width_ratios=(3, 2), fig=fig)
+            fig, axes, created = rows_canvas(None, m + 0.45 * sum(t.count("\n") for t in labels), ncols=2,
+                                             width_ratios=(3, 2), fig=fig)
             sobol_ax, corr_ax = axes
         else:
-            fig, axes, created = rows_canvas(ax, m, fig=fig)
+            fig, axes, created = rows_canvas(ax, m + 0.45 * sum(t.count("\n") for t in labels), fig=fig)
             sobol_ax, corr_ax = (axes[0], None) if has_sobol else (None, axes[0])
         if sobol_ax is not None:
             _draw_sobol(sobol_ax, rows, y, colour)
@@ -101,7 +104,8 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
                footnote=notes_footnote(info, _sobol_note(rows.iloc[0]) if has_sobol else "",
                                        more_inputs(frame, m, "indices")))
         if created:
-            set_subtitle(axes[0], info, comparison_text(info, frame), labels, panels=len(axes))
+            set_subtitle(axes[0], info, comparison_text(info, frame), [max(t.split("\n"), key=len) for t in labels],
+                         panels=len(axes))
             if len(axes) == 2:
                 axes[1].set_title("rank correlations over the sampled futures", loc="left", color=MUTED,
                                   fontsize=12, pad=12)
@@ -118,7 +122,7 @@ def _draw_sobol(a: Axes, rows: pd.DataFrame, y: np.ndarray, colour: str) -> None
         a.errorbar(point, y + shift, xerr=err, fmt="none", ecolor=INK, elinewidth=1.0, capsize=2.5, zorder=4)
     a.axvline(0.0, color="#666666", lw=1.0, zorder=1)
     a.xaxis.set_major_formatter(percent_formatter())
-    a.set_xlabel("Share of the variance of ΔNPC (Sobol index)")
+    a.set_xlabel("Share of the variance of the saving (Sobol index)")
     top = float(np.nanmax(rows[["sobol_total_high", "sobol_first_high", "sobol_total"]].to_numpy(float)))
     a.set_xlim(min(-0.02, float(np.nanmin(rows["sobol_first_low"]))), min(max(0.25, 1.15 * top), 1.02))
     a.legend(loc="lower right", fontsize=SMALL_FONT_PT, title="Sobol index", alignment="left")
@@ -126,11 +130,12 @@ def _draw_sobol(a: Axes, rows: pd.DataFrame, y: np.ndarray, colour: str) -> None
 
 def _draw_correlations(a: Axes, rows: pd.DataFrame, y: np.ndarray, colour: str, *, beside: bool) -> None:
     a.axvline(0.0, color="#666666", lw=1.0, zorder=1)
-    a.plot(rows["spearman"], y, ls="none", marker="o", ms=7, color=INK, label="Spearman", zorder=4)
-    a.plot(rows["prcc"], y, ls="none", marker="D", ms=6.5, mfc="white", mec=colour, mew=1.8,
+    # With the saving (-ΔNPC, the CSV's correlations with the sign turned): right = more saved.
+    a.plot(-rows["spearman"], y, ls="none", marker="o", ms=7, color=INK, label="Spearman", zorder=4)
+    a.plot(-rows["prcc"], y, ls="none", marker="D", ms=6.5, mfc="white", mec=colour, mew=1.8,
            label="partial (PRCC)", zorder=5)
     a.set_xlim(-1.05, 1.05)
-    a.set_xlabel("Rank correlation with ΔNPC")
+    a.set_xlabel("Rank correlation with the saving\n(right: a higher value saves more)")
     a.legend(loc="lower left" if beside else "lower right", fontsize=SMALL_FONT_PT, title="Rank correlation",
              alignment="left")
 

@@ -18,7 +18,9 @@ from ftrag_mc.report.charts.canvas import callers_figure, chart_subtitle, make_f
 from ftrag_mc.report.numbers import format_volume
 from ftrag_mc.report.style import MUTED, RunInfo, apply_house_style, escape, wrap
 
-LABEL_CHARS = 40  # an input's label on an axis is cut here
+LABEL_CHARS = 40  # an input's label in a legend is cut here
+
+WRAP_CHARS = 28  # an input's label on an axis is wrapped at about this many characters a line
 
 COMPARISON_COLUMNS = ("strategy", "baseline", "horizon_months", "queries_per_month", "input", "label")
 
@@ -27,6 +29,31 @@ def clip_label(text: str, width: int = LABEL_CHARS) -> str:
     """``text`` cut to ``width`` characters with "…" (as it is when shorter)."""
     text = str(text)
     return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def wrap_label(text: str, width: int = WRAP_CHARS, lines: int = 3) -> str:
+    """An input's label on an axis, on up to ``lines`` lines of about ``width`` characters, every
+    word whole: a label longer than that ends with "…" after its last whole word (a single word
+    longer than a line, e.g. a 5,000-character label with no space, is cut with "…")."""
+    words = str(text).split()
+    rows: list[str] = []
+    for word in words:
+        if len(word) > 2 * width:
+            word = word[:2 * width - 1] + "…"
+        if rows and len(rows[-1]) + 1 + len(word) <= width:
+            rows[-1] += " " + word
+        else:
+            rows.append(word)
+    if len(rows) > lines:
+        rows = rows[:lines]
+        rows[-1] = rows[-1].rstrip(" ,;:-") + " …"
+    return "\n".join(rows)
+
+
+def saving_axis_label(info: RunInfo, baseline: str, horizon: int | None = None) -> str:
+    """A saving axis's label: against whom, over how long, and which way is good."""
+    over = f" over {horizon} months" if horizon else ""
+    return escape(f"Saving vs {info.label(baseline)}{over} ({info.currency}; right of 0 = saves)")
 
 
 def input_value(value: float) -> str:

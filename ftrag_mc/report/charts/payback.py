@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from ftrag_mc.report.charts.canvas import (
     MAX_STRIPS, PERCENTILE_NOTE, chart_footnote, chart_subtitle, finish, frame_volume, keep_most, make_figure,
-    nothing_to_show, require_columns, settle, strategies_in,
+    nothing_to_show, require_columns, settle, shrink_to_sentence, strategies_in,
 )
 from ftrag_mc.report.charts.labels import baseline_label, look_of, strategy_label
 from ftrag_mc.report.charts.placement import Clearance, draw_legend
@@ -23,7 +23,9 @@ from ftrag_mc.report.charts.strips import (
     HISTOGRAM_COLUMNS, Strip, histogram_axis, histogram_series, marked_frames, percentile_strips, record_histogram,
     share_entries,
 )
-from ftrag_mc.report.findings import MAX_TITLE_SENTENCES, in_most_futures, more_clause, payback_clauses, rough
+from ftrag_mc.report.findings import (
+    DAY_ONE, MAX_TITLE_SENTENCES, day_one_words, in_most_futures, more_clause, payback_clauses, rough,
+)
 from ftrag_mc.report.numbers import format_months, format_share, format_volume
 from ftrag_mc.report.style import RunInfo, house_style, month_ticks, tint
 
@@ -55,8 +57,8 @@ class _Payback:
     horizon: int
 
     def fmt(self, v: float) -> str:
-        """A month on a percentile bar: "0 mo", "6.3 mo", ">36 mo"."""
-        return f">{self.horizon} mo" if v > self.horizon else ("0 mo" if v == 0 else f"{v:.1f} mo")
+        """A month on a percentile bar: "cheaper from day one" (0), "6.3 mo", ">36 mo"."""
+        return f">{self.horizon} mo" if v > self.horizon else (DAY_ONE if v == 0 else f"{v:.1f} mo")
 
 
 def _read(frame: pd.DataFrame, info: RunInfo) -> _Payback:
@@ -119,16 +121,17 @@ def medians_finding(medians: list[tuple[str, float, float, float]], volume: floa
         if math.isinf(p50):
             return head + f"{label} does not pay back within {horizon} months {in_most_futures(never)}"
         if p50 == 0:
-            return head + f"{label} is cheaper from day one {in_most_futures(day_one)}"
+            return head + f"{label} is {day_one_words([day_one])}"
         text = head + f"{label} pays back in {format_months(p50)} (median)"
         if never > 0:
             text += f"; {format_share(never)} of futures never do within {horizon} months"
         return text
     finite = [f"{format_months(p50)} for {label}" for label, p50, _, _ in medians if 0 < p50 < math.inf]
     day_one = [label for label, p50, _, _ in medians if p50 == 0]
+    shares = [share for _, p50, _, share in medians if p50 == 0] or [0.0]
     never = [label for label, p50, _, _ in medians if math.isinf(p50)]
     lead = "median payback is " + ", ".join(finite) if finite else None
-    return head + payback_clauses(lead, day_one, "cheaper from day one in most futures",
+    return head + payback_clauses(lead, day_one, day_one_words(shares),
                                   never, f"not pay back within {horizon} months in most futures")
 
 
@@ -139,10 +142,10 @@ def payback_empty(shares: Sequence[tuple[float, float]], horizon: int) -> str:
     if any(never + day_one < full for never, day_one in shares):
         return ""
     if all(day_one >= full for _, day_one in shares):
-        return "Every future is cheaper from day one: nothing to show on a payback axis"
+        return f"Every future is {DAY_ONE}: nothing to show on a payback axis"
     if all(never >= full for never, _ in shares):
         return f"No future pays back within {horizon} months: nothing to show on a payback axis"
-    return (f"Every future is either cheaper from day one or does not pay back within "
+    return (f"Every future is either {DAY_ONE} or does not pay back within "
             f"{horizon} months: nothing to show on a payback axis")
 
 
@@ -180,8 +183,11 @@ def plot_payback(
     """
     data = _read(frame, info)
     single = len(data.bars) == 1
+    empty = payback_empty([(b.never, b.day_one) for b in data.bars], data.horizon)
     with house_style():
         fig, axes, created = make_figure(ax)
+        if empty:  # nothing on a payback axis: a band holding the title and the sentence
+            shrink_to_sentence(fig, created)
         a = axes[0]
         month_ticks(a, data.horizon)
         a.set_xlabel(f"Payback (months from start, at {format_volume(data.volume)} queries/month)")
@@ -192,9 +198,8 @@ def plot_payback(
         finish(fig, axes, created=created, finding=_finding(data, info),
                subtitles=[chart_subtitle(info, "month from which the cumulative saving against "
                                                f"{baseline_label(info)} is positive")],
-               footnote=chart_footnote(info, PERCENTILE_NOTE, data.hidden, "payback.csv"))
+               footnote=chart_footnote(info, "" if empty else PERCENTILE_NOTE, data.hidden, "payback.csv"))
         settle(fig)
-        empty = payback_empty([(b.never, b.day_one) for b in data.bars], data.horizon)
         if empty:
             nothing_to_show(a, empty)
             return fig, a
@@ -211,7 +216,7 @@ def _draw_bar(a: Axes, room: Clearance, b: _Bar, data: _Payback, info: RunInfo, 
     look, label = look_of(info, b.strategy), strategy_label(info, data.histogram, b.strategy)
     shares = [] if b.never == 0 else [f"{format_share(b.never)} not within {data.horizon} months"]
     if b.day_one > 0:
-        shares.append(f"{format_share(b.day_one)} cheaper from day one")
+        shares.append(f"{format_share(b.day_one)} {DAY_ONE}")
     entry = share_entries(label, shares)
     a.stairs(b.pct, b.edges, color=look.colour, lw=2.6, zorder=3, label=entry[0],
              fill=single, facecolor=tint(look.colour, 0.65) if single else None,

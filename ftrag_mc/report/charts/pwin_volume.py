@@ -13,12 +13,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import FigureBase
 
 from ftrag_mc.report.charts.canvas import (
-    BAND_ALPHA, MAX_PANELS, WILSON_NOTE, chart_footnote, chart_subtitle, finish, keep_most, make_figure,
-    nothing_to_show, one_panel_only, require_columns, returned, settle, strategies_in,
+    BAND_ALPHA, MAX_PANELS, chart_footnote, chart_subtitle, finish, keep_most, make_figure, nothing_to_show,
+    one_panel_only, panels_drawn, require_columns, returned, settle, shrink_to_sentence, strategies_in,
 )
 from ftrag_mc.report.charts.labels import horizon_styles, look_of, strategy_label
 from ftrag_mc.report.charts.placement import Clearance, annotate, dot, draw_legend, fifty_line, volume_label, volume_line
-from ftrag_mc.report.findings import MAX_TITLE_SENTENCES, at_volume, rough
+from ftrag_mc.report.findings import MAX_TITLE_SENTENCES, at_volume, band_note, rough
 from ftrag_mc.report.numbers import format_share, format_volume
 from ftrag_mc.report.style import RunInfo, house_style, set_probability_axis, set_volume_axis
 
@@ -42,6 +42,7 @@ class _Curves:
     horizons: list[int]
     qmin: float
     qmax: float
+    flat: dict[tuple[str, str], str]  # panel -> why it has no curve worth drawing (flat at 0 % or 100 %), or ""
 
     def _of(self, frame: pd.DataFrame, panel: tuple[str, str], horizon: int) -> pd.DataFrame:
         return frame[(frame["strategy"] == panel[0]) & (frame["baseline"] == panel[1])
@@ -92,7 +93,10 @@ def _read(curves: pd.DataFrame, info: RunInfo) -> _Curves:
     # panel and the title's first sentence, not whichever pair the file lists first.
     main = [info.main_pair()] if info.main_pair() in challengers else []
     shown, hidden = keep_most(challengers, p_at_volume, MAX_PANELS, always=main)
-    return _Curves(curves, crossings, main + [p for p in shown if p not in main], hidden, horizons, qmin, qmax)
+    flat = {panel: flat_pwin_sentence(strategy_label(info, curves, panel[0]), strategy_label(info, None, panel[1]),
+                                      curves[(curves["strategy"] == panel[0]) & (curves["baseline"] == panel[1])],
+                                      qmin, qmax) for panel in shown}
+    return _Curves(curves, crossings, main + [p for p in shown if p not in main], hidden, horizons, qmin, qmax, flat)
 
 
 # --- the finding --------------------------------------------------------------------------------
@@ -221,10 +225,10 @@ def flat_pwin_sentence(label: str, base: str, band: pd.DataFrame, vmin: float, v
     sweep = f"at every volume from {format_volume(vmin)} to {format_volume(vmax)} queries/month and every horizon"
     if float(band["p_win_high"].max()) < 0.01:
         share = "no future" if float(band["p_win"].max()) == 0 else "fewer than 1 % of futures"
-        return f"{label} is cheaper than {base} in {share} {sweep}: no curve to draw"
+        return f"{label} is cheaper than {base} in {share} {sweep}"
     if float(band["p_win_low"].min()) > 0.99:
         share = "every future" if float(band["p_win"].min()) == 1 else "more than 99 % of futures"
-        return f"{label} is cheaper than {base} in {share} {sweep}: no curve to draw"
+        return f"{label} is cheaper than {base} in {share} {sweep}"
     return ""
 
 
@@ -277,20 +281,21 @@ def plot_pwin_vs_volume(
     """
     data = _read(curves, info)
     one_panel_only(ax, fig, data.challengers, "curves must hold")
+    # A flat line at 0 % or 100 % is no curve: its sentence goes in the footnote and the figure
+    # shrinks to the panels that have one (or, with none, to a band holding the sentence).
+    drawn = panels_drawn(ax, data.challengers, data.flat)
     with house_style():
-        fig, axes, created = make_figure(ax, ncols=len(data.challengers), sharey=True, fig=fig)
-        panels = [_draw_panel(a, data, info, s) for a, s in zip(axes, data.challengers)]
-        subtitles = ([chart_subtitle(info, "total cost over each horizon")] if len(axes) == 1 else
-                     [f"{'Main question: ' if panel == info.main_pair() else ''}"
-                      f"{strategy_label(info, data.curves, panel[0])} vs {strategy_label(info, None, panel[1])}"
-                      for panel in data.challengers])
-        finish(fig, axes, created=created, finding=_finding(data, info), subtitles=subtitles,
-               footnote=chart_footnote(info, WILSON_NOTE, data.hidden, "pwin_vs_volume.csv"))
+        fig, axes, created = make_figure(ax, ncols=len(drawn), sharey=True, fig=fig)
+        if not drawn:
+            shrink_to_sentence(fig, created)
+        panels = [_draw_panel(a, data, info, panel) for a, panel in zip(axes, drawn)]
+        finish(fig, axes, created=created, finding=_finding(data, info), subtitles=_subtitles(data, info, drawn),
+               footnote=chart_footnote(info, _notes(data, drawn), data.hidden, "pwin_vs_volume.csv"))
         settle(fig)
-        for a, (room, marks, flat) in zip(axes, panels):
-            if flat and len(axes) > 1:  # a flat line at 0 % or 100 %: say it, draw nothing
-                nothing_to_show(a, flat)
-                continue
+        if not drawn or data.flat.get(drawn[0]):
+            nothing_to_show(axes[0], "; ".join(data.flat[p] for p in data.challengers) + ": no curve to draw")
+            return returned(fig, axes)
+        for a, (room, marks) in zip(axes, panels):
             room.measure()
             draw_legend(a, room, title="Horizon")
             if info.queries_per_month is not None:
@@ -301,9 +306,29 @@ def plot_pwin_vs_volume(
     return returned(fig, axes)
 
 
-def _draw_panel(a: Axes, data: _Curves, info: RunInfo, panel: tuple[str, str]) -> tuple[Clearance, list, str]:
-    """One pair's curves, bands and crossing dots; the room left, the crossings to label and the
-    sentence to show instead when the curves are flat at 0 % or 100 %."""
+def _subtitles(data: _Curves, info: RunInfo, drawn: list[tuple[str, str]]) -> list[str]:
+    """One subtitle per panel: the pair it compares ("Main question: " on the first)."""
+    def pair(panel: tuple[str, str]) -> str:
+        return f"{strategy_label(info, data.curves, panel[0])} vs {strategy_label(info, None, panel[1])}"
+
+    if len(drawn) <= 1:
+        lead = f"{pair(drawn[0])}, " if drawn and len(data.challengers) > 1 else ""
+        return [chart_subtitle(info, f"{lead}total cost over each horizon")]
+    return [f"{'Main question: ' if panel == info.main_pair() else ''}{pair(panel)}" for panel in drawn]
+
+
+def _notes(data: _Curves, drawn: list[tuple[str, str]]) -> str:
+    """The footnote's notes: the bands of the curves drawn, and the pairs with no panel."""
+    if not drawn:  # the sentences are the chart
+        return ""
+    rows = pd.concat([data.curves[(data.curves["strategy"] == s) & (data.curves["baseline"] == b)] for s, b in drawn])
+    notes = [band_note(rows["p_win_low"], rows["p_win_high"])]
+    notes += [f"{data.flat[p]} (no panel)" for p in data.challengers if p not in drawn]
+    return " · ".join(notes)
+
+
+def _draw_panel(a: Axes, data: _Curves, info: RunInfo, panel: tuple[str, str]) -> tuple[Clearance, list]:
+    """One pair's curves, bands and crossing dots; the room left and the crossings to label."""
     s, base = panel[0], strategy_label(info, None, panel[1])
     label = strategy_label(info, data.curves, s)
     look = look_of(info, s)
@@ -333,7 +358,4 @@ def _draw_panel(a: Axes, data: _Curves, info: RunInfo, panel: tuple[str, str]) -
     fifty_line(a, room)
     if info.queries_per_month is not None:
         volume_line(a, room, info.queries_per_month)
-    flat = flat_pwin_sentence(label, base, data.curves[(data.curves["strategy"] == s)
-                                                       & (data.curves["baseline"] == panel[1])],
-                              data.qmin, data.qmax)
-    return room, marks, flat
+    return room, marks

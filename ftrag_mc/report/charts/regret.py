@@ -92,7 +92,8 @@ def plot_regret(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -
         a.xaxis.set_major_formatter(usd_formatter(info.currency))
         h = frame_horizon(rows)
         over = f", over {h} months" if h is not None else ""
-        a.set_xlabel(f"Regret: extra cost over the cheapest strategy in hindsight ({info.currency}{over})")
+        a.set_xlabel(f"Regret: extra cost over the cheapest strategy in hindsight ({info.currency}{over}; "
+                     "shorter = better)")
         a.legend(handles=[Patch(color=MUTED, label="expected regret (mean over futures)"),
                           Patch(facecolor=tint(MUTED, 0.6), edgecolor=MUTED, hatch="//",
                                 label="CVaR95: mean of the worst 5 % of futures"),

@@ -1,5 +1,5 @@
-"""A sweep (``sweep.png``): P(win) and the mean ΔNPC against one swept key, or P(win) over a grid
-of two keys as a heatmap with its 50 % line.
+"""A sweep (``sweep.png``): P(win) and the mean saving (-ΔNPC) against one swept key, or P(win) over
+a grid of two keys as a heatmap with its 50 % line.
 
 Both charts draw one frame, :func:`ftrag_mc.analysis.sweep.attach_sweep_crossings` of a sweep: the
 50 % crossings they mark are :func:`~ftrag_mc.analysis.sweep.compute_sweep_crossings`' rows (the
@@ -108,7 +108,7 @@ def plot_sweep_1d(
     ax: Axes | None = None,
     fig: FigureBase | None = None,
 ) -> tuple[FigureBase, Axes | np.ndarray]:
-    """P(challenger cheaper than baseline) with its 95 % band, and mean ΔNPC, against one swept key.
+    """P(challenger cheaper than baseline) with its 95 % band, and the mean saving, against one swept key.
 
     Parameters
     ----------
@@ -118,14 +118,14 @@ def plot_sweep_1d(
     info
         The run (:func:`~ftrag_mc.report.charts.sweep_axis.sweep_run_info`).
     ax
-        Draw onto this axes: P(win) on it, mean ΔNPC on a twin y axis on the right.
+        Draw onto this axes: P(win) on it, the mean saving on a twin y axis on the right.
     fig
         Lay the two panels out in this empty Figure or SubFigure instead of a new figure.
 
     Returns
     -------
     fig : Figure or SubFigure
-    ax : Axes, or an array of two Axes (P(win) above, mean ΔNPC below) in a figure of its own.
+    ax : Axes, or an array of two Axes (P(win) above, mean saving below) in a figure of its own.
         The title is :func:`sweep_1d_finding`.
 
     Raises
@@ -145,7 +145,7 @@ def plot_sweep_1d(
                    created=created)
         finish_sweep(fig, [top, bottom] if created else [top], created=created,
                      finding=sweep_1d_finding(frame, info),
-                     subtitle=f"{info.short_title}\u00a0· chance of a lower total cost, and the mean difference, "
+                     subtitle=f"{info.short_title}\u00a0· chance of a lower total cost, and the mean saving, "
                               f"as {axis.key} varies",
                      footnote=info.footnote(f"bands: 95 % Wilson intervals (P) and ±1.96 standard errors "
                                             f"(mean) · {CRN_NOTE}"))
@@ -153,7 +153,7 @@ def plot_sweep_1d(
 
 
 def _panels_1d(ax: Axes | None, fig: FigureBase | None) -> tuple[FigureBase, Axes, Axes, bool]:
-    """P(win) above mean ΔNPC in a figure (new or the caller's); on a caller's axes, ΔNPC on a twin."""
+    """P(win) above the mean saving in a figure (new or the caller's); on a caller's axes, on a twin."""
     if ax is not None and fig is None:
         top = callers_axes(ax)
         bottom = ax.twinx()
@@ -170,16 +170,16 @@ def _panels_1d(ax: Axes | None, fig: FigureBase | None) -> tuple[FigureBase, Axe
 
 def _draw_1d(top: Axes, bottom: Axes, g: pd.DataFrame, cross: pd.DataFrame, k: int, axis: GridAxis,
              info: RunInfo, *, label: str, created: bool) -> None:
-    """One challenger: P(win) with its band and 50 % crossings above, the mean ΔNPC below."""
+    """One challenger: P(win) with its band and 50 % crossings above, the mean saving (-ΔNPC) below."""
     colour = info.colour(str(g["strategy"].iloc[0]))
     x = g["_x"].to_numpy(float)
     top.fill_between(x, g["p_win_low"], g["p_win_high"], color=colour, alpha=BAND_ALPHA, lw=0)
     top.plot(x, g["p_win"], color=colour, lw=2.8, marker="o", ms=5, label=escape(label), zorder=3)
-    mean = g["mean_delta_usd"].to_numpy(float)
+    mean = -g["mean_delta_usd"].to_numpy(float)  # the saving: the CSV's mean ΔNPC with its sign turned
     half = _Z95 * g["mean_delta_se_usd"].to_numpy(float)
     bottom.fill_between(x, mean - half, mean + half, color=colour, alpha=BAND_ALPHA, lw=0)
     bottom.plot(x, mean, color=colour, lw=2.2, ls="-" if created else (0, (4, 2)), marker="o", ms=4,
-                label=escape(f"{label}: mean ΔNPC") if not created else None, zorder=3)
+                label=escape(f"{label}: mean saving") if not created else None, zorder=3)
     for row in cross[cross["direction"] != "none"].itertuples() if len(cross) else ():
         x50 = float(row.x_at_50pct)
         top.plot([x50], [0.5], marker="o", ms=9, mfc=colour, mec="white", mew=1.5, zorder=6)
@@ -198,7 +198,7 @@ def _decorate_1d(top: Axes, bottom: Axes, axis: GridAxis, info: RunInfo, *, crea
     top.axhline(0.5, color="#666666", lw=1.1, zorder=1)
     bottom.axhline(0.0, color="#666666", lw=1.0, zorder=1)
     bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: escape(usd_formatter(info.currency)(v, _pos))))
-    bottom.set_ylabel(escape(f"Mean ΔNPC ({info.currency})\nbelow 0 = saving"))
+    bottom.set_ylabel(escape(f"Mean saving ({info.currency})\nup = saves"))
     if axis.numeric and math.isfinite(axis.own):
         for a in (top, bottom) if created else (top,):
             a.axvline(axis.own, color=INK, lw=1.4, ls=(0, (4, 3)), zorder=2,
