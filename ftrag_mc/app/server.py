@@ -1,8 +1,8 @@
 """Shiny's reactive glue: form -> state -> the engine's views -> the page. Nothing else.
 
 Each edit reads the whole form into a :class:`~ftrag_mc.app.state.PageState` (bounded; problems
-go beside their inputs), writes it into the URL, and asks the engine for the headline and main
-chart; when they arrive the page shows them and asks for the rest. A newer edit cancels an older
+go beside their inputs) and asks the engine for the headline and main chart; when they arrive the
+page shows them, writes the state into the URL, and asks for the rest. A newer edit cancels an older
 one still waiting. The page keeps its last valid view while an edit is invalid or computing.
 Everything a browser sends is treated as untrusted JSON; nothing it sends stops the server.
 """
@@ -31,6 +31,7 @@ class _Shown:
     request: Request
     headline: Headline
     chart: Chart
+    seconds: float  # the edit's wait in the server: its run, then the headline and chart side by side
 
 
 def request_digest(request: Request) -> str:
@@ -52,8 +53,10 @@ def _headline_ui(shown: _Shown, model: Model):
     from shiny import ui
 
     h = shown.headline
-    meta = (f"{h.pair} · {h.samples:,} samples · seed {h.seed} · {shown.chart.seconds + h.seconds:.2f} s of work "
-            f"after the run · the same numbers: {shown.state.command(model.source.file)}")
+    took = (f"computed in {shown.seconds:.2f} s (headline {h.seconds:.2f} s and chart {shown.chart.seconds:.2f} s "
+            "side by side after the run)" if shown.seconds > 0.005 else "from the cache")
+    meta = f"{h.pair} · {h.samples:,} samples · seed {h.seed} · {took} · the same numbers: " \
+           f"{shown.state.command(model.source.file)}"
     return ui.div(
         ui.p(h.text, id="headline-text", class_="ftrag-headline", **{"data-request": request_digest(shown.request)}),
         ui.HTML(figures_table(h.key_figures)),
@@ -122,7 +125,6 @@ def _server(model: Model, engine: Engine):
         @reactive.effect
         async def _edit():
             current = form()
-            await session.bookmark.update_query_string("?" + state_to_query(current.state), mode="replace")
             if current.problems:
                 await problems(current.problems)
                 return
@@ -141,6 +143,8 @@ def _server(model: Model, engine: Engine):
                 await problems({origin_of(outcome, state) or PAGE: outcome.message})
                 return
             await problems({})
+            # The link carries the view shown (an invalid edit is not shared; the page keeps the last valid view).
+            await session.bookmark.update_query_string("?" + state_to_query(state), mode="replace")
             shown.set(_Shown(state, request, *outcome))
             rest_task.cancel()
             rest_task.invoke(request)

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -162,8 +163,10 @@ class Engine:
         key = ("run", request.run_key)
         return await self._once(self._runs, RUNS_KEPT, key, lambda: self._call(compute_run, self.source, request))
 
-    async def first(self, request: Request) -> tuple[Headline, Chart] | Invalid:
-        """The headline and the main chart of ``request``, computed side by side from its run."""
+    async def first(self, request: Request) -> tuple[Headline, Chart, float] | Invalid:
+        """The headline and the main chart of ``request``, computed side by side from its run, and
+        the seconds it all took here (0 for a view in the cache)."""
+        started = time.perf_counter()
         run = await self.run(request)
         if isinstance(run, Invalid):
             return run
@@ -172,7 +175,7 @@ class Engine:
         chart = self._once(self._views, VIEWS_KEPT, ("chart", request),
                            lambda: self._call(_main_chart, run, request.challenger))
         views = await asyncio.gather(headline, chart)
-        return next((v for v in views if isinstance(v, Invalid)), None) or tuple(views)
+        return next((v for v in views if isinstance(v, Invalid)), None) or (*views, time.perf_counter() - started)
 
     async def rest(self, request: Request) -> Rest | Invalid:
         """The ΔNPC distribution and the cost breakdown of ``request``."""
