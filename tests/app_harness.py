@@ -58,7 +58,7 @@ def start_app(scenario: str = SUPPORT, *args: str, timeout_s: float = 180) -> Ap
         if not line:
             break
         seen.append(line)
-        found = re.search(r"Serving (http://([\d.]+):(\d+)/)", line)
+        found = re.search(r"(http://([\d.]+):(\d+)/) \(Ctrl-C stops it\)", line)
         if found:
             _drain(process)
             return AppProcess(process, found.group(1), int(found.group(3)))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ftrag_mc.app.page import build_model
 from ftrag_mc.app.server import build_app
-from ftrag_mc.app.views import Source
+from ftrag_mc.app.views import Request, Source
 from ftrag_mc.app.work import Engine
 
 __all__ = ["DEFAULT_HOST", "MAX_CONNECTIONS", "MAX_MESSAGE_BYTES", "bind", "serve"]
@@ -71,16 +71,17 @@ def serve(path: str | Path, *, host: str = DEFAULT_HOST, port: int | None = None
     sock = bind(host, port)
     engine = Engine(source, workers=workers)
     try:
-        engine.warm()
+        echo(f"ftrag-mc app: starting {engine.workers} worker processes for {source.file}")
+        engine.warm(Request((), model.default_samples, model.default_seed))
         url = _url(host, sock.getsockname()[1])
-        echo(f"ftrag-mc app: {model.title}")
-        echo(f"Serving {url} (Ctrl-C stops it)")
+        echo(f"Serving {model.title!r} at {url} (Ctrl-C stops it)")
         if open_browser:
             threading.Timer(0.3, webbrowser.open, [url]).start()
         config = uvicorn.Config(build_app(model, engine), log_level="warning", ws_max_size=MAX_MESSAGE_BYTES,
                                 h11_max_incomplete_event_size=MAX_HEADER_BYTES, limit_concurrency=MAX_CONNECTIONS,
                                 lifespan="off")
         uvicorn.Server(config).run(sockets=[sock])
+        echo("Stopped.")
     finally:
         engine.close()
         sock.close()

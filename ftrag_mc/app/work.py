@@ -199,10 +199,20 @@ class Engine:
             raise ValueError(run.message)
         return run
 
-    def warm(self) -> None:
-        """Start every worker now (each warms up as it starts), not on the first edit."""
-        for _ in range(self.workers):
-            self._pool.submit(int)
+    def warm(self, request: Request | None = None, *, timeout_s: float = 300) -> None:
+        """Start every worker now and wait until each has warmed up, not on the first edit; then
+        compute ``request``'s headline and chart (the page as it opens) into the cache."""
+        for started in [self._pool.submit(int) for _ in range(self.workers)]:
+            started.result(timeout=timeout_s)
+        if request is None:
+            return
+        run = self._pool.submit(compute_run, self.source, request).result(timeout=timeout_s)
+        self._runs[("run", request.run_key)] = run
+        if not isinstance(run, Invalid):
+            headline = self._pool.submit(_headline, run, request.challenger)
+            chart = self._pool.submit(_main_chart, run, request.challenger)
+            self._views[("headline", request)] = headline.result(timeout=timeout_s)
+            self._views[("chart", request)] = chart.result(timeout=timeout_s)
 
     def close(self) -> None:
         """Stop the workers (work in progress is dropped)."""
