@@ -248,6 +248,54 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
     _echo(report, paths, out_dir, quiet)
 
 
+@main.command()
+@scenario_argument
+@click.option("--start", metavar="NAME", help="The strategy serving from month 1 [default: the scenario's staged "
+              "strategy's start, else the baseline].")
+@click.option("--switch-to", "switch_to", metavar="NAME", help="The strategy adopted when the trigger fires [default: the "
+              "staged strategy's, else the challenger with the lowest expected NPC].")
+@click.option("--trigger", type=click.Choice(("volume", "month")),
+              help="Search a volume threshold or a month [default: the staged strategy's kind, else volume].")
+@click.option("--for-months", type=click.IntRange(1, MAX_HORIZON_MONTHS), help="A volume trigger's months in a row above the "
+              "threshold [default: the staged strategy's, else 1].")
+@click.option("--points", type=click.IntRange(2, 1000), default=40, show_default=True,
+              help="Volume thresholds searched, log-spaced over the volumes the paths are likely to reach.")
+@sampling_options(min_samples=2, samples="Futures every trigger is priced on (the same for all) [default: the scenario's].",
+                  seed="Seed [default: the scenario's, else 2026].", sampler="Sampling scheme [default: the scenario's].")
+@click.option("--workers", "-j", type=click.IntRange(min=1, max=MAX_WORKERS), help="Worker processes [default: all CPUs]; results do not change.")
+@output_options("policy.{png,csv,json} are added to OUT/<scenario name>/.")
+@what_if_options
+def policy(scenario: str, start: str | None, switch_to: str | None, trigger: str | None, for_months: int | None,
+           points: int, samples: int | None, seed: int | None, sampler: str | None, workers: int | None,
+           out_dir: Path, quiet: bool, overrides: tuple[str, ...], baseline: str | None) -> None:
+    """When to switch: start on one strategy, switch to another when a trigger fires.
+
+    Searches the trigger (a monthly volume held for some months, or a month) over a grid, every
+    candidate priced on the same futures, beside committing now and never switching. Prints the
+    best policy with the triggers as good within Monte Carlo error, the value of flexibility (the
+    better static choice's expected NPC minus the best policy's) and how often the policy beats
+    each static choice. Writes policy.csv, policy.png and policy.json. Examples:
+
+    \b
+        ftrag-mc policy scenarios/staged-support.toml
+        ftrag-mc policy scenarios/support-classifier.toml --switch-to fine_tuned --trigger month
+        ftrag-mc policy scenarios/staged-support.toml --for-months 3 --set volume.volatility_per_month=0.2
+    """
+    loaded = _load(scenario, overrides, baseline)
+    from ftrag_mc.simulate import tune_allocator
+
+    tune_allocator()
+    n = samples or loaded.simulation.samples
+    with user_errors(f"{scenario}: "), progress_line(n, quiet=quiet, from_samples=PROGRESS_FROM_SAMPLES) as progress:
+        from ftrag_mc.report.builders import build_policy_report
+
+        report = build_policy_report(loaded, start=start, switch_to=switch_to, trigger=trigger, for_months=for_months,
+                                     points=points, samples=samples, seed=seed, sampler=sampler, workers=workers,
+                                     command=command_line(scenario), progress=progress.samples)
+        paths = _write(report, out_dir, progress)
+    _echo(report, paths, out_dir, quiet)
+
+
 def _compare_variants(scenarios: tuple[str, ...], variants: tuple[str, ...], what_ifs: tuple[str, ...]):
     """compare's (name, scenario) pairs: every file, or one file under each ``--variant``."""
     from ftrag_mc.analysis.compare import variant_name

@@ -56,3 +56,8 @@ MAX_SWEEP_VALUES = 200
 # what a distribution can draw within them.
 U_MIN = 2.0**-53
 U_MAX = 1.0 - 2.0**-53
+# A noisy volume path's random walk W_t is kept within STEP_LIMIT sqrt(t) of 0: the largest |z| an
+# input's inverse CDF reaches from a uniform in [U_MIN, U_MAX] (-ndtri(U_MIN); a test keeps it so).
+# Noise then multiplies month t's volume by at most exp(σ STEP_LIMIT sqrt(t)), which the scenario's
+# growth limit above counts.
+STEP_LIMIT = 8.209536151601387

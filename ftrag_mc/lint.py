@@ -23,6 +23,7 @@ import numpy as np
 from ftrag_mc.model.components import REGISTRY
 from ftrag_mc.model.evaluate import evaluate
 from ftrag_mc.formats import format_usd
+from ftrag_mc.model.staged import is_staged
 from ftrag_mc.scenario import Scenario
 from ftrag_mc.schema import Quantity
 
@@ -82,7 +83,9 @@ def check_component_asymmetry(scenario: Scenario) -> list[LintWarning]:
     """A component one side of a challenger-baseline pair pays and the other lacks, where adding the
     paying side's cost of it to the other flips ΔNPC's sign or moves it by > ASYMMETRY_SHARE."""
     components = [c for c in REGISTRY if c.absent is not None]
-    pairs = [(scenario.baseline, c) for c in scenario.challengers]
+    # A staged strategy's components are its start's and switch_to's, checked where those are compared.
+    pairs = [(scenario.baseline, c) for c in scenario.challengers
+             if not (is_staged(scenario.strategies[c]) or is_staged(scenario.strategies[scenario.baseline]))]
     asymmetric = [(comp, b, c) for comp in components for b, c in pairs
                   if (getattr(scenario.strategies[b], comp.key) is None) != (getattr(scenario.strategies[c], comp.key) is None)]
     if not asymmetric:
@@ -196,10 +199,14 @@ _PUBLISHED = {"read_multiplier", "write_multiplier"}
 def check_deciding_constant(scenario: Scenario) -> list[LintWarning]:
     """A constant whose value moved to half or double (others at medians, clipped to the key's
     range) flips the sign of ΔNPC of a challenger against the baseline at the scenario's volume.
-    Published token prices and cache multipliers are left out (see :data:`_PUBLISHED`)."""
+    Published token prices and cache multipliers are left out (see :data:`_PUBLISHED`), and so are a
+    staged strategy's trigger values (a decision, which ``ftrag-mc policy`` searches)."""
     bounds, prices = _bounds(scenario)
+    # A staged strategy's trigger is a decision, not an estimate: `ftrag-mc policy` searches it.
+    triggers = {s.trigger.volume_above or s.trigger.month for s in scenario.strategies.values() if is_staged(s)}
+    decided = {q.name for q in triggers}
     constants = {name: d.median for name, d in scenario.inputs.items()
-                 if d.is_constant and d.median != 0 and name not in prices}
+                 if d.is_constant and d.median != 0 and name not in prices and name not in decided}
     if not constants:
         return []
     npc, _ = _median_costs(scenario)

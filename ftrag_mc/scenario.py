@@ -23,8 +23,9 @@ from ftrag_mc.distributions import Distribution
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.limits import (
     MAX_CORPUS_TOKENS, MAX_GROWTH_FACTOR, MAX_HORIZON_MONTHS, MAX_SAMPLES, MAX_SEED, MAX_GROWTH_FACTOR_WITH_CEILING, MAX_QUERIES_PER_MONTH,
-    MAX_TOKENS_PER_QUERY, MAX_USD, MAX_USD_PER_MTOK, MAX_WEEKS,
+    MAX_TOKENS_PER_QUERY, MAX_USD, MAX_USD_PER_MTOK, MAX_WEEKS, STEP_LIMIT,
 )
+from ftrag_mc.model.staged import check_staged_links, staged_notes
 from ftrag_mc.model.strategy import EndOfLife, Strategy, components_needing_team
 from ftrag_mc.overrides import Override, annotate_error, apply_overrides, format_override, override_digest, parse_overrides
 from ftrag_mc.sampling import SAMPLERS, RankCorrelation, parse_rank_correlation
@@ -106,6 +107,7 @@ def report_name_from_file(stem: str) -> str:
 class Volume:
     queries_per_month: float = number("your volume at t = 1", unit="queries/month", lo=0, hi=MAX_QUERIES_PER_MONTH, positive=True, words="start volume")
     growth_per_month: Quantity = quantity("monthly growth of volume", unit="fraction", default=0, lo=-0.5, hi=2, words="monthly volume growth")
+    volatility_per_month: Quantity = quantity("month-to-month noise of volume: month t's volume is multiplied by exp(σ W_t - σ² t / 2), W_t a random walk of standard normal steps (its mean stays Q0 (1 + g)^(t - 1)); 0 = a smooth path", unit="fraction", default=0, hi=0.5, words="monthly volume volatility")
     ceiling_queries_per_month: float | None = number("cap on monthly volume", unit="queries/month", default=None, lo=0, hi=MAX_QUERIES_PER_MONTH, positive=True, words="volume ceiling")
     sweep_min: float = number("lowest start volume of the P(win) sweep", unit="queries/month", default=1e3, lo=1, hi=MAX_QUERIES_PER_MONTH)
     sweep_max: float = number("highest start volume of the sweep", unit="queries/month", default=1e7, lo=1, hi=MAX_QUERIES_PER_MONTH)
@@ -114,6 +116,10 @@ class Volume:
     def validate(self, path: str, registry: Registry) -> None:
         if self.sweep_min >= self.sweep_max:
             raise ScenarioError(f"sweep_min ({self.sweep_min:g}) must be below sweep_max ({self.sweep_max:g})", path=f"{path}.sweep_min")
+
+    @property
+    def noisy(self) -> bool:  # month-to-month noise: a volatility that is not the constant 0
+        return not (self.volatility_per_month.is_constant and self.volatility_per_month.distribution.median == 0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -328,6 +334,11 @@ def _check_growth(volume: Volume, horizon_months: int) -> None:
         raise ScenarioError(
             f"growth of up to {g_high:.4g} a month compounds to {math.exp(min(log_factor, 700)):.3g}x over "
             f"{horizon_months} months, above the {_power_text(limit)}x limit; {hint}", path="volume.growth_per_month")
+    # Noise multiplies month t by at most exp(σ STEP_LIMIT sqrt(t)) (the walk is kept that close to 0).
+    log_factor += drawable_range(volume.volatility_per_month.distribution)[1] * STEP_LIMIT * math.sqrt(horizon_months)
+    if log_factor > math.log(limit):
+        raise ScenarioError(f"growth and noise can multiply volume by {math.exp(min(log_factor, 700)):.3g}x over the "
+                            f"horizon, above the {_power_text(limit)}x limit; narrow them", path="volume.volatility_per_month")
 
 
 def _power_text(value: float) -> str:
@@ -360,6 +371,7 @@ def _check_references(meta: Meta, strategies: dict[str, Strategy], team: Team | 
         if needing and team is None:
             raise ScenarioError("engineering time is priced by [team] engineer_week_usd; add a [team] section",
                                 path=f"{path}.{needing[0]}")
+    check_staged_links(strategies)
 
 
 def _check_link(target: str, key: str, strategies: dict[str, Strategy], path: str, role: str, *, chained: bool) -> None:
@@ -561,7 +573,7 @@ def describe_format() -> str:
     for cls, header in ((Meta, "[scenario]"), (Volume, "[volume]"), (Team, "[team]"), (Simulation, "[simulation]"),
                         (Correlation, "[correlation]"), (Strategy, "[strategies.<name>]")):
         lines.extend(describe_record(cls, header))
-    lines.extend(model_notes())
+    lines.extend(model_notes() + staged_notes())
     lines.extend(_limits_notes())
     lines += ["", *catalog_reference()]
     return "\n".join(lines)

@@ -49,11 +49,14 @@ class SampleDetail:
     cumulative_usd : (n, S, H + 1) discounted cumulative cost at the scenario's volume.
     breakeven_volume : (n, C, len(horizons)) breakeven start volume (0.0 below, +inf above the sweep).
     inputs : dict of str to (n,) draws of every uncertain input.
+    volume_steps : (n, H) standard normal steps of each sample's volume path (noisy volume), else None;
+        ``evaluate(..., volume_steps=...)`` reproduces the run's samples with them.
     """
 
     cumulative_usd: np.ndarray
     breakeven_volume: np.ndarray
     inputs: dict[str, np.ndarray]
+    volume_steps: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +288,8 @@ def _result(plan: Plan, total: BlockStats, **extra) -> SimulationResult:
         samples = SampleDetail(
             cumulative_usd=np.concatenate([p["cumulative"] for p in parts]),
             breakeven_volume=np.concatenate([p["breakeven"] for p in parts]),
-            inputs={name: np.concatenate([p[f"input:{name}"] for p in parts]) for name in plan.input_sampler.uncertain})
+            inputs={name: np.concatenate([p[f"input:{name}"] for p in parts]) for name in plan.input_sampler.uncertain},
+            volume_steps=np.concatenate([p["volume_steps"] for p in parts]) if "volume_steps" in parts[0] else None)
     timings = extra.pop("timings")
     return SimulationResult(
         scenario=plan.scenario, volumes=plan.volumes, horizons=plan.horizons, n_samples=total.n,

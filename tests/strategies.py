@@ -85,6 +85,8 @@ FIXED = Range(10, 10_000, zero=True)
 ENGINEER_WEEK = Range(2_000, 8_000)
 CURATION_HOURLY = Range(20, 200)
 GROWTH = Range(-0.1, 0.2, log=False)
+# Noise on top of the largest growth over 48 months stays inside the magnitude limit (1e6 x).
+VOLATILITY = Range(0, 0.09, log=False)
 DISCOUNT = Range(-0.05, 0.15, log=False)
 
 #: Distribution families, by the key they are written with.
@@ -392,6 +394,8 @@ def _meta_volume_team(draw, *, max_horizon: int, sweep_points: tuple[int, int],
               "sweep_points": draw(st.integers(*sweep_points))}
     if draw(st.booleans()):
         volume["growth_per_month"] = draw(quantities(GROWTH))
+    if draw(chance(0.25)):
+        volume["volatility_per_month"] = draw(quantities(VOLATILITY))
     if draw(chance(0.2)):
         volume["ceiling_queries_per_month"] = draw(numbers(Range(1e3, 1e9)))
     table = {"scenario": meta, "volume": volume,
@@ -406,12 +410,12 @@ def _meta_volume_team(draw, *, max_horizon: int, sweep_points: tuple[int, int],
 
 @st.composite
 def scenario_tables(draw, *, min_strategies: int = 2, max_strategies: int = 5, max_horizon: int = 48,
-                    sweep_points: tuple[int, int] = (3, 6), links: bool = True) -> dict:
+                    sweep_points: tuple[int, int] = (3, 6), links: bool = True, staged: bool = True) -> dict:
     """A valid scenario table with ``min_strategies``..``max_strategies`` strategies.
 
     ``links`` allows interims and ends of life. Strategies are ``s0``, ``s1``, ...; an interim or a
     successor is always one without links of its own (the schema refuses chains), and the
-    baseline is any of them.
+    baseline is any of them. ``staged`` sometimes adds ``st``, a staged strategy between two of them.
     """
     table = draw(_meta_volume_team(max_horizon=max_horizon, sweep_points=sweep_points))
     shared = draw(_shared_inputs())
@@ -429,6 +433,9 @@ def scenario_tables(draw, *, min_strategies: int = 2, max_strategies: int = 5, m
             if draw(st.booleans()):
                 successor = draw(st.sampled_from(plain))
                 strategies[key]["end_of_life"] = builder.end_of_life(successor, table["scenario"]["horizon_months"])
+    if staged and draw(chance(0.35)):
+        keys.append("st")
+        strategies["st"] = draw(staged_strategy(keys[:-1], table["scenario"]["horizon_months"]))
     table["scenario"]["baseline"] = draw(st.sampled_from(keys))
     table["strategies"] = strategies
     if shared:
@@ -437,6 +444,21 @@ def scenario_tables(draw, *, min_strategies: int = 2, max_strategies: int = 5, m
         if correlation is not None:
             table["correlation"] = correlation
     return table
+
+
+@st.composite
+def staged_strategy(draw, keys: list[str], horizon: int) -> dict:
+    """A staged strategy between two of ``keys``: a month trigger (sometimes past the horizon) or a
+    volume trigger held 1-3 months, either one a number or a distribution."""
+    start = draw(st.sampled_from(keys))
+    switch_to = draw(st.sampled_from([k for k in keys if k != start]))
+    if draw(st.booleans()):
+        trigger = {"month": draw(quantities(Range(1, horizon + 6, log=False)))}
+    else:
+        trigger = {"volume_above": draw(quantities(Range(100, 1e9)))}
+        if draw(st.booleans()):
+            trigger["for_months"] = draw(st.integers(1, 3))
+    return {"label": "Staged", "start": start, "switch_to": switch_to, "trigger": trigger}
 
 
 @st.composite

@@ -23,8 +23,8 @@ from ftrag_mc import load_scenario, simulate  # noqa: E402
 from ftrag_mc.analysis.compare import variant_name  # noqa: E402
 from ftrag_mc.cli import main  # noqa: E402
 from ftrag_mc.report.builders import (  # noqa: E402
-    Report, build_compare_report, build_explain_report, build_run_report, build_sensitivity_report,
-    build_sweep_report, count_sweep_points,
+    Report, build_compare_report, build_explain_report, build_policy_report, build_run_report,
+    build_sensitivity_report, build_sweep_report, count_sweep_points,
 )
 from ftrag_mc.report.writers import write_report  # noqa: E402
 
@@ -128,6 +128,23 @@ def test_explain_report(runner, tmp_path):
     printed = _cli(runner, tmp_path / "cli", "explain", str(MINIMAL), "-p", "90", "--volume", "20000")
     report = build_explain_report(load_scenario(MINIMAL), percentile=90, volume=20000)
     assert report.lines == printed and report.merge
+    _assert_same_files(_write(report, tmp_path / "lib"), tmp_path / "cli" / "minimal")
+
+
+def test_policy_report(runner, tmp_path):
+    printed = _cli(runner, tmp_path / "cli", "policy", str(MINIMAL), "-n", "300", "-s", str(SEED), "--points", "6")
+    report = build_policy_report(load_scenario(MINIMAL), samples=300, seed=SEED, points=6)
+    assert report.lines == printed and report.merge
+    assert isinstance(report.items["policy.png"], Figure)
+    _assert_same_files(_write(report, tmp_path / "lib"), tmp_path / "cli" / "minimal")
+
+
+def test_run_report_with_a_staged_strategy(runner, tmp_path):
+    staged = ["strategies.staged={start = \"rag\", switch_to = \"ft\", trigger = {month = 6}}"]
+    printed = _cli(runner, tmp_path / "cli", "run", str(MINIMAL), "-n", "300", "-s", str(SEED), "--set", staged[0])
+    report = build_run_report(simulate(load_scenario(MINIMAL, staged), samples=300, seed=SEED))
+    assert report.lines == printed and printed[1].startswith("Best policy over")
+    assert {"policy.csv", "policy.png"} <= set(report.items)
     _assert_same_files(_write(report, tmp_path / "lib"), tmp_path / "cli" / "minimal")
 
 

@@ -119,7 +119,7 @@ def test_validate_minimal(runner, minimal_path):
 def test_validate_full(runner, full_path):
     result = runner.invoke(main, ["validate", str(full_path)])
     assert result.exit_code == 0, result.output
-    for text in ("3 strategies", "RAG", "Hosted fine-tune", "Self-hosted fine-tune", "30-month horizon"):
+    for text in ("4 strategies", "RAG", "Hosted fine-tune", "Self-hosted fine-tune", "RAG, then the hosted fine-tune", "30-month horizon"):
         assert text in result.output
 
 

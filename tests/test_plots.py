@@ -572,7 +572,7 @@ def test_every_chart_is_a_finding_and_a_plot_of_one_signature_shape():
 
     from ftrag_mc.report.charts import CHARTS
 
-    assert len(CHARTS) == 16  # the run's charts, the study's, the sweep's two and compare's
+    assert len(CHARTS) == 17  # the run's charts, the study's, the sweep's two, compare's and policy's
     one = ["POSITIONAL_OR_KEYWORD", "POSITIONAL_OR_KEYWORD", ("ax", "KEYWORD_ONLY", True)]
     panels = [*one, ("fig", "KEYWORD_ONLY", True)]
     for name, (finding, plot) in CHARTS.items():
@@ -582,7 +582,8 @@ def test_every_chart_is_a_finding_and_a_plot_of_one_signature_shape():
         # The finding reads the frame the plot draws: the title without a figure.
         assert list(inspect.signature(finding).parameters) == [list(inspect.signature(plot).parameters)[0], "info"]
     with_panels = {n for n, (_f, plot) in CHARTS.items() if "fig" in inspect.signature(plot).parameters}
-    assert with_panels == {"pwin_vs_volume", "breakeven", "delta_distribution", "global", "sweep_1d", "sweep_2d"}
+    assert with_panels == {"pwin_vs_volume", "breakeven", "delta_distribution", "global", "sweep_1d", "sweep_2d",
+                           "policy"}
 
 
 @pytest.mark.parametrize("mean, se, text", [

@@ -93,7 +93,8 @@ def test_a_vanishing_yearly_closing_chance_means_never_without_a_warning() -> No
 @_given(scenario_tables(), 30)
 def test_generated_tables_are_valid(table: dict) -> None:
     scenario = fm.parse_scenario(table)
-    assert 2 <= len(scenario.strategies) <= 5
+    plain = [s for s in scenario.strategies if s != "st"]  # st: a staged strategy on top
+    assert 2 <= len(plain) <= 5
 
 
 # --- 1. every output finite, every probability a probability --------------------------------------
@@ -270,24 +271,41 @@ def _doubled(strategy: dict, inputs: dict) -> dict:
     return out
 
 
-def with_doubled(table: dict, challenger: str) -> dict:
-    """The scenario plus ``challenger + '__x2'``: every cost doubled, its interim and successor too.
+_LINKS = (("interim",), ("end_of_life", "successor"), ("start",), ("switch_to",))
 
-    Before launch the interim serves and after closing the successor does; their costs are part of
-    the challenger's, so each gets a doubled copy that only the doubled challenger links to.
+
+def _linked(strategy: dict) -> list[tuple[dict, str]]:
+    """(table, key) of every strategy ``strategy`` links to: interim, successor, a staged one's stages."""
+    found = []
+    for path in _LINKS:
+        holder = strategy
+        for key in path[:-1]:
+            holder = holder.get(key, {})
+        if path[-1] in holder:
+            found.append((holder, path[-1]))
+    return found
+
+
+def with_doubled(table: dict, challenger: str) -> dict:
+    """The scenario plus ``challenger + '__x2'``: every cost doubled, and every strategy it links to.
+
+    Before launch the interim serves, after closing the successor does, and a staged strategy is
+    its start's and switch_to's costs; their costs are part of the challenger's, so each (and each
+    of theirs) gets a doubled copy that only the doubled strategies link to.
     """
     table = copy.deepcopy(table)
     inputs = table.setdefault("inputs", {})
     strategies = table["strategies"]
-    source = strategies[challenger]
-    linked = {source.get("interim"), source.get("end_of_life", {}).get("successor")} - {None}
-    for key in [challenger, *sorted(linked)]:
+    linked, frontier = {challenger}, [challenger]
+    while frontier:
+        for holder, key in _linked(strategies[frontier.pop()]):
+            if holder[key] not in linked:
+                linked.add(holder[key])
+                frontier.append(holder[key])
+    for key in sorted(linked):
         strategies[key + DOUBLED] = _doubled(strategies[key], inputs)
-    double = strategies[challenger + DOUBLED]
-    if "interim" in double:
-        double["interim"] += DOUBLED
-    if "end_of_life" in double:
-        double["end_of_life"]["successor"] += DOUBLED
+        for holder, link in _linked(strategies[key + DOUBLED]):
+            holder[link] += DOUBLED
     return table
 
 
@@ -303,6 +321,7 @@ def check_doubling(table: dict, pick: int) -> None:
     baseline = table["scenario"]["baseline"]
     challengers = [k for k in table["strategies"] if k != baseline]
     challenger = challengers[pick % len(challengers)]
+    event(f"a staged challenger: {'trigger' in table['strategies'][challenger]}")
     scenario = fm.parse_scenario(with_doubled(table, challenger))
     n = SAMPLES
     sampler = InputSampler(scenario.inputs, n, seed=scenario.simulation.seed, sampler=scenario.simulation.sampler,
@@ -381,3 +400,68 @@ def test_same_bits_for_any_chunk_size_and_workers(table: dict) -> None:
 @_given(scenario_tables(max_horizon=36), 25)
 def test_same_bits_for_any_chunk_size_and_workers_many(table: dict) -> None:
     check_determinism(table)
+
+
+# --- 6. staged strategies: both ends exact, and a policy search never loses to its endpoints ------
+
+
+def with_stage_ends(table: dict) -> dict | None:
+    """The scenario plus ``never`` (start A, a volume trigger no path reaches) and ``now`` (A then B
+    from month 1, B's interim set to A), or None when no pair can be linked so (A: no links of its
+    own; B: nobody's interim or successor, so it may take an interim)."""
+    table = copy.deepcopy(table)
+    strategies = table["strategies"]
+    targets = {strategies[k].get(role) for k in strategies for role in ("interim", "start", "switch_to")}
+    targets |= {strategies[k].get("end_of_life", {}).get("successor") for k in strategies}
+    plain = [k for k, s in strategies.items() if "trigger" not in s]
+    starts = [k for k in plain if not _linked(strategies[k])]
+    for a in starts:
+        for b in plain:
+            if b != a and b not in targets and strategies[b].get("interim") in (None, a):
+                strategies[b]["interim"] = a
+                strategies["never"] = {"start": a, "switch_to": b, "trigger": {"volume_above": 1e12}}
+                strategies["now"] = {"start": a, "switch_to": b, "trigger": {"month": 1}}
+                return table
+    return None
+
+
+def check_stage_ends(table: dict) -> None:
+    ends = with_stage_ends(table)
+    if ends is None:
+        event("no pair to stage")
+        return
+    scenario = fm.parse_scenario(ends)
+    never, now = ends["strategies"]["never"], ends["strategies"]["now"]
+    result = fm.simulate(scenario, samples=SAMPLES, workers=1, keep_samples=True)
+    paths = result.cumulative_usd
+    assert np.array_equal(paths[:, result.index("never")], paths[:, result.index(never["start"])])
+    assert np.array_equal(paths[:, result.index("now")], paths[:, result.index(now["switch_to"])])
+    event(f"volume noise: {scenario.volume.noisy}")
+
+
+@_given(scenario_tables(max_horizon=24, sweep_points=(3, 4)), FAST)
+def test_a_staged_strategy_is_exactly_its_start_or_its_switch_to_at_either_end(table: dict) -> None:
+    check_stage_ends(table)
+
+
+def check_policy(table: dict) -> None:
+    from ftrag_mc.analysis.policy import compute_policy
+
+    scenario = fm.parse_scenario(table)
+    plain = [s for s in scenario.strategies if s != "st"]
+    result = compute_policy(scenario, start=plain[0], switch_to=plain[1], points=4, samples=SAMPLES, workers=1)
+    frame = result.frame
+    assert frame["expected_npc_usd"].min() == frame.loc[result.best, "expected_npc_usd"]
+    static = frame[frame["policy"] != "trigger"]["expected_npc_usd"].min()
+    assert result.flexibility_usd == static - frame.loc[result.best, "expected_npc_usd"] >= 0
+    for column in [c for c in frame.columns if c.startswith("p_")]:
+        x = frame[column].dropna().to_numpy(float)
+        assert np.all((x >= 0) & (x <= 1)), column
+    switched = frame[frame["policy"] == "trigger"]["p_switch"].to_numpy()
+    assert np.all(np.diff(switched) <= 0)  # a higher threshold never switches more often
+    assert np.isfinite(frame["expected_npc_usd"]).all() and (frame["expected_npc_se_usd"] >= 0).all()
+
+
+@_given(scenario_tables(max_strategies=3, max_horizon=24, sweep_points=(3, 4)), 15)
+def test_a_policy_search_never_loses_to_committing_now_or_never_switching(table: dict) -> None:
+    check_policy(table)

@@ -339,7 +339,7 @@ def test_full_scenario_uses_every_component(full_path):
     assert scenario.simulation.sampler == "mc" and scenario.simulation.samples == 300
 
     result = simulate(scenario, samples=200, seed=1, keep_samples=True)
-    assert result.cumulative_usd.shape == (200, 3, 31)
+    assert result.cumulative_usd.shape == (200, 4, 31)  # rag, ft, gpu and the staged rag -> ft
     assert np.isfinite(result.cumulative_usd).all()
 
 

@@ -50,12 +50,25 @@ def test_same_seed_same_bits_whatever_the_chunk_size_and_workers() -> None:
         _same(reference, _run("dsl-codegen.toml", "lhs", chunk_size=chunk_size, workers=workers))
 
 
+def test_same_bits_with_noisy_volume_and_a_volume_trigger() -> None:
+    # staged-support: volume noise from addressed streams, and a staged strategy whose switch month
+    # depends on the path (the grid path, evaluated volume by volume, and bisected breakevens).
+    scenario = fm.load_scenario(ROOT / "scenarios" / "staged-support.toml")
+    n = BLOCK_SAMPLES + 77
+    reference = fm.simulate(scenario, samples=n, seed=3, chunk_size=BLOCK_SAMPLES, workers=1, keep_samples=True)
+    _same(reference, fm.simulate(scenario, samples=n, seed=3, chunk_size=1, workers=2, keep_samples=True))
+    assert np.array_equal(reference.samples.volume_steps,
+                          fm.simulate(scenario, samples=n, seed=3, workers=2, keep_samples=True).samples.volume_steps)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sampler", ["mc", "lhs", "sobol"])
-@pytest.mark.parametrize("scenario_file", ["hybrid.toml", "dsl-codegen.toml", "support-classifier.toml"])
+@pytest.mark.parametrize("scenario_file", ["hybrid.toml", "dsl-codegen.toml", "support-classifier.toml",
+                                           "staged-support.toml"])
 def test_same_bits_for_every_sampler_and_path(scenario_file: str, sampler: str) -> None:
     # hybrid has a volume ceiling, end of life and three strategies; support-classifier is affine
-    # (closed-form crossings, pairwise cheapest counts) with correlated inputs.
+    # (closed-form crossings, pairwise cheapest counts) with correlated inputs; staged-support has
+    # noisy volume and a staged strategy on a volume trigger.
     reference = _run(scenario_file, sampler, workers=1)
     _same(reference, _run(scenario_file, sampler, chunk_size=1, workers=2))
 

@@ -33,7 +33,8 @@ from scipy.optimize import brentq
 from ftrag_mc.model import calendar
 from ftrag_mc.model.components import BY_KEY, COMPONENTS, ITEM_KINDS, replica_detail
 from ftrag_mc.model.costs import Context, Part
-from ftrag_mc.model.strategy import end_of_life_month
+from ftrag_mc.model.staged import is_staged, month_trigger_tau
+from ftrag_mc.model.strategy import end_of_life_month, switch_months
 from ftrag_mc.model.evaluate import CostModel, evaluate, input_values, payback_months
 from ftrag_mc.formats import format_months, format_volume_any
 from ftrag_mc.formats import format_usd_exact as _money  # exact dollars: a spreadsheet check
@@ -53,7 +54,7 @@ BREAKEVEN_COLUMNS = ("challenger", "label", "baseline", "baseline_label", "horiz
                      "breakeven_direction")
 TIMELINE_COLUMNS = ("strategy", "label", "launch_weeks", "launch_months", "launch_month", "interim",
                     "delay_cost_usd_per_month", "end_of_life_month", "end_of_life_probability_per_year", "successor",
-                    "price_decline_per_year")
+                    "price_decline_per_year", "start", "switch_to", "switch_after_month")
 
 _UNITS = {"one-time": "USD one-time", "per month": "USD/month", "per event": "USD each time", "per query": "USD/query"}
 
@@ -161,7 +162,8 @@ def compute_explain(scenario: Scenario, *, percentile: float = 50.0, volume: flo
     months = _months(scenario, model, ev, q0)
     breakeven = pd.DataFrame([_breakeven(scenario, model, items, cumulative, c, q0) for c in scenario.challengers],
                              columns=list(BREAKEVEN_COLUMNS))
-    timeline = pd.DataFrame([_timeline(scenario, s, vals) for s in strategies], columns=list(TIMELINE_COLUMNS))
+    timeline = pd.DataFrame([_timeline(scenario, s, vals) | _stages(scenario, model, s, q0) for s in strategies],
+                            columns=list(TIMELINE_COLUMNS))
     return Explanation(items=items, months=months, breakeven=breakeven, timeline=timeline,
                        values={k: float(v) for k, v in vals.items()}, percentile=float(percentile),
                        queries_per_month=q0)
@@ -181,8 +183,16 @@ def _item_name(scenario: Scenario, strategy: str, component: str, kind: str) -> 
     if component == "interim":
         return f"before launch (interim: {scenario.label(s.interim)})"
     if component == "successor":
-        return f"after the platform closes (successor: {scenario.label(s.end_of_life.successor)})"
+        return f"after the platform closes (successor: {scenario.label(_priced(scenario, strategy).end_of_life.successor)})"
+    if component == "start":
+        return f"before the switch (start: {scenario.label(s.start)})"
     return BY_KEY[component].item_name(kind)
+
+
+def _priced(scenario: Scenario, strategy: str):
+    """The record whose components ``strategy``'s lines price: its own, or a staged one's switch_to."""
+    s = scenario.strategies[strategy]
+    return scenario.strategies[s.switch_to] if is_staged(s) else s
 
 
 def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, values, npc_total: float) -> list[dict]:
@@ -213,7 +223,7 @@ def _items(scenario: Scenario, model: CostModel, strategy: str, q0: float, value
                      "min_usd": low, "max_usd": high, "npc_usd": npc,
                      "share_of_npc": npc / npc_total if npc_total else math.nan, "detail": detail})
 
-    parts = model.terms[strategy].parts
+    parts = model.terms_at(strategy, q0).parts
     for component in COMPONENTS:
         part = parts.get(component)
         if part is None:
@@ -306,7 +316,7 @@ def _detail(scenario: Scenario, strategy: str, component: str, kind: str, values
     if describe is None:
         return ""
     c = Context(values=values, scenario=scenario, n=1, active=1.0, launched=1.0, prices=1.0)
-    return describe(scenario.strategies[strategy], kind, c)
+    return describe(_priced(scenario, strategy), kind, c)
 
 
 # --- months ---------------------------------------------------------------------------------------
@@ -415,3 +425,18 @@ def _timeline(scenario: Scenario, strategy: str, values) -> dict:
                                                  if eol is not None and eol.month is None else math.nan),
             "successor": eol.successor if eol is not None else None,
             "price_decline_per_year": float(values[s.price_decline_per_year.name])}
+
+
+def _stages(scenario: Scenario, model: CostModel, strategy: str, q0: float) -> dict:
+    """A staged strategy's stages and the month after which it switches in this future (its
+    decision time τ; inf: not within the horizon); None and NaN for any other strategy."""
+    s = scenario.strategies[strategy]
+    if not is_staged(s):
+        return {"start": None, "switch_to": None, "switch_after_month": math.nan}
+    if s.trigger.month is not None:
+        tau = month_trigger_tau(s.trigger, model.values, model.horizon)
+    else:
+        tau = model.staged[strategy].decision_months(q0)
+    tau = float(np.asarray(switch_months(scenario, s, model.values, tau)).reshape(-1)[0])
+    return {"start": s.start, "switch_to": s.switch_to,
+            "switch_after_month": math.inf if tau >= model.horizon else tau}

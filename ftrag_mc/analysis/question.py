@@ -125,13 +125,15 @@ def sampled_run(scenario: Scenario, result: SimulationResult | None) -> Simulati
 
 
 def npc_usd(scenario: Scenario, inputs: Mapping[str, np.ndarray], n: int, volume: float,
-            horizon: int) -> np.ndarray:
-    """Every strategy's NPC for ``n`` samples of ``inputs`` at one volume and month: (n, S)."""
+            horizon: int, steps: np.ndarray | None = None) -> np.ndarray:
+    """Every strategy's NPC for ``n`` samples of ``inputs`` at one volume and month: (n, S); with a
+    noisy volume, ``steps`` (n, H) are a run's own (None: each month at its median volume)."""
     out = np.empty((n, len(scenario.strategies)))
     for start in range(0, n, CHUNK_SAMPLES):
         stop = min(start + CHUNK_SAMPLES, n)
         chunk = {name: values[start:stop] for name, values in inputs.items()}
-        out[start:stop] = evaluate(scenario, chunk, volumes=[volume], months=[horizon]).npc_usd[:, :, 0, 0]
+        out[start:stop] = evaluate(scenario, chunk, volumes=[volume], months=[horizon],
+                                   volume_steps=None if steps is None else steps[start:stop]).npc_usd[:, :, 0, 0]
     return out
 
 
@@ -144,7 +146,7 @@ def sample_npc(scenario: Scenario, result: SimulationResult, volume: float, hori
     """NPC of every strategy in every sample of ``result``: (n, S); kept paths at the run's volume."""
     if volume == scenario.volume.queries_per_month:
         return result.cumulative_usd[:, :, horizon]
-    return npc_usd(scenario, result.inputs, result.n_samples, volume, horizon)
+    return npc_usd(scenario, result.inputs, result.n_samples, volume, horizon, result.samples.volume_steps)
 
 
 def sample_delta(scenario: Scenario, result: SimulationResult, q: Question) -> np.ndarray:
@@ -170,7 +172,9 @@ def sample_breakeven(scenario: Scenario, result: SimulationResult, q: Question) 
     for start in range(0, n, CHUNK_SAMPLES):
         stop = min(start + CHUNK_SAMPLES, n)
         chunk = {name: values[start:stop] for name, values in result.inputs.items()}
-        npc = evaluate(scenario, chunk, volumes=grid, months=[q.horizon]).npc_usd[:, :, :, 0]
+        steps = result.samples.volume_steps
+        npc = evaluate(scenario, chunk, volumes=grid, months=[q.horizon],
+                       volume_steps=None if steps is None else steps[start:stop]).npc_usd[:, :, :, 0]
         delta[start:stop] = npc[:, ci] - npc[:, bi]
     wins = delta < 0
     first = np.argmax(wins, axis=1)

@@ -94,15 +94,17 @@ def compute_fan(scenario: Scenario, *, samples: int = KEPT_SAMPLES, seed: int | 
 _EVALUATE_CHUNK = 2048  # samples per evaluate() call: its (months x samples) arrays stay small
 
 
-def _means_over_draws(scenario: Scenario, inputs: dict, where: dict):
-    """Mean NPC per strategy and per component over the draws in ``inputs``, evaluated a chunk at
-    a time (memory bounded); and which components are non-zero somewhere, per strategy."""
-    if not inputs:
+def _means_over_draws(scenario: Scenario, inputs: dict, where: dict, steps: np.ndarray | None = None):
+    """Mean NPC per strategy and per component over the draws in ``inputs`` (and, with a noisy
+    volume, the volume ``steps`` (n, H)), evaluated a chunk at a time (memory bounded); and which
+    components are non-zero somewhere, per strategy."""
+    if not inputs and steps is None:
         return None, {}, {}
-    n = len(next(iter(inputs.values())))
+    n = len(next(iter(inputs.values()))) if inputs else len(steps)
     totals, sums, present = None, {}, {}
     for lo in range(0, n, _EVALUATE_CHUNK):
-        ev = evaluate(scenario, {k: v[lo:lo + _EVALUATE_CHUNK] for k, v in inputs.items()}, **where)
+        ev = evaluate(scenario, {k: v[lo:lo + _EVALUATE_CHUNK] for k, v in inputs.items()}, **where,
+                      volume_steps=None if steps is None else steps[lo:lo + _EVALUATE_CHUNK])
         chunk_total = ev.npc_usd[:, :, 0, 0].sum(axis=0)
         totals = chunk_total if totals is None else totals + chunk_total
         for name, values in ev.components.items():
@@ -137,7 +139,7 @@ def compute_breakdown(scenario: Scenario, *, samples: int = KEPT_SAMPLES, seed: 
     h = scenario.horizon_months
     where = {"volumes": [run.scenario_volume], "months": [h], "components": True}
     at_medians = evaluate(scenario, {}, **where)
-    total_means, component_means, present = _means_over_draws(scenario, run.inputs, where)
+    total_means, component_means, present = _means_over_draws(scenario, run.inputs, where, run.samples.volume_steps)
     source = _source(run)
     rows = []
     for si, s in enumerate(at_medians.strategies):

@@ -22,7 +22,7 @@ from ftrag_mc.accumulate import Bins, Histogram, Moments
 from ftrag_mc.errors import ScenarioError
 from ftrag_mc.model.components import is_affine
 from ftrag_mc.model.evaluate import CostModel, payback_months
-from ftrag_mc.sampling import InputSampler
+from ftrag_mc.sampling import InputSampler, draw_volume_steps
 from ftrag_mc.scenario import Scenario
 
 #: Samples per block: the unit of work and of reduction. Changing it changes no result but the
@@ -240,13 +240,15 @@ def run_block(plan: Plan, block: int) -> BlockStats:
     start, stop = plan.block_range(block)
     n = stop - start
     drawn = plan.input_sampler.draw(start, stop)
+    # A noisy volume path's steps, from their own addressed stream (nothing drawn without noise).
+    steps = draw_volume_steps(plan.seed, scenario.horizon_months, start, stop) if scenario.volume.noisy else None
     constants = {name: float(dist.median) for name, dist in scenario.inputs.items() if dist.is_constant}
     slices = []
     step = plan.slice_samples
     for lo in range(0, n, step):
         hi = min(lo + step, n)
         values = {name: constants[name] if name in constants else drawn[name][lo:hi] for name in scenario.inputs}
-        slices.append(_evaluate_slice(plan, values, hi - lo))
+        slices.append(_evaluate_slice(plan, values, hi - lo, None if steps is None else steps[:, lo:hi]))
 
     def joined(name: str) -> np.ndarray:
         return np.concatenate([getattr(x, name) for x in slices], axis=-1)
@@ -257,6 +259,8 @@ def run_block(plan: Plan, block: int) -> BlockStats:
         samples = [{"cumulative": np.concatenate([x.paths for x in slices]),
                     "breakeven": breakeven.transpose(2, 0, 1).copy(),
                     **{f"input:{name}": drawn[name] for name in plan.input_sampler.uncertain}}]
+        if steps is not None:
+            samples[0]["volume_steps"] = steps.T.copy()
     stats = BlockStats(
         n=n, blocks=(block, block + 1), win_counts=sum(x.win_counts for x in slices),
         cheapest_counts=sum(x.cheapest for x in slices), wins_by_month=None, loss_counts=None,
@@ -281,9 +285,9 @@ def run_blocks(plan: Plan, blocks: Iterable[int]) -> BlockStats:
     return total
 
 
-def _evaluate_slice(plan: Plan, values: dict, n: int) -> _Slice:
+def _evaluate_slice(plan: Plan, values: dict, n: int, steps: np.ndarray | None) -> _Slice:
     scenario = plan.scenario
-    model = CostModel(scenario, values, n, components=False)
+    model = CostModel(scenario, values, n, components=False, volume_steps=steps)
     strategies = tuple(scenario.strategies)
     challengers = scenario.challengers
     baseline = scenario.baseline

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from ftrag_mc.engine.blocks import (
     BLOCK_SAMPLES, BREAKEVEN_BINS_PER_DECADE, DELTA_BINS_PER_DECADE, DELTA_RANGE_USD, PAYBACK_BINS_PER_MONTH,
@@ -21,7 +21,8 @@ from ftrag_mc.engine.blocks import (
 from ftrag_mc.scenario import Scenario
 
 
-def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int = 1) -> Iterator[BlockStats]:
+def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int = 1,
+                 run: Callable[[Any, range], Any] = run_blocks) -> Iterator[BlockStats]:
     """Blocks in order: here, or on ``workers`` forked processes (threads where fork is missing).
 
     Processes, not threads, because the model's many mid-sized numpy calls and PINV's inverse CDF
@@ -39,6 +40,9 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
         Worker processes; 1 runs every block here, in this process.
     blocks_per_task
         Consecutive blocks a worker runs and merges before returning them.
+    run
+        ``run(plan, blocks)``: what a task computes for consecutive blocks, merged in order (a
+        module-level function); default the simulation's :func:`~ftrag_mc.engine.blocks.run_blocks`.
 
     Yields
     ------
@@ -47,7 +51,7 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
     """
     if workers <= 1 or len(blocks) <= 1:
         for b in blocks:
-            yield run_block(plan, b)
+            yield run_block(plan, b) if run is run_blocks else run(plan, range(b, b + 1))
         return
     plan.input_sampler  # built once (and so validated) before the workers copy the plan
     if "fork" in multiprocessing.get_all_start_methods():
@@ -57,7 +61,7 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
         # The pool's own threads keep the mask, so a worker it forks later starts the same way.
         held = _hold_sigint()
         try:
-            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_set_worker_plan, initargs=(plan,))
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_set_worker_plan, initargs=(plan, run))
         finally:
             _release_sigint(held)
         with pool:
@@ -68,23 +72,24 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
         pending = []
         it = iter(blocks)
         for b in it:
-            pending.append(pool.submit(run_block, plan, b))
+            pending.append(pool.submit(run, plan, range(b, b + 1)))
             if len(pending) >= window:
                 break
         while pending:
             stats = pending.pop(0).result()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append(pool.submit(run_block, plan, nxt))
+                pending.append(pool.submit(run, plan, range(nxt, nxt + 1)))
             yield stats
 
 
 _worker_plan: Plan | None = None
+_worker_run: Callable[[Any, range], Any] = run_blocks
 
 
-def _set_worker_plan(plan: Plan) -> None:
-    global _worker_plan
-    _worker_plan = plan
+def _set_worker_plan(plan: Plan, run: Callable[[Any, range], Any] = run_blocks) -> None:
+    global _worker_plan, _worker_run
+    _worker_plan, _worker_run = plan, run
     # Ctrl-C reaches every process of the terminal's group: the parent alone handles it (it stops
     # the pool and exits 130); a worker that took it too would print its own traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -106,8 +111,8 @@ def _release_sigint(held) -> None:
 
 
 def _run_worker_blocks(blocks: range) -> BlockStats:
-    """One task on a forked worker, with the plan :func:`_set_worker_plan` left there."""
-    return run_blocks(_worker_plan, blocks)
+    """One task on a forked worker, with the plan (and what to run) :func:`_set_worker_plan` left there."""
+    return _worker_run(_worker_plan, blocks)
 
 
 def release_memory() -> None:
@@ -153,7 +158,7 @@ def estimate_memory_bytes(scenario: Scenario, *, samples: int, workers: int, kee
     block = BLOCK_SAMPLES * per_sample + nonaffine
     delta_bins = 2 * math.ceil(math.log10(DELTA_RANGE_USD[1] / DELTA_RANGE_USD[0]) * DELTA_BINS_PER_DECADE)
     stats = 8 * (n_c * n_h * (delta_bins + 4 * BREAKEVEN_BINS_PER_DECADE * 8) + n_c * h1 * PAYBACK_BINS_PER_MONTH)
-    kept = samples * 8 * (n_s * h1 + n_c * n_h + len(scenario.inputs)) if keep_samples else 0
+    kept = samples * 8 * (n_s * h1 + n_c * n_h + len(scenario.inputs) + h1 * scenario.volume.noisy) if keep_samples else 0
     lhs_or_blocks = 8 * len(scenario.inputs) * BLOCK_SAMPLES * 4
     return (2 * workers + 1) * (block + 3 * stats) + kept + lhs_or_blocks
 

@@ -36,38 +36,50 @@ def _row(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).reshape(1, -1)
 
 
-def event_counts(every_months: np.ndarray, horizon_months: int) -> np.ndarray:
+def _since(start_months) -> bool:
+    """Whether a calendar starts later than t = 0 (a staged strategy's switch_to, shifted by τ)."""
+    return not (np.ndim(start_months) == 0 and start_months == 0)
+
+
+def event_counts(every_months: np.ndarray, horizon_months: int, start_months=0.0) -> np.ndarray:
     """How many events of a schedule "every k months" fall in each month.
 
     Events at times k, 2k, 3k, ... fall in month ceil(j k); the count in month t is
     floor(t / k) - floor((t - 1) / k). ``every_months`` is ``(n,)`` or a scalar; ``inf`` means never.
+    ``start_months`` (s, ``(n,)`` or a scalar) shifts the schedule: events at s + k, s + 2k, ...
 
     Returns
     -------
-    (H, n) float64, or (H, 1) for a scalar parameter
+    (H, n) float64, or (H, 1) for scalar parameters
     """
     t = _months(horizon_months)
+    if _since(start_months):
+        t = np.maximum(t - _row(start_months), 0.0)
     k = _row(every_months)
     with np.errstate(divide="ignore", invalid="ignore"):
         done = np.floor(t / k + _EPS)  # events by the end of month t
-    done[:, ~np.isfinite(k[0])] = 0.0  # never
+    if not np.isfinite(k).all():
+        done = np.where(np.isfinite(k), done, 0.0)  # never
     counts = np.empty_like(done)
     counts[0] = done[0]
     np.subtract(done[1:], done[:-1], out=counts[1:])
     return counts
 
 
-def months_since_event(every_months: np.ndarray, horizon_months: int) -> np.ndarray:
+def months_since_event(every_months: np.ndarray, horizon_months: int, start_months=0.0) -> np.ndarray:
     """Months since the last event (or since t = 0) at the start of each month.
 
     With events every 3 months: 0, 1, 2, 0, 1, 2, ... (an event at the end of month 3 resets the
-    clock for month 4). ``inf`` means no events: t - 1.
+    clock for month 4). ``inf`` means no events: t - 1. ``start_months`` s shifts the clock's
+    t = 0 to s (0 before it).
 
     Returns
     -------
-    (H, n) float64, or (H, 1) for a scalar parameter
+    (H, n) float64, or (H, 1) for scalar parameters
     """
     start = _months(horizon_months) - 1.0
+    if _since(start_months):
+        start = np.maximum(start - _row(start_months), 0.0)
     k = _row(every_months)
     with np.errstate(invalid="ignore"):
         last = np.floor(start / k + _EPS) * k
@@ -120,3 +132,28 @@ def price_factors(decline_per_year: np.ndarray, horizon_months: int) -> np.ndarr
     t = _months(horizon_months)
     d = _row(decline_per_year)
     return (1.0 - d) ** ((t - 1.0) / 12.0)
+
+
+def noise_factors(volatility_per_month: np.ndarray, steps: np.ndarray | None, horizon_months: int,
+                  step_limit: float) -> np.ndarray:
+    """exp(σ W_t - σ² t / 2): month t's volume as a multiple of its noiseless value (mean 1).
+
+    W_t = Z_1 + ... + Z_t is the random walk of the standard normal ``steps`` Z, ``(H, n)``, kept
+    within ``step_limit`` sqrt(t) of 0 (see :mod:`ftrag_mc.sampling.paths`); ``steps=None`` is
+    W = 0, every step at its median (the median path). ``volatility_per_month`` σ is ``(n,)`` or a
+    scalar.
+
+    Returns
+    -------
+    (H, n) float64, or (H, 1) for ``steps=None`` and a scalar σ
+    """
+    t = _months(horizon_months)
+    sigma = _row(volatility_per_month)
+    if steps is None:
+        return np.exp(-0.5 * sigma * sigma * t)
+    walk = np.array(steps, dtype=np.float64, copy=True)
+    for month in range(1, walk.shape[0]):  # row by row: faster than np.cumsum along axis 0
+        walk[month] += walk[month - 1]
+    bound = step_limit * np.sqrt(t)
+    np.clip(walk, -bound, bound, out=walk)
+    return np.exp(sigma * walk - 0.5 * sigma * sigma * t)

@@ -13,7 +13,9 @@ A strategy's cost is a sum of components (LLM calls, retrieval, training, ...). 
 - ``check``, ``needs_team``, ``affine``: rules that span components.
 
 Components without a ``record`` come from a strategy's own keys (``other``, ``delay``) or from how
-strategies combine (``interim``, ``successor``, ``migration``; :mod:`ftrag_mc.model.strategy`).
+strategies combine (``interim``, ``successor``, ``migration``; :mod:`ftrag_mc.model.strategy`; and
+``switch`` and ``start``, a staged strategy's one-time costs at the switch and its start strategy
+before it, :mod:`ftrag_mc.model.staged`).
 
 Adding a component: its record and entry here, its cost function in ``costs.py``, tests (the
 README's "Extending ftrag-mc" walks through one).
@@ -381,6 +383,10 @@ REGISTRY: tuple[Component, ...] = (
     Component("interim", "interim", "#eaae80"),
     Component("successor", "successor", "#e6bcd3"),
     Component("migration", "migration", "#cccccc", items={"per event": "migration to the successor"}, events_only=True),
+    Component("switch", "switching", "#ad8bc9", items={"one-time": "switch_to's one-time costs at the switch",
+                                                      "per event": "switch_to's one-time costs at the switch"},
+              events_only=True),
+    Component("start", "start strategy", "#c5b0d5"),
     Component("latency", "latency", "#f0e442", Latency,
               "users' wait priced per second (needs llm for tokens; prompt caching and escalated re-runs do not change "
               "it); absent = not counted", cost=costs.latency_cost, items={"per query": "latency: users' wait"},
@@ -408,7 +414,11 @@ def priced_in_order() -> tuple[Component, ...]:
 
 
 def is_affine(strategy: Any) -> bool:
-    """Whether every component ``strategy`` has costs an affine function of volume."""
+    """Whether every component ``strategy`` has costs an affine function of volume, and its switch
+    month (a staged strategy's) does not depend on volume (a volume trigger reads it)."""
+    trigger = getattr(strategy, "trigger", None)
+    if trigger is not None and trigger.volume_above is not None:
+        return False
     return all(c.affine or getattr(strategy, c.key) is None for c in SECTIONS)
 
 

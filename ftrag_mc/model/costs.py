@@ -148,9 +148,20 @@ class Context:
     active: np.ndarray | float  # (H, n) or (H, 1), or 1.0: share of each month served
     launched: np.ndarray | float  # 1 in months after launch (discrete events happen only then)
     prices: np.ndarray | float  # token price multiple from the price trend, 1.0 without one
+    # The strategy's own t = 0 in calendar months: > 0 for a staged strategy's switch_to, whose
+    # schedules (retrains, re-indexes) and drift count from the switch (prices stay in calendar time).
+    start_months: np.ndarray | float = 0.0
 
     def __call__(self, quantity) -> np.ndarray | float:
         return self.values[quantity.name]
+
+    def event_counts(self, every_months) -> np.ndarray:
+        """Events per month of a schedule "every k months" on this strategy's calendar."""
+        return calendar.event_counts(every_months, self.horizon, self.start_months)
+
+    def months_since_event(self, every_months) -> np.ndarray:
+        """Months since the last event (or since this strategy's t = 0) at the start of each month."""
+        return calendar.months_since_event(every_months, self.horizon, self.start_months)
 
     @property
     def horizon(self) -> int:
@@ -209,7 +220,7 @@ def quality_cost(strategy, c: Context) -> dict[str, Part]:
     every = np.inf
     if training is not None and training.retrain_every_months is not None:
         every = c(training.retrain_every_months)
-    age_quarters = calendar.months_since_event(every, c.horizon) / 3.0
+    age_quarters = c.months_since_event(every) / 3.0
     rate = c(q.error_rate) + drift / 100.0 * age_quarters
     return {"quality": Part(per_query_usd=np.clip(rate, 0.0, 1.0) * c(q.cost_per_error_usd))}
 
@@ -236,7 +247,7 @@ def retrieval_cost(strategy, c: Context) -> dict[str, Part]:
     fixed = c(r.vector_store_usd_per_month) * c.active
     if r.reindex_every_months is not None:
         reindex_usd = c(r.reindex_share) * c(r.corpus_tokens) * embed_price
-        events = calendar.event_counts(c(r.reindex_every_months), c.horizon) * c.launched
+        events = c.event_counts(c(r.reindex_every_months)) * c.launched
         fixed = fixed + events * (reindex_usd * c.prices)
     per_query = (c(r.embedding_tokens_per_query) * embed_price) * c.prices
     return {"retrieval": Part(one_time_usd=one_time, fixed_usd=fixed, per_query_usd=per_query)}
@@ -264,7 +275,7 @@ def training_cost(strategy, c: Context) -> dict[str, Part]:
     retrain = retrain_run + retrain_eval + c(t.retrain_curation_share) * curation
     if needs_team:
         retrain = retrain + c(t.retrain_engineer_weeks) * c.engineer_week()
-    events = calendar.event_counts(c(t.retrain_every_months), c.horizon) * c.launched
+    events = c.event_counts(c(t.retrain_every_months)) * c.launched
     return {"training": Part(one_time_usd=one_time, fixed_usd=events * retrain)}
 
 

@@ -11,15 +11,19 @@ months contiguous; :class:`Evaluation` hands results back sample-major.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from ftrag_mc.model import calendar
+from ftrag_mc.model.capped import capped_sum as _capped_sum
 from ftrag_mc.model.components import COMPONENTS
 from ftrag_mc.model.costs import CostTerms, Part, monthly_usd
 from ftrag_mc.model.strategy import build_cost_terms
+from ftrag_mc.model.triggered import volume_triggers
+from ftrag_mc.limits import STEP_LIMIT
 
 #: A parsed :class:`ftrag_mc.scenario.Scenario`. The model sits below the scenario parser (which
 #: reads the component registry to parse a file) and never imports it.
@@ -82,30 +86,69 @@ class CostModel:
         Number of samples.
     components
         Keep each cost component's terms (for breakdowns); False sums them first, which is faster.
+    volume_steps
+        ``(H, n)`` standard normal steps of each sample's volume path (:mod:`ftrag_mc.sampling.paths`)
+        when the volume is noisy; None takes every step at its median (W = 0, the median path).
     """
 
     def __init__(self, scenario: Scenario, values: Mapping[str, np.ndarray | float], n: int, *,
-                 components: bool = True):
+                 components: bool = True, volume_steps: np.ndarray | None = None):
         self.scenario = scenario
         self.n = n
         self.horizon = scenario.horizon_months
-        self.terms: dict[str, CostTerms] = build_cost_terms(scenario, values, n, components=components)
-        self.totals: dict[str, Part] = {s: t.total() for s, t in self.terms.items()}
+        self.values, self.volume_steps, self.components = values, volume_steps, components
         self.growth_rate = values[scenario.volume.growth_per_month.name]
         self.discount_rate = values[scenario.meta.discount_rate_per_year.name]
         self._growth = self._discount = None
+        # With noise, volume is no geometric series: sums over months are explicit (still affine in Q0).
+        self.noisy = scenario.volume.noisy
+        self.terms: dict[str, CostTerms] = build_cost_terms(scenario, values, n, components=components)
+        self.totals: dict[str, Part] = {s: t.total() for s, t in self.terms.items()}
         self.ceiling = scenario.volume.ceiling_queries_per_month
-        self.is_affine = self.ceiling is None and all(t.is_affine for t in self.terms.values())
+        #: Staged strategies whose switch month depends on volume (a volume trigger): evaluated per volume.
+        self.staged = volume_triggers(scenario, self)
+        self.is_affine = (self.ceiling is None and not self.staged
+                          and all(t.is_affine for t in self.terms.values()))
         self._fixed: dict[str, np.ndarray] = {}
         self._slope: dict[str, np.ndarray] = {}
         self._shared: dict[str, np.ndarray] = {}
 
     @property
     def growth(self) -> np.ndarray:
-        """(1 + g)^(t - 1) for months 1..H: (H, n or 1); computed on first use (closed forms skip it)."""
+        """Month t's volume per unit of start volume, (1 + g)^(t - 1) exp(σ W_t - σ² t / 2) for months
+        1..H: (H, n or 1); computed on first use (closed forms skip it)."""
         if self._growth is None:
             self._growth = calendar.growth_factors(self.growth_rate, self.horizon)
+            if self.noisy:
+                sigma = self.values[self.scenario.volume.volatility_per_month.name]
+                self._growth = self._growth * calendar.noise_factors(sigma, self.volume_steps, self.horizon, STEP_LIMIT)
         return self._growth
+
+    def with_terms(self, strategy: str, terms: CostTerms) -> CostModel:
+        """This model with ``strategy``'s terms replaced (a staged strategy's at one volume): a
+        shallow copy sharing the calendar and every other strategy's cached sums."""
+        self.growth  # noqa: B018 - computed once here, shared by every copy
+        clone = copy.copy(self)
+        clone.terms, clone.totals = {**self.terms, strategy: terms}, {**self.totals, strategy: terms.total()}
+        clone._fixed = {k: v for k, v in self._fixed.items() if k != strategy}
+        clone._slope = {k: v for k, v in self._slope.items() if k != strategy}
+        clone.staged = {k: v for k, v in self.staged.items() if k != strategy}
+        return clone
+
+    def subset(self, rows: np.ndarray) -> CostModel:
+        """The same model for the samples ``rows`` only."""
+        def take(x):
+            return x[rows] if np.ndim(x) == 1 and self.n > 1 else x
+
+        steps = None if self.volume_steps is None else np.asarray(self.volume_steps)[:, rows]
+        return CostModel(self.scenario, {k: take(v) for k, v in self.values.items()}, len(rows),
+                         components=self.components, volume_steps=steps)
+
+    def terms_at(self, strategy: str, start_volume) -> CostTerms:
+        """``strategy``'s cost terms at ``start_volume``: its own, or a volume-triggered staged one's there."""
+        if strategy in self.staged:
+            return self.staged[strategy].terms_at(start_volume)
+        return self.terms[strategy]
 
     @property
     def discount(self) -> np.ndarray:
@@ -166,7 +209,7 @@ class CostModel:
         """:meth:`slope_cum` at ``months`` only, ``(len(months), n or 1)``: a geometric sum in closed
         form when the per-query cost is the same every month."""
         part = self.totals[strategy]
-        if strategy in self._slope or np.ndim(part.per_query_usd) > 1:
+        if strategy in self._slope or np.ndim(part.per_query_usd) > 1 or self.noisy:
             return self.slope_cum(strategy)[months]
         return self.growth_sum(months) * part.per_query_usd
 
@@ -177,6 +220,8 @@ class CostModel:
         rho = delta (1 + g), written with expm1 so that rho near 1 keeps its precision.
         """
         key = ("growth_sum", tuple(int(m) for m in months))
+        if self.noisy:  # no geometric series: the explicit sum over each sample's path
+            return _prepend(self._growth_cum(), 0.0)[np.asarray(months)]
         if key not in self._shared:
             m = np.asarray(months, dtype=np.float64)[:, None]
             g = np.asarray(self.growth_rate, dtype=np.float64).reshape(1, -1)
@@ -202,6 +247,8 @@ class CostModel:
         component instead of the strategy's total.
         """
         start_volume = np.asarray(start_volume, dtype=np.float64)
+        if part is None and strategy in self.staged:
+            return self.staged[strategy].cumulative(start_volume)
         if part is None and self.ceiling is None and self.terms[strategy].is_affine:
             out = self.fixed_cum(strategy) + start_volume * self.slope_cum(strategy)
         else:
@@ -221,6 +268,9 @@ class CostModel:
         the costs, so it is differenced once here rather than at every call.
         """
         names = (strategy,) if minus is None else (strategy, minus)
+        if self.staged.keys() & set(names):  # a volume trigger: evaluated at each volume asked
+            sub = self.subset(rows)
+            return lambda v: sum(sign * sub.cumulative(s, v)[month] for sign, s in zip((1.0, -1.0), names))
         signs = (1.0, -1.0)[:len(names)]
 
         def take(x):
@@ -245,6 +295,7 @@ class CostModel:
             h = self.horizon
             per_query = combined(lambda s: np.broadcast_to(self.totals[s].per_query_usd, (h, self.n)))
             dp = np.broadcast_to(per_query * self.discount, (h, self.n))
+            explicit = take(dp[:month]) if self.noisy else None  # a noisy path is summed month by month
             uncapped = take(_prepend(cumsum_months(dp * self.growth), 0.0))  # (H + 1, m)
             capped = take(_prepend(cumsum_months(dp), 0.0))
             log_rate = np.broadcast_to(take(np.log(self.growth[1]) if h > 1 else np.zeros(1)), np.shape(rows))
@@ -253,6 +304,9 @@ class CostModel:
             q = start_volume * growth
             if ceiling is None:
                 total = fixed + start_volume * slope
+            elif explicit is not None:
+                q = np.minimum(q, ceiling)
+                total = fixed + (explicit * q).sum(axis=0)
             else:
                 q = np.minimum(q, ceiling)
                 total = fixed + _capped_sum(uncapped, capped, log_rate, np.log(ceiling / start_volume),
@@ -271,6 +325,8 @@ class CostModel:
     def npc_grid(self, strategy: str, volumes: np.ndarray, months: np.ndarray) -> np.ndarray:
         """NPC through each of ``months`` (0..H) at every start volume: ``(K, len(months), n)``."""
         volumes = np.asarray(volumes, dtype=np.float64)
+        if strategy in self.staged:
+            return self.staged[strategy].npc_grid(volumes, months)
         if self.ceiling is None and self.terms[strategy].is_affine:
             out = (self.fixed_cum(strategy)[months][None] + volumes[:, None, None]
                    * self.slope_cum(strategy)[months][None])
@@ -336,6 +392,9 @@ class CostModel:
         part = self.totals[strategy]
         h = self.horizon
         dp = np.broadcast_to(part.per_query_usd * self.discount, (h, self.n))
+        if self.noisy:  # no run of capped months on a noisy path: each volume summed month by month
+            return np.stack([_prepend(cumsum_months(dp * np.minimum(v * self.growth, self.ceiling)), 0.0)[months]
+                             for v in volumes])
         uncapped = _prepend(cumsum_months(dp * self.growth), 0.0)  # (H + 1, n): sum of d P g
         capped = _prepend(cumsum_months(dp), 0.0)  # sum of d P
         log_rate = np.broadcast_to(np.log(self.growth[1]) if h > 1 else np.zeros(1), (self.n,))
@@ -344,35 +403,6 @@ class CostModel:
         for j, m in enumerate(months):
             out[:, j] = _capped_sum(uncapped, capped, log_rate, log_room, volumes[:, None], self.ceiling, m, h)
         return out
-
-
-def _capped_sum(uncapped: np.ndarray, capped: np.ndarray, log_rate: np.ndarray, log_room: np.ndarray,
-                start_volume: np.ndarray, ceiling: float, month: int, horizon: int) -> np.ndarray:
-    """Sum over months 1..month of d_t P_t min(Q0 g_t, ceiling), from prefix sums.
-
-    ``uncapped`` and ``capped`` are the prefix sums (H + 1, n) of d P g and d P; ``log_rate`` is
-    log(1 + g) per sample and ``log_room`` log(ceiling / Q0), broadcasting to the result's shape.
-    With growth, months 1..u are below the ceiling (u = ceil(log_room / log_rate)); with a decline
-    months 1..c are at it (c = floor(log_room / log_rate) + 1). At a tie both sides are equal.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = log_room / log_rate
-    below_all = np.where(log_room > 0, horizon, 0)
-    u = np.where(log_rate > 0, np.clip(np.ceil(x), 0, horizon), below_all).astype(np.intp)
-    c = np.where(log_rate < 0, np.clip(np.floor(x) + 1, 0, horizon), 0).astype(np.intp)
-    shape = np.broadcast_shapes(u.shape, c.shape, np.shape(start_volume))
-    um = np.broadcast_to(np.minimum(u, month), shape)
-    cm = np.broadcast_to(np.minimum(c, month), shape)
-
-    cols = np.arange(shape[-1])
-
-    def at(prefix, index):
-        prefix = np.broadcast_to(prefix, (prefix.shape[0], shape[-1]))
-        return prefix[index, cols]
-
-    growing = start_volume * at(uncapped, um) + ceiling * (capped[month] - at(capped, um))
-    declining = ceiling * at(capped, cm) + start_volume * (uncapped[month] - at(uncapped, cm))
-    return np.where(log_rate < 0, declining, growing)
 
 
 _BATCH_ELEMENTS = 1_000_000
@@ -468,7 +498,7 @@ class Evaluation:
 
 
 def evaluate(scenario: Scenario, inputs: Mapping[str, object] | None = None, *, volumes=None, months=None,
-             components: bool = False, missing: str = "median") -> Evaluation:
+             components: bool = False, missing: str = "median", volume_steps=None) -> Evaluation:
     """Net present cost of every strategy of ``scenario`` for given input values.
 
     Parameters
@@ -485,6 +515,10 @@ def evaluate(scenario: Scenario, inputs: Mapping[str, object] | None = None, *, 
         Months through which to count, integers in 0..H; default the horizon alone.
     components
         Also split every NPC by cost component (:data:`ftrag_mc.model.components.COMPONENTS`).
+    volume_steps
+        With ``volume.volatility_per_month``: each sample's standard normal steps of its volume
+        path, ``(n, H)`` (a run's ``result.samples.volume_steps``); default every step at its
+        median (W = 0: each month at its median volume).
 
     Returns
     -------
@@ -506,20 +540,31 @@ def evaluate(scenario: Scenario, inputs: Mapping[str, object] | None = None, *, 
         raise ValueError(f"months must lie in 0..{scenario.horizon_months}")
     if not (np.all(np.isfinite(volumes)) and np.all(volumes >= 0)):
         raise ValueError("volumes must be finite and non-negative")
-    model = CostModel(scenario, values, n, components=components)
+    steps = None
+    if volume_steps is not None:
+        steps = np.asarray(volume_steps, dtype=np.float64)
+        if steps.ndim == 2 and not any(np.ndim(v) for v in values.values()):
+            n = steps.shape[0]  # every input constant: the samples are the volume paths
+        if steps.shape != (n, scenario.horizon_months):
+            raise ValueError(f"volume_steps must have shape ({n}, {scenario.horizon_months}) (got {steps.shape})")
+        steps = steps.T
+    model = CostModel(scenario, values, n, components=components, volume_steps=steps)
     strategies = tuple(scenario.strategies)
     npc = np.stack([model.npc_grid(s, volumes, months) for s in strategies])  # (S, K, M, n)
     split = None
     if components:
         split = {}
+        terms = {s: [model.terms_at(s, v) for v in volumes] for s in strategies}
         for name in COMPONENTS:
             per_strategy = []
             for s in strategies:
-                part = model.terms[s].parts.get(name)
-                if part is None:
+                parts = [t.parts.get(name) for t in terms[s]]
+                if all(part is None for part in parts):
                     per_strategy.append(np.zeros((len(volumes), len(months), n)))
                     continue
-                per_strategy.append(np.stack([model.cumulative(s, v, part=part)[months] for v in volumes]))
+                per_strategy.append(np.stack([np.zeros((len(months), n)) if part is None else
+                                              model.cumulative(s, v, part=part)[months]
+                                              for v, part in zip(volumes, parts)]))
             stacked = np.stack(per_strategy)
             if np.any(stacked):
                 split[name] = np.moveaxis(stacked, -1, 0)

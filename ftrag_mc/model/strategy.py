@@ -12,7 +12,7 @@ each component's part (:func:`own_cost_terms`), the interim strategy's costs bef
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, make_dataclass, replace
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -23,10 +23,13 @@ from ftrag_mc.limits import MAX_MONTHS, MAX_USD, MAX_WEEKS
 from ftrag_mc.model import calendar
 from ftrag_mc.model.components import SECTIONS, priced_in_order
 from ftrag_mc.model.costs import Context, CostTerms, Part
+from ftrag_mc.model.staged import (
+    STAGED_KEYS, Trigger, check_staged_record, commit_now, compose, is_staged, month_trigger_tau, volume_triggered,
+)
 from ftrag_mc.schema import Quantity, Registry, quantity, section, text
 
 __all__ = ["EndOfLife", "Strategy", "own_cost_terms", "with_interim", "end_of_life_month", "with_end_of_life",
-           "build_cost_terms", "components_needing_team"]
+           "build_cost_terms", "components_needing_team", "staged_cost_terms", "switch_months"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,9 +66,15 @@ class _OwnKeys:
     per_query_usd: Quantity = quantity("back-of-envelope cost per call, instead of (or on top of) llm tokens and prices: the "
                                        "article's '$0.0018 per call'; falls with price_decline_per_year like a token price",
                                        unit="USD/query", default=0, hi=MAX_USD, words="cost per call")
+    start: str | None = text("a staged strategy: the strategy that serves from month 1 until the switch (with switch_to "
+                             "and trigger, and no other key but label; see Staged strategies below)", default=None)
+    switch_to: str | None = text("a staged strategy: the strategy adopted when the trigger fires", default=None)
+    trigger: Trigger | None = section(Trigger, "a staged strategy's trigger: a volume held for some months, or a month")
 
     def validate(self, path: str, registry: Registry) -> None:
-        """A component's presence may need another's (caching needs the LLM calls it caches)."""
+        """A component's presence may need another's (caching needs the LLM calls it caches); a
+        staged strategy holds nothing but its stages."""
+        check_staged_record(self, path, tuple(f.name for f in fields(self) if f.name not in STAGED_KEYS))
         for component in SECTIONS:
             if getattr(self, component.key) is not None and component.check is not None:
                 problem = component.check(self)
@@ -92,10 +101,17 @@ def components_needing_team(strategy: Any) -> list[str]:
 # --- cost terms -------------------------------------------------------------------------------------
 
 
-def own_cost_terms(strategy: Any, values: Mapping[str, np.ndarray | float], scenario: Any, n: int) -> CostTerms:
-    """The cost terms of ``strategy`` alone, ignoring its end of life (``scenario``: its horizon, team)."""
+def own_cost_terms(strategy: Any, values: Mapping[str, np.ndarray | float], scenario: Any, n: int, *,
+                   start_months: np.ndarray | float = 0.0) -> CostTerms:
+    """The cost terms of ``strategy`` alone, ignoring its end of life (``scenario``: its horizon, team).
+
+    ``start_months`` (``(n,)`` or a scalar) is its own t = 0 in calendar months: a staged
+    strategy's switch_to is adopted then, and its launch delay and schedules count from it.
+    """
     horizon = scenario.horizon_months
     launch_months = values[strategy.launch_weeks.name] / calendar.WEEKS_PER_MONTH
+    if not (np.ndim(start_months) == 0 and start_months == 0):
+        launch_months = start_months + launch_months
     decline = values[strategy.price_decline_per_year.name]
     # A calendar that is the same in every month is the scalar 1.0: costs multiplied by it stay
     # per-sample rows, "constant over months", which the evaluator sums in closed form.
@@ -105,7 +121,8 @@ def own_cost_terms(strategy: Any, values: Mapping[str, np.ndarray | float], scen
         active = calendar.active_fraction(launch_months, horizon)
         launched = (active > 0).astype(np.float64)
     prices = 1.0 if np.ndim(decline) == 0 and decline == 0 else calendar.price_factors(decline, horizon)
-    c = Context(values=values, scenario=scenario, n=n, active=active, launched=launched, prices=prices)
+    c = Context(values=values, scenario=scenario, n=n, active=active, launched=launched, prices=prices,
+                start_months=start_months)
 
     parts: dict[str, Part] = {}
     for component in priced_in_order():
@@ -149,6 +166,11 @@ def with_end_of_life(own: CostTerms, successor: CostTerms, month: np.ndarray, mi
     return CostTerms(parts=parts, active=own.active * before + successor.active * after, horizon=own.horizon)
 
 
+def _collapsed(terms: CostTerms, components: bool) -> CostTerms:
+    """``terms`` as they are, or (without ``components``) summed into one part ``"total"``."""
+    return terms if components else CostTerms(parts={"total": terms.total()}, active=terms.active, horizon=terms.horizon)
+
+
 def build_cost_terms(scenario: Any, values: Mapping[str, np.ndarray | float], n: int, *,
                      components: bool = True) -> dict[str, CostTerms]:
     """Cost terms of every strategy for one block of ``n`` samples, interim and end of life included.
@@ -156,21 +178,62 @@ def build_cost_terms(scenario: Any, values: Mapping[str, np.ndarray | float], n:
     ``scenario`` is a parsed :class:`ftrag_mc.scenario.Scenario`; ``values`` maps every input name
     to an ``(n,)`` array or, for a constant, a float. Without ``components`` each strategy's own
     components are summed into one part ``"total"`` first, so interim and end-of-life masks apply
-    once rather than per component (the simulator's case).
+    once rather than per component (the simulator's case). Staged strategies on a month trigger
+    are included (:func:`staged_cost_terms`); those on a volume trigger depend on the start volume
+    and are left to :class:`ftrag_mc.model.evaluate.CostModel`.
     """
-    own = {name: own_cost_terms(s, values, scenario, n) for name, s in scenario.strategies.items()}
-    if not components:
-        own = {name: CostTerms(parts={"total": t.total()}, active=t.active, horizon=t.horizon)
-               for name, t in own.items()}
-    for name, strategy in scenario.strategies.items():
+    plain = {name: s for name, s in scenario.strategies.items() if not is_staged(s)}
+    own = {name: _collapsed(own_cost_terms(s, values, scenario, n), components) for name, s in plain.items()}
+    for name, strategy in plain.items():
         if strategy.interim is not None:
             own[name] = with_interim(own[name], own[strategy.interim])
     terms = {}
-    for name, strategy in scenario.strategies.items():
+    for name, strategy in plain.items():
         eol = strategy.end_of_life
         if eol is None:
             terms[name] = own[name]
         else:
             terms[name] = with_end_of_life(own[name], own[eol.successor], end_of_life_month(eol, values),
                                            values[eol.migration_usd.name])
-    return terms
+    for name, strategy in scenario.strategies.items():
+        if is_staged(strategy) and not volume_triggered(strategy):
+            tau = month_trigger_tau(strategy.trigger, values, scenario.horizon_months)
+            terms[name] = staged_cost_terms(scenario, strategy, terms, values, n, tau, components=components)
+    return {name: terms[name] for name in scenario.strategies if name in terms}
+
+
+def staged_cost_terms(scenario: Any, strategy: Any, terms: Mapping[str, CostTerms],
+                      values: Mapping[str, np.ndarray | float], n: int, tau, *, components: bool = True) -> CostTerms:
+    """A staged strategy's terms for decision times ``tau`` (``(n,)`` or a scalar; H: no switch).
+
+    ``terms`` holds the start strategy's full terms. switch_to is priced on its own calendar from
+    τ, without its interim, its end of life in calendar time (:func:`ftrag_mc.model.staged.compose`).
+    """
+    horizon = scenario.horizon_months
+    switch = scenario.strategies[strategy.switch_to]
+    eol = switch.end_of_life
+    tau = switch_months(scenario, strategy, values, tau)
+    if np.all(np.asarray(tau) >= horizon):
+        return compose(terms[strategy.start], None, tau, horizon)
+    now = np.all(np.asarray(tau) == 0)
+    start = 0.0 if now else np.where(np.asarray(tau) < horizon, tau, float(horizon))
+    own = _collapsed(own_cost_terms(switch, values, scenario, n, start_months=start), components)
+    if now:  # exactly switch_to with interim = start (the interim's terms before the end of life, too)
+        own = commit_now(terms[strategy.start], own)
+    if eol is not None:
+        successor = scenario.strategies[eol.successor]
+        after = _collapsed(own_cost_terms(successor, values, scenario, n), components)
+        if successor.interim is not None:
+            interim = scenario.strategies[successor.interim]
+            after = with_interim(after, _collapsed(own_cost_terms(interim, values, scenario, n), components))
+        own = with_end_of_life(own, after, end_of_life_month(eol, values), values[eol.migration_usd.name])
+    return own if now else compose(terms[strategy.start], own, tau, horizon)
+
+
+def switch_months(scenario: Any, strategy: Any, values: Mapping[str, np.ndarray | float], tau):
+    """The decision times at which a staged strategy does switch: ``tau``, or H (no switch) where
+    switch_to's platform has closed by then (a platform closed by the decision cannot be adopted)."""
+    eol = scenario.strategies[strategy.switch_to].end_of_life
+    if eol is None:
+        return tau
+    return np.where(np.asarray(tau) < end_of_life_month(eol, values), tau, float(scenario.horizon_months))

@@ -16,7 +16,7 @@ from ftrag_mc.analysis.strategy_costs import compute_breakdown, compute_fan
 from ftrag_mc.report.style import RunInfo
 from ftrag_mc.simulate import SimulationResult
 
-__all__ = ["REPORT_KEPT_SAMPLES", "RunAnalyses", "run_info"]
+__all__ = ["REPORT_KEPT_SAMPLES", "RUN_POLICY_SAMPLES", "RunAnalyses", "run_info"]
 
 
 def run_info(result: SimulationResult, summary: pd.DataFrame | None = None) -> RunInfo:
@@ -37,6 +37,9 @@ def run_info(result: SimulationResult, summary: pd.DataFrame | None = None) -> R
 
 
 REPORT_KEPT_SAMPLES = 10_000  # the fan's and breakdown's own run keeps this many samples at most
+#: A run's own trigger search prices at most this many futures (it is ~50x slower per sample than an
+#: affine run): the run's seed and sampler, its own draws.
+RUN_POLICY_SAMPLES = 20_000
 
 
 class RunAnalyses:
@@ -45,7 +48,8 @@ class RunAnalyses:
     Each attribute is the frame of one ``compute_*`` of :mod:`ftrag_mc.analysis` for ``result``
     (``curves``, ``crossings``, ``by_month``, ``breakeven``, ``breakeven_hist``, ``payback``,
     ``payback_hist``, ``summary``, ``cheapest``, ``regimes``, ``top_inputs``,
-    ``delta_distribution``, ``fan``, ``breakdown``); ``info`` is :func:`run_info`, and ``kept`` a
+    ``delta_distribution``, ``fan``, ``breakdown``, and with a staged strategy ``policy``, a
+    :class:`~ftrag_mc.analysis.policy.PolicyResult`); ``info`` is :func:`run_info`, and ``kept`` a
     separate run that keeps its samples, for the fan and the breakdown.
     """
 
@@ -121,3 +125,13 @@ class RunAnalyses:
     @functools.cached_property
     def breakdown(self):
         return compute_breakdown(self.result.scenario, result=self.kept)
+
+    @functools.cached_property
+    def policy(self):
+        """With a staged strategy: the search of its trigger (its start, switch_to and kind) on
+        the run's seed and sampler, over at most :data:`RUN_POLICY_SAMPLES` futures of its own."""
+        from ftrag_mc.analysis.policy import compute_policy
+
+        result = self.result
+        return compute_policy(result.scenario, samples=min(RUN_POLICY_SAMPLES, result.n_samples), seed=result.seed,
+                              sampler=result.sampler, workers=result.workers)

@@ -29,6 +29,7 @@ from ftrag_mc.analysis import compute_summary, sensitivity, voi
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
 from ftrag_mc.analysis.decision import main_challenger
 from ftrag_mc.analysis.explain import compute_explain
+from ftrag_mc.analysis.policy import compute_policy
 from ftrag_mc.analysis.sweep import (
     SweepAxis, attach_sweep_crossings, compute_sweep, compute_sweep_crossings, parse_sweep_values,
 )
@@ -40,7 +41,10 @@ from ftrag_mc.report.dictionary import columns_frame
 from ftrag_mc.report.headline import headline
 from ftrag_mc.report.items import build_report, close_figures
 from ftrag_mc.report.pdf import build_pdf
-from ftrag_mc.report.records import compare_record, explain_record, run_record, sensitivity_record, sweep_record
+from ftrag_mc.report.policy_words import describe_policy, policy_headline
+from ftrag_mc.report.records import (
+    compare_record, explain_record, policy_record, run_record, sensitivity_record, sweep_record,
+)
 from ftrag_mc.report.summary import build_summary_md
 from ftrag_mc.report.text import (
     describe_compare, describe_run, describe_sweep_crossings, run_top_inputs, top_inputs_lines,
@@ -52,8 +56,8 @@ from ftrag_mc.scenario import Scenario, load_scenario
 from ftrag_mc.simulate import SimulationResult
 
 __all__ = [
-    "Report", "build_compare_report", "build_explain_report", "build_run_report", "build_sensitivity_report",
-    "build_sweep_report", "count_sweep_points",
+    "Report", "build_compare_report", "build_explain_report", "build_policy_report", "build_run_report",
+    "build_sensitivity_report", "build_sweep_report", "count_sweep_points",
 ]
 
 #: The folder ``compare`` writes under the output folder (it spans several scenarios).
@@ -155,9 +159,18 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         summary, top_inputs = items["summary.csv"], items.get("top_inputs.csv")
         items["summary.md"] = build_summary_md(result, summary, items)
         items["columns.csv"] = columns_frame(csvs + ["columns.csv"])
-        lines = [headline(result, summary, top_inputs), *describe_run(result, summary),
-                 *run_top_inputs(result, top_inputs)]
+        lines = [headline(result, summary, top_inputs), *_policy_lines(result, items.get("policy.csv")),
+                 *describe_run(result, summary), *run_top_inputs(result, top_inputs)]
     return Report(result.scenario.name, items, lines)
+
+
+def _policy_lines(result: SimulationResult, policy: pd.DataFrame | None) -> list[str]:
+    """With a staged strategy, the headline of its trigger search (``policy.csv``)."""
+    if policy is None:
+        return []
+    scenario = result.scenario
+    labels = {s: scenario.label(s) for s in scenario.strategies}
+    return [policy_headline(policy, labels, scenario.meta.currency, scenario.horizon_months)]
 
 
 # --- sensitivity -------------------------------------------------------------------------------
@@ -427,3 +440,45 @@ def build_explain_report(scenario: Scenario, *, percentile: float = 50.0, volume
              "explain_breakeven.csv": add_breakeven_words(explained.breakeven),
              "explain.json": explain_record(scenario, explained, command=command)}
     return Report(scenario.name, items, describe_explain(explained, scenario), merge=True)
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+
+def build_policy_report(scenario: Scenario, *, start: str | None = None, switch_to: str | None = None,
+                        trigger: str | None = None, for_months: int | None = None, points: int = 40,
+                        samples: int | None = None, seed: int | None = None, sampler: str | None = None,
+                        workers: int | None = None, command: str | None = None,
+                        progress: Callable[[int], None] | None = None) -> Report:
+    """When to switch from one strategy to another, as ``ftrag-mc policy`` writes and prints it.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    start, switch_to, trigger, for_months, points, samples, seed, sampler, workers, progress
+        As :func:`~ftrag_mc.analysis.policy.compute_policy` (A and B default to the scenario's
+        staged strategy's, else the baseline and the challenger with the lowest expected NPC).
+    command
+        The command line recorded in ``policy.json``.
+
+    Returns
+    -------
+    Report
+        Merged into the scenario's folder: ``policy.csv``, ``policy.png`` and ``policy.json``; lines:
+        the best policy with its interval, the value of flexibility, how often it beats each static
+        choice (:func:`~ftrag_mc.report.policy_words.describe_policy`).
+
+    Raises
+    ------
+    ValueError
+        As :func:`~ftrag_mc.analysis.policy.compute_policy` (checked before the search).
+    """
+    result = compute_policy(scenario, start=start, switch_to=switch_to, trigger=trigger, for_months=for_months,
+                            points=points, samples=samples, seed=seed, sampler=sampler, workers=workers,
+                            progress=progress)
+    items: dict[str, Any] = {"policy.csv": result.frame}
+    with _closed_on_error(items):
+        items["policy.png"] = charts.plot_policy(result.frame, charts.policy_run_info(result))[0]
+        items["policy.json"] = policy_record(result, command=command)
+    return Report(scenario.name, items, describe_policy(result), merge=True)

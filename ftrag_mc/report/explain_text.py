@@ -113,7 +113,21 @@ def _notes(scenario: Scenario, t, horizon: int) -> tuple[str, ...]:
     decline = t["price_decline_per_year"]
     if decline:
         notes.append(f"token prices fall {100 * decline:.3g} % a year, so token lines change month by month")
+    if not pd.isna(t["start"]):
+        notes.append(_switch_note(scenario, t, horizon))
     return tuple(notes)
+
+
+def _switch_note(scenario: Scenario, t, horizon: int) -> str:
+    """A staged strategy: when it switches in this future, and what that means for its lines."""
+    start, switch, tau = scenario.label(t["start"]), scenario.label(t["switch_to"]), t["switch_after_month"]
+    if math.isinf(tau):
+        return (f"starts on {start} and does not switch to {switch} within {format_months(horizon)} here: "
+                f"{start}'s costs throughout")
+    when = "at once (t = 0)" if tau == 0 else f"at the end of month {tau:.0f}"
+    return (f"starts on {start} and switches to {switch} {when}: {switch}'s one-time costs then, its launch delay, "
+            f"retrains and drift counted from then; {start} serves until {switch} launches (the 'before the switch' "
+            "lines)")
 
 
 def explain_notes(ex: Explanation, scenario: Scenario) -> dict[str, tuple[str, ...]]:

@@ -15,8 +15,10 @@ from ftrag_mc.analysis import regimes
 from ftrag_mc.analysis.delta_distribution import compute_delta_marks
 from ftrag_mc.analysis.marks import attach_marks
 from ftrag_mc.model.components import component_values_text
+from ftrag_mc.model.staged import is_staged
 from ftrag_mc.report import charts
 from ftrag_mc.report.analyses import RunAnalyses
+from ftrag_mc.report.policy_words import policy_columns
 from ftrag_mc.report.columns import (
     BREAKEVEN_SENTINELS, DELTA, PAYBACK_SENTINELS, Column, percentile_columns, shared,
 )
@@ -47,6 +49,10 @@ class ReportItem:
 
 def _three_or_more(result: SimulationResult) -> bool:
     return len(result.strategies) > 2
+
+
+def _has_staged(result: SimulationResult) -> bool:
+    return any(is_staged(s) for s in result.scenario.strategies.values())
 
 
 #: The standard report, in the order it is written: run, --help, the README and the tests read it.
@@ -256,6 +262,13 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
         "swing_usd": ("|delta_high_usd − delta_low_usd|: how far this input alone moves ΔNPC (deterministic, "
                       "no Monte Carlo error)", "currency"),
     }),
+    ReportItem("policy.csv", "with a staged strategy: the search of its trigger (ftrag-mc policy) on up to 20,000 "
+               "futures of its own: per trigger the expected NPC and saving with paired standard errors, P(win), "
+               "P(switch), switch-month percentiles, against committing now and never switching",
+               lambda a: a.policy.frame, _has_staged, columns=policy_columns()),
+    ReportItem("policy.png", "the same: the expected saving against the trigger, the best marked, the static "
+               "policies as lines, and when the switch happens",
+               lambda a: charts.plot_policy(a.policy.frame, charts.policy_run_info(a.policy))[0], _has_staged),
     ReportItem("report.pdf", "the board pack: headline and key figures, every chart, every input with its "
                "source, the method"),
     ReportItem("summary.md", "the headline, key figures and the list of files"),

@@ -108,3 +108,28 @@ def explain_record(scenario: Scenario, explained: Explanation, *, command: str |
             "percentile": explained.percentile, "queries_per_month": explained.queries_per_month,
             "horizon_months": scenario.horizon_months, "inputs": explained.values,
             "notes": explain_notes(explained, scenario), "overrides": list(scenario.overrides), "command": command}
+
+
+def policy_record(result: Any, *, command: str | None = None) -> dict[str, Any]:
+    """``policy.json``: what reproduces a trigger search (the run, the two strategies, the trigger
+    searched), its headline numbers and the meaning of each ``policy.csv`` column."""
+    from ftrag_mc.analysis.policy import POLICY_COLUMNS
+
+    scenario = result.scenario
+    best = result.best_row
+    return {"scenario": scenario.name, "scenario_file": scenario.file, "scenario_sha256": scenario.source_hash,
+            "overrides": list(scenario.overrides), "seed": result.seed, "samples": result.samples,
+            "sampler": result.sampler, "baseline": result.baseline, "start": result.start,
+            "switch_to": result.switch_to, "trigger": result.kind, "for_months": result.for_months,
+            "horizon_months": result.horizon_months, "queries_per_month": result.queries_per_month,
+            "best_policy": str(best["policy"]), "best_volume_above_queries_per_month": _number(best["volume_above_queries_per_month"]),
+            "best_month": _number(best["month"]), "flexibility_usd": result.flexibility_usd,
+            "flexibility_se_usd": result.flexibility_se_usd, "package_version": __version__,
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": command,
+            "columns": POLICY_COLUMNS}
+
+
+def _number(x: Any) -> float | None:
+    """A CSV number for JSON: NaN (not applicable) as null."""
+    x = float(x)
+    return None if x != x else x

@@ -26,7 +26,7 @@ from ftrag_mc.report.style import quiet_glyph_warnings, warn_undrawable
 
 MARKER = "run.json"
 #: Every report folder holds one of these records; a folder with none is never replaced.
-MARKERS = (MARKER, "sensitivity.json", "sweep.json", "explain.json")
+MARKERS = (MARKER, "sensitivity.json", "sweep.json", "explain.json", "policy.json")
 
 
 class ReportError(RuntimeError):

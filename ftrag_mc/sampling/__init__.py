@@ -16,10 +16,11 @@ disjoint ranges at once (:mod:`~ftrag_mc.sampling.samplers` says how each sample
 Modules: :mod:`~ftrag_mc.sampling.streams` (seeds and addressed streams),
 :mod:`~ftrag_mc.sampling.correlation` (the rank correlations a scenario asks for) and
 :mod:`~ftrag_mc.sampling.samplers` (:class:`InputSampler`: MC, LHS and Sobol' uniforms, the copula,
-the marginals).
+the marginals) and :mod:`~ftrag_mc.sampling.paths` (the month-to-month steps of a noisy volume path).
 """
 
 from ftrag_mc.sampling.correlation import RankCorrelation, parse_rank_correlation
+from ftrag_mc.sampling.paths import draw_volume_steps
 from ftrag_mc.sampling.samplers import SAMPLERS, U_MAX, U_MIN, InputSampler
 from ftrag_mc.sampling.streams import BLOCK_SIZE, normalize_seed, stream_rng
 
@@ -30,6 +31,7 @@ __all__ = [
     "U_MIN",
     "InputSampler",
     "RankCorrelation",
+    "draw_volume_steps",
     "normalize_seed",
     "parse_rank_correlation",
     "stream_rng",

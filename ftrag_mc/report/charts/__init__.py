@@ -20,6 +20,7 @@ from ftrag_mc.report.charts.evppi import evppi_finding, plot_evppi
 from ftrag_mc.report.charts.fan import fan_finding, plot_fan
 from ftrag_mc.report.charts.indices import global_finding, plot_global
 from ftrag_mc.report.charts.payback import payback_finding, plot_payback
+from ftrag_mc.report.charts.policy import plot_policy, policy_finding, policy_run_info
 from ftrag_mc.report.charts.pwin_month import plot_pwin_vs_month, pwin_vs_month_finding
 from ftrag_mc.report.charts.pwin_volume import plot_pwin_vs_volume, pwin_vs_volume_finding
 from ftrag_mc.report.charts.regret import plot_regret, regret_finding
@@ -46,9 +47,10 @@ CHARTS = {
     "sweep_1d": (sweep_1d_finding, plot_sweep_1d),
     "sweep_2d": (sweep_2d_finding, plot_sweep_2d),
     "compare": (compare_finding, plot_compare),
+    "policy": (policy_finding, plot_policy),
 }
 
 __all__ = [
-    "CHARTS", "compare_run_info", "sweep_run_info",
+    "CHARTS", "compare_run_info", "policy_run_info", "sweep_run_info",
     *(f.__name__ for pair in CHARTS.values() for f in pair),
 ]
