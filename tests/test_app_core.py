@@ -246,7 +246,8 @@ def test_the_toml_reads_back_as_the_edited_table(path):
     source = Source.read(path)
     scenario = source.load()
     fields = scenario_fields(scenario, tomllib.loads(path.read_text()))
-    strategy = scenario.challengers[-1]
+    strategy = next(s for s in reversed(scenario.strategies)  # one that takes a one-time cost (not a staged one)
+                    if _valid(source, f"strategies.{s}.one_time_usd=1500"))
     edits = [f"{fields[0].key}=123456", f"{fields[-1].key}={fields[-1].value}",
              f"strategies.{strategy}.one_time_usd=1500",
              f'strategies.{strategy}.label="Edited \\"label\\" # not a comment"']
@@ -254,3 +255,13 @@ def test_the_toml_reads_back_as_the_edited_table(path):
     text = edited_toml(source, state)
     expected = apply_overrides(tomllib.loads(path.read_text()), [*edits, "simulation.samples=777", "simulation.seed=5"])
     assert tomllib.loads(text) == expected
+
+
+def _valid(source, override):
+    from ftrag_mc.errors import ScenarioError
+
+    try:
+        source.load([override])
+    except ScenarioError:
+        return False
+    return True

@@ -108,16 +108,19 @@ def _is_price(scenario: Scenario, key: str) -> bool:
 def scenario_fields(scenario: Scenario, table: Mapping[str, Any]) -> tuple[Field, ...]:
     """The page's inputs for ``scenario``, read from its TOML ``table`` (before overrides).
 
-    In order: start volume, growth and horizon; the uncertain inputs (shared ones, the team's,
+    In order: start volume, growth (and any other uncertain volume input) and horizon; the uncertain inputs (shared ones, the team's,
     then each strategy's with its key prices); each key at most once.
     """
     keys: list[tuple[str, str, str, str]] = []  # key, label, value, group
     volume = [("volume.queries_per_month", "Start volume (queries/month)",
                format_value(_lookup(table, "volume.queries_per_month")))]
-    volume += _quantity_fields(scenario, table, "volume.growth_per_month")
+    volume_inputs = ["volume.growth_per_month", *(k for k in scenario.uncertain_inputs
+                                                  if k.startswith("volume.") and k != "volume.growth_per_month")]
+    for key in volume_inputs:
+        volume += _quantity_fields(scenario, table, key)
     volume += [("scenario.horizon_months", "Horizon (months)", format_value(scenario.horizon_months))]
     keys += [(k, label, v, "Volume and horizon") for k, label, v in volume]
-    uncertain = [k for k in scenario.uncertain_inputs if k != "volume.growth_per_month"]
+    uncertain = [k for k in scenario.uncertain_inputs if k not in volume_inputs]
     prices = [k for k in scenario.inputs if _is_price(scenario, k)]
     owners = ["inputs", "team", "scenario", *(f"strategies.{s}" for s in scenario.strategies)]
     for owner in owners:
