@@ -95,7 +95,7 @@ def test_an_edit_updates_the_headline_to_run_s_numbers(app, browser):
     after, text = _wait(lambda: (h := _headline(browser))[0] != before and h, what="the edited headline")
     assert text == _page(("volume.growth_per_month.mode=0.03",))[0].text
     assert "set=volume.growth_per_month.mode%3D0.03" in browser.current_url
-    assert browser.find_element(By.ID, "main-chart-img").get_attribute("src").startswith("data:image/png;base64,")
+    assert browser.find_element(By.ID, "main-chart-img").get_attribute("src").startswith("data:image/svg+xml;base64,")
 
 
 def test_a_bad_edit_shows_the_cli_message_beside_its_field(app, browser):

@@ -203,7 +203,7 @@ def test_the_page_gives_run_s_headline_and_summary(source, cli_run, page_state, 
     assert headline.text == lines[0]
     write_report(tmp_path / "page", {"summary.csv": run.summary})
     assert (tmp_path / "page" / "summary.csv").read_bytes() == (folder / "summary.csv").read_bytes()
-    assert chart.png.startswith(b"\x89PNG") and chart.finding
+    assert chart.svg.startswith(b"<?xml") and b"<svg" in chart.svg and chart.finding
     assert headline.top_inputs[0]["label"] in lines[0]
     assert page_state.command(SUPPORT).startswith("ftrag-mc run scenarios/support-classifier.toml --samples 3000")
 

@@ -154,8 +154,8 @@ def _inputs_panel(model: Model, values: dict[str, str], extra: str):
 def _settings(model: Model, state: PageState):
     from shiny import ui
 
-    challengers = {"auto": "The main question (as ftrag-mc run)"}
-    challengers.update({k: v for k, v in model.strategies.items() if k != (state.baseline or model.baseline)})
+    challengers = {"auto": "The main question (as ftrag-mc run)",
+                   **{k: v for k, v in model.strategies.items() if k != (state.baseline or model.baseline)}}
     return ui.div(
         ui.input_select("challenger", "Challenger", challengers, selected=state.challenger or "auto"),
         ui.div(id="challenger-error", class_="ftrag-error"),

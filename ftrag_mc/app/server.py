@@ -45,7 +45,7 @@ def request_digest(request: Request) -> str:
 def _img(chart: Chart, alt: str, element_id: str):
     from shiny import ui
 
-    src = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
+    src = "data:image/svg+xml;base64," + base64.b64encode(chart.svg).decode("ascii")
     return ui.div(ui.img(src=src, alt=alt, id=element_id), class_="ftrag-chart")
 
 
@@ -99,8 +99,13 @@ def _read_form(input, model: Model):
                      scenario_baseline=model.baseline)
 
 
+def _challenger_choices(model: Model, baseline: str) -> dict[str, str]:
+    return {"auto": "The main question (as ftrag-mc run)",
+            **{k: v for k, v in model.strategies.items() if k != baseline}}
+
+
 def _server(model: Model, engine: Engine):
-    from shiny import reactive, render, req
+    from shiny import reactive, render, req, ui
 
     def server(input, output, session):
         shown: reactive.Value[_Shown | None] = reactive.value(None)
@@ -155,6 +160,16 @@ def _server(model: Model, engine: Engine):
                 request, outcome = rest_task.value.get()
                 if not isinstance(outcome, Invalid):
                     rest.set((request, outcome))
+
+        @reactive.effect
+        @reactive.event(input.baseline, ignore_init=True)
+        def _challengers():
+            # The challenger list is every strategy but the baseline; a choice still valid stays.
+            baseline = input.baseline()
+            choices = _challenger_choices(model, baseline if baseline in model.strategies else model.baseline)
+            with reactive.isolate():
+                current = input.challenger()
+            ui.update_select("challenger", choices=choices, selected=current if current in choices else "auto")
 
         session.on_ended(lambda: (first_task.cancel(), rest_task.cancel()))
         _outputs(model, engine, shown, rest, render, req)
