@@ -21,6 +21,7 @@ import click
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from ftrag_mc._version import __version__
+from ftrag_mc.cli_app import app as app_command
 from ftrag_mc.cli_edge import Edge, UserError, user_errors
 from ftrag_mc.cli_evidence import evsi_options, fit, pilot_study
 from ftrag_mc.cli_new import new
@@ -532,4 +533,5 @@ def prices(text: str, as_csv: bool) -> None:
         click.echo(line)
 
 
+main.add_command(app_command)  # ftrag-mc app: the web page's command, in cli_app.py
 main.add_command(new)  # ftrag-mc new: writing a scenario from a template, in cli_new.py

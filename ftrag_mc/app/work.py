@@ -1,0 +1,258 @@
+"""The page's worker processes, and the cache in front of them.
+
+An edit is two runs side by side on two workers: the run (:func:`~ftrag_mc.app.views.compute_run`)
+that gives the headline and the rest, and one counting only what the main chart draws
+(:func:`~ftrag_mc.app.views.compute_quick_chart`), which draws it at once; then the rest. Workers are started once
+(spawned, then warmed up: imports, the inverse CDFs, fonts) and kept, one per CPU: a run of
+20,000 samples takes a few hundred milliseconds there, where starting a process would take a
+second. A view is cached by what it depends on (the scenario file, the overrides, samples, seed,
+the challenger shown), so going back to an earlier edit, or a colleague opening the same link,
+costs nothing; the same view asked for by several sessions at once is computed once. A view
+nobody waits for any more is dropped before it starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import pickle
+import signal
+import time
+import warnings
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from ftrag_mc.app.views import (
+    Chart, Headline, Invalid, Request, Rest, Source, compute_headline, compute_main_chart, compute_quick_chart,
+    compute_rest, compute_run,
+)
+
+__all__ = ["Engine", "default_workers"]
+
+#: Runs kept (pickled, a few MB each) for the views and downloads that follow an edit.
+RUNS_KEPT = 8
+#: Views kept (a headline and a chart are ~100 kB).
+VIEWS_KEPT = 256
+
+
+def default_workers() -> int:
+    """One worker per CPU this process may use (at least 1, at most 8)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+# --- in the worker processes -----------------------------------------------------------------------
+
+def _init_worker(source: Source) -> None:
+    """A worker's process settings (its own process: the edge, as the CLI's), then a warm-up run
+    so that a person's first edit does not pay for imports, inverse CDFs and font caches."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+    from ftrag_mc.simulate import tune_allocator
+
+    tune_allocator()
+    try:
+        blob = compute_run(source, Request((), 2_000, 1))
+        if not isinstance(blob, Invalid):
+            run = pickle.loads(blob)
+            compute_headline(run, None)
+            compute_main_chart(run, None)
+    except Exception:  # a warm-up is a courtesy: the page shows the real error on the first view
+        pass
+
+
+def _headline(blob: bytes, challenger: str | None) -> Headline | Invalid:
+    return compute_headline(pickle.loads(blob), challenger)
+
+
+def _main_chart(blob: bytes, challenger: str | None) -> Chart | Invalid:
+    return compute_main_chart(pickle.loads(blob), challenger)
+
+
+def _rest(blob: bytes, challenger: str | None) -> Rest | Invalid:
+    return compute_rest(pickle.loads(blob), challenger)
+
+
+def _csvs(blob: bytes) -> bytes:
+    from ftrag_mc.app.exports import csv_zip
+
+    return csv_zip(pickle.loads(blob).result)
+
+
+def _board_pack(blob: bytes, command: str) -> bytes:
+    from ftrag_mc.app.exports import board_pack_zip
+
+    return board_pack_zip(pickle.loads(blob).result, command=command)
+
+
+# --- in the server ---------------------------------------------------------------------------------
+
+class _Shared:
+    """One computation that several sessions may wait for: cancelled only when none waits."""
+
+    def __init__(self, task: asyncio.Task):
+        self.task = task
+        self.waiting = 0
+
+
+class Engine:
+    """The worker pool and the caches in front of it, for one scenario file.
+
+    Every method is a coroutine for the server's event loop; the work runs in the workers, so the
+    server stays responsive whatever the sessions ask.
+    """
+
+    def __init__(self, source: Source, *, workers: int | None = None):
+        self.source = source
+        self.workers = workers or default_workers()
+        self._pool = self._start()
+        self._runs: OrderedDict[Hashable, bytes | Invalid] = OrderedDict()
+        self._views: OrderedDict[Hashable, Any] = OrderedDict()
+        self._inflight: dict[Hashable, _Shared] = {}
+        self._main: str = ""  # the main question's challenger as last seen (the chart drawn first)
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(self.source,))
+
+    async def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` on a worker; a pool whose worker died is started again, once."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, fn, *args)
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._start()
+            return await loop.run_in_executor(self._pool, fn, *args)
+
+    async def _once(self, cache: OrderedDict, limit: int, key: Hashable, make: Callable[[], Awaitable[Any]]) -> Any:
+        """The cached value of ``key``, or ``make()`` run once however many wait for it."""
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        shared = self._inflight.get(key)
+        if shared is None:
+            shared = self._inflight[key] = _Shared(asyncio.ensure_future(make()))
+            shared.task.add_done_callback(lambda task: self._settle(cache, limit, key, task))
+        shared.waiting += 1
+        try:
+            return await asyncio.shield(shared.task)
+        except asyncio.CancelledError:
+            if shared.waiting == 1 and not shared.task.done():
+                shared.task.cancel()  # nobody else waits: drop it (before it starts, if queued)
+            raise
+        finally:
+            shared.waiting -= 1
+
+    def _settle(self, cache: OrderedDict, limit: int, key: Hashable, task: asyncio.Task) -> None:
+        if self._inflight.get(key) is not None and self._inflight[key].task is task:
+            del self._inflight[key]
+        if task.cancelled() or task.exception() is not None:
+            return
+        cache[key] = task.result()
+        while len(cache) > limit:
+            cache.popitem(last=False)
+
+    async def run(self, request: Request) -> bytes | Invalid:
+        """The run of ``request`` (pickled), or why the command line would refuse it."""
+        key = ("run", request.run_key)
+        return await self._once(self._runs, RUNS_KEPT, key, lambda: self._call(compute_run, self.source, request))
+
+    async def first(self, request: Request) -> tuple[Headline, Chart, float] | Invalid:
+        """The headline and the main chart of ``request``, and the seconds they took here (0 from
+        the cache).
+
+        Side by side on two workers: the run (every statistic, for the headline and the rest)
+        and a run of the P(win) counts alone that draws the main chart at once (the same draws,
+        so the same chart). Its challenger, when the page shows the main question, is the main
+        question as last seen; if the run says it has changed, the chart is drawn again.
+        """
+        started = time.perf_counter()
+        chart_key = ("chart", request)
+        quick = None
+        if chart_key not in self._views:
+            guess = request.challenger or self._main
+            quick = asyncio.ensure_future(self._once(
+                self._views, VIEWS_KEPT, ("quick", request, guess),
+                lambda: self._call(compute_quick_chart, self.source, request, guess)))
+        try:
+            return await self._first(request, quick, started)
+        finally:
+            if quick is not None and not quick.done():
+                quick.cancel()
+
+    async def _first(self, request: Request, quick, started: float) -> tuple[Headline, Chart, float] | Invalid:
+        run = await self.run(request)
+        if isinstance(run, Invalid):
+            return run
+        headline = await self._once(self._views, VIEWS_KEPT, ("headline", request),
+                                    lambda: self._call(_headline, run, request.challenger))
+        if isinstance(headline, Invalid):
+            return headline
+        if request.challenger is None:
+            self._main = headline.challenger
+        chart = await quick if quick is not None else None
+        if isinstance(chart, Chart) and chart.challenger == headline.challenger:
+            self._keep(("chart", request), chart)
+        else:
+            chart = await self._once(self._views, VIEWS_KEPT, ("chart", request),
+                                     lambda: self._call(_main_chart, run, request.challenger))
+        if isinstance(chart, Invalid):
+            return chart
+        return headline, chart, time.perf_counter() - started
+
+    def _keep(self, key: Hashable, value: Any) -> None:
+        self._views[key] = value
+        while len(self._views) > VIEWS_KEPT:
+            self._views.popitem(last=False)
+
+    async def rest(self, request: Request) -> Rest | Invalid:
+        """The ΔNPC distribution and the cost breakdown of ``request``."""
+        run = await self.run(request)
+        if isinstance(run, Invalid):
+            return run
+        return await self._once(self._views, VIEWS_KEPT, ("rest", request),
+                                lambda: self._call(_rest, run, request.challenger))
+
+    async def csvs(self, request: Request) -> bytes:
+        """The run's CSVs, zipped (:func:`~ftrag_mc.app.exports.csv_zip`)."""
+        return await self._call(_csvs, await self._valid_run(request))
+
+    async def board_pack(self, request: Request, command: str) -> bytes:
+        """The run's whole report, zipped (:func:`~ftrag_mc.app.exports.board_pack_zip`)."""
+        return await self._call(_board_pack, await self._valid_run(request), command)
+
+    async def _valid_run(self, request: Request) -> bytes:
+        run = await self.run(request)
+        if isinstance(run, Invalid):
+            raise ValueError(run.message)
+        return run
+
+    def warm(self, request: Request | None = None, *, timeout_s: float = 300) -> None:
+        """Start every worker now and wait until each has warmed up, not on the first edit; then
+        compute ``request``'s headline and chart (the page as it opens) into the cache."""
+        for started in [self._pool.submit(int) for _ in range(self.workers)]:
+            started.result(timeout=timeout_s)
+        if request is None:
+            return
+        run = self._pool.submit(compute_run, self.source, request).result(timeout=timeout_s)
+        self._runs[("run", request.run_key)] = run
+        if not isinstance(run, Invalid):
+            headline = self._pool.submit(_headline, run, request.challenger)
+            chart = self._pool.submit(_main_chart, run, request.challenger)
+            self._views[("headline", request)] = headline.result(timeout=timeout_s)
+            self._views[("chart", request)] = chart.result(timeout=timeout_s)
+            if isinstance(self._views[("headline", request)], Headline):
+                self._main = self._views[("headline", request)].challenger
+
+    def close(self) -> None:
+        """Stop the workers (work in progress is dropped)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,147 @@
+"""The page in a real browser (headless Chromium from the system's packages): it loads, an edit
+updates the headline to ``ftrag-mc run``'s numbers for that edit, a bad edit shows the command
+line's message beside its field, the link carries the view, the TOML download runs, and a
+screenshot is a page, not a blank.
+
+Without the browser the tests are skipped on a developer's machine, and fail in CI (``CI`` set):
+``.ci/run`` installs it."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import tomllib
+
+import pytest
+
+from app_harness import ROOT, SUPPORT, browser_missing, chrome, quit_chrome, start_app
+
+MISSING = browser_missing()
+if MISSING and os.environ.get("CI"):
+    pytest.fail(f"CI must run the browser tests: {MISSING}", pytrace=False)
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+
+SAMPLES = 3000
+GROWTH = "k_volume_growth_per_month_mode"
+VOLUME = "k_volume_queries_per_month"
+
+
+@pytest.fixture(scope="module")
+def app():
+    running = start_app()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory):
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
+    driver = chrome(download_dir=str(downloads))
+    yield driver
+    quit_chrome(driver)
+
+
+def _wait(condition, timeout_s: float = 120, what: str = "the page"):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+        except Exception:  # not there yet (stale or missing element)
+            value = None
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _headline(driver) -> tuple[str, str]:
+    from selenium.webdriver.common.by import By
+
+    element = driver.find_element(By.ID, "headline-text")
+    return element.get_attribute("data-request"), element.text
+
+
+def _type(driver, element_id: str, text: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    field = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", field)
+    field.clear()
+    field.send_keys(text + Keys.ENTER)
+
+
+def _page(source_overrides: tuple[str, ...], samples: int = SAMPLES):
+    from ftrag_mc.app.views import Request, Source, compute_first
+
+    source = Source((ROOT / SUPPORT).read_bytes(), SUPPORT, "support-classifier")
+    return compute_first(source, Request(source_overrides, samples, 2026))
+
+
+def test_an_edit_updates_the_headline_to_run_s_numbers(app, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{app.url}?samples={SAMPLES}")
+    before, text = _wait(lambda: _headline(browser), what="the first headline")
+    assert text == _page(())[0].text
+    _wait(lambda: browser.find_element(By.ID, "breakdown-chart-img"), what="the rest of the page")
+
+    _type(browser, GROWTH, "0.03")
+    after, text = _wait(lambda: (h := _headline(browser))[0] != before and h, what="the edited headline")
+    assert text == _page(("volume.growth_per_month.mode=0.03",))[0].text
+    assert "set=volume.growth_per_month.mode%3D0.03" in browser.current_url
+    assert browser.find_element(By.ID, "main-chart-img").get_attribute("src").startswith("data:image/svg+xml;base64,")
+
+
+def test_a_bad_edit_shows_the_cli_message_beside_its_field(app, browser):
+    from selenium.webdriver.common.by import By
+
+    shown = _wait(lambda: _headline(browser), what="a headline")
+    _type(browser, VOLUME, "lots")
+    message = _wait(lambda: browser.find_element(By.ID, f"{VOLUME}-error").text, what="the field's error")
+    assert message == f"{SUPPORT}: volume.queries_per_month (from --set): expected a number, got a string"
+    assert _headline(browser) == shown, "the last valid view stays"
+    _type(browser, VOLUME, "250000")
+    _wait(lambda: not browser.find_element(By.ID, f"{VOLUME}-error").text, what="the error to clear")
+
+
+def test_the_link_opens_the_same_view_and_the_toml_runs(app, browser, downloads, runner, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from ftrag_mc.cli import main
+
+    link = browser.current_url
+    assert "set=volume.growth_per_month.mode%3D0.03" in link
+    shown = _wait(lambda: _headline(browser), what="a headline")
+    browser.get("about:blank")
+    browser.get(link)
+    assert _wait(lambda: _headline(browser), what="the shared view") == shown
+    assert browser.find_element(By.ID, GROWTH).get_attribute("value") == "0.03"
+
+    browser.find_element(By.ID, "download_toml").click()
+    path = _wait(lambda: next(iter(downloads.glob("*.toml")), None), what="the TOML download")
+    text = _wait(lambda: path.read_text() if path.stat().st_size else None, what="the whole TOML")
+    table = tomllib.loads(text)
+    assert table["volume"]["growth_per_month"]["mode"] == 0.03 and table["simulation"]["samples"] == SAMPLES
+    assert "# article" in text, "the file's comments are kept"
+    edited = tmp_path / "support-classifier.toml"
+    edited.write_text(text)
+    result = runner.invoke(main, ["run", str(edited), "--out", str(tmp_path / "out")], catch_exceptions=False)
+    assert result.exit_code == 0 and result.output.splitlines()[0] == shown[1]
+
+
+def test_a_screenshot_is_a_page_not_a_blank(app, browser, tmp_path):
+    from PIL import Image
+
+    _wait(lambda: _headline(browser), what="a headline")
+    png = browser.get_screenshot_as_png()
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 50, "more than a few colours"
+    white = sum(n for n, rgb in colours if rgb == (255, 255, 255))
+    assert white < 0.9 * image.width * image.height, "not all white"
