@@ -186,7 +186,7 @@ def run(scenario: str, samples: int | None, seed: int | None, sampler: str | Non
 
         with user_errors():
             report = build_run_report(result, command=command_line(scenario), on_item=progress.stages("Reporting"),
-                                      rule=rule, paper=paper.lower())
+                                      rule=rule, paper=paper.lower(), render_png=True)
             paths = _write(report, out_dir, progress)
     _echo(report, paths, out_dir, quiet)
 

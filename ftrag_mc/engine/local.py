@@ -53,7 +53,10 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
         for b in blocks:
             yield run_block(plan, b) if run is run_blocks else run(plan, range(b, b + 1))
         return
-    plan.input_sampler  # built once (and so validated) before the workers copy the plan
+    # Built once (and so validated) before the workers copy the plan, with its inverse-CDF tables
+    # and their scipy modules: two workers importing and building them each cost more than the
+    # blocks of a 20,000-sample run.
+    plan.input_sampler.prepare()
     if "fork" in multiprocessing.get_all_start_methods():
         tasks = [blocks[i:i + blocks_per_task] for i in range(0, len(blocks), blocks_per_task)]
         # Ctrl-C held back while the workers fork: one arriving before a worker's initializer has
@@ -140,12 +143,30 @@ def tune_allocator() -> bool:
         return False
 
 
-def default_workers() -> int:
-    """Worker threads: the CPUs this process may use."""
+def usable_cpus() -> int:
+    """The CPUs this process may use (its affinity where the platform has one), at least 1."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def busy_cpus() -> int:
+    """CPUs other processes keep busy right now: the tasks runnable at this moment, this process
+    aside (Linux's /proc/loadavg); 0 where the platform does not say."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as stream:
+            runnable = int(stream.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(0, runnable - 1)
+
+
+def default_workers() -> int:
+    """Worker processes: the CPUs this process may use that no other process keeps busy, at least
+    one. Two workers sharing one free core run slower than one alone (each waits its turn and
+    both pay the fork), so a core another process holds is left to it."""
+    return max(1, usable_cpus() - busy_cpus())
 
 
 def estimate_memory_bytes(scenario: Scenario, *, samples: int, workers: int, keep_samples: bool = False) -> int:
@@ -176,5 +197,6 @@ def available_memory_bytes() -> int | None:
     return None
 
 
-__all__ = ["available_memory_bytes", "default_workers", "estimate_memory_bytes", "local_blocks", "release_memory",
+__all__ = ["available_memory_bytes", "busy_cpus", "default_workers", "estimate_memory_bytes", "local_blocks",
+           "release_memory", "usable_cpus",
            "tune_allocator"]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ftrag_mc.analysis import sensitivity, voi
 from ftrag_mc.analysis.compare import Variant, attach_headline, compute_compare
@@ -46,6 +47,7 @@ from ftrag_mc.report.evidence_text import pilot_lines
 from ftrag_mc.report.headline import headline
 from ftrag_mc.report.items import build_report, close_figures
 from ftrag_mc.report.pdf import build_pdf
+from ftrag_mc.report.render import PngRenderer, render_processes
 from ftrag_mc.report.policy_words import describe_policy, policy_headline
 from ftrag_mc.report.records import (
     compare_record, explain_record, policy_record, run_record, sensitivity_record, sweep_record,
@@ -135,7 +137,7 @@ def _no_step(_name: str) -> None:
 
 def build_run_report(result: SimulationResult, *, command: str | None = None,
                      on_item: Callable[[str], None] | None = None, rule: str = "mean",
-                     paper: str = "a4") -> Report:
+                     paper: str = "a4", render_png: bool = False) -> Report:
     """The standard report of a run, as ``ftrag-mc run`` writes and prints it.
 
     Parameters
@@ -151,6 +153,11 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         of NPC); see :func:`~ftrag_mc.analysis.decision.compute_decision`.
     paper
         The sheet of every page of ``report.pdf``, landscape: ``"a4"`` or ``"letter"``.
+    render_png
+        Render every chart to its PNG bytes now, once (the PNG file and the PDF's page are the
+        same pixels), in forked processes on the CPUs free while the PDF's title page is drawn
+        (:class:`~ftrag_mc.report.render.PngRenderer`), and keep the bytes in ``items`` instead of
+        the Figures: what ``ftrag-mc run`` does. Default: the Figures stay (to show or restyle).
 
     Returns
     -------
@@ -169,7 +176,15 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
         items["run.json"] = run_record(result, command=command, decision_rule=rule)
         step("report.pdf")
         csvs = [name for name in items if name.endswith(".csv")]
-        items["report.pdf"] = build_pdf(items, result, record=items["run.json"], paper=paper, hero=analyses.hero)
+        charts = {name: fig for name, fig in items.items() if name.endswith(".png") and isinstance(fig, Figure)}
+        with PngRenderer(render_processes() if render_png else 0) as renderer:
+            for name, fig in charts.items() if render_png else ():
+                renderer.submit(name, fig)
+            items["report.pdf"] = build_pdf(items, result, record=items["run.json"], paper=paper, hero=analyses.hero,
+                                            png=renderer.get if render_png else None)
+            if render_png:
+                items.update(renderer.results())
+                close_figures(charts)
         summary, decision, top_inputs = items["summary.csv"], items["decision.csv"], items.get("top_inputs.csv")
         items["summary.md"] = build_summary_md(result, summary, items)
         items["columns.csv"] = columns_frame(csvs + ["columns.csv"])

@@ -15,13 +15,14 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import matplotlib.image as mpimg
 import numpy as np
+import PIL.Image
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from ftrag_mc.report.style import INK, MUTED, escape, quiet_glyph_warnings, warn_undrawable
+from ftrag_mc.report.render import PNG_DPI, png_bytes
+from ftrag_mc.report.style import INK, MUTED, escape
 
 __all__ = ["PAPERS", "Page", "Row", "chart_image", "paginate", "paper_size", "table_rows"]
 
@@ -29,7 +30,6 @@ __all__ = ["PAPERS", "Page", "Row", "chart_image", "paginate", "paper_size", "ta
 PAPERS: dict[str, tuple[float, float]] = {"a4": (11.69, 8.27), "letter": (11.0, 8.5)}
 MARGIN_IN = 0.5
 FOOTER_IN = 0.3  # the band at the bottom of each page for its footer
-PRINT_DPI = 220  # a chart's image, at the size it is printed
 _CHAR_EM = 0.6  # width of an average DejaVu Sans character (text with digits and capitals), in em
 _LINE = 1.32  # line height, in font sizes
 
@@ -62,18 +62,21 @@ def wrap_lines(text: str, width_in: float, font_pt: float) -> list[str]:
     return lines
 
 
-def chart_image(chart: Figure, width_in: float, height_in: float):
-    """``chart`` as an RGBA image for a box of ``width_in`` x ``height_in`` (aspect kept), at
-    :data:`PRINT_DPI` of its printed size; returns (image, printed width, printed height)."""
-    w, h = chart.get_size_inches()
+def chart_image(chart: Figure | bytes, width_in: float, height_in: float):
+    """A chart as an RGB image for a box of ``width_in`` x ``height_in`` (aspect kept): its PNG
+    (``bytes``, as :func:`~ftrag_mc.report.render.png_bytes` renders it; a Figure is rendered so
+    here), the very pixels of the report's PNG file; returns (image, printed width, printed height)
+    in inches. At A4 a full-page chart prints at about 160 dpi."""
+    png = chart if isinstance(chart, (bytes, bytearray)) else png_bytes(chart)
+    with PIL.Image.open(io.BytesIO(png)) as opened:
+        if opened.mode in ("RGBA", "LA", "P"):  # any transparency on white paper
+            rgba = opened.convert("RGBA")
+            image = PIL.Image.alpha_composite(PIL.Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+        else:
+            image = opened.convert("RGB")
+    w, h = image.width / PNG_DPI, image.height / PNG_DPI
     scale = min(width_in / w, height_in / h)
-    buffer = io.BytesIO()
-    warn_undrawable(chart)
-    with quiet_glyph_warnings():
-        chart.savefig(buffer, format="png", dpi=max(PRINT_DPI * scale, 60))
-    buffer.seek(0)
-    image = (mpimg.imread(buffer, format="png") * 255).round().astype(np.uint8)  # a quarter of float32's memory
-    return image, w * scale, h * scale
+    return np.asarray(image), w * scale, h * scale
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ class Page:
         self.text(x, y, "\n".join(lines), fontsize=font_pt, linespacing=linespacing, **kw)
         return y + len(lines) * font_pt * linespacing / 72
 
-    def image(self, chart: Figure, x: float, y: float, width: float, height: float, *,
+    def image(self, chart: Figure | bytes, x: float, y: float, width: float, height: float, *,
               centre: bool = True) -> float:
         """``chart`` scaled to fit the box (x, y, width, height) in inches; returns the y under it."""
         image, w, h = chart_image(chart, width, height)

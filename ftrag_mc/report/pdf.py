@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -133,7 +133,7 @@ def _chart_figures(items: Mapping[str, Any]) -> list[tuple[str, Figure]]:
             if isinstance(item, Figure) and name.endswith(".png")]
 
 
-def _chart_page(chart: Figure, paper: str) -> Page:
+def _chart_page(chart: Figure | bytes, paper: str) -> Page:
     """A chart scaled to fit the sheet inside its margins, centred."""
     page = Page(paper)
     page.image(chart, page.left, page.left, page.text_width, page.bottom - page.left)
@@ -252,7 +252,8 @@ def pdf_pages(items: Mapping[str, Any], result: SimulationResult, *, paper: str 
 
 
 def _save_pdf(target: Any, items: Mapping[str, Any], result: SimulationResult,
-              record: Mapping[str, Any] | None, paper: str, hero: pd.DataFrame | None = None) -> int:
+              record: Mapping[str, Any] | None, paper: str, hero: pd.DataFrame | None = None,
+              png: Callable[[str], bytes] | None = None) -> int:
     summary = items["summary.csv"]
     record = _record(result, items, record)
     date = str(record.get("created_utc") or datetime.now(timezone.utc).isoformat(timespec="seconds"))[:10]
@@ -276,7 +277,7 @@ def _save_pdf(target: Any, items: Mapping[str, Any], result: SimulationResult,
                 elif what == "method":
                     page = _method_page(result, summary, record, paper)
                 else:
-                    page = _chart_page(charts[what], paper)
+                    page = _chart_page(charts[what] if png is None else png(what), paper)
                 page.footer(footer + ("" if what in ("title", "inputs", "method") else f" · {what}"),
                             f"page {number} of {len(contents)}")
                 pdf.savefig(page.fig)
@@ -284,7 +285,8 @@ def _save_pdf(target: Any, items: Mapping[str, Any], result: SimulationResult,
 
 
 def build_pdf(items: Mapping[str, Any], result: SimulationResult, *, record: Mapping[str, Any] | None = None,
-              paper: str = DEFAULT_PAPER, hero: pd.DataFrame | None = None) -> bytes:
+              paper: str = DEFAULT_PAPER, hero: pd.DataFrame | None = None,
+              png: Callable[[str], bytes] | None = None) -> bytes:
     """The board pack as PDF bytes: every page one landscape sheet of ``paper`` (see :func:`pdf_pages`).
 
     Parameters
@@ -303,9 +305,13 @@ def build_pdf(items: Mapping[str, Any], result: SimulationResult, *, record: Map
         The P(win) chart's frame (:attr:`~ftrag_mc.report.analyses.RunAnalyses.hero`): its first
         pair, the recommended strategy against the runner-up, is the title page's chart; without
         it, the report's ``pwin_vs_volume.png`` as it is.
+    png
+        ``png(name)``: a chart's PNG bytes, when the caller renders them anyway (the run's builder
+        writes the same bytes as its PNG files); default each chart rendered here
+        (:func:`~ftrag_mc.report.render.png_bytes`). Either way a page prints the PNG's pixels.
     """
     buffer = io.BytesIO()
-    _save_pdf(buffer, items, result, record, paper, hero)
+    _save_pdf(buffer, items, result, record, paper, hero, png)
     return buffer.getvalue()
 
 

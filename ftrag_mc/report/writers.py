@@ -22,6 +22,7 @@ from typing import Any, Mapping
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ftrag_mc.report.render import PNG_DPI, png_bytes
 from ftrag_mc.report.style import quiet_glyph_warnings, warn_undrawable
 
 MARKER = "run.json"
@@ -35,16 +36,18 @@ class ReportError(RuntimeError):
 
 def _write_item(path: Path, item: Any) -> None:
     suffix = path.suffix
-    if suffix == ".pdf" and isinstance(item, (bytes, bytearray)):
-        path.write_bytes(item)
+    if suffix in (".pdf", ".png") and isinstance(item, (bytes, bytearray)):
+        path.write_bytes(item)  # rendered already (the PDF; a run's PNGs, see report.render)
     elif suffix == ".md" and isinstance(item, str):
         path.write_text(item, encoding="utf-8")
     elif suffix == ".csv" and isinstance(item, pd.DataFrame):
         item.to_csv(path, index=False, float_format="%.10g")
-    elif suffix in (".png", ".pdf", ".svg") and isinstance(item, Figure):
+    elif suffix == ".png" and isinstance(item, Figure):
+        path.write_bytes(png_bytes(item))
+    elif suffix in (".pdf", ".svg") and isinstance(item, Figure):
         warn_undrawable(item)  # once, not once per glyph
         with quiet_glyph_warnings():
-            item.savefig(path, dpi=150)
+            item.savefig(path, dpi=PNG_DPI)
     elif suffix == ".json" and isinstance(item, Mapping):
         path.write_text(json.dumps(item, indent=2, default=_json_default) + "\n")
     else:

@@ -298,6 +298,14 @@ class InputSampler:
             u[rows] = np.clip(special.ndtr(correlated), U_MIN, U_MAX)
         return u
 
+    def prepare(self) -> None:
+        """Build now what each input's first draw would build (the PINV tables of beta and PERT
+        inputs, and the scipy modules behind them), so that worker processes forked from here
+        inherit it instead of each building its own. Changes no draw."""
+        middle = np.full(1, 0.5)
+        for name in self.uncertain:
+            self.inputs[name].ppf(middle)
+
     def draw(self, start: int, stop: int) -> dict[str, np.ndarray]:
         """Every input's values for samples ``[start, stop)``.
 
