@@ -28,7 +28,7 @@ from ftrag_mc.report.assumptions import inputs_table
 from ftrag_mc.report.charts import plot_pwin_vs_volume
 from ftrag_mc.report.findings import TEXT_MAX_CHARS, cut
 from ftrag_mc.report.decision_words import decision_display
-from ftrag_mc.report.headline import DECISION_MARK_NOTE, headline, key_figures
+from ftrag_mc.report.headline import headline, key_figures
 from ftrag_mc.report.items import scenario_texts
 from ftrag_mc.report.numbers import format_usd, format_volume
 from ftrag_mc.report.pages import Page, Row, paginate, paper_size, table_rows
@@ -44,6 +44,8 @@ DECISION_ROWS = 8  # rows of the decision table on the title page; the rest are 
 _MIN_HERO_IN = 2.4  # a hero chart shorter than this is left to its own page
 _INPUT_WIDTHS = (2.75, 2.55, 1.55)  # input, value, distribution (inches); the source takes the rest
 _INPUT_PT = 8.0
+_DECISION_NOTE = ("▶ the recommended strategy (the headline's). The decision is among all strategies; each "
+                  "challenger against the file's baseline is in summary.csv and the charts' other panels")
 _TABLE_PT = 8.5
 
 
@@ -103,7 +105,7 @@ def decision_table(result: SimulationResult, items: Mapping[str, Any]) -> tuple[
     currency = result.scenario.meta.currency
     decision = items.get("decision.csv")
     if isinstance(decision, pd.DataFrame) and not decision.empty:
-        frame, where, note = decision_display(decision, currency), "strategies in decision.csv", DECISION_MARK_NOTE
+        frame, where, note = decision_display(decision, currency), "strategies in decision.csv", _DECISION_NOTE
     else:
         frame, where = key_figures(result, items["summary.csv"]), "challengers in summary.csv"
         note = ""
@@ -121,7 +123,8 @@ def _column_widths(header: list[str], rows: list[list[str]], total: float, font_
     longest = [max([len(h), *(len(r[k]) for r in rows)]) * char_in + 0.2 for k, h in enumerate(header)]
     scale = min(1.0, total / sum(longest))
     widths = [w * scale for w in longest]
-    widths[0] += total - sum(widths)  # the first column (the strategy) takes what is left
+    # The strategy's column (the first when none is named so) takes what is left.
+    widths[header.index("Strategy") if "Strategy" in header else 0] += total - sum(widths)
     return widths
 
 
