@@ -136,9 +136,9 @@ def _sentence(data: _Curves, info: RunInfo, panel: tuple[str, str], *, first: bo
     kind, x = volume_kind(q, p, data.crossing(panel, h, q, p))
     label = strategy_label(info, data.curves, panel[0])
     base = strategy_label(info, None, panel[1])
-    if not first and panel[1] != data.challengers[0][1]:  # a short sentence names its other side
-        label = f"{label} against {base}"
-    sentence = volume_finding(kind, x, label, base, h, data.qmin, data.qmax, first=first)
+    # a short sentence names its other side when it is not the first sentence's
+    sentence = volume_finding(kind, x, label, base, h, data.qmin, data.qmax, first=first,
+                              name_base=panel[1] != data.challengers[0][1])
     sentence += narrow_win(kind, x, q, p, c["p_win_low"].to_numpy(float), first=first)
     if info.queries_per_month is not None:
         sentence += coin_flip(c, info.queries_per_month, "p_win", first=first)
@@ -176,8 +176,9 @@ def volume_kind(q: np.ndarray, p: np.ndarray, crossing: float) -> tuple[str, flo
 
 
 def volume_finding(kind: str, x: float, label: str, base: str, horizon: int,
-                   vmin: float, vmax: float, *, first: bool) -> str:
-    """One challenger's P(win)-vs-volume finding; ``first`` gives the full sentence."""
+                   vmin: float, vmax: float, *, first: bool, name_base: bool = False) -> str:
+    """One challenger's P(win)-vs-volume finding; ``first`` gives the full sentence, ``name_base``
+    a short one that names the other side ("X beats Y above 69k")."""
     if kind in ("above", "below"):
         full = f"beats {base} in most futures {kind} {format_volume(x)} queries/month"
         short = f"{kind} {format_volume(x)}"
@@ -188,7 +189,12 @@ def volume_finding(kind: str, x: float, label: str, base: str, horizon: int,
     else:
         full = f"never beats {base} in most futures below {format_volume(vmax)} queries/month"
         short = f"never below {format_volume(vmax)}"
-    return f"{label} {full} over {horizon} months" if first else f"{label} {short}"
+    if first:
+        return f"{label} {full} over {horizon} months"
+    if name_base:
+        return f"{label} never beats {base} {short[6:]}" if kind not in ("above", "below", "always") \
+            else f"{label} beats {base} {short}"
+    return f"{label} {short}"
 
 
 def narrow_win(kind: str, x: float, q: np.ndarray, p: np.ndarray, p_low: np.ndarray, *,
