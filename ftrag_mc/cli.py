@@ -102,9 +102,8 @@ def _echo(report, paths: list[Path], out_dir: Path, quiet: bool) -> None:
 
 
 def _simulate(loaded, *, samples, seed, sampler, chunk_size, workers, engine, scheduler, target_se, progress):
-    from ftrag_mc.simulate import DEFAULT_CHUNK_SIZE, ResourceError, simulate, tune_allocator
+    from ftrag_mc.simulate import DEFAULT_CHUNK_SIZE, ResourceError, simulate
 
-    tune_allocator()  # process-wide, so here at the edge and not in the library
     if engine == "local" and scheduler is not None:
         raise UserError("--scheduler goes with --engine dask")
     try:
@@ -222,14 +221,13 @@ def sensitivity(scenario: str, samples: int, seed: int | None, sampler: str | No
         ftrag-mc sensitivity scenarios/dsl-codegen.toml --set volume.queries_per_month=20000 --low 0.05 --high 0.95
         ftrag-mc sensitivity scenarios/dsl-codegen-paired.toml --evsi tuned_error_rate --item-usd 4 --fixed-usd 2000
     """
-    from ftrag_mc.simulate import simulate, tune_allocator
+    from ftrag_mc.simulate import simulate
 
     loaded = _load(scenario, overrides, baseline)
     if challenger is not None and challenger not in loaded.challengers:
         raise UserError(f"{scenario}: --challenger: '{challenger}' is not a challenger "
                         f"(challengers: {', '.join(loaded.challengers)})")
     pilot = pilot_study(loaded, **evsi)
-    tune_allocator()
     with user_errors(f"{scenario}: "), progress_line(samples, quiet=quiet) as progress:
         result = simulate(loaded, samples=samples, seed=seed, sampler=sampler, keep_samples=True,
                           progress=progress.samples)
@@ -269,12 +267,10 @@ def sweep(scenario: str, x_text: str, y_text: str | None, samples: int, seed: in
         ftrag-mc sweep scenarios/support-classifier.toml --x strategies.fine_tuned.training.retrain_every_months=1,2,3,6 --y strategies.fine_tuned.quality.drift_pp_per_quarter=0,2,4
     """
     from ftrag_mc.report.builders import build_sweep_report, count_sweep_points
-    from ftrag_mc.simulate import tune_allocator
 
     loaded = _load(scenario, overrides, baseline)
     with user_errors(f"{scenario}: "):
         points = count_sweep_points(x_text, y_text)
-        tune_allocator()
         with progress_line(samples * points, quiet=quiet) as progress:
             report = build_sweep_report(loaded, x_text, y_text, samples=samples, seed=seed, sampler=sampler,
                                         challenger=challenger, horizon=horizon, command=command_line(scenario),
@@ -317,9 +313,6 @@ def policy(scenario: str, start: str | None, switch_to: str | None, trigger: str
         ftrag-mc policy scenarios/staged-support.toml --for-months 3 --set volume.volatility_per_month=0.2
     """
     loaded = _load(scenario, overrides, baseline)
-    from ftrag_mc.simulate import tune_allocator
-
-    tune_allocator()
     n = samples or loaded.simulation.samples
     with user_errors(f"{scenario}: "), progress_line(n, quiet=quiet, from_samples=PROGRESS_FROM_SAMPLES) as progress:
         from ftrag_mc.report.builders import build_policy_report
@@ -373,10 +366,8 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], samples: int 
         ftrag-mc compare scenarios/support-classifier.toml --variant volume.queries_per_month=40000 --variant "volume.queries_per_month=40000;strategies.fine_tuned.training.run_usd=8000"
     """
     from ftrag_mc.overrides import with_baseline
-    from ftrag_mc.simulate import tune_allocator
 
     pairs = _compare_variants(scenarios, variants, with_baseline(overrides, baseline))
-    tune_allocator()
     total = (samples or pairs[0][1].simulation.samples) * len(pairs)
     from ftrag_mc.report.builders import build_compare_report
 
