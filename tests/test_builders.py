@@ -139,6 +139,7 @@ def test_policy_report(runner, tmp_path):
     _assert_same_files(_write(report, tmp_path / "lib"), tmp_path / "cli" / "minimal")
 
 
+@pytest.mark.slow
 def test_run_report_with_a_staged_strategy(runner, tmp_path):
     staged = ["strategies.staged={start = \"rag\", switch_to = \"ft\", trigger = {month = 6}}"]
     printed = _cli(runner, tmp_path / "cli", "run", str(MINIMAL), "-n", "300", "-s", str(SEED), "--set", staged[0])

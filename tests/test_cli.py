@@ -190,6 +190,7 @@ def test_run_tables(minimal_run):
     assert len(curves) == 9 * 2  # sweep_points x horizons, one challenger
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes(runner, minimal_run, minimal_path, tmp_path):
     _, first = minimal_run
     run(runner, minimal_path, tmp_path)
@@ -197,6 +198,7 @@ def test_same_seed_same_bytes(runner, minimal_run, minimal_path, tmp_path):
 
 
 @pytest.mark.parametrize("chunk_size", ["1", "333", "4096"])
+@pytest.mark.slow
 def test_chunk_size_does_not_change_results(runner, minimal_run, minimal_path, tmp_path, chunk_size):
     _, first = minimal_run
     run(runner, minimal_path, tmp_path, "--chunk-size", chunk_size)
@@ -205,12 +207,14 @@ def test_chunk_size_does_not_change_results(runner, minimal_run, minimal_path, t
 
 
 @pytest.mark.parametrize("sampler", ["mc", "sobol"])
+@pytest.mark.slow
 def test_chunk_size_does_not_change_results_for_other_samplers(runner, minimal_path, tmp_path, sampler):
     run(runner, minimal_path, tmp_path / "a", "--sampler", sampler)
     run(runner, minimal_path, tmp_path / "b", "--sampler", sampler, "--chunk-size", "300")
     assert csv_bytes(tmp_path / "a" / "minimal") == csv_bytes(tmp_path / "b" / "minimal")
 
 
+@pytest.mark.slow
 def test_other_seed_other_results(runner, minimal_run, minimal_path, tmp_path):
     _, first = minimal_run
     run(runner, minimal_path, tmp_path, "--seed", "12")
@@ -219,12 +223,14 @@ def test_other_seed_other_results(runner, minimal_run, minimal_path, tmp_path):
     assert json.loads((folder / "run.json").read_text())["seed"] == 12
 
 
+@pytest.mark.slow
 def test_quiet(runner, minimal_path, tmp_path):
     result = run(runner, minimal_path, tmp_path, "--quiet")
     assert result.output == ""
     assert (tmp_path / "minimal" / "run.json").exists()
 
 
+@pytest.mark.slow
 def test_run_every_component(runner, full_path, tmp_path):
     """Three strategies also give the cheapest-strategy chart; the report goes to OUT/<[scenario] name>."""
     result = runner.invoke(main, ["run", str(full_path), "--out", str(tmp_path)])  # the file's 300 samples
@@ -237,6 +243,7 @@ def test_run_every_component(runner, full_path, tmp_path):
 
 # --- where run may write ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_rerun_replaces_an_earlier_report(runner, minimal_path, tmp_path):
     run(runner, minimal_path, tmp_path, "--seed", "1")
     (tmp_path / "minimal" / "stale.csv").write_text("from an older version\n")
@@ -253,6 +260,7 @@ def test_out_folder_keeps_its_other_files(runner, minimal_path, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "minimal"]
 
 
+@pytest.mark.slow
 def test_refuses_a_non_report_folder(runner, minimal_path, tmp_path, snapshot):
     """OUT/<name> exists, holds other files and no run.json: refused, exit 2, left as it was."""
     target = tmp_path / "minimal"
@@ -268,6 +276,7 @@ def test_refuses_a_non_report_folder(runner, minimal_path, tmp_path, snapshot):
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.slow
 def test_refuses_a_file_in_the_way(runner, minimal_path, tmp_path, snapshot):
     (tmp_path / "minimal").write_text("a file, not a folder\n")
     before = snapshot(tmp_path)
@@ -277,6 +286,7 @@ def test_refuses_a_file_in_the_way(runner, minimal_path, tmp_path, snapshot):
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.slow
 def test_an_empty_folder_is_used(runner, minimal_path, tmp_path):
     (tmp_path / "minimal").mkdir()
     run(runner, minimal_path, tmp_path)
@@ -317,6 +327,7 @@ def test_scheduler_needs_the_dask_engine(runner, minimal_path, tmp_path):
     assert "--scheduler goes with --engine dask" in result.output
 
 
+@pytest.mark.slow
 def test_set_overrides_are_validated_like_the_file_and_recorded(runner, minimal_path, tmp_path):
     bad = runner.invoke(main, ["validate", str(minimal_path), "--set", "volume.queries_per_mont=5"],
                         prog_name="ftrag-mc")
@@ -330,6 +341,7 @@ def test_set_overrides_are_validated_like_the_file_and_recorded(runner, minimal_
     assert "--set volume.queries_per_month=12345" in record["command"]
 
 
+@pytest.mark.slow
 def test_sensitivity_and_sweep_add_their_files_to_the_report(runner, minimal_path, minimal_run, tmp_path):
     _, first = minimal_run
     out = first.parent

@@ -63,6 +63,7 @@ def test_top_inputs_are_the_headline_pair(support):
     assert set(top.strategy) == {"fine_tuned"} and set(top.baseline) == {"prompted_cached"}
 
 
+@pytest.mark.slow
 def test_run_with_the_cvar_rule_and_a_saving_target(runner, tmp_path):
     out = tmp_path / "out"
     run = runner.invoke(main, ["run", SUPPORT, "-n", "40000", "-s", "3", "--rule", "cvar", "--target-se",

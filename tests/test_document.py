@@ -243,6 +243,7 @@ quality = { error_rate = { dist = "pert", min = 0.1, mode = 0.2, max = 0.3 }, co
     assert parse_input_sources("not = [toml") == {}
 
 
+@pytest.mark.slow
 def test_every_column_of_every_csv_is_described(runner, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(main, ["run", str(ROOT / "scenarios" / "support-classifier.toml"),
@@ -328,6 +329,7 @@ def test_the_headline_figures_read_the_same_in_console_summary_and_csv(runner, t
                and f"{top.label} ({found['swing']})" in ln for ln in console)
 
 
+@pytest.mark.slow
 def test_a_5000_character_label_and_title_run_without_a_layout_warning():
     """Odd but valid: no "constrained_layout not applied" from any chart or the PDF of a run and
     of its sensitivity study (a label no font can draw still warns, once: see above)."""

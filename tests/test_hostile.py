@@ -197,6 +197,7 @@ def test_file_larger_than_limit_is_not_read(tmp_path, monkeypatch):
     (".hidden", "hidden"),
     ("价格 2026", "价格 2026"),
 ])
+@pytest.mark.slow
 def test_default_name_from_an_awkward_file_stem(runner, tmp_path, stem, folder):
     path = tmp_path / f"{stem}.toml"
     path.write_bytes(MINIMAL.read_bytes())
@@ -208,6 +209,7 @@ def test_default_name_from_an_awkward_file_stem(runner, tmp_path, stem, folder):
     assert (out / folder / "run.json").exists()
 
 
+@pytest.mark.slow
 def test_weird_but_valid_labels_and_keys_run(runner, tmp_path):
     text = MINIMAL.read_text().replace('label = "RAG"', 'label = "检索增强 $RAG$ ' + "long " * 40 + '"')
     text = text.replace("[strategies.ft]", '[strategies."微调$"]').replace('label = "Fine-tune"', 'label = "$5 tune 微调"')
@@ -323,6 +325,7 @@ def test_ctrl_c_with_worker_processes(tmp_path):
 # --- --out problems, staging folders --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_out_is_a_file(runner, tmp_path):
     in_the_way = tmp_path / "report"
     in_the_way.write_text("not a folder")
@@ -383,6 +386,7 @@ def _dead_pid() -> int:
     return int(done.stdout)
 
 
+@pytest.mark.slow
 def test_stale_staging_of_a_killed_run_is_removed_by_the_next_run(runner, tmp_path):
     out = tmp_path / "out"
     host = writers._host()

@@ -54,6 +54,7 @@ def observed_run():
     return simulate(parse_scenario(table), keep_samples=True), tie
 
 
+@pytest.mark.slow
 def test_observed_rate_evsi_is_the_beta_binomial_answer(observed_run):
     result, tie = observed_run
     study = PilotStudy("strategies.prompted.quality.error_rate", sizes=(1, 10, 50, 200, 1000), item_usd=2.0,
@@ -115,6 +116,7 @@ def paired_run():
     return simulate(parse_scenario(table), samples=20_000, seed=5, sampler="lhs", keep_samples=True), posterior
 
 
+@pytest.mark.slow
 def test_paired_study_evsi_matches_a_brute_force_preposterior(paired_run):
     result, posterior = paired_run
     frame = compute_pilot_evsi(result, PilotStudy("eval", sizes=(10, 60), bootstrap=100))

@@ -31,7 +31,8 @@ CHARTS = ("pwin_vs_volume.png", "pwin_vs_month.png", "breakeven.png", "payback.p
 CHEAPEST = "cheapest_vs_volume.png"
 
 
-pytestmark = pytest.mark.usefixtures("charts_never_saved")
+# Charts of 2, 6 and 20 strategies drawn in full: the slow run (CI) holds them.
+pytestmark = [pytest.mark.usefixtures("charts_never_saved"), pytest.mark.slow]
 
 
 def scenario(n: int, labels: dict[int, str] | None = None, *, cheap: bool = False):

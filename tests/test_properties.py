@@ -155,6 +155,7 @@ def check_outputs(table: dict) -> None:
 
 @_given(scenario_tables(), FAST)
 @example(CONSTANT_GPU_WITH_CEILING)
+@pytest.mark.slow
 def test_every_output_finite_and_every_probability_a_probability(table: dict) -> None:
     check_outputs(table)
 
@@ -217,6 +218,7 @@ def check_twin(table: dict) -> None:
 
 
 @_given(scenario_tables(), FAST)
+@pytest.mark.slow
 def test_a_strategy_never_beats_itself(table: dict) -> None:
     check_twin(table)
 
@@ -348,6 +350,7 @@ def check_doubling(table: dict, pick: int) -> None:
 
 
 @_given(st.tuples(scenario_tables(), st.integers(0, 3)), FAST)
+@pytest.mark.slow
 def test_doubling_a_challengers_costs_never_raises_its_pwin(case) -> None:
     check_doubling(*case)
 
@@ -376,6 +379,7 @@ def check_monotone_in_volume(table: dict) -> None:
 
 
 @_given(ordered_pair_tables(), FAST)
+@pytest.mark.slow
 def test_pwin_non_decreasing_in_volume_when_cheaper_per_query(table: dict) -> None:
     check_monotone_in_volume(table)
 
@@ -445,6 +449,7 @@ def check_stage_ends(table: dict) -> None:
 
 
 @_given(scenario_tables(max_horizon=24, sweep_points=(3, 4)), FAST)
+@pytest.mark.slow
 def test_a_staged_strategy_is_exactly_its_start_or_its_switch_to_at_either_end(table: dict) -> None:
     check_stage_ends(table)
 

@@ -50,6 +50,7 @@ def test_same_seed_same_bits_whatever_the_chunk_size_and_workers() -> None:
         _same(reference, _run("dsl-codegen.toml", "lhs", chunk_size=chunk_size, workers=workers))
 
 
+@pytest.mark.slow
 def test_same_bits_with_noisy_volume_and_a_volume_trigger() -> None:
     # staged-support: volume noise from addressed streams, and a staged strategy whose switch month
     # depends on the path (the grid path, evaluated volume by volume, and bisected breakevens).

@@ -184,6 +184,7 @@ def test_evaluate_splits_a_staged_strategy_by_component():
 
 # --- in every command ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_staged_strategy_is_a_strategy_in_run_explain_and_sensitivity(runner, tmp_path):
     path = tmp_path / "staged.toml"
     path.write_text(toml_text(_table({"volume_above": 150_000, "for_months": 2}, samples_uncertain=True, sigma=0.1)))

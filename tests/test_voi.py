@@ -171,6 +171,7 @@ def test_evppi_of_a_deciding_input_is_the_evpi_and_noise_is_its_bias():
     assert noise.noise_floor < 0.1 * evpi.evpi
 
 
+@pytest.mark.slow
 def test_evppi_of_a_group_covers_its_members():
     n = 20_000
     rng = np.random.default_rng(4)
