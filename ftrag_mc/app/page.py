@@ -176,7 +176,7 @@ def _settings(model: Model, state: PageState):
 def challenger_choices(model: Model, baseline: str) -> dict[str, str]:
     """The challenger picker: the main question (the decision, as ``ftrag-mc run``), then every
     strategy but the baseline, to see against it."""
-    return {"auto": "The decision: recommended vs runner-up (as ftrag-mc run)",
+    return {"auto": "The decision: recommended vs runner-up",
             **{k: f"{v} vs the baseline" for k, v in model.strategies.items() if k != baseline}}
 
 
