@@ -76,24 +76,32 @@ def _type(driver, element_id: str, text: str) -> None:
     field.send_keys(text + Keys.ENTER)
 
 
-def _page(source_overrides: tuple[str, ...], samples: int = SAMPLES):
-    from ftrag_mc.app.views import Request, Source, compute_first
+def _run_headline(overrides: tuple[str, ...], out, samples: int = SAMPLES) -> str:
+    """The first line ``ftrag-mc run`` prints for the scenario with ``overrides``, the page's
+    samples and its seed (the file's)."""
+    from click.testing import CliRunner
 
-    source = Source((ROOT / SUPPORT).read_bytes(), SUPPORT, "support-classifier")
-    return compute_first(source, Request(source_overrides, samples, 2026))
+    from ftrag_mc.cli import main
+
+    args = ["run", str(ROOT / SUPPORT), "--samples", str(samples), "--seed", "2026", "--out", str(out)]
+    for text in overrides:
+        args += ["--set", text]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()[0]
 
 
-def test_an_edit_updates_the_headline_to_run_s_numbers(app, browser):
+def test_an_edit_updates_the_headline_to_run_s_numbers(app, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     browser.get(f"{app.url}?samples={SAMPLES}")
     before, text = _wait(lambda: _headline(browser), what="the first headline")
-    assert text == _page(())[0].text
+    assert text == _run_headline((), tmp_path / "first")
     _wait(lambda: browser.find_element(By.ID, "breakdown-chart-img"), what="the rest of the page")
 
     _type(browser, GROWTH, "0.03")
     after, text = _wait(lambda: (h := _headline(browser))[0] != before and h, what="the edited headline")
-    assert text == _page(("volume.growth_per_month.mode=0.03",))[0].text
+    assert text == _run_headline(("volume.growth_per_month.mode=0.03",), tmp_path / "edited")
     assert "set=volume.growth_per_month.mode%3D0.03" in browser.current_url
     assert browser.find_element(By.ID, "main-chart-img").get_attribute("src").startswith("data:image/svg+xml;base64,")
 

@@ -9,6 +9,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -172,17 +173,20 @@ def test_a_bad_line_of_the_box_and_a_challenger_that_is_the_baseline(source, fie
 # --- the numbers: ftrag-mc run's ---------------------------------------------------------------------
 
 EDITS = ("volume.growth_per_month.mode=0.02", "strategies.fine_tuned.training.run_usd.max=6000")
+#: The file's baseline (the decision's runner-up is another strategy: the headline needs the pair
+#: run) and the runner-up as the baseline (the run is its own pair).
+BASELINES = [None, "prompted_cached"]
 
 
-@pytest.fixture(scope="module")
-def cli_run(tmp_path_factory):
+def _cli_run(out: Path, baseline: str | None, *, samples: int = 3000, seed: int = 11) -> tuple[list[str], Path]:
     """``ftrag-mc run`` with the page's edits, baseline, samples and seed: (printed lines, folder)."""
     from click.testing import CliRunner
 
     from ftrag_mc.cli import main
 
-    out = tmp_path_factory.mktemp("run")
-    args = ["run", SUPPORT, "--samples", "3000", "--seed", "11", "--out", str(out), "--baseline", "prompted_cached"]
+    args = ["run", SUPPORT, "--samples", str(samples), "--seed", str(seed), "--out", str(out)]
+    if baseline is not None:
+        args += ["--baseline", baseline]
     for edit in EDITS:
         args += ["--set", edit]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
@@ -190,9 +194,19 @@ def cli_run(tmp_path_factory):
     return result.output.splitlines(), out / "support-classifier"
 
 
+@pytest.fixture(scope="module", params=BASELINES, ids=["file-baseline", "runner-up-baseline"])
+def baseline(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def page_state():
-    return PageState(tuple(Edit(e, "x") for e in EDITS), samples=3000, seed=11, baseline="prompted_cached")
+def cli_run(tmp_path_factory, baseline):
+    return _cli_run(tmp_path_factory.mktemp("run"), baseline)
+
+
+@pytest.fixture(scope="module")
+def page_state(baseline):
+    return PageState(tuple(Edit(e, "x") for e in EDITS), samples=3000, seed=11, baseline=baseline)
 
 
 def test_the_page_gives_run_s_headline_and_summary(source, cli_run, page_state, tmp_path):
@@ -200,19 +214,70 @@ def test_the_page_gives_run_s_headline_and_summary(source, cli_run, page_state, 
 
     lines, folder = cli_run
     headline, chart, run = compute_first(source, Request.of(page_state))
-    assert headline.text == lines[0]
+    assert headline.text == lines[0], "the page's headline is the first line ftrag-mc run prints"
+    decision = pd.read_csv(folder / "decision.csv")
+    roles = decision.set_index("role")["strategy"]
+    assert headline.view == ("decision", roles["recommended"], roles["runner-up"])
+    assert [row["Strategy"].lstrip("▶ ") for row in headline.key_figures] == decision["label"].tolist()
     write_report(tmp_path / "page", {"summary.csv": run.summary})
     assert (tmp_path / "page" / "summary.csv").read_bytes() == (folder / "summary.csv").read_bytes()
     assert chart.svg.startswith(b"<?xml") and b"<svg" in chart.svg and chart.finding
     assert headline.top_inputs[0]["label"] in lines[0]
+    top = pd.read_csv(folder / "top_inputs.csv")
+    assert [row["label"] for row in headline.top_inputs] == top["label"].tolist()
     assert page_state.command(SUPPORT).startswith("ftrag-mc run scenarios/support-classifier.toml --samples 3000")
+
+
+def test_the_main_chart_is_the_first_panel_of_run_s(source, page_state):
+    """The main question's chart is the decision's pair, as the first panel of ``run``'s
+    pwin_vs_volume.png; the chart guessed before the run (from a P(win)-only run, or from the pair
+    run alone) is the same chart, byte for byte."""
+    from ftrag_mc.app.views import compute_pair_chart, compute_pair_run, compute_quick_chart
+    from ftrag_mc.report.analyses import RunAnalyses
+    from ftrag_mc.report.charts import pwin_vs_volume_finding
+
+    request = Request.of(page_state)
+    headline, chart, run = compute_first(source, request)
+    analyses = RunAnalyses(run.result)
+    hero = analyses.hero
+    first = hero.iloc[0]
+    assert (first["strategy"], first["baseline"]) == headline.view[1:]
+    panel = hero[(hero["strategy"] == first["strategy"]) & (hero["baseline"] == first["baseline"])]
+    assert chart.finding == pwin_vs_volume_finding(panel, analyses.info)
+    assert pwin_vs_volume_finding(hero, analyses.info).startswith(chart.finding.rstrip("."))
+    packed = compute_run(source, request)
+    guessed = (compute_pair_chart(compute_pair_run(source, request, packed.runner_up)) if packed.needs_pair_run
+               else compute_quick_chart(source, request, headline.view))
+    assert guessed.view == chart.view and guessed.svg == chart.svg
+
+
+def test_a_challenger_picked_is_said_against_the_baseline_with_its_sign(source):
+    """A challenger picked is shown against the baseline in words: a saving as a saving, a loss as a
+    loss (never a negative saving), its numbers the summary's."""
+    from ftrag_mc.report.numbers import format_percent
+
+    for challenger in ("prompted_cached", "fine_tuned", "prompted"):
+        request = Request(("scenario.baseline=\"prompted_cached\"",) if challenger == "prompted" else (), 3000, 11,
+                          challenger)
+        headline, chart, run = compute_first(source, request)
+        row = run.summary[(run.summary["strategy"] == challenger)
+                          & (run.summary["horizon_months"] == max(run.result.horizons))].iloc[0]
+        text = headline.text
+        assert headline.view == ("pair", challenger, run.result.baseline) and chart.view == headline.view
+        assert text.startswith(f"{row['label']} against {run.result.scenario.label(run.result.baseline)}")
+        assert f"cheaper in {format_percent(row['p_win'])} of futures" in text
+        assert "-$" not in text and "$-" not in text
+        assert ("saves $" in text) == (row["mean_delta_usd"] < 0) and ("more on average" in text) == (
+            row["mean_delta_usd"] > 0)
+        assert ("average loss in the worst 5 %" in text) == (row["cvar95_delta_usd"] > 0)
+        assert len(headline.key_figures) == len(run.result.challengers)
 
 
 def test_the_page_s_csvs_are_run_s(source, cli_run, page_state):
     from ftrag_mc.app.exports import csv_zip
 
     _lines, folder = cli_run
-    run = pickle.loads(compute_run(source, Request.of(page_state)))
+    run = pickle.loads(compute_run(source, Request.of(page_state)).data)
     archive = zipfile.ZipFile(io.BytesIO(csv_zip(run.result)))
     names = {Path(n).name for n in archive.namelist()}
     assert names == {p.name for p in folder.glob("*.csv")}

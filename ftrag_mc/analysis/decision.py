@@ -28,10 +28,11 @@ import pandas as pd
 
 from ftrag_mc.analysis.decision_pair import PAIR_COLUMNS, pair_figures
 from ftrag_mc.analysis.stats import needs_all_outputs, tail_mean_se, wilson_interval
+from ftrag_mc.scenario import Scenario
 from ftrag_mc.simulate import SimulationResult, simulate
 
 __all__ = ["DOMINANCE", "RULES", "TABLE_COLUMNS", "Decision", "compute_decision", "decision_pair_run",
-           "main_challenger", "rank_strategies"]
+           "main_challenger", "rank_strategies", "with_baseline"]
 
 #: The decision rules: the lowest expected NPC, or the lowest CVaR95 of NPC (a risk rule).
 RULES = ("mean", "cvar")
@@ -198,6 +199,11 @@ def _table(result: SimulationResult, hi: int, *, rule: str, rec: int, ru: int, o
     return pd.DataFrame(rows).reindex(columns=TABLE_COLUMNS)
 
 
+def with_baseline(scenario: Scenario, baseline: str) -> Scenario:
+    """``scenario`` with another baseline: the decision's pair run compares with the runner-up."""
+    return replace(scenario, meta=replace(scenario.meta, baseline=baseline))
+
+
 def decision_pair_run(result: SimulationResult, decision: Decision, *,
                       workers: int | None = None) -> SimulationResult:
     """The run of the decision's pair: ``result`` itself when the runner-up is its baseline, else the
@@ -205,8 +211,7 @@ def decision_pair_run(result: SimulationResult, decision: Decision, *,
     samples drawn: common random numbers, so the pair's distribution is exact, not re-sampled)."""
     if decision.runner_up == result.baseline:
         return result
-    scenario = result.scenario
-    pair_scenario = replace(scenario, meta=replace(scenario.meta, baseline=decision.runner_up))
+    pair_scenario = with_baseline(result.scenario, decision.runner_up)
     design = max(result.requested_samples, result.n_samples)
     return simulate(pair_scenario, samples=design, seed=result.seed, sampler=result.sampler,
                     workers=workers if workers is not None else result.workers,

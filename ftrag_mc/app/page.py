@@ -18,29 +18,34 @@ from ftrag_mc.app.fields import Field, scenario_fields
 from ftrag_mc.app.state import DEFAULT_PAGE_SAMPLES, EXTRA, MAX_PAGE_SAMPLES, Form, PageState, form_values
 from ftrag_mc.app.views import Source
 
-__all__ = ["HELP", "Model", "build_model", "figures_table", "page_ui"]
+__all__ = ["HELP", "Model", "build_model", "challenger_choices", "figures_table", "page_ui"]
 
 #: What each part of the page shows, in the report's words (README and the report manifest).
 HELP = {
     "headline": (
-        "The recommendation in one sentence, as ftrag-mc run prints it first: the chance that the challenger's "
-        "net present cost over the horizon is below the baseline's, with its 95 % Monte Carlo interval, the "
-        "expected saving with the range of 90 % of futures (P5–P95), and the start volume above which the "
-        "challenger wins in most futures. Below it, the key figures of every challenger at the longest horizon "
-        "(▶ marks the main question: the challenger best on average)."),
+        "The recommendation, as ftrag-mc run prints it first: among all strategies, the one with the lowest "
+        "expected net present cost over the horizon, and the chance that it is the cheapest of all (95 % Monte "
+        "Carlo interval); against the runner-up (the best alternative), the expected saving ± its standard "
+        "error, the range of 90 % of futures (P5–P95), P(loss) and the average loss in the worst 5 % of "
+        "futures; the volume where the choice flips; dominated strategies, named once. Below it, the decision "
+        "table (▶ marks the recommended strategy). A challenger picked above is shown against the baseline "
+        "instead, in the same words, with the key figures of every challenger against the baseline."),
     "main_chart": (
-        "P(challenger cheaper than the baseline) against the start volume, one curve per analysis horizon, "
-        "with its 95 % Wilson band. Where a curve crosses 50 % (the dots) the challenger starts to win in most "
-        "futures; the dashed line is your volume. A curve near 50 % over a wide range means the answer is a "
-        "coin flip there, whatever the point estimate says."),
+        "P(the recommended strategy is cheaper than the runner-up) against the start volume (the first panel of "
+        "ftrag-mc run's chart; a challenger picked: against the baseline), one curve per analysis horizon, with "
+        "its 95 % Wilson band. Where a curve crosses 50 % (the dots) the strategy starts to win in most futures; "
+        "the dashed line is your volume. A curve near 50 % over a wide range means the answer is a coin flip "
+        "there, whatever the point estimate says."),
     "delta_chart": (
-        "The distribution of ΔNPC, the challenger's net present cost minus the baseline's, at your volume and "
-        "the longest horizon: negative is a saving. Bars right of zero (shaded) are the futures in which the "
-        "challenger costs more: their share is P(loss). The marks are the expected ΔNPC and CVaR95, the mean "
-        "ΔNPC over the worst 5 % of futures (the extra cost to expect in a bad case)."),
+        "What the recommended strategy saves against the runner-up (a challenger picked: against the baseline) "
+        "at your volume and the longest horizon, as a distribution over futures: right of zero is a saving. "
+        "Bars left of zero (shaded) are the futures in which it costs more: their share is P(loss). The marks "
+        "are the expected saving and CVaR95, the average loss over the worst 5 % of futures (the extra cost "
+        "to expect in a bad case)."),
     "top_inputs": (
-        "The uncertain inputs that move the main question's ΔNPC most when each alone swings from its P10 to "
-        "its P90, the others at their medians (no Monte Carlo error). The first is the headline's \"what matters "
+        "The uncertain inputs that move the pair's ΔNPC most (the recommended strategy against the runner-up, "
+        "or the challenger picked against the baseline) when each alone swings from its P10 to its P90, the "
+        "others at their medians (no Monte Carlo error). The first is the headline's \"what matters "
         "most\": narrowing it is worth most."),
     "breakdown": (
         "Each strategy's mean net present cost by component (LLM calls, training, labour, quality, ...), with "
@@ -154,8 +159,7 @@ def _inputs_panel(model: Model, values: dict[str, str], extra: str):
 def _settings(model: Model, state: PageState):
     from shiny import ui
 
-    challengers = {"auto": "The main question (as ftrag-mc run)",
-                   **{k: v for k, v in model.strategies.items() if k != (state.baseline or model.baseline)}}
+    challengers = challenger_choices(model, state.baseline or model.baseline)
     return ui.div(
         ui.input_select("challenger", "Challenger", challengers, selected=state.challenger or "auto"),
         ui.div(id="challenger-error", class_="ftrag-error"),
@@ -167,6 +171,13 @@ def _settings(model: Model, state: PageState):
         ui.input_text("seed", "Seed", str(state.seed), update_on="blur"),
         ui.div(id="seed-error", class_="ftrag-error"),
     )
+
+
+def challenger_choices(model: Model, baseline: str) -> dict[str, str]:
+    """The challenger picker: the main question (the decision, as ``ftrag-mc run``), then every
+    strategy but the baseline, to see against it."""
+    return {"auto": "The decision: recommended vs runner-up",
+            **{k: f"{v} vs the baseline" for k, v in model.strategies.items() if k != baseline}}
 
 
 def _downloads():
@@ -206,7 +217,7 @@ def page_ui(model: Model, form: Form):
     main = [
         ui.div(id="page-error", class_="ftrag-error"),
         ui.card(ui.card_header("The answer"), ui.output_ui("headline"), ui.p(HELP["headline"], class_="ftrag-help")),
-        _card("Does the challenger win, and from what volume? P(win) against volume", "main_chart", "main_chart"),
+        _card("Which is cheaper, and from what volume? P(win) against volume", "main_chart", "main_chart"),
         _card("How much, and how bad can it get? The ΔNPC distribution", "delta_chart", "delta_chart"),
         _card("What matters most: the top inputs", "top_inputs", "top_inputs"),
         _card("Where the money goes: the cost breakdown", "breakdown_chart", "breakdown"),

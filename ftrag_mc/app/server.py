@@ -14,7 +14,7 @@ import html
 import traceback
 from dataclasses import dataclass
 
-from ftrag_mc.app.page import Model, figures_table, page_ui
+from ftrag_mc.app.page import Model, challenger_choices, figures_table, page_ui
 from ftrag_mc.app.state import EXTRA, PageState, read_form, state_from_query, state_to_query
 from ftrag_mc.app.views import Chart, Headline, Invalid, Request, Rest, origin_of
 from ftrag_mc.app.work import Engine
@@ -54,8 +54,9 @@ def _headline_ui(shown: _Shown, model: Model):
 
     h = shown.headline
     took = (f"computed in {shown.seconds:.2f} s (headline {h.seconds:.2f} s and chart {shown.chart.seconds:.2f} s "
-            "side by side after the run)" if shown.seconds > 0.005 else "from the cache")
-    meta = f"{h.pair} · {h.samples:,} samples · seed {h.seed} · {took} · the same numbers: " \
+            "side by side after the runs)" if shown.seconds > 0.005 else "from the cache")
+    which = "recommended vs runner-up" if h.view[0] == "decision" else "a challenger picked vs the baseline"
+    meta = f"{h.pair} ({which}) · {h.samples:,} samples · seed {h.seed} · {took} · the same numbers: " \
            f"{shown.state.command(model.source.file)}"
     return ui.div(
         ui.p(h.text, id="headline-text", class_="ftrag-headline", **{"data-request": request_digest(shown.request)}),
@@ -97,11 +98,6 @@ def _read_form(input, model: Model):
                      challenger=value("challenger"), strategies=list(model.strategies),
                      default_samples=model.default_samples, default_seed=model.default_seed,
                      scenario_baseline=model.baseline)
-
-
-def _challenger_choices(model: Model, baseline: str) -> dict[str, str]:
-    return {"auto": "The main question (as ftrag-mc run)",
-            **{k: v for k, v in model.strategies.items() if k != baseline}}
 
 
 def _server(model: Model, engine: Engine):
@@ -166,7 +162,7 @@ def _server(model: Model, engine: Engine):
         def _challengers():
             # The challenger list is every strategy but the baseline; a choice still valid stays.
             baseline = input.baseline()
-            choices = _challenger_choices(model, baseline if baseline in model.strategies else model.baseline)
+            choices = challenger_choices(model, baseline if baseline in model.strategies else model.baseline)
             with reactive.isolate():
                 current = input.challenger()
             ui.update_select("challenger", choices=choices, selected=current if current in choices else "auto")

@@ -1,7 +1,7 @@
 """The page's state: the edits a person made, as the command line would take them.
 
 A state is ``--set KEY=VALUE`` overrides in order, a baseline (``--baseline``), the challenger the
-headline speaks of (default: the run's main question), samples and seed. It is read from the form
+headline speaks of (default: the run's main question, the decision), samples and seed. It is read from the form
 (:func:`read_form`) or from a URL (:func:`state_from_query`), and written as a URL
 (:func:`state_to_query`) so that a colleague opens the same view. Everything that comes in is
 bounded: the number of edits, their length, the samples; what breaks a bound is a one-line problem
@@ -57,7 +57,8 @@ class PageState:
 
     ``edits`` are in order (fields first, in the page's order, then the KEY=VALUE lines), so a
     later one wins as with repeated ``--set``. ``baseline`` None is the scenario's own;
-    ``challenger`` None is the run's main question (the headline of ``ftrag-mc run``).
+    ``challenger`` None is the run's main question, the decision (the recommended strategy against
+    the runner-up: the headline of ``ftrag-mc run``); a challenger is shown against the baseline.
     """
 
     edits: tuple[Edit, ...] = ()

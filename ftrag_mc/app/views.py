@@ -2,10 +2,15 @@
 
 :func:`compute_run` is the edit's run: the scenario loaded with the edits (``load_scenario``'s
 validation and its one-line errors), one simulation at the page's samples and seed, the P(win)
-curves and the summary, pickled. From it, side by side, what a person waits for:
-:func:`compute_headline` (the first line ``ftrag-mc run`` prints, the key figures, the top inputs)
-and :func:`compute_main_chart` (P(win) against volume); then :func:`compute_rest` (the ΔNPC
-distribution and the cost breakdown). Charts are the
+curves, the summary and the decision's ranking, pickled. The main question is the decision's, as
+``ftrag-mc run``'s headline: the recommended strategy against the runner-up. When the runner-up is
+not the file's baseline, the decision also needs the pair run (:func:`compute_pair_run`: the same
+futures with the runner-up as the baseline, as
+:func:`~ftrag_mc.analysis.decision.decision_pair_run`). From them, side by side, what a person
+waits for: :func:`compute_headline` (the first line ``ftrag-mc run`` prints, the decision table,
+the top inputs) and :func:`compute_main_chart` (P(win) against volume, the first panel of
+``run``'s chart); then :func:`compute_rest` (the ΔNPC distribution and the cost breakdown). A
+challenger picked on the page is shown against the baseline instead, pairwise. Charts are the
 report's own (``plot_*(frame, info, ax=...)``), drawn on a figure of the page's size and sent as
 SVG. Nothing here knows about the web.
 """
@@ -28,10 +33,9 @@ from ftrag_mc.overrides import OverrideError, parse_key, parse_override
 from ftrag_mc.scenario import Scenario, load_scenario_bytes, read_scenario_table
 
 __all__ = [
-    "CHART_DPI", "CHART_SIZE_IN", "Chart", "Headline", "Invalid", "Request", "Rest", "Run", "Source",
-    "compute_first", "compute_headline", "compute_main_chart", "compute_quick_chart", "compute_rest", "compute_run",
-    "origin_of",
-    "simulate_request",
+    "CHART_DPI", "CHART_SIZE_IN", "Chart", "Headline", "Invalid", "Packed", "PairRun", "Request", "Rest", "Run",
+    "Source", "View", "compute_first", "compute_headline", "compute_main_chart", "compute_pair_chart", "compute_pair_run",
+    "compute_quick_chart", "compute_rest", "compute_run", "origin_of", "simulate_request", "unpack",
 ]
 
 #: A chart on the page: the report's size (ftrag_mc.report.style.FIGSIZE_IN), 80 dots per inch
@@ -102,28 +106,40 @@ class Invalid:
     where: str | None = None  # an input of the page that is not an edit: "challenger"
 
 
+#: A view of the page: the decision's pair, ``("decision", recommended, runner-up)``, or a
+#: challenger picked on the page against the baseline, ``("pair", challenger, baseline)``.
+View = tuple[str, str, str]
+
+
 @dataclass(frozen=True)
 class Headline:
-    """What an edit updates first, with the main chart: the headline, key figures, top inputs."""
+    """What an edit updates first, with the main chart: the headline, the table under it (the
+    decision among all strategies; for a challenger picked, the key figures against the baseline),
+    and the top inputs of the pair shown."""
 
     text: str
     key_figures: list[dict[str, str]]
-    challenger: str
-    pair: str  # "Fine-tuned Haiku vs Few-shot prompt (Haiku)"
+    view: View
+    pair: str  # "Fine-tuned Haiku vs Few-shot prompt, cached"
     top_inputs: list[dict[str, Any]]
     samples: int
     seed: int
     seconds: float
 
+    @property
+    def challenger(self) -> str:
+        """The strategy the headline is about (the recommended one, for the main question)."""
+        return self.view[1]
+
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart as SVG bytes, its finding (the title sentence, as text), and the challenger shown."""
+    """A chart as SVG bytes, its finding (the title sentence, as text), and the view it shows."""
 
     svg: bytes
     finding: str
     seconds: float
-    challenger: str = ""
+    view: View | tuple[()] = ()
 
 
 @dataclass(frozen=True)
@@ -137,17 +153,19 @@ class Rest:
 
 @dataclass(frozen=True)
 class Run:
-    """A finished run and the tables every view reads: the P(win) curves and the summary."""
+    """A finished run and the tables every view reads: the P(win) curves, the summary, and the
+    decision's ranking (:func:`~ftrag_mc.analysis.decision.rank_strategies`: no pair figures)."""
 
     result: Any  # SimulationResult
     curves: Any  # compute_pwin_vs_volume
     summary: Any  # compute_summary, as summary.csv holds it
+    ranking: Any  # rank_strategies
 
-    def shown(self, challenger: str | None) -> str:
-        """The challenger a view shows: the one asked for, else the run's main question."""
-        from ftrag_mc.analysis.decision import main_challenger
-
-        return challenger if challenger is not None else main_challenger(self.summary)
+    def view(self, challenger: str | None) -> View:
+        """The view of ``challenger`` (None: the decision's pair, the run's main question)."""
+        if challenger is None:
+            return "decision", self.ranking.recommended, self.ranking.runner_up
+        return "pair", challenger, self.result.baseline
 
     def problem(self, challenger: str | None) -> Invalid | None:
         """Why ``challenger`` cannot be shown against this run's baseline, or None."""
@@ -157,11 +175,39 @@ class Run:
         return Invalid(f"'{challenger}' is not a challenger against {result.scenario.label(result.baseline)} "
                        f"(challengers: {', '.join(result.challengers)})", where="challenger")
 
-    def info(self, challenger: str):
-        """The charts' RunInfo, with ``challenger`` as the main question."""
+    def info(self, challenger: str | None):
+        """The charts' RunInfo: ``run``'s (the decision's pair first), or with a challenger
+        picked, that challenger against the baseline as the main question."""
         from ftrag_mc.report.analyses import run_info
 
-        return dataclasses.replace(run_info(self.result, self.summary), main_challenger=challenger)
+        info = run_info(self.result, decision=self.ranking)
+        if challenger is None:
+            return info
+        return dataclasses.replace(info, main_challenger=challenger, decision_pair=None)
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A run pickled for the views (a few MB of bounded statistics, not samples), and the
+    decision's pair it holds, which the engine reads without unpickling it."""
+
+    data: bytes
+    recommended: str
+    runner_up: str
+    baseline: str
+
+    @property
+    def needs_pair_run(self) -> bool:
+        """Whether the decision needs a pair run: its runner-up is not the file's baseline."""
+        return self.runner_up != self.baseline
+
+
+@dataclass(frozen=True)
+class PairRun:
+    """The decision's pair run (the runner-up as the baseline) and the file's baseline."""
+
+    result: Any  # SimulationResult
+    baseline: str
 
 
 def _invalid(error: ScenarioError, overrides: Sequence[str]) -> Invalid:
@@ -175,24 +221,29 @@ def _invalid(error: ScenarioError, overrides: Sequence[str]) -> Invalid:
     return Invalid(str(error), error.path, unparsed)
 
 
-def simulate_request(source: Source, request: Request):
-    """The run of ``request``, in this process (the page's worker processes are its pool).
+def simulate_request(source: Source, request: Request, *, outputs: str = "all", baseline: str | None = None):
+    """The run of ``request``, in this process (the page's worker processes are its pool); with
+    ``baseline``, the same futures against that strategy (the decision's pair run).
 
     Raises
     ------
     ScenarioError
         For an edit ``ftrag-mc run`` refuses, with its message.
     """
+    from ftrag_mc.analysis.decision import with_baseline
     from ftrag_mc.simulate import simulate
 
     scenario = source.load(request.overrides)
-    return simulate(scenario, samples=request.samples, seed=request.seed, workers=1)
+    if baseline is not None:
+        scenario = with_baseline(scenario, baseline)
+    return simulate(scenario, samples=request.samples, seed=request.seed, workers=1, outputs=outputs)
 
 
-def compute_run(source: Source, request: Request) -> bytes | Invalid:
-    """The run of ``request`` with its curves and summary, pickled for the views (a few MB of
-    bounded statistics, not samples); an edit the command line refuses gives :class:`Invalid`."""
+def compute_run(source: Source, request: Request) -> Packed | Invalid:
+    """The run of ``request`` with its curves, summary and ranking, pickled; an edit the command
+    line refuses gives :class:`Invalid`."""
     from ftrag_mc import analysis
+    from ftrag_mc.analysis.decision import rank_strategies
 
     try:
         result = simulate_request(source, request)
@@ -201,8 +252,49 @@ def compute_run(source: Source, request: Request) -> bytes | Invalid:
     except (ValueError, MemoryError) as error:  # settings out of range, a run too large
         return Invalid(f"{source.file}: {error}")
     curves = analysis.compute_pwin_vs_volume(result)
-    run = Run(result, curves, analysis.compute_summary(result, curves))
-    return pickle.dumps(run, protocol=pickle.HIGHEST_PROTOCOL)
+    ranking = rank_strategies(result)
+    run = Run(result, curves, analysis.compute_summary(result, curves), ranking)
+    return Packed(pickle.dumps(run, protocol=pickle.HIGHEST_PROTOCOL), ranking.recommended, ranking.runner_up,
+                  result.baseline)
+
+
+def compute_pair_run(source: Source, request: Request, runner_up: str) -> bytes | None | Invalid:
+    """The decision's pair run of ``request`` with ``runner_up`` as the baseline (the same seed,
+    samples and sampler: the same futures, as ``ftrag-mc run``'s), a pickled :class:`PairRun`;
+    None when ``runner_up`` is the file's baseline (the run is its own pair) or no strategy."""
+    try:
+        scenario = source.load(request.overrides)
+        if runner_up == scenario.baseline or runner_up not in scenario.strategies:
+            return None
+        result = simulate_request(source, request, baseline=runner_up)
+    except ScenarioError as error:
+        return _invalid(error, request.overrides)
+    except (ValueError, MemoryError) as error:
+        return Invalid(f"{source.file}: {error}")
+    return pickle.dumps(PairRun(result, scenario.baseline), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(packed: Packed, pair: bytes | None) -> tuple[Run, Any]:
+    """The run and the decision's pair run: the run itself when its runner-up is its baseline;
+    None when it is not and ``pair`` is None (a challenger picked needs none)."""
+    run = pickle.loads(packed.data)
+    if not packed.needs_pair_run:
+        return run, run.result
+    if pair is None:
+        return run, None
+    pair_run = pickle.loads(pair)
+    if not isinstance(pair_run, PairRun) or pair_run.result.baseline != packed.runner_up:
+        raise ValueError(f"the decision's pair run is against {packed.runner_up!r}")
+    return run, pair_run.result
+
+
+def _pair_result(run: Run, pair_result: Any):
+    """The decision's pair run given, or run here when none is (as ``ftrag-mc run`` runs it)."""
+    if pair_result is not None:
+        return pair_result
+    from ftrag_mc.analysis.decision import decision_pair_run
+
+    return decision_pair_run(run.result, run.ranking, workers=1)
 
 
 def _svg(draw: Callable[[Any], Any], *, fixed: bool = False) -> bytes:
@@ -240,107 +332,160 @@ def _fonts(scenario: Scenario):
     return fonts_for(scenario_texts(scenario))
 
 
-def compute_headline(run: Run, challenger: str | None) -> Headline | Invalid:
-    """The headline ``ftrag-mc run`` prints first (for the main question; for another challenger
-    the same sentence about it), the key figures and the inputs that move ΔNPC most."""
+def compute_headline(run: Run, pair_result: Any, challenger: str | None) -> Headline | Invalid:
+    """The headline ``ftrag-mc run`` prints first (the decision: the recommended strategy against
+    the runner-up, read with ``pair_result``, the decision's pair run) and the decision table under
+    it; for a challenger picked, that challenger against the baseline in the same words
+    (:func:`~ftrag_mc.report.headline.pair_headline`) and the key figures of every challenger. With
+    the inputs that move the pair's ΔNPC most."""
+    from ftrag_mc.analysis.decision import compute_decision
     from ftrag_mc.analysis.sensitivity import compute_top_inputs
-    from ftrag_mc.report.headline import headline, key_figures
+    from ftrag_mc.report.decision_words import decision_display
+    from ftrag_mc.report.headline import headline, key_figures, pair_headline
 
     if run.problem(challenger):
         return run.problem(challenger)
     started = time.perf_counter()
-    result, summary, shown = run.result, run.summary, run.shown(challenger)
+    result, view = run.result, run.view(challenger)
     scenario = result.scenario
-    top = compute_top_inputs(scenario, challenger=shown) if scenario.uncertain_inputs else None
-    main = shown == run.shown(None)
-    text = headline(result, summary if main else summary[summary["strategy"] == shown], top)
-    return Headline(text, _rows(key_figures(result, summary)), shown,
-                    f"{scenario.label(shown)} vs {scenario.label(result.baseline)}", _rows(top),
-                    result.n_samples, result.seed, time.perf_counter() - started)
+    top = (compute_top_inputs(scenario, challenger=view[1], baseline=view[2])
+           if scenario.uncertain_inputs else None)
+    if challenger is None:
+        table = compute_decision(result, pair_result=_pair_result(run, pair_result)).table
+        text, figures = headline(result, table, top), decision_display(table, scenario.meta.currency)
+    else:
+        text, figures = pair_headline(result, run.summary, challenger, top), key_figures(result, run.summary)
+    return Headline(text, _rows(figures), view, f"{scenario.label(view[1])} vs {scenario.label(view[2])}",
+                    _rows(top), result.n_samples, result.seed, time.perf_counter() - started)
 
 
-def compute_main_chart(run: Run, challenger: str | None) -> Chart | Invalid:
-    """P(win) against volume for the challenger shown: every horizon, its 95 % band, the 50 %
-    crossings marked (the report's ``pwin_vs_volume`` chart, one panel)."""
+def compute_main_chart(run: Run, pair_result: Any, challenger: str | None) -> Chart | Invalid:
+    """P(win) against volume for the view: every horizon, its 95 % band, the 50 % crossings
+    marked. For the main question the first panel of ``run``'s ``pwin_vs_volume.png`` (the
+    decision's pair, read from ``pair_result``); for a challenger picked, its panel against the
+    baseline."""
+    from ftrag_mc.analysis.marks import attach_marks
+    from ftrag_mc.report.analyses import decision_panel
+
     if run.problem(challenger):
         return run.problem(challenger)
-    shown = run.shown(challenger)
-    return _main_chart(run.result, run.curves, run.info(shown), shown)
+    view, result = run.view(challenger), run.result
+    if challenger is None:
+        pair_result = _pair_result(run, pair_result)
+        frame = decision_panel(pair_result, view[1], run.curves if pair_result is result else None)
+    else:
+        from ftrag_mc import analysis
+
+        curves = run.curves[run.curves["strategy"] == challenger]
+        frame = attach_marks(curves, analysis.compute_crossings(curves, result))
+    return _draw_main(result.scenario, frame, run.info(challenger), view)
 
 
-def _main_chart(result, curves, info, shown: str) -> Chart:
-    from ftrag_mc import analysis
-    from ftrag_mc.analysis.marks import attach_marks
+def _draw_main(scenario: Scenario, frame, info, view: View) -> Chart:
     from ftrag_mc.report.charts import plot_pwin_vs_volume, pwin_vs_volume_finding
 
     started = time.perf_counter()
-    marked = attach_marks(curves, analysis.compute_crossings(curves, result))
-    marked = marked[marked["strategy"] == shown]
-    with _fonts(result.scenario):
-        svg = _svg(lambda ax: plot_pwin_vs_volume(marked, info, ax=ax), fixed=True)
-    return Chart(svg, pwin_vs_volume_finding(marked, info), time.perf_counter() - started, shown)
+    with _fonts(scenario):
+        svg = _svg(lambda ax: plot_pwin_vs_volume(frame, info, ax=ax), fixed=True)
+    return Chart(svg, pwin_vs_volume_finding(frame, info), time.perf_counter() - started, view)
 
 
-def compute_quick_chart(source: Source, request: Request, challenger: str) -> Chart | Invalid:
-    """:func:`compute_main_chart` from a run of its own that counts only what the chart draws
-    (``simulate(..., outputs="pwin")``: the same draws, so the same curves, in about half the
-    time), for ``challenger``: the one asked for, or the main question as last seen. Side by side
-    with :func:`compute_run`, whose summary says whether the guess was the main question."""
+def compute_quick_chart(source: Source, request: Request, view: View) -> Chart | Invalid | None:
+    """:func:`compute_main_chart` of ``view`` (a guess: the main question as last seen, or the
+    challenger picked) from a run of its own that counts only what the chart draws
+    (``simulate(..., outputs="pwin")``: the same draws, so the same chart, in less time), side by
+    side with :func:`compute_run`. A decision's view is drawn here only when its runner-up is the
+    file's baseline (else :func:`compute_pair_chart`); None when the guess does not fit the run."""
     import pandas as pd
 
     from ftrag_mc import analysis
-    from ftrag_mc.report.analyses import run_info
-    from ftrag_mc.simulate import simulate
+    from ftrag_mc.analysis.marks import attach_marks
+    from ftrag_mc.report.analyses import decision_panel, run_info
 
     try:
-        scenario = source.load(request.overrides)
-        result = simulate(scenario, samples=request.samples, seed=request.seed, workers=1, outputs="pwin")
+        result = simulate_request(source, request, outputs="pwin")
     except ScenarioError as error:
         return _invalid(error, request.overrides)
     except (ValueError, MemoryError) as error:
         return Invalid(f"{source.file}: {error}")
-    if challenger not in result.challengers:
-        challenger = result.challengers[0]  # a guess gone stale (the baseline changed): redrawn after
+    kind, shown, against = view
+    if shown not in result.challengers or kind == "decision" and against != result.baseline:
+        return None
+    curves = analysis.compute_pwin_vs_volume(result)
     # run_info reads the main question from a summary, which a P(win)-only run has not: a stand-in
-    # row names the challenger drawn.
-    stand_in = pd.DataFrame({"strategy": [challenger], "horizon_months": [max(result.horizons)],
+    # row names the strategy drawn; then the view's main question, as compute_main_chart's.
+    stand_in = pd.DataFrame({"strategy": [shown], "horizon_months": [max(result.horizons)],
                              "mean_delta_usd": [-1.0], "p_win": [1.0]})
-    return _main_chart(result, analysis.compute_pwin_vs_volume(result), run_info(result, stand_in), challenger)
+    info = run_info(result, stand_in)
+    if kind == "decision":
+        frame, info = decision_panel(result, shown, curves), dataclasses.replace(info, decision_pair=(shown, against))
+    else:
+        curves = curves[curves["strategy"] == shown]
+        frame = attach_marks(curves, analysis.compute_crossings(curves, result))
+    return _draw_main(result.scenario, frame, info, (kind, shown, result.baseline))
 
 
-def compute_rest(run: Run, challenger: str | None) -> Rest | Invalid:
-    """The ΔNPC distribution (P(loss), the expected saving and CVaR95 marked) and the cost
-    breakdown (from its own run of up to 10,000 kept samples, as the report's)."""
+def compute_pair_chart(pair: bytes) -> Chart | None:
+    """The main question's chart from the decision's pair run alone (:func:`compute_pair_run`), as
+    :func:`compute_main_chart` draws it from the run: its ranking is the run's (every strategy
+    against every other, whichever is the baseline); None when the pair run's baseline is not the
+    runner-up (a guess gone stale)."""
+    from ftrag_mc.analysis.decision import rank_strategies
+    from ftrag_mc.report.analyses import decision_panel, run_info
+
+    pair_run: PairRun = pickle.loads(pair)
+    result = pair_run.result
+    ranking = rank_strategies(result)
+    rec, ru = ranking.recommended, ranking.runner_up
+    if ru != result.baseline:
+        return None
+    # The run's RunInfo: the file's baseline, the main challenger as run_info picks it from the decision.
+    info = dataclasses.replace(run_info(result, decision=ranking), baseline=pair_run.baseline,
+                               main_challenger=rec if rec != pair_run.baseline else ru)
+    return _draw_main(result.scenario, decision_panel(result, rec), info, ("decision", rec, ru))
+
+
+def compute_rest(run: Run, pair_result: Any, challenger: str | None) -> Rest | Invalid:
+    """The ΔNPC distribution of the view's pair (P(loss), the expected saving and CVaR95 marked:
+    for the main question the recommended strategy against the runner-up, from ``pair_result``)
+    and the cost breakdown (from its own run of up to 10,000 kept samples, as the report's)."""
     from ftrag_mc.analysis.delta_distribution import compute_delta_distribution, compute_delta_marks
     from ftrag_mc.analysis.marks import attach_marks
-    from ftrag_mc.report.analyses import RunAnalyses
+    from ftrag_mc.report.analyses import RunAnalyses, run_info
     from ftrag_mc.report.charts import breakdown_finding, delta_finding, plot_breakdown, plot_delta_distribution
 
     if run.problem(challenger):
         return run.problem(challenger)
     started = time.perf_counter()
-    shown = run.shown(challenger)
-    info = run.info(shown)
-    delta = attach_marks(compute_delta_distribution(run.result), compute_delta_marks(run.result))
-    delta = delta[delta["strategy"] == shown]
+    view, info = run.view(challenger), run.info(challenger)
+    against = run.result if challenger is not None else _pair_result(run, pair_result)
+    delta_info = info if challenger is not None else run_info(against, decision=run.ranking)
+    delta = attach_marks(compute_delta_distribution(against), compute_delta_marks(against))
+    delta = delta[delta["strategy"] == view[1]]
     breakdown = RunAnalyses(run.result).breakdown
     with _fonts(run.result.scenario):
-        delta_svg = _svg(lambda ax: plot_delta_distribution(delta, info, ax=ax))
+        delta_svg = _svg(lambda ax: plot_delta_distribution(delta, delta_info, ax=ax))
         breakdown_svg = _svg(lambda ax: plot_breakdown(breakdown, info, ax=ax))
-    return Rest(Chart(delta_svg, delta_finding(delta, info), 0.0),
-                Chart(breakdown_svg, breakdown_finding(breakdown, info), 0.0), time.perf_counter() - started)
+    return Rest(Chart(delta_svg, delta_finding(delta, delta_info), 0.0, view),
+                Chart(breakdown_svg, breakdown_finding(breakdown, info), 0.0, view), time.perf_counter() - started)
 
 
 def compute_first(source: Source, request: Request) -> tuple[Headline, Chart, Run] | Invalid:
     """The headline and main chart of ``request`` in one call, one after the other (the page's
-    pool computes them side by side, from one run)."""
-    blob = compute_run(source, request)
-    if isinstance(blob, Invalid):
-        return blob
-    run = pickle.loads(blob)
+    pool computes them side by side, from the run and the decision's pair run)."""
+    packed = compute_run(source, request)
+    if isinstance(packed, Invalid):
+        return packed
+    pair = None
+    if request.challenger is None and packed.needs_pair_run:
+        pair = compute_pair_run(source, request, packed.runner_up)
+        if isinstance(pair, Invalid):
+            return pair
+    run, pair_result = unpack(packed, pair)
     if run.problem(request.challenger):
         return run.problem(request.challenger)
-    return compute_headline(run, request.challenger), compute_main_chart(run, request.challenger), run
+    return (compute_headline(run, pair_result, request.challenger),
+            compute_main_chart(run, pair_result, request.challenger), run)
 
 
 def origin_of(invalid: Invalid, state: PageState) -> str:

@@ -1,14 +1,18 @@
 """The page's worker processes, and the cache in front of them.
 
-An edit is two runs side by side on two workers: the run (:func:`~ftrag_mc.app.views.compute_run`)
-that gives the headline and the rest, and one counting only what the main chart draws
-(:func:`~ftrag_mc.app.views.compute_quick_chart`), which draws it at once; then the rest. Workers are started once
-(spawned, then warmed up: imports, the inverse CDFs, fonts) and kept, one per CPU: a run of
-20,000 samples takes a few hundred milliseconds there, where starting a process would take a
-second. A view is cached by what it depends on (the scenario file, the overrides, samples, seed,
-the challenger shown), so going back to an earlier edit, or a colleague opening the same link,
-costs nothing; the same view asked for by several sessions at once is computed once. A view
-nobody waits for any more is dropped before it starts.
+An edit is runs side by side on the workers: the run (:func:`~ftrag_mc.app.views.compute_run`)
+that gives the headline and the rest, and, for the main question as last seen, what the main
+chart needs: when the decision's runner-up is the file's baseline, a run counting only what the
+chart draws (:func:`~ftrag_mc.app.views.compute_quick_chart`), which draws it at once; otherwise
+the decision's pair run (:func:`~ftrag_mc.app.views.compute_pair_run`, the same futures against
+the runner-up), which the headline needs too, and the chart from it. If the run says the main
+question has changed, what it needs follows. Workers are started once (spawned, then warmed up:
+imports, the inverse CDFs, fonts) and kept, one per CPU: a run of 20,000 samples takes a few
+hundred milliseconds there, where starting a process would take a second. A view is cached by
+what it depends on (the scenario file, the overrides, samples, seed, the challenger shown), so
+going back to an earlier edit, or a colleague opening the same link, costs nothing; the same view
+asked for by several sessions at once is computed once. A view nobody waits for any more is
+dropped before it starts.
 """
 
 from __future__ import annotations
@@ -27,14 +31,14 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ftrag_mc.app.views import (
-    Chart, Headline, Invalid, Request, Rest, Source, compute_headline, compute_main_chart, compute_quick_chart,
-    compute_rest, compute_run,
+    Chart, Headline, Invalid, Packed, Request, Rest, Source, View, compute_headline, compute_main_chart,
+    compute_pair_chart, compute_pair_run, compute_quick_chart, compute_rest, compute_run, unpack,
 )
 
 __all__ = ["Engine", "default_workers"]
 
-#: Runs kept (pickled, a few MB each) for the views and downloads that follow an edit.
-RUNS_KEPT = 8
+#: Runs and pair runs kept (pickled, a few MB each) for the views and downloads that follow an edit.
+RUNS_KEPT = 12
 #: Views kept (a headline and a chart are ~100 kB).
 VIEWS_KEPT = 256
 
@@ -60,40 +64,47 @@ def _init_worker(source: Source) -> None:
 
     tune_allocator()
     try:
-        blob = compute_run(source, Request((), 2_000, 1))
-        if not isinstance(blob, Invalid):
-            run = pickle.loads(blob)
-            compute_headline(run, None)
-            compute_main_chart(run, None)
+        request = Request((), 2_000, 1)
+        packed = compute_run(source, request)
+        if isinstance(packed, Packed):
+            pair = compute_pair_run(source, request, packed.runner_up) if packed.needs_pair_run else None
+            _headline(packed, pair if isinstance(pair, bytes) else None, None)
+            _main_chart(packed, pair if isinstance(pair, bytes) else None, None)
     except Exception:  # a warm-up is a courtesy: the page shows the real error on the first view
         pass
 
 
-def _headline(blob: bytes, challenger: str | None) -> Headline | Invalid:
-    return compute_headline(pickle.loads(blob), challenger)
+def _headline(packed: Packed, pair: bytes | None, challenger: str | None) -> Headline | Invalid:
+    return compute_headline(*unpack(packed, pair), challenger)
 
 
-def _main_chart(blob: bytes, challenger: str | None) -> Chart | Invalid:
-    return compute_main_chart(pickle.loads(blob), challenger)
+def _main_chart(packed: Packed, pair: bytes | None, challenger: str | None) -> Chart | Invalid:
+    return compute_main_chart(*unpack(packed, pair), challenger)
 
 
-def _rest(blob: bytes, challenger: str | None) -> Rest | Invalid:
-    return compute_rest(pickle.loads(blob), challenger)
+def _rest(packed: Packed, pair: bytes | None, challenger: str | None) -> Rest | Invalid:
+    return compute_rest(*unpack(packed, pair), challenger)
 
 
-def _csvs(blob: bytes) -> bytes:
+def _csvs(packed: Packed) -> bytes:
     from ftrag_mc.app.exports import csv_zip
 
-    return csv_zip(pickle.loads(blob).result)
+    return csv_zip(pickle.loads(packed.data).result)
 
 
-def _board_pack(blob: bytes, command: str) -> bytes:
+def _board_pack(packed: Packed, command: str) -> bytes:
     from ftrag_mc.app.exports import board_pack_zip
 
-    return board_pack_zip(pickle.loads(blob).result, command=command)
+    return board_pack_zip(pickle.loads(packed.data).result, command=command)
 
 
 # --- in the server ---------------------------------------------------------------------------------
+
+def _fits(guess: View, view: View) -> bool:
+    """Whether the chart guessed can be the view's: the same decision's pair, or the same
+    challenger picked (against the baseline, which the guess did not know)."""
+    return guess == view if guess[0] == "decision" else guess[:2] == view[:2]
+
 
 class _Shared:
     """One computation that several sessions may wait for: cancelled only when none waits."""
@@ -114,10 +125,11 @@ class Engine:
         self.source = source
         self.workers = workers or default_workers()
         self._pool = self._start()
-        self._runs: OrderedDict[Hashable, bytes | Invalid] = OrderedDict()
+        self._runs: OrderedDict[Hashable, Packed | bytes | None | Invalid] = OrderedDict()
         self._views: OrderedDict[Hashable, Any] = OrderedDict()
         self._inflight: dict[Hashable, _Shared] = {}
-        self._main: str = ""  # the main question's challenger as last seen (the chart drawn first)
+        self._main: View | None = None  # the main question as last seen (the chart guessed first)
+        self._pair_needed = False  # and whether its runner-up was not the baseline (a pair run)
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
@@ -161,50 +173,80 @@ class Engine:
         while len(cache) > limit:
             cache.popitem(last=False)
 
-    async def run(self, request: Request) -> bytes | Invalid:
+    async def run(self, request: Request) -> Packed | Invalid:
         """The run of ``request`` (pickled), or why the command line would refuse it."""
         key = ("run", request.run_key)
         return await self._once(self._runs, RUNS_KEPT, key, lambda: self._call(compute_run, self.source, request))
+
+    async def pair(self, request: Request, runner_up: str) -> bytes | None | Invalid:
+        """The decision's pair run of ``request`` against ``runner_up`` (pickled; None when that is
+        the file's baseline)."""
+        key = ("pair", request.run_key, runner_up)
+        return await self._once(self._runs, RUNS_KEPT, key,
+                                lambda: self._call(compute_pair_run, self.source, request, runner_up))
+
+    async def _pair_of(self, request: Request, packed: Packed) -> bytes | None | Invalid:
+        """What the views of ``request`` read beside its run: the decision's pair run when the main
+        question is shown and its runner-up is not the file's baseline, else None."""
+        if request.challenger is not None or not packed.needs_pair_run:
+            return None
+        return await self.pair(request, packed.runner_up)
 
     async def first(self, request: Request) -> tuple[Headline, Chart, float] | Invalid:
         """The headline and the main chart of ``request``, and the seconds they took here (0 from
         the cache).
 
-        Side by side on two workers: the run (every statistic, for the headline and the rest)
-        and a run of the P(win) counts alone that draws the main chart at once (the same draws,
-        so the same chart). Its challenger, when the page shows the main question, is the main
-        question as last seen; if the run says it has changed, the chart is drawn again.
+        Side by side on the workers: the run (every statistic, for the headline and the rest) and
+        a guess at the main chart (:meth:`_guess`: the challenger picked, else the main question
+        as last seen). If the run says the main question has changed, the chart (and the pair
+        run the decision needs) follow it.
         """
         started = time.perf_counter()
-        chart_key = ("chart", request)
-        quick = None
-        if chart_key not in self._views:
-            guess = request.challenger or self._main
-            quick = asyncio.ensure_future(self._once(
-                self._views, VIEWS_KEPT, ("quick", request, guess),
-                lambda: self._call(compute_quick_chart, self.source, request, guess)))
+        guess = None
+        if ("chart", request) not in self._views:
+            view = (("pair", request.challenger, "") if request.challenger is not None else self._main)
+            if view is not None:
+                guess = view, asyncio.ensure_future(self._guess(request, view))
         try:
-            return await self._first(request, quick, started)
+            return await self._first(request, guess, started)
         finally:
-            if quick is not None and not quick.done():
-                quick.cancel()
+            if guess is not None and not guess[1].done():
+                guess[1].cancel()
 
-    async def _first(self, request: Request, quick, started: float) -> tuple[Headline, Chart, float] | Invalid:
-        run = await self.run(request)
-        if isinstance(run, Invalid):
-            return run
+    async def _guess(self, request: Request, view: View) -> Chart | Invalid | None:
+        """The main chart of ``view``, guessed before the run says what it is: from a P(win)-only
+        run, or from the decision's pair run when the runner-up is not the baseline."""
+        kind, _shown, runner_up = view
+        if kind == "pair" or not self._pair_needed:
+            return await self._once(self._views, VIEWS_KEPT, ("quick", request, view),
+                                    lambda: self._call(compute_quick_chart, self.source, request, view))
+        pair = await self.pair(request, runner_up)
+        if not isinstance(pair, bytes):
+            return None
+        return await self._once(self._views, VIEWS_KEPT, ("pair-chart", request, runner_up),
+                                lambda: self._call(compute_pair_chart, pair))
+
+    async def _first(self, request: Request, guess, started: float) -> tuple[Headline, Chart, float] | Invalid:
+        packed = await self.run(request)
+        if isinstance(packed, Invalid):
+            return packed
+        pair = await self._pair_of(request, packed)
+        if isinstance(pair, Invalid):
+            return pair
         headline = await self._once(self._views, VIEWS_KEPT, ("headline", request),
-                                    lambda: self._call(_headline, run, request.challenger))
+                                    lambda: self._call(_headline, packed, pair, request.challenger))
         if isinstance(headline, Invalid):
             return headline
         if request.challenger is None:
-            self._main = headline.challenger
-        chart = await quick if quick is not None else None
-        if isinstance(chart, Chart) and chart.challenger == headline.challenger:
+            self._main, self._pair_needed = headline.view, packed.needs_pair_run
+        chart = None
+        if guess is not None and _fits(guess[0], headline.view):
+            chart = await guess[1]
+        if isinstance(chart, Chart) and chart.view == headline.view:
             self._keep(("chart", request), chart)
         else:
             chart = await self._once(self._views, VIEWS_KEPT, ("chart", request),
-                                     lambda: self._call(_main_chart, run, request.challenger))
+                                     lambda: self._call(_main_chart, packed, pair, request.challenger))
         if isinstance(chart, Invalid):
             return chart
         return headline, chart, time.perf_counter() - started
@@ -216,11 +258,14 @@ class Engine:
 
     async def rest(self, request: Request) -> Rest | Invalid:
         """The ΔNPC distribution and the cost breakdown of ``request``."""
-        run = await self.run(request)
-        if isinstance(run, Invalid):
-            return run
+        packed = await self.run(request)
+        if isinstance(packed, Invalid):
+            return packed
+        pair = await self._pair_of(request, packed)
+        if isinstance(pair, Invalid):
+            return pair
         return await self._once(self._views, VIEWS_KEPT, ("rest", request),
-                                lambda: self._call(_rest, run, request.challenger))
+                                lambda: self._call(_rest, packed, pair, request.challenger))
 
     async def csvs(self, request: Request) -> bytes:
         """The run's CSVs, zipped (:func:`~ftrag_mc.app.exports.csv_zip`)."""
@@ -230,11 +275,11 @@ class Engine:
         """The run's whole report, zipped (:func:`~ftrag_mc.app.exports.board_pack_zip`)."""
         return await self._call(_board_pack, await self._valid_run(request), command)
 
-    async def _valid_run(self, request: Request) -> bytes:
-        run = await self.run(request)
-        if isinstance(run, Invalid):
-            raise ValueError(run.message)
-        return run
+    async def _valid_run(self, request: Request) -> Packed:
+        packed = await self.run(request)
+        if isinstance(packed, Invalid):
+            raise ValueError(packed.message)
+        return packed
 
     def warm(self, request: Request | None = None, *, timeout_s: float = 300) -> None:
         """Start every worker now and wait until each has warmed up, not on the first edit; then
@@ -243,15 +288,22 @@ class Engine:
             started.result(timeout=timeout_s)
         if request is None:
             return
-        run = self._pool.submit(compute_run, self.source, request).result(timeout=timeout_s)
-        self._runs[("run", request.run_key)] = run
-        if not isinstance(run, Invalid):
-            headline = self._pool.submit(_headline, run, request.challenger)
-            chart = self._pool.submit(_main_chart, run, request.challenger)
-            self._views[("headline", request)] = headline.result(timeout=timeout_s)
-            self._views[("chart", request)] = chart.result(timeout=timeout_s)
-            if isinstance(self._views[("headline", request)], Headline):
-                self._main = self._views[("headline", request)].challenger
+        packed = self._pool.submit(compute_run, self.source, request).result(timeout=timeout_s)
+        self._runs[("run", request.run_key)] = packed
+        if isinstance(packed, Invalid):
+            return
+        pair = None
+        if request.challenger is None and packed.needs_pair_run:
+            pair = self._pool.submit(compute_pair_run, self.source, request, packed.runner_up).result(timeout=timeout_s)
+            self._runs[("pair", request.run_key, packed.runner_up)] = pair
+            if isinstance(pair, Invalid):
+                return
+        headline = self._pool.submit(_headline, packed, pair, request.challenger)
+        chart = self._pool.submit(_main_chart, packed, pair, request.challenger)
+        self._views[("headline", request)] = headline.result(timeout=timeout_s)
+        self._views[("chart", request)] = chart.result(timeout=timeout_s)
+        if isinstance(self._views[("headline", request)], Headline) and request.challenger is None:
+            self._main, self._pair_needed = self._views[("headline", request)].view, packed.needs_pair_run
 
     def close(self) -> None:
         """Stop the workers (work in progress is dropped)."""

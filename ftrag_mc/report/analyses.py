@@ -20,7 +20,8 @@ from ftrag_mc.analysis.strategy_costs import compute_breakdown, compute_fan
 from ftrag_mc.report.style import RunInfo
 from ftrag_mc.simulate import SimulationResult
 
-__all__ = ["REPORT_KEPT_SAMPLES", "RUN_POLICY_SAMPLES", "RunAnalyses", "hero_curves", "run_info"]
+__all__ = ["REPORT_KEPT_SAMPLES", "RUN_POLICY_SAMPLES", "RunAnalyses", "decision_panel", "hero_curves",
+           "run_info"]
 
 
 def run_info(result: SimulationResult, summary: pd.DataFrame | None = None, *,
@@ -51,27 +52,39 @@ def run_info(result: SimulationResult, summary: pd.DataFrame | None = None, *,
                              if scenario.strategies[s].interim is not None})
 
 
+def decision_panel(pair_result: SimulationResult, recommended: str, curves: pd.DataFrame | None = None,
+                   crossings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The P(win) chart's first pair: P(``recommended`` cheaper than ``pair_result``'s baseline, the
+    runner-up) against volume, crossings attached, ``baseline`` and ``baseline_label`` naming the
+    runner-up. ``curves`` and ``crossings``: the pair run's, when already computed (every
+    challenger's; the recommended strategy's rows are taken)."""
+    if curves is None:
+        first = pair_curves(pair_result, recommended)
+        first_crossings = analysis.compute_crossings(first, pair_result)
+    else:
+        first = curves[curves["strategy"] == recommended]
+        first_crossings = (analysis.compute_crossings(first, pair_result) if crossings is None
+                           else crossings[crossings["strategy"] == recommended])
+    first = attach_marks(first.drop(columns=["baseline", "baseline_label"], errors="ignore"), first_crossings)
+    runner_up = pair_result.baseline
+    return first.assign(baseline=runner_up, baseline_label=pair_result.scenario.label(runner_up))
+
+
 def hero_curves(result: SimulationResult, pair_result: SimulationResult, decision: Decision,
                 curves: pd.DataFrame, crossings: pd.DataFrame) -> pd.DataFrame:
     """The P(win) chart's frame: the recommended strategy against the runner-up first (from the
-    pair run), then each challenger against the baseline; each row's ``baseline`` (and
-    ``baseline_label``) names the strategy its P(win) is against, crossings attached per pair.
-    The mirror of the decision's pair (the runner-up against a recommended baseline) is left to
-    the CSVs."""
+    pair run, :func:`decision_panel`), then each challenger against the baseline; each row's
+    ``baseline`` (and ``baseline_label``) names the strategy its P(win) is against, crossings
+    attached per pair. The mirror of the decision's pair (the runner-up against a recommended
+    baseline) is left to the CSVs."""
     rec, ru = decision.recommended, decision.runner_up
-    if pair_result is result:
-        first = curves[curves["strategy"] == rec]
-        first_crossings = crossings[crossings["strategy"] == rec]
-    else:
-        first = pair_curves(pair_result, rec)
-        first_crossings = analysis.compute_crossings(first, pair_result)
-    first = attach_marks(first.drop(columns=["baseline", "baseline_label"], errors="ignore"), first_crossings)
+    first = (decision_panel(result, rec, curves, crossings) if pair_result is result
+             else decision_panel(pair_result, rec))
     rest = attach_marks(curves, crossings)
     rest = rest[~rest["strategy"].isin([rec] if pair_result is result else
                                        [ru] if rec == result.baseline else [])]
     label = result.scenario.label
-    return pd.concat([first.assign(baseline=ru, baseline_label=label(ru)),
-                      rest.assign(baseline=result.baseline, baseline_label=label(result.baseline))],
+    return pd.concat([first, rest.assign(baseline=result.baseline, baseline_label=label(result.baseline))],
                      ignore_index=True)
 
 

@@ -22,8 +22,8 @@ from ftrag_mc.report.numbers import (
     format_volume_interval,
 )
 
-__all__ = ["amount_words", "decision_display", "decision_headline", "decision_lines", "pair_facts",
-           "range_words"]
+__all__ = ["amount_words", "cvar_words", "decision_display", "decision_headline", "decision_lines", "pair_facts",
+           "range_words", "se_words"]
 
 
 def amount_words(saving: float, currency: str = "USD") -> str:
@@ -48,7 +48,8 @@ def range_words(p5: float, p95: float, currency: str = "USD") -> str:
     return f"from {_ing(p5, currency)} to {_ing(p95, currency)}"
 
 
-def _se(se: float, currency: str, of: float = 0.0) -> str:
+def se_words(se: float, currency: str, of: float = 0.0) -> str:
+    """``"standard error $3.3k"`` (0 where it is rounding in the sums of ``of``)."""
     return f"standard error {format_usd(_error(se, of), currency)}"
 
 
@@ -110,7 +111,7 @@ def _choice(table: pd.DataFrame, rec: Any, currency: str, chars: int | None) -> 
     if rec["rule"] == "cvar":
         why = (f"under the risk rule, the lowest average cost in its worst 5 % of futures "
                f"({format_usd(rec['cvar95_npc_usd'], currency, significant=3)}, "
-               f"{_se(rec['cvar95_npc_se_usd'], currency, rec['cvar95_npc_usd'])})")
+               f"{se_words(rec['cvar95_npc_se_usd'], currency, rec['cvar95_npc_usd'])})")
     else:
         why = f"the lowest expected net present cost of the {n} strategies"
     text = (f"{_label(rec, chars)} is the recommended choice over {horizon} months at {volume} queries/month: "
@@ -129,19 +130,19 @@ def _against(table: pd.DataFrame, rec: Any, ru: Any, currency: str, chars: int |
     else:
         loss_clause = f"costs more in {loss}"
     text = (f"Against {who}, {_label(ru, chars)}, it {amount_words(ru['saving_usd'], currency)} on average "
-            f"({_se(ru['saving_se_usd'], currency, ru['saving_usd'])}; P5–P95: "
+            f"({se_words(ru['saving_se_usd'], currency, ru['saving_usd'])}; P5–P95: "
             f"{range_words(ru['saving_p5_usd'], ru['saving_p95_usd'], currency)}) and {loss_clause}")
-    return f"{text}; {_cvar_words(ru['cvar95_loss_usd'], ru['cvar95_loss_se_usd'], currency)}."
+    return f"{text}; {cvar_words(ru['cvar95_loss_usd'], ru['cvar95_loss_se_usd'], currency)}."
 
 
-def _cvar_words(cvar: float, se: float, currency: str) -> str:
+def cvar_words(cvar: float, se: float, currency: str) -> str:
     """CVaR95 of a loss in words: a positive amount is a loss."""
     if not math.isfinite(cvar):
         return "its average loss in the worst 5 % of futures is unbounded"
     if cvar > 0:
         return (f"its average loss in the worst 5 % of futures is {format_usd(cvar, currency)} "
-                f"({_se(se, currency, cvar)})")
-    return f"even its worst 5 % of futures save {format_usd(-cvar, currency)} on average ({_se(se, currency, cvar)})"
+                f"({se_words(se, currency, cvar)})")
+    return f"even its worst 5 % of futures save {format_usd(-cvar, currency)} on average ({se_words(se, currency, cvar)})"
 
 
 def _flip(ru: Any, rec: Any, sweep: tuple[float, float], chars: int | None) -> str:
@@ -179,11 +180,11 @@ def pair_facts(table: pd.DataFrame, currency: str = "USD") -> list[tuple[str, st
     be = ru["volume_at_50pct"]
     facts = [
         ("expected saving", f"{amount_words(ru['saving_usd'], currency)} on average "
-                            f"({_se(ru['saving_se_usd'], currency, ru['saving_usd'])})"),
+                            f"({se_words(ru['saving_se_usd'], currency, ru['saving_usd'])})"),
         ("P5–P95 of the saving", range_words(ru["saving_p5_usd"], ru["saving_p95_usd"], currency)),
         ("P(loss)", f"costs more in {format_percent(ru['p_loss'])} of futures "
                     f"(95 % CI {format_interval(ru['p_loss_low'], ru['p_loss_high'])})"),
-        ("CVaR95", _cvar_words(ru["cvar95_loss_usd"], ru["cvar95_loss_se_usd"], currency)),
+        ("CVaR95", cvar_words(ru["cvar95_loss_usd"], ru["cvar95_loss_se_usd"], currency)),
         ("cheaper in most futures", f"{ru['wins_side']} {format_volume(be)} queries/month (95 % CI "
          f"{format_volume_interval(ru['volume_at_50pct_low'], ru['volume_at_50pct_high'])})" if _finite(be) else
          {"everywhere": "at every volume swept", "nowhere": "at no volume swept"}.get(
