@@ -441,6 +441,8 @@ def pert_params(draw):
 @given(pert_params(), st.lists(st.floats(2.0**-53, 1 - 2.0**-53), min_size=1, max_size=50))
 @example((0.0, 0.0, 1.0, 4.0), [2.0**-53, 0.5, 1 - 2.0**-53])
 @example((0.0, 1.0, 1.0, 4.0), [2.0**-53, 0.5, 1 - 2.0**-53])
+# the mode an ulp below the max: scipy's betaincinv gave nan at u = 1 - 1.1e-16
+@example((121621.0, 1048576.1587582966, 1048576.1587582969, 0.6202736168228155), [0.5, 0.9999999999999999])
 def test_pert_ppf_monotone_and_bounded(params, us):
     lo, mode, hi, lam = params
     d = Pert(lo, mode, hi, lam)
@@ -562,3 +564,14 @@ def test_objects_are_frozen_and_hashable():
         d.min = 0  # type: ignore[misc]
     assert {d, parse(dist="pert", min=1.0, mode=2.0, max=3.0)} == {d}
     assert isinstance(d, Continuous)
+
+
+def test_exact_beta_inverse_where_betaincinv_fails():
+    """Beta(a, 1) has CDF t**a, so its inverse is u**(1/a) (closed form): the bisection that
+    stands in where scipy's betaincinv returns nan (b an ulp above 1, u an ulp below 1) meets it."""
+    from ftrag_mc.distributions.fast_inverse import exact_beta_inverse
+
+    a, b = 1.6202736168228151, 1.0000000000000002
+    u = np.array([0.5, 0.9, 1 - 1e-12, 0.9999999999999999])
+    np.testing.assert_allclose(exact_beta_inverse(a, b, u), u ** (1 / a), rtol=1e-14)
+    assert np.isnan(exact_beta_inverse(a, b, np.array([np.nan])))[0]

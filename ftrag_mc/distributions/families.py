@@ -15,7 +15,7 @@ import numpy as np
 from scipy import special
 
 from ftrag_mc.distributions.base import Continuous, Distribution, _as_float_array, _fmt
-from ftrag_mc.distributions.fast_inverse import _beta_inverse
+from ftrag_mc.distributions.fast_inverse import _beta_inverse, exact_beta_inverse
 from ftrag_mc.distributions.table import _Table
 from ftrag_mc.errors import ScenarioError
 
@@ -179,7 +179,7 @@ class _ScaledBeta:
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         inverse = _beta_inverse(self.alpha, self.beta)
         if inverse is None:
-            t = special.betaincinv(self.alpha, self.beta, u)
+            t = exact_beta_inverse(self.alpha, self.beta, u)
         else:
             t = inverse(u)
         x = np.empty(np.shape(t))  # in place from here: one array, not four (0-d for a scalar)
@@ -197,7 +197,7 @@ class _ScaledBeta:
         ``scipy.stats`` import (``validate`` evaluates the model at the medians in well under a
         second)."""
         u = 0.5 if self.truncate is None else self._cdf_lo + 0.5 * self._mass
-        x = self.min + float(special.betaincinv(self.alpha, self.beta, u)) * (self.max - self.min)
+        x = self.min + float(exact_beta_inverse(self.alpha, self.beta, u)) * (self.max - self.min)
         x = min(max(x, self.min), self.max)
         return x if self.truncate is None else min(max(x, self.truncate[0]), self.truncate[1])
 

@@ -85,13 +85,33 @@ class _BetaInverse:
         tail = np.isnan(t)
         if tail.any():
             u_tail = np.broadcast_to(u, t.shape)[tail]
-            exact = special.betaincinv(self.alpha, self.beta, u_tail)
+            exact = exact_beta_inverse(self.alpha, self.beta, u_tail)
             # PINV clamps to its domain [lo, hi], the exact inverse at the tail thresholds;
             # betaincinv can wobble by an ulp, so the tails are clamped to the far side of the
             # seam too, which keeps ppf monotone across it.
             below = u_tail < 0.5
             t[tail] = np.where(below, np.minimum(exact, self.lo), np.maximum(exact, self.hi))
         return t
+
+
+def exact_beta_inverse(alpha: float, beta: float, u) -> np.ndarray:
+    """Beta(alpha, beta)'s exact inverse CDF: ``betaincinv``, where it fails (scipy 1.17 returns
+    nan for Beta(1.62, 1.0000000000000002) at u = 1 - 1.1e-16) by bisection on ``betainc``: 64
+    halvings of [0, 1], below an ulp of any t; monotone in u as betainc is."""
+    u = np.asarray(u, dtype=np.float64)
+    t = np.asarray(special.betaincinv(alpha, beta, u), dtype=np.float64)
+    failed = np.isnan(t) & ~np.isnan(u)
+    if failed.any():
+        target = np.broadcast_to(u, t.shape)[failed]
+        low, high = np.zeros_like(target), np.ones_like(target)
+        for _ in range(64):
+            middle = 0.5 * (low + high)
+            below = special.betainc(alpha, beta, middle) < target
+            low = np.where(below, middle, low)
+            high = np.where(below, high, middle)
+        t = np.array(t, copy=True)
+        t[failed] = high
+    return t
 
 
 def _build_beta_inverse(alpha: float, beta: float) -> _BetaInverse | None:
