@@ -20,7 +20,8 @@ from app_harness import ROOT, SUPPORT, browser_missing, chrome, quit_chrome, sta
 MISSING = browser_missing()
 if MISSING and os.environ.get("CI"):
     pytest.fail(f"CI must run the browser tests: {MISSING}", pytrace=False)
-pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+# A real browser: seconds per page; the slow run (CI) holds them, and there they must run.
+pytestmark = [pytest.mark.skipif(MISSING is not None, reason=MISSING or ""), pytest.mark.slow]
 
 SAMPLES = 3000
 GROWTH = "k_volume_growth_per_month_mode"
