@@ -161,22 +161,11 @@ def usable_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def busy_cpus() -> int:
-    """CPUs other processes keep busy right now: the tasks runnable at this moment, this process
-    aside (Linux's /proc/loadavg); 0 where the platform does not say."""
-    try:
-        with open("/proc/loadavg", encoding="ascii") as stream:
-            runnable = int(stream.read().split()[3].split("/")[0])
-    except (OSError, ValueError, IndexError):
-        return 0
-    return max(0, runnable - 1)
-
-
 def default_workers() -> int:
-    """Worker processes: the CPUs this process may use that no other process keeps busy, at least
-    one. Two workers sharing one free core run slower than one alone (each waits its turn and
-    both pay the fork), so a core another process holds is left to it."""
-    return max(1, usable_cpus() - busy_cpus())
+    """Worker processes: the CPUs this process may use. Measured on 2 CPUs with another process
+    keeping one busy (benchmarks/bench_paths.py, section 4): 2 workers 2.0 s, 1 worker 2.6 s
+    (bench-v1, 1M samples), so a busy core is still worth a worker: the scheduler shares it."""
+    return usable_cpus()
 
 
 def estimate_memory_bytes(scenario: Scenario, *, samples: int, workers: int, keep_samples: bool = False) -> int:
@@ -207,6 +196,6 @@ def available_memory_bytes() -> int | None:
     return None
 
 
-__all__ = ["available_memory_bytes", "busy_cpus", "default_workers", "estimate_memory_bytes", "local_blocks",
+__all__ = ["available_memory_bytes", "default_workers", "estimate_memory_bytes", "local_blocks",
            "release_memory", "usable_cpus",
            "tune_allocator"]

@@ -4,7 +4,7 @@ Rasterising a run's charts is most of a default run's time. ``ftrag-mc run`` ren
 once (:func:`png_bytes`): the PNG file and the PDF's page are the same bytes. :class:`PngRenderer`
 takes the charts once they are final and renders them in child processes forked at that moment
 (a child sees the figure exactly as it is, so the bytes are those ``Figure.savefig`` gives here)
-on the CPUs no other process keeps busy, while this process draws the PDF's title page; when it
+on the other CPUs this process may use, while this process draws the PDF's title page; when it
 needs a chart (:meth:`PngRenderer.get`) it waits for its child, or renders it itself when no child
 has taken it. A child that fails leaves its chart to this process, which then raises what
 ``savefig`` raises. Without ``fork`` (Windows, macOS) or without a free CPU everything is rendered
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from ftrag_mc.engine.local import busy_cpus, usable_cpus
+from ftrag_mc.engine.local import usable_cpus
 from ftrag_mc.report.style import quiet_glyph_warnings, warn_undrawable
 
 __all__ = ["PNG_DPI", "PngRenderer", "png_bytes", "render_processes"]
@@ -45,9 +45,8 @@ def png_bytes(fig: Figure) -> bytes:
 
 
 def render_processes() -> int:
-    """Children a report renders its charts on: the CPUs this process may use that no other
-    process keeps busy, less its own."""
-    return max(0, usable_cpus() - busy_cpus() - 1)
+    """Children a report renders its charts on: the CPUs this process may use, less its own."""
+    return max(0, usable_cpus() - 1)
 
 
 @dataclass
