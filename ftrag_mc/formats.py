@@ -170,8 +170,14 @@ def format_usd_exact(x: float, digits: int = 3) -> str:
 
 def format_volume_interval(low: float, high: float) -> str:
     """An interval of volumes, as :func:`format_volume`: ``"67k–72k"``; ``0`` and ``∞`` for ends
-    past what can be told (below, above)."""
-    return f"{format_volume(low)}–{format_volume(high)}"
+    past what can be told (below, above). Ends that differ but would print alike get the digits
+    that tell them apart (``"26,950–27,310"``, not ``"27k–27k"``); equal ends print once."""
+    a, b = format_volume(low), format_volume(high)
+    if a != b or not (math.isfinite(low) and math.isfinite(high)):
+        return f"{a}–{b}"
+    if low == high:
+        return a
+    return f"{low:,.0f}–{high:,.0f}"
 
 
 def format_months_interval(low: float, high: float) -> str:

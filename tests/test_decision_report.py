@@ -127,3 +127,12 @@ def test_the_cli_rules_are_the_analysis_rules():
     from ftrag_mc.analysis import decision
 
     assert cli.RULES == decision.RULES
+
+
+def test_a_narrow_volume_interval_keeps_the_digits_that_tell_its_ends_apart():
+    from ftrag_mc.formats import format_volume_interval
+
+    assert format_volume_interval(67_000, 72_000) == "67k–72k"
+    assert format_volume_interval(26_950.3, 27_310.9) == "26,950–27,311"  # not "27k–27k"
+    assert format_volume_interval(27_000, 27_000) == "27k"
+    assert format_volume_interval(0, float("inf")) == "0–∞"
