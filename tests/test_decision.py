@@ -98,7 +98,7 @@ def test_the_headline_rests_on_the_runner_up_not_the_baseline(constant):
         "99.6–100.0 %); it beats every alternative in at least 99 % of futures. Against the best alternative, "
         "Cache, it saves $6k on average (standard error $0; P5–P95: from saving $6k to saving $6k) and costs "
         "more in 0.0 % of futures (95 % CI 0.0–0.4 %); even its worst 5 % of futures save $6k on average "
-        "(standard error $0). The choice flips to Cache below 250k queries/month (95 % CI 250k–250k), where its "
+        "(standard error $0). The choice flips to Cache below 250k queries/month (95 % CI 250k), where its "
         "expected cost is the lower one.")
     assert "Prompt" not in text  # dominated by the recommended strategy: "beats every alternative" says it
 
