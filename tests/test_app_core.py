@@ -285,6 +285,7 @@ def test_the_page_s_csvs_are_run_s(source, cli_run, page_state):
         assert archive.read(f"support-classifier/{name}") == (folder / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_the_downloaded_toml_runs_to_the_page_s_numbers(source, cli_run, page_state, tmp_path, runner):
     from ftrag_mc.app.exports import edited_toml
     from ftrag_mc.cli import main

@@ -274,6 +274,7 @@ def test_the_title_page_reads_the_decision_table_from_the_items(analyses):
     assert note.startswith("▶ the recommended strategy")
 
 
+@pytest.mark.slow
 def test_run_paper_letter_prints_on_us_letter(runner, tmp_path, minimal_path):
     from ftrag_mc.cli import main
 

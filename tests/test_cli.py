@@ -253,6 +253,7 @@ def test_rerun_replaces_an_earlier_report(runner, minimal_path, tmp_path):
     assert json.loads((tmp_path / "minimal" / "run.json").read_text())["seed"] == 2
 
 
+@pytest.mark.slow
 def test_out_folder_keeps_its_other_files(runner, minimal_path, tmp_path):
     (tmp_path / "README.md").write_text("reports live here\n")
     run(runner, minimal_path, tmp_path)

@@ -183,6 +183,7 @@ def test_a_long_source_comment_is_wrapped_never_cut(tmp_path):
     assert len(lines) > 3 and " ".join(lines) == comment and "…" not in "".join(lines)
 
 
+@pytest.mark.slow
 def test_write_pdf_returns_its_page_count(minimal_run, tmp_path):
     result, items = minimal_run
     pages = write_pdf(tmp_path / "report.pdf", items, result)
