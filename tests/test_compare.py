@@ -165,3 +165,19 @@ def test_plot_renders(base, n_variants):
     fig.savefig(io.BytesIO(), format="png", dpi=40)  # mathtext errors surface when drawn
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_the_chart_states_each_variant_s_decision_when_it_has_them(base):
+    """compare.png's title is each variant's decision (the recommended strategy and its saving
+    against the runner-up, from compare_decision.csv's rows), not a challenger against the baseline."""
+    from ftrag_mc.analysis.compare import attach_headline
+    from ftrag_mc.report.charts import compare_finding, compare_run_info
+
+    variants = [("cheap", fm.parse_scenario(_table(**{"strategies.ft.one_time_usd": 0}), name="small")),
+                ("dear", fm.parse_scenario(_table(**{"strategies.ft.one_time_usd": 50_000}), name="small"))]
+    curves, headline, decisions = compute_compare(variants, samples=256, decision=True)
+    title = compare_finding(attach_headline(curves, headline, decisions), compare_run_info(headline))
+    assert title.startswith("The choice over ")
+    for row in decisions.itertuples():
+        assert f"{row.recommended_label} (saves " in title and f"against {row.runner_up_label})" in title
+    assert "beats" not in title  # the pairwise words stay with the curves, not the title

@@ -136,3 +136,21 @@ def test_a_narrow_volume_interval_keeps_the_digits_that_tell_its_ends_apart():
     assert format_volume_interval(26_950.3, 27_310.9) == "26,950–27,311"  # not "27k–27k"
     assert format_volume_interval(27_000, 27_000) == "27k"
     assert format_volume_interval(0, float("inf")) == "0–∞"
+
+
+def test_a_panel_against_the_baseline_is_the_main_question_only_when_it_is_the_decision_s_pair():
+    from ftrag_mc.report.style import RunInfo
+
+    info = RunInfo(scenario="s", title="t", strategies=("base", "cached", "tuned"), labels={}, baseline="base",
+                   samples=1, seed=0, sampler="mc", version="0", main_challenger="tuned",
+                   decision_pair=("tuned", "cached"))
+    # the decision is tuned against cached: no panel against the baseline is the main question
+    assert not info.is_main_question("tuned") and not info.is_main_question("cached")
+    import dataclasses
+
+    against_base = dataclasses.replace(info, decision_pair=("tuned", "base"))
+    assert against_base.is_main_question("tuned") and not against_base.is_main_question("cached")
+    recommended_base = dataclasses.replace(info, decision_pair=("base", "cached"))
+    assert recommended_base.is_main_question("cached")
+    no_decision = dataclasses.replace(info, decision_pair=None)
+    assert no_decision.is_main_question("tuned") and not no_decision.is_main_question("cached")

@@ -286,13 +286,18 @@ def _checked(variants: Sequence[Variant]) -> list[Variant]:
     return variants
 
 
-def attach_headline(curves: pd.DataFrame, headline: pd.DataFrame) -> pd.DataFrame:
+def attach_headline(curves: pd.DataFrame, headline: pd.DataFrame,
+                    decisions: pd.DataFrame | None = None) -> pd.DataFrame:
     """The comparison chart's one frame: ``curves`` with the ``headline`` rows it marks (each
-    variant's own volume and P(win)) in ``attrs["headline"]`` (records), and the notes."""
+    variant's own volume and P(win)) in ``attrs["headline"]`` (records), the notes, and with
+    ``decisions`` (:func:`compute_compare`'s third frame) each variant's decision in
+    ``attrs["decision"]`` (records), which the chart's title states."""
     frame = curves.copy()
     frame.attrs = {**curves.attrs, "headline": headline.to_dict("records"),
                    "headline_columns": list(headline.columns),
                    "notes": list(headline.attrs.get("notes", curves.attrs.get("notes", [])))}
+    if decisions is not None:
+        frame.attrs["decision"] = decisions.to_dict("records")
     return frame
 
 

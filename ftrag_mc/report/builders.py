@@ -469,7 +469,7 @@ def build_compare_report(pairs: Sequence[Variant], *, samples: int | None = None
                                                   horizon=horizon, workers=workers, progress=progress, decision=True)
     lines = describe_compare(headline, decisions)
     items = {"compare.csv": curves, "compare_headline.csv": headline, "compare_decision.csv": decisions,
-             "compare.png": plot_compare(attach_headline(curves, headline), compare_run_info(headline))[0],
+             "compare.png": plot_compare(attach_headline(curves, headline, decisions), compare_run_info(headline))[0],
              "run.json": compare_record(headline, variants=[name for name, _scenario in pairs], command=command)}
     return Report(COMPARE_FOLDER, items, lines)
 

@@ -178,6 +178,13 @@ class RunInfo:
             return tuple(self.decision_pair)
         return None if self.main_challenger is None else (self.main_challenger, self.baseline)
 
+    def is_main_question(self, challenger: str) -> bool:
+        """Whether ``challenger`` against the baseline is the main question: the decision's pair
+        (either way round) when there is one, else the main challenger's."""
+        if self.decision_pair is not None:
+            return set(self.decision_pair) == {challenger, self.baseline}
+        return challenger == self.main_challenger
+
     def main_first(self, strategies: Sequence[str]) -> list[str]:
         """``strategies`` with the main challenger (if among them) moved to the front."""
         main = [s for s in strategies if s == self.main_challenger]

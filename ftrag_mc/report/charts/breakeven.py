@@ -241,7 +241,7 @@ def plot_breakeven(
         base = baseline_label(info)
         subtitles = ([chart_subtitle(info, f"volume from which {strategy_label(info, data.histogram, s)} is "
                                            f"cheaper than {base}") for s in drawn[:1]] if len(drawn) <= 1 else
-                     [f"{'Main question: ' if s == info.main_challenger else ''}"
+                     [f"{'Main question: ' if info.is_main_question(s) else ''}"
                       f"{strategy_label(info, data.histogram, s)} vs {base}" for s in drawn])
         notes = [PERCENTILE_NOTE] if drawn else []
         notes += [f"{empty[s]} (no panel)" for s in data.challengers if s not in drawn and drawn]

@@ -17,6 +17,7 @@ from ftrag_mc.report.charts.canvas import finish, make_figure, require_columns, 
 from ftrag_mc.report.charts.inputs import wrap_label
 from ftrag_mc.report.charts.placement import Clearance, draw_legend, fifty_line
 from ftrag_mc.report.findings import band_note, cut, shorten
+from ftrag_mc.report.numbers import format_usd
 from ftrag_mc.report.style import (
     OKABE_ITO, RunInfo, escape, format_share, format_volume, house_style, set_probability_axis, set_volume_axis,
 )
@@ -93,6 +94,8 @@ def compare_finding(frame: pd.DataFrame, info: RunInfo) -> str:
     names = variant_names(headline, frame.attrs.get("titles", {}))
     horizons = sorted({int(h) for h in headline["horizon_months"]})
     over = f"over {horizons[0]} months" if len(horizons) == 1 else "over each variant's horizon"
+    if frame.attrs.get("decision"):
+        return _decision_finding(frame.attrs["decision"], names, over)
     if headline["scenario"].nunique() > 1:
         parts = []
         for variant, rows in headline.groupby("variant", sort=False):
@@ -112,6 +115,21 @@ def compare_finding(frame: pd.DataFrame, info: RunInfo) -> str:
         return f"{who} as often in every variant: {_at(best)} {over}"
     return (f"{who} in {format_share(worst['p_win'])} to {format_share(best['p_win'])} of futures {over}: "
             f"most often {names[best['variant']]} ({_at(best)}), least {names[worst['variant']]} ({_at(worst)})")
+
+
+def _decision_finding(decisions: list[dict], names: dict[str, str], over: str) -> str:
+    """Each variant's decision, as its run's headline: the recommended strategy and what it saves
+    against the runner-up (issue 15: the choice among all strategies, not a challenger against a
+    baseline another strategy beats)."""
+    parts = []
+    for row in decisions:
+        saving = float(row["saving_usd"])
+        amount = format_usd(abs(saving), str(row.get("currency") or "USD"))
+        words = f"saves {amount}" if saving >= 0 else f"costs {amount} more"
+        parts.append(f"{names.get(row['variant'], row['variant'])}: {cut(row['recommended_label'])} "
+                     f"({words} on average against {cut(row['runner_up_label'])})")
+    lead = "The choice " + over + (", " if len(parts) > 1 else ": ")
+    return lead + "; ".join(parts)
 
 
 def _main_row(rows: pd.DataFrame) -> pd.Series:

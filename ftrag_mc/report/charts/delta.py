@@ -170,7 +170,7 @@ def plot_delta_distribution(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | No
         base = info.label(info.baseline)
         at = f"{data.horizon} months from {format_volume(data.volume)} queries/month"
         subtitles = ([chart_subtitle(info, f"{info.label(s)} vs {base}, {at}") for s in drawn[:1]] if len(drawn) <= 1
-                     else [f"{'Main question: ' if s == info.main_challenger else ''}{info.label(s)} vs {base}, {at}"
+                     else [f"{'Main question: ' if info.is_main_question(s) else ''}{info.label(s)} vs {base}, {at}"
                            for s in drawn])
         notes = [single[s] for s in data.strategies if s not in drawn and drawn]
         if data.hidden:
