@@ -31,7 +31,7 @@ from strategies import ordered_pair_tables, scenario_tables
 from test_simulate import _same as same_statistics  # every statistic a report reads, bit for bit
 
 SAMPLES = 256
-FAST, SLOW = 50, 200  # examples per property: the file in ~20 s, the slow twins in minutes
+FAST, SLOW = 15, 200  # examples per property: a quick pass in the default run, the slow twins in CI
 
 
 def _given(strategy, examples: int):
@@ -155,7 +155,6 @@ def check_outputs(table: dict) -> None:
 
 @_given(scenario_tables(), FAST)
 @example(CONSTANT_GPU_WITH_CEILING)
-@pytest.mark.slow
 def test_every_output_finite_and_every_probability_a_probability(table: dict) -> None:
     check_outputs(table)
 
@@ -218,7 +217,6 @@ def check_twin(table: dict) -> None:
 
 
 @_given(scenario_tables(), FAST)
-@pytest.mark.slow
 def test_a_strategy_never_beats_itself(table: dict) -> None:
     check_twin(table)
 
@@ -350,7 +348,6 @@ def check_doubling(table: dict, pick: int) -> None:
 
 
 @_given(st.tuples(scenario_tables(), st.integers(0, 3)), FAST)
-@pytest.mark.slow
 def test_doubling_a_challengers_costs_never_raises_its_pwin(case) -> None:
     check_doubling(*case)
 
@@ -379,7 +376,6 @@ def check_monotone_in_volume(table: dict) -> None:
 
 
 @_given(ordered_pair_tables(), FAST)
-@pytest.mark.slow
 def test_pwin_non_decreasing_in_volume_when_cheaper_per_query(table: dict) -> None:
     check_monotone_in_volume(table)
 
@@ -448,8 +444,8 @@ def check_stage_ends(table: dict) -> None:
     event(f"volume noise: {scenario.volume.noisy}")
 
 
-@_given(scenario_tables(max_horizon=24, sweep_points=(3, 4)), FAST)
-@pytest.mark.slow
+@_given(scenario_tables(max_horizon=24, sweep_points=(3, 4)), 50)
+@pytest.mark.slow  # no fast twin: its 50 examples run in CI's slow run
 def test_a_staged_strategy_is_exactly_its_start_or_its_switch_to_at_either_end(table: dict) -> None:
     check_stage_ends(table)
 
