@@ -311,30 +311,10 @@ class Histogram:
                        lower if sentinel else lower + (upper - lower) * fraction)
         return np.asarray(out)
 
-    def upper_tail_mean(self, share: float) -> float:
-        """Mean of the largest ``max(1, ceil(share * n))`` values (bin midpoints, clamped)."""
-        n = self.total
-        m = max(1, math.ceil(share * n))
-        mids = np.clip((self.bins.edges[:-1] + self.bins.edges[1:]) / 2, float(self.minimum),
-                       float(self.maximum)) if self.counts.sum() else np.zeros(self.bins.n)
-        values = [(self.above_value, int(self.above))]
-        values += [(float(mids[j]), int(self.counts[j])) for j in np.flatnonzero(self.counts)[::-1]]
-        values += [(self.below_value, int(self.below))]
-        total, left = 0.0, m
-        for value, count in values:
-            take = min(count, left)
-            if take:
-                total += value * take
-                left -= take
-            if not left:
-                break
-        return total / m
-
-    def upper_tail_moments(self, share: float) -> tuple[float, float]:
-        """Mean and variance of the largest ``max(1, ceil(share * n))`` values, by the rule of
-        :meth:`upper_tail_mean` (bin midpoints, clamped): for a tail mean's standard error."""
-        n = self.total
-        m = max(1, math.ceil(share * n))
+    def _upper_tail(self, share: float) -> tuple[list[tuple[float, int]], int]:
+        """The largest ``m = max(1, ceil(share * n))`` values as (value, count) pairs, largest
+        first (bin midpoints, clamped to the observed range; the sentinels as themselves), and m."""
+        m = max(1, math.ceil(share * self.total))
         mids = np.clip((self.bins.edges[:-1] + self.bins.edges[1:]) / 2, float(self.minimum),
                        float(self.maximum)) if self.counts.sum() else np.zeros(self.bins.n)
         values = [(self.above_value, int(self.above))]
@@ -348,6 +328,17 @@ class Histogram:
                 left -= take
             if not left:
                 break
+        return taken, m
+
+    def upper_tail_mean(self, share: float) -> float:
+        """Mean of the largest ``max(1, ceil(share * n))`` values (bin midpoints, clamped)."""
+        taken, m = self._upper_tail(share)
+        return sum(v * c for v, c in taken) / m
+
+    def upper_tail_moments(self, share: float) -> tuple[float, float]:
+        """Mean and variance of the largest ``max(1, ceil(share * n))`` values, by the rule of
+        :meth:`upper_tail_mean` (bin midpoints, clamped): for a tail mean's standard error."""
+        taken, m = self._upper_tail(share)
         mean = sum(v * c for v, c in taken) / m
         if not math.isfinite(mean):
             return mean, math.nan

@@ -131,9 +131,11 @@ def _column_widths(header: list[str], rows: list[list[str]], total: float, font_
 # --- the chart pages, the inputs, the method ------------------------------------------------------
 
 
-def _chart_figures(items: Mapping[str, Any]) -> list[tuple[str, Figure]]:
+def _chart_figures(items: Mapping[str, Any]) -> list[tuple[str, Figure | bytes]]:
+    """The report's charts in order: Figures, or the PNG bytes a run rendered them to (a page
+    prints a PNG's pixels either way)."""
     return [(name, item) for name, item in items.items()
-            if isinstance(item, Figure) and name.endswith(".png")]
+            if isinstance(item, (Figure, bytes, bytearray)) and name.endswith(".png")]
 
 
 def _chart_page(chart: Figure | bytes, paper: str) -> Page:
