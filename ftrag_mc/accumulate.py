@@ -315,10 +315,15 @@ class Histogram:
         """The largest ``m = max(1, ceil(share * n))`` values as (value, count) pairs, largest
         first (bin midpoints, clamped to the observed range; the sentinels as themselves), and m."""
         m = max(1, math.ceil(share * self.total))
-        mids = np.clip((self.bins.edges[:-1] + self.bins.edges[1:]) / 2, float(self.minimum),
-                       float(self.maximum)) if self.counts.sum() else np.zeros(self.bins.n)
+        filled = np.flatnonzero(self.counts)[::-1]
+        # only the bins the tail reaches into: the first whose running count (after the values
+        # above the range) reaches m, and those above it
+        reach = int(np.searchsorted(np.cumsum(self.counts[filled]), m - int(self.above))) + 1
+        filled = filled[:max(reach, 0)]
+        mids = np.clip((self.bins.edges[filled] + self.bins.edges[filled + 1]) / 2, float(self.minimum),
+                       float(self.maximum))
         values = [(self.above_value, int(self.above))]
-        values += [(float(mids[j]), int(self.counts[j])) for j in np.flatnonzero(self.counts)[::-1]]
+        values += [(float(v), int(c)) for v, c in zip(mids, self.counts[filled])]
         values += [(self.below_value, int(self.below))]
         taken, left = [], m
         for value, count in values:

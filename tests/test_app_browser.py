@@ -77,6 +77,20 @@ def _type(driver, element_id: str, text: str) -> None:
     field.send_keys(text + Keys.ENTER)
 
 
+def _opened(app, driver, *, edited: bool = False) -> tuple[str, str]:
+    """The page as each test needs it, whichever test ran before in this browser (xdist may give a
+    worker any of them): opened, and with ``edited`` the growth's mode set to 0.03 (its link then
+    carries the edit); its headline."""
+    if not driver.current_url.startswith(app.url):
+        driver.get(f"{app.url}?samples={SAMPLES}")
+    shown = _wait(lambda: _headline(driver), what="a headline")
+    if edited and "set=volume.growth_per_month.mode%3D0.03" not in driver.current_url:
+        _type(driver, GROWTH, "0.03")
+        _wait(lambda: "set=volume.growth_per_month.mode%3D0.03" in driver.current_url, what="the edit's link")
+        shown = _wait(lambda: (h := _headline(driver))[0] != shown[0] and h, what="the edited headline")
+    return shown
+
+
 def _run_headline(overrides: tuple[str, ...], out, samples: int = SAMPLES) -> str:
     """The first line ``ftrag-mc run`` prints for the scenario with ``overrides``, the page's
     samples and its seed (the file's)."""
@@ -110,10 +124,13 @@ def test_an_edit_updates_the_headline_to_run_s_numbers(app, browser, tmp_path):
 def test_a_bad_edit_shows_the_cli_message_beside_its_field(app, browser):
     from selenium.webdriver.common.by import By
 
-    shown = _wait(lambda: _headline(browser), what="a headline")
+    shown = _opened(app, browser)
     _type(browser, VOLUME, "lots")
-    message = _wait(lambda: browser.find_element(By.ID, f"{VOLUME}-error").text, what="the field's error")
-    assert message == f"{SUPPORT}: volume.queries_per_month (from --set): expected a number, got a string"
+    # (clearing the field may first show the empty value's own message: wait for the edit's)
+    expected = f"{SUPPORT}: volume.queries_per_month (from --set): expected a number, got a string"
+    message = _wait(lambda: (text := browser.find_element(By.ID, f"{VOLUME}-error").text) == expected and text,
+                    what="the field's error")
+    assert message == expected
     assert _headline(browser) == shown, "the last valid view stays"
     _type(browser, VOLUME, "250000")
     _wait(lambda: not browser.find_element(By.ID, f"{VOLUME}-error").text, what="the error to clear")
@@ -124,9 +141,9 @@ def test_the_link_opens_the_same_view_and_the_toml_runs(app, browser, downloads,
 
     from ftrag_mc.cli import main
 
+    shown = _opened(app, browser, edited=True)
     link = browser.current_url
     assert "set=volume.growth_per_month.mode%3D0.03" in link
-    shown = _wait(lambda: _headline(browser), what="a headline")
     browser.get("about:blank")
     browser.get(link)
     assert _wait(lambda: _headline(browser), what="the shared view") == shown
@@ -147,7 +164,7 @@ def test_the_link_opens_the_same_view_and_the_toml_runs(app, browser, downloads,
 def test_a_screenshot_is_a_page_not_a_blank(app, browser, tmp_path):
     from PIL import Image
 
-    _wait(lambda: _headline(browser), what="a headline")
+    _opened(app, browser)
     png = browser.get_screenshot_as_png()
     image = Image.open(io.BytesIO(png)).convert("RGB")
     colours = image.getcolors(maxcolors=1 << 20)

@@ -3,6 +3,8 @@ URL, errors beside their fields, and the numbers, equal to ``ftrag-mc run``'s.""
 
 from __future__ import annotations
 
+import dataclasses
+
 import io
 import pickle
 import tomllib
@@ -230,9 +232,9 @@ def test_the_page_gives_run_s_headline_and_summary(source, cli_run, page_state, 
 
 def test_the_main_chart_is_the_first_panel_of_run_s(source, page_state):
     """The main question's chart is the decision's pair, as the first panel of ``run``'s
-    pwin_vs_volume.png; the chart guessed before the run (from a P(win)-only run, or from the pair
-    run alone) is the same chart, byte for byte."""
-    from ftrag_mc.app.views import compute_pair_chart, compute_pair_run, compute_quick_chart
+    pwin_vs_volume.png; the chart guessed before the run (from a P(win)-only run against the
+    runner-up) is the same chart, byte for byte, and so is the headline said from the pair run alone."""
+    from ftrag_mc.app.views import compute_pair_headline, compute_pair_run, compute_quick_chart
     from ftrag_mc.report.analyses import RunAnalyses
     from ftrag_mc.report.charts import pwin_vs_volume_finding
 
@@ -246,9 +248,14 @@ def test_the_main_chart_is_the_first_panel_of_run_s(source, page_state):
     assert chart.finding == pwin_vs_volume_finding(panel, analyses.info)
     assert pwin_vs_volume_finding(hero, analyses.info).startswith(chart.finding.rstrip("."))
     packed = compute_run(source, request)
-    guessed = (compute_pair_chart(compute_pair_run(source, request, packed.runner_up)) if packed.needs_pair_run
-               else compute_quick_chart(source, request, headline.view))
+    guessed = compute_quick_chart(source, request, headline.view)
     assert guessed.view == chart.view and guessed.svg == chart.svg
+    if packed.needs_pair_run:  # the runner-up is not the file's baseline: the pair run says the headline
+        said = compute_pair_headline(compute_pair_run(source, request, packed.runner_up))
+        assert dataclasses.replace(said, seconds=0.0) == dataclasses.replace(headline, seconds=0.0)
+    # a pair run against a strategy that is not the runner-up (a stale guess) says nothing
+    stale = compute_pair_run(source, request, packed.recommended)
+    assert stale is None or compute_pair_headline(stale) is None
 
 
 def test_a_challenger_picked_is_said_against_the_baseline_with_its_sign(source):

@@ -34,7 +34,8 @@ from ftrag_mc.scenario import Scenario, load_scenario_bytes, read_scenario_table
 
 __all__ = [
     "CHART_DPI", "CHART_SIZE_IN", "Chart", "Headline", "Invalid", "Packed", "PairRun", "Request", "Rest", "Run",
-    "Source", "View", "compute_first", "compute_headline", "compute_main_chart", "compute_pair_chart", "compute_pair_run",
+    "Source", "View", "compute_first", "compute_headline", "compute_main_chart", "compute_pair_headline",
+    "compute_pair_run",
     "compute_quick_chart", "compute_rest", "compute_run", "origin_of", "simulate_request", "unpack",
 ]
 
@@ -384,9 +385,17 @@ def compute_main_chart(run: Run, pair_result: Any, challenger: str | None) -> Ch
 def _draw_main(scenario: Scenario, frame, info, view: View) -> Chart:
     from ftrag_mc.report.charts import plot_pwin_vs_volume, pwin_vs_volume_finding
 
+    from matplotlib.ticker import NullLocator
+
+    def draw(ax):
+        plot_pwin_vs_volume(frame, info, ax=ax)
+        # no minor ticks between the decades: on a page-sized chart they are hardly seen, and
+        # laying them out is a tenth of the time an edit's chart takes
+        ax.xaxis.set_minor_locator(NullLocator())
+
     started = time.perf_counter()
     with _fonts(scenario):
-        svg = _svg(lambda ax: plot_pwin_vs_volume(frame, info, ax=ax), fixed=True)
+        svg = _svg(draw, fixed=True)
     return Chart(svg, pwin_vs_volume_finding(frame, info), time.perf_counter() - started, view)
 
 
@@ -394,55 +403,54 @@ def compute_quick_chart(source: Source, request: Request, view: View) -> Chart |
     """:func:`compute_main_chart` of ``view`` (a guess: the main question as last seen, or the
     challenger picked) from a run of its own that counts only what the chart draws
     (``simulate(..., outputs="pwin")``: the same draws, so the same chart, in less time), side by
-    side with :func:`compute_run`. A decision's view is drawn here only when its runner-up is the
-    file's baseline (else :func:`compute_pair_chart`); None when the guess does not fit the run."""
+    side with :func:`compute_run`. A decision's view is run against its runner-up (the futures of
+    :func:`compute_pair_run`); None when the guess does not fit the run (a strategy gone)."""
     import pandas as pd
 
     from ftrag_mc import analysis
     from ftrag_mc.analysis.marks import attach_marks
     from ftrag_mc.report.analyses import decision_panel, run_info
 
+    kind, shown, against = view
     try:
-        result = simulate_request(source, request, outputs="pwin")
+        file_baseline = source.load(request.overrides).baseline
+        baseline = against if kind == "decision" and against != file_baseline else None
+        result = simulate_request(source, request, outputs="pwin", baseline=baseline)
     except ScenarioError as error:
         return _invalid(error, request.overrides)
     except (ValueError, MemoryError) as error:
         return Invalid(f"{source.file}: {error}")
-    kind, shown, against = view
     if shown not in result.challengers or kind == "decision" and against != result.baseline:
         return None
     curves = analysis.compute_pwin_vs_volume(result)
     # run_info reads the main question from a summary, which a P(win)-only run has not: a stand-in
-    # row names the strategy drawn; then the view's main question, as compute_main_chart's.
+    # row names the strategy drawn; then the view's main question, as compute_main_chart's (its
+    # baseline the file's, when this run's is the runner-up).
     stand_in = pd.DataFrame({"strategy": [shown], "horizon_months": [max(result.horizons)],
                              "mean_delta_usd": [-1.0], "p_win": [1.0]})
-    info = run_info(result, stand_in)
+    info = dataclasses.replace(run_info(result, stand_in), baseline=file_baseline)
     if kind == "decision":
         frame, info = decision_panel(result, shown, curves), dataclasses.replace(info, decision_pair=(shown, against))
     else:
         curves = curves[curves["strategy"] == shown]
         frame = attach_marks(curves, analysis.compute_crossings(curves, result))
-    return _draw_main(result.scenario, frame, info, (kind, shown, result.baseline))
+    return _draw_main(result.scenario, frame, info, (kind, shown, against if kind == "decision" else result.baseline))
 
 
-def compute_pair_chart(pair: bytes) -> Chart | None:
-    """The main question's chart from the decision's pair run alone (:func:`compute_pair_run`), as
-    :func:`compute_main_chart` draws it from the run: its ranking is the run's (every strategy
-    against every other, whichever is the baseline); None when the pair run's baseline is not the
-    runner-up (a guess gone stale)."""
+def compute_pair_headline(pair: bytes) -> Headline | None:
+    """The main question's headline from the decision's pair run alone (:func:`compute_pair_run`),
+    as :func:`compute_headline` words it from the run: the decision's ranking and its table do not
+    depend on which strategy is the baseline, and the pair run's baseline is the runner-up. None
+    when its ranking says the runner-up is another strategy (a guess gone stale): then the run and
+    its pair decide."""
     from ftrag_mc.analysis.decision import rank_strategies
-    from ftrag_mc.report.analyses import decision_panel, run_info
 
     pair_run: PairRun = pickle.loads(pair)
     result = pair_run.result
     ranking = rank_strategies(result)
-    rec, ru = ranking.recommended, ranking.runner_up
-    if ru != result.baseline:
+    if ranking.runner_up != result.baseline:
         return None
-    # The run's RunInfo: the file's baseline, the main challenger as run_info picks it from the decision.
-    info = dataclasses.replace(run_info(result, decision=ranking), baseline=pair_run.baseline,
-                               main_challenger=rec if rec != pair_run.baseline else ru)
-    return _draw_main(result.scenario, decision_panel(result, rec), info, ("decision", rec, ru))
+    return compute_headline(Run(result, None, None, ranking), result, None)
 
 
 def compute_rest(run: Run, pair_result: Any, challenger: str | None) -> Rest | Invalid:

@@ -1,14 +1,17 @@
 """The page's worker processes, and the cache in front of them.
 
-An edit is runs side by side on the workers: the run (:func:`~ftrag_mc.app.views.compute_run`)
-that gives the headline and the rest, and, for the main question as last seen, what the main
-chart needs: when the decision's runner-up is the file's baseline, a run counting only what the
-chart draws (:func:`~ftrag_mc.app.views.compute_quick_chart`), which draws it at once; otherwise
-the decision's pair run (:func:`~ftrag_mc.app.views.compute_pair_run`, the same futures against
-the runner-up), which the headline needs too, and the chart from it. If the run says the main
-question has changed, what it needs follows. Workers are started once (spawned, then warmed up:
-imports, the inverse CDFs, fonts) and kept, one per CPU: a run of 20,000 samples takes a few
-hundred milliseconds there, where starting a process would take a second. A view is cached by
+An edit is runs side by side on the workers. The main question as last seen (the decision's
+pair, or the challenger picked) is guessed: its chart is drawn from a run counting only what it
+draws (:func:`~ftrag_mc.app.views.compute_quick_chart`, against the runner-up for a decision),
+and when the runner-up is not the file's baseline, the headline is said from the decision's pair
+run alone (:func:`~ftrag_mc.app.views.compute_pair_headline`; the ranking does not depend on the
+baseline), so neither waits for the run against the file's baseline
+(:func:`~ftrag_mc.app.views.compute_run`), which follows for the rest and the downloads. When
+the runner-up is the baseline, the run gives the headline. If the guess was wrong (the main
+question changed), the run decides and what it needs follows. Workers are started once
+(spawned, then warmed up: imports, the inverse CDFs, fonts) and kept, one per CPU: a run of
+20,000 samples takes a few hundred milliseconds there, where starting a process would take a
+second. A view is cached by
 what it depends on (the scenario file, the overrides, samples, seed, the challenger shown), so
 going back to an earlier edit, or a colleague opening the same link, costs nothing; the same view
 asked for by several sessions at once is computed once. A view nobody waits for any more is
@@ -32,7 +35,7 @@ from typing import Any
 
 from ftrag_mc.app.views import (
     Chart, Headline, Invalid, Packed, Request, Rest, Source, View, compute_headline, compute_main_chart,
-    compute_pair_chart, compute_pair_run, compute_quick_chart, compute_rest, compute_run, unpack,
+    compute_pair_headline, compute_pair_run, compute_quick_chart, compute_rest, compute_run, unpack,
 )
 
 __all__ = ["Engine", "default_workers"]
@@ -99,6 +102,7 @@ def _board_pack(packed: Packed, command: str) -> bytes:
 
 
 # --- in the server ---------------------------------------------------------------------------------
+
 
 def _fits(guess: View, view: View) -> bool:
     """Whether the chart guessed can be the view's: the same decision's pair, or the same
@@ -202,29 +206,55 @@ class Engine:
         run the decision needs) follow it.
         """
         started = time.perf_counter()
-        guess = None
+        guess = said = None
         if ("chart", request) not in self._views:
             view = (("pair", request.challenger, "") if request.challenger is not None else self._main)
             if view is not None:
                 guess = view, asyncio.ensure_future(self._guess(request, view))
+                if view[0] == "decision" and self._pair_needed and ("headline", request) not in self._views:
+                    said = asyncio.ensure_future(self._said(request, view[2]))
         try:
+            if said is not None:
+                first = await self._from_pair(request, said, guess[1], started)
+                if first is not None:
+                    return first
             return await self._first(request, guess, started)
         finally:
-            if guess is not None and not guess[1].done():
-                guess[1].cancel()
+            for task in (guess[1] if guess else None, said):
+                if task is not None and not task.done():
+                    task.cancel()
 
-    async def _guess(self, request: Request, view: View) -> Chart | Invalid | None:
-        """The main chart of ``view``, guessed before the run says what it is: from a P(win)-only
-        run, or from the decision's pair run when the runner-up is not the baseline."""
-        kind, _shown, runner_up = view
-        if kind == "pair" or not self._pair_needed:
-            return await self._once(self._views, VIEWS_KEPT, ("quick", request, view),
-                                    lambda: self._call(compute_quick_chart, self.source, request, view))
+    async def _said(self, request: Request, runner_up: str) -> Headline | None:
+        """The main question's headline from the decision's pair run alone, guessed with the
+        runner-up as last seen (:func:`~ftrag_mc.app.views.compute_pair_headline`); None when the
+        pair run says the runner-up has changed, or refuses the edit."""
         pair = await self.pair(request, runner_up)
         if not isinstance(pair, bytes):
             return None
-        return await self._once(self._views, VIEWS_KEPT, ("pair-chart", request, runner_up),
-                                lambda: self._call(compute_pair_chart, pair))
+        return await self._once(self._views, VIEWS_KEPT, ("pair-headline", request, runner_up),
+                                lambda: self._call(compute_pair_headline, pair))
+
+    async def _from_pair(self, request: Request, said: asyncio.Future, guess: asyncio.Future,
+                         started: float) -> tuple[Headline, Chart, float] | None:
+        """The headline and main chart of the decision's pair run, when it confirms the main
+        question as last seen: the run (for the rest and the downloads) need not be waited for.
+        None when it does not (then the run decides, as :meth:`_first`)."""
+        headline = await said
+        if not isinstance(headline, Headline):
+            return None
+        chart = await guess
+        if not isinstance(chart, Chart) or chart.view != headline.view:
+            return None
+        self._main = headline.view
+        self._keep(("headline", request), headline)
+        self._keep(("chart", request), chart)
+        return headline, chart, time.perf_counter() - started
+
+    async def _guess(self, request: Request, view: View) -> Chart | Invalid | None:
+        """The main chart of ``view``, guessed before the run says what it is, from a run of its
+        own that counts only P(win) (against the runner-up for a decision's view)."""
+        return await self._once(self._views, VIEWS_KEPT, ("quick", request, view),
+                                lambda: self._call(compute_quick_chart, self.source, request, view))
 
     async def _first(self, request: Request, guess, started: float) -> tuple[Headline, Chart, float] | Invalid:
         packed = await self.run(request)
