@@ -171,20 +171,24 @@ def build_run_report(result: SimulationResult, *, command: str | None = None,
     """
     step = on_item or _no_step
     analyses = RunAnalyses(result, rule=rule)
-    items = build_report(result, on_item=step, analyses=analyses)
-    with _closed_on_error(items):
-        items["run.json"] = run_record(result, command=command, decision_rule=rule)
-        step("report.pdf")
-        csvs = [name for name in items if name.endswith(".csv")]
-        charts = {name: fig for name, fig in items.items() if name.endswith(".png") and isinstance(fig, Figure)}
-        with PngRenderer(render_processes() if render_png else 0) as renderer:
-            for name, fig in charts.items() if render_png else ():
-                renderer.submit(name, fig)
+    with PngRenderer(render_processes() if render_png else 0) as renderer:
+        def rasterise(name: str, made: Any) -> None:
+            # each chart to its PNG as soon as it is final, on the other CPUs, while the next is drawn
+            if render_png and name.endswith(".png") and isinstance(made, Figure):
+                renderer.submit(name, made)
+
+        items = build_report(result, on_item=step, analyses=analyses, on_built=rasterise)
+        with _closed_on_error(items):
+            items["run.json"] = run_record(result, command=command, decision_rule=rule)
+            step("report.pdf")
+            csvs = [name for name in items if name.endswith(".csv")]
+            charts = {name: fig for name, fig in items.items() if name.endswith(".png") and isinstance(fig, Figure)}
             items["report.pdf"] = build_pdf(items, result, record=items["run.json"], paper=paper, hero=analyses.hero,
                                             png=renderer.get if render_png else None)
             if render_png:
                 items.update(renderer.results())
                 close_figures(charts)
+    with _closed_on_error(items):
         summary, decision, top_inputs = items["summary.csv"], items["decision.csv"], items.get("top_inputs.csv")
         items["summary.md"] = build_summary_md(result, summary, items)
         items["columns.csv"] = columns_frame(csvs + ["columns.csv"])

@@ -302,7 +302,8 @@ DOCUMENT_FILES: tuple[str, ...] = tuple(item.name for item in REPORT_ITEMS if it
 
 
 def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | None = None,
-                 rule: str = "mean", analyses: RunAnalyses | None = None) -> dict[str, Any]:
+                 rule: str = "mean", analyses: RunAnalyses | None = None,
+                 on_built: Callable[[str, Any], None] | None = None) -> dict[str, Any]:
     """Every table and chart of the standard report (:data:`REPORT_ITEMS`), by file name.
 
     Parameters
@@ -315,6 +316,9 @@ def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | N
         The decision rule (``mean`` or ``cvar``; :func:`~ftrag_mc.analysis.decision.rank_strategies`).
     analyses
         The run's analyses, when the caller has them (else made here with ``rule``).
+    on_built
+        Called with each item's file name and its table or chart as soon as it is made (a chart
+        is final then: the run's builder starts rasterising it while the next one is drawn).
 
     Returns
     -------
@@ -331,6 +335,8 @@ def build_report(result: SimulationResult, *, on_item: Callable[[str], None] | N
             if item.name.endswith(".png"):
                 step(item.name)
             items[item.name] = item.build(analyses)
+            if on_built is not None:
+                on_built(item.name, items[item.name])
     return items
 
 
