@@ -69,7 +69,8 @@ def chart_image(chart: Figure | bytes, width_in: float, height_in: float):
     in inches. At A4 a full-page chart prints at about 160 dpi."""
     png = chart if isinstance(chart, (bytes, bytearray)) else png_bytes(chart)
     with PIL.Image.open(io.BytesIO(png)) as opened:
-        if opened.mode in ("RGBA", "LA", "P"):  # any transparency on white paper
+        opaque = opened.mode == "RGBA" and opened.getextrema()[3] == (255, 255)  # a chart's white canvas
+        if opened.mode in ("RGBA", "LA", "P") and not opaque:  # any transparency on white paper
             rgba = opened.convert("RGBA")
             image = PIL.Image.alpha_composite(PIL.Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
         else:
