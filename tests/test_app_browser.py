@@ -81,7 +81,7 @@ def _opened(app, driver, *, edited: bool = False) -> tuple[str, str]:
     """The page as each test needs it, whichever test ran before in this browser (xdist may give a
     worker any of them): opened, and with ``edited`` the growth's mode set to 0.03 (its link then
     carries the edit); its headline."""
-    if not driver.current_url.startswith(app.url):
+    if not driver.current_url.startswith(app.url) or "challenger=" in driver.current_url:
         driver.get(f"{app.url}?samples={SAMPLES}")
     shown = _wait(lambda: _headline(driver), what="a headline")
     if edited and "set=volume.growth_per_month.mode%3D0.03" not in driver.current_url:
@@ -171,3 +171,22 @@ def test_a_screenshot_is_a_page_not_a_blank(app, browser, tmp_path):
     assert colours is not None and len(colours) > 50, "more than a few colours"
     white = sum(n for n, rgb in colours if rgb == (255, 255, 255))
     assert white < 0.9 * image.width * image.height, "not all white"
+
+
+def test_a_challenger_picked_travels_in_the_link(app, browser):
+    """Picking a challenger shows it against the baseline; the address bar then carries it, and the
+    link opens the same view with the same pick."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    shown = _opened(app, browser)
+    Select(browser.find_element(By.ID, "challenger")).select_by_value("prompted_cached")
+    picked = _wait(lambda: (h := _headline(browser))[0] != shown[0] and h, what="the challenger's headline")
+    assert picked[1].startswith("Few-shot prompt, cached against ")
+    link = _wait(lambda: "challenger=prompted_cached" in browser.current_url and browser.current_url,
+                 what="the link to carry the challenger")
+    browser.get("about:blank")
+    browser.get(link)
+    assert _wait(lambda: _headline(browser), what="the shared view") == picked
+    chosen = Select(browser.find_element(By.ID, "challenger")).first_selected_option.get_attribute("value")
+    assert chosen == "prompted_cached"
