@@ -9,7 +9,9 @@ futures with the runner-up as the baseline, as
 :func:`~ftrag_mc.analysis.decision.decision_pair_run`). From them, side by side, what a person
 waits for: :func:`compute_headline` (the first line ``ftrag-mc run`` prints, the decision table,
 the top inputs) and :func:`compute_main_chart` (P(win) against volume, the first panel of
-``run``'s chart); then :func:`compute_rest` (the ΔNPC distribution and the cost breakdown). A
+``run``'s chart), guessed ahead from the pair run alone (:func:`compute_pair_headline`) and a
+P(win)-only run (:func:`compute_quick_chart`); then :func:`compute_delta` (the ΔNPC
+distribution) and :func:`compute_breakdown` (the cost breakdown), together :func:`compute_rest`. A
 challenger picked on the page is shown against the baseline instead, pairwise. Charts are the
 report's own (``plot_*(frame, info, ax=...)``), drawn on a figure of the page's size and sent as
 SVG. Nothing here knows about the web.
@@ -36,7 +38,7 @@ __all__ = [
     "CHART_DPI", "CHART_SIZE_IN", "Chart", "Headline", "Invalid", "Packed", "PairRun", "Request", "Rest", "Run",
     "Source", "View", "compute_first", "compute_headline", "compute_main_chart", "compute_pair_headline",
     "compute_pair_run",
-    "compute_quick_chart", "compute_rest", "compute_run", "origin_of", "simulate_request", "unpack",
+    "compute_quick_chart", "compute_rest", "compute_run", "compute_delta", "compute_breakdown", "origin_of", "simulate_request", "unpack",
 ]
 
 #: A chart on the page: the report's size (ftrag_mc.report.style.FIGSIZE_IN), 80 dots per inch
@@ -453,14 +455,13 @@ def compute_pair_headline(pair: bytes) -> Headline | None:
     return compute_headline(Run(result, None, None, ranking), result, None)
 
 
-def compute_rest(run: Run, pair_result: Any, challenger: str | None) -> Rest | Invalid:
-    """The ΔNPC distribution of the view's pair (P(loss), the expected saving and CVaR95 marked:
-    for the main question the recommended strategy against the runner-up, from ``pair_result``)
-    and the cost breakdown (from its own run of up to 10,000 kept samples, as the report's)."""
+def compute_delta(run: Run, pair_result: Any, challenger: str | None) -> Chart | Invalid:
+    """The ΔNPC distribution of the view's pair, P(loss), the expected saving and CVaR95 marked
+    (for the main question the recommended strategy against the runner-up, from ``pair_result``)."""
     from ftrag_mc.analysis.delta_distribution import compute_delta_distribution, compute_delta_marks
     from ftrag_mc.analysis.marks import attach_marks
-    from ftrag_mc.report.analyses import RunAnalyses, run_info
-    from ftrag_mc.report.charts import breakdown_finding, delta_finding, plot_breakdown, plot_delta_distribution
+    from ftrag_mc.report.analyses import run_info
+    from ftrag_mc.report.charts import delta_finding, plot_delta_distribution
 
     if run.problem(challenger):
         return run.problem(challenger)
@@ -470,12 +471,35 @@ def compute_rest(run: Run, pair_result: Any, challenger: str | None) -> Rest | I
     delta_info = info if challenger is not None else run_info(against, decision=run.ranking)
     delta = attach_marks(compute_delta_distribution(against), compute_delta_marks(against))
     delta = delta[delta["strategy"] == view[1]]
+    with _fonts(run.result.scenario):
+        svg = _svg(lambda ax: plot_delta_distribution(delta, delta_info, ax=ax))
+    return Chart(svg, delta_finding(delta, delta_info), time.perf_counter() - started, view)
+
+
+def compute_breakdown(run: Run, challenger: str | None) -> Chart | Invalid:
+    """Each strategy's cost by component, from its own run of up to 10,000 kept samples, as the
+    report's breakdown."""
+    from ftrag_mc.report.analyses import RunAnalyses
+    from ftrag_mc.report.charts import breakdown_finding, plot_breakdown
+
+    if run.problem(challenger):
+        return run.problem(challenger)
+    started = time.perf_counter()
+    view, info = run.view(challenger), run.info(challenger)
     breakdown = RunAnalyses(run.result).breakdown
     with _fonts(run.result.scenario):
-        delta_svg = _svg(lambda ax: plot_delta_distribution(delta, delta_info, ax=ax))
-        breakdown_svg = _svg(lambda ax: plot_breakdown(breakdown, info, ax=ax))
-    return Rest(Chart(delta_svg, delta_finding(delta, delta_info), 0.0, view),
-                Chart(breakdown_svg, breakdown_finding(breakdown, info), 0.0, view), time.perf_counter() - started)
+        svg = _svg(lambda ax: plot_breakdown(breakdown, info, ax=ax))
+    return Chart(svg, breakdown_finding(breakdown, info), time.perf_counter() - started, view)
+
+
+def compute_rest(run: Run, pair_result: Any, challenger: str | None) -> Rest | Invalid:
+    """What follows the headline and main chart, one after the other (the page's pool draws the two
+    side by side): :func:`compute_delta` and :func:`compute_breakdown`."""
+    started = time.perf_counter()
+    delta = compute_delta(run, pair_result, challenger)
+    if isinstance(delta, Invalid):
+        return delta
+    return Rest(delta, compute_breakdown(run, challenger), time.perf_counter() - started)
 
 
 def compute_first(source: Source, request: Request) -> tuple[Headline, Chart, Run] | Invalid:

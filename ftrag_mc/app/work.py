@@ -35,7 +35,8 @@ from typing import Any
 
 from ftrag_mc.app.views import (
     Chart, Headline, Invalid, Packed, Request, Rest, Source, View, compute_headline, compute_main_chart,
-    compute_pair_headline, compute_pair_run, compute_quick_chart, compute_rest, compute_run, unpack,
+    compute_breakdown, compute_delta, compute_pair_headline, compute_pair_run, compute_quick_chart, compute_run,
+    unpack,
 )
 
 __all__ = ["Engine", "default_workers"]
@@ -85,8 +86,12 @@ def _main_chart(packed: Packed, pair: bytes | None, challenger: str | None) -> C
     return compute_main_chart(*unpack(packed, pair), challenger)
 
 
-def _rest(packed: Packed, pair: bytes | None, challenger: str | None) -> Rest | Invalid:
-    return compute_rest(*unpack(packed, pair), challenger)
+def _delta(packed: Packed, pair: bytes | None, challenger: str | None) -> Chart | Invalid:
+    return compute_delta(*unpack(packed, pair), challenger)
+
+
+def _breakdown(packed: Packed, challenger: str | None) -> Chart | Invalid:
+    return compute_breakdown(pickle.loads(packed.data), challenger)
 
 
 def _csvs(packed: Packed) -> bytes:
@@ -287,15 +292,24 @@ class Engine:
             self._views.popitem(last=False)
 
     async def rest(self, request: Request) -> Rest | Invalid:
-        """The ΔNPC distribution and the cost breakdown of ``request``."""
+        """The ΔNPC distribution and the cost breakdown of ``request``, side by side on the
+        workers (the breakdown runs its own kept samples)."""
+        started = time.perf_counter()
         packed = await self.run(request)
         if isinstance(packed, Invalid):
             return packed
         pair = await self._pair_of(request, packed)
         if isinstance(pair, Invalid):
             return pair
-        return await self._once(self._views, VIEWS_KEPT, ("rest", request),
-                                lambda: self._call(_rest, packed, pair, request.challenger))
+        delta, breakdown = await asyncio.gather(
+            self._once(self._views, VIEWS_KEPT, ("delta", request),
+                       lambda: self._call(_delta, packed, pair, request.challenger)),
+            self._once(self._views, VIEWS_KEPT, ("breakdown", request),
+                       lambda: self._call(_breakdown, packed, request.challenger)))
+        for chart in (delta, breakdown):
+            if isinstance(chart, Invalid):
+                return chart
+        return Rest(delta, breakdown, time.perf_counter() - started)
 
     async def csvs(self, request: Request) -> bytes:
         """The run's CSVs, zipped (:func:`~ftrag_mc.app.exports.csv_zip`)."""
