@@ -41,8 +41,10 @@ from ftrag_mc.app.views import (
 
 __all__ = ["Engine", "default_workers"]
 
-#: Runs and pair runs kept (pickled, a few MB each) for the views and downloads that follow an edit.
-RUNS_KEPT = 12
+#: Runs and pair runs kept (pickled, a few MB each) for the views and downloads that follow an edit
+#: (an edit keeps up to three entries: its run, its pair run, and the pair run with its headline,
+#: which shares the pair run's bytes).
+RUNS_KEPT = 18
 #: Views kept (a headline and a chart are ~100 kB).
 VIEWS_KEPT = 256
 
@@ -84,6 +86,14 @@ def _headline(packed: Packed, pair: bytes | None, challenger: str | None) -> Hea
 
 def _main_chart(packed: Packed, pair: bytes | None, challenger: str | None) -> Chart | Invalid:
     return compute_main_chart(*unpack(packed, pair), challenger)
+
+
+def _pair_and_headline(source: Source, request: Request, runner_up: str) -> tuple[bytes | None | Invalid,
+                                                                                  Headline | None]:
+    """The decision's pair run against ``runner_up`` (pickled), and the headline it says alone
+    (None when it says another runner-up, or refuses the edit)."""
+    pair = compute_pair_run(source, request, runner_up)
+    return pair, compute_pair_headline(pair) if isinstance(pair, bytes) else None
 
 
 def _delta(packed: Packed, pair: bytes | None, challenger: str | None) -> Chart | Invalid:
@@ -233,11 +243,21 @@ class Engine:
         """The main question's headline from the decision's pair run alone, guessed with the
         runner-up as last seen (:func:`~ftrag_mc.app.views.compute_pair_headline`); None when the
         pair run says the runner-up has changed, or refuses the edit."""
-        pair = await self.pair(request, runner_up)
-        if not isinstance(pair, bytes):
-            return None
-        return await self._once(self._views, VIEWS_KEPT, ("pair-headline", request, runner_up),
-                                lambda: self._call(compute_pair_headline, pair))
+        key = ("pair", request.run_key, runner_up)
+        if key in self._runs or key in self._inflight:  # the pair run is there or on its way: its headline
+            pair = await self.pair(request, runner_up)
+            if not isinstance(pair, bytes):
+                return None
+            return await self._once(self._views, VIEWS_KEPT, ("pair-headline", request, runner_up),
+                                    lambda: self._call(compute_pair_headline, pair))
+        # Both in one call: the pair run's few MB are not sent back to a worker to be read again.
+        pair, said = await self._once(self._runs, RUNS_KEPT, ("pair+headline", request, runner_up),
+                                      lambda: self._call(_pair_and_headline, self.source, request, runner_up))
+        if key not in self._runs:
+            self._runs[key] = pair
+            while len(self._runs) > RUNS_KEPT:
+                self._runs.popitem(last=False)
+        return said
 
     async def _from_pair(self, request: Request, said: asyncio.Future, guess: asyncio.Future,
                          started: float) -> tuple[Headline, Chart, float] | None:
