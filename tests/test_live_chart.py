@@ -118,3 +118,9 @@ def test_a_curve_that_never_crosses_has_no_dot():
                           "volume_at_50pct": np.nan})
     root = ET.fromstring(pwin_svg(frame, _info()))
     assert not list(root.iter(f"{SVG}circle")) and len(list(root.iter(f"{SVG}polyline"))) == 1
+
+
+def test_a_frame_without_a_counted_p_win_says_so():
+    frame = _frame({24: 60_000.0}).assign(p_win=np.nan)
+    root = ET.fromstring(pwin_svg(frame, _info()))
+    assert _texts(root) == ["No P(win) to draw: no futures counted"]

@@ -50,6 +50,9 @@ def pwin_svg(frame: pd.DataFrame, info: RunInfo) -> bytes:
         The run (labels, colours, your volume, the footnote).
     """
     curves = frame.dropna(subset=["p_win"]).sort_values(["horizon_months", "queries_per_month"])
+    if curves.empty:
+        return _svg_of([_text(LIVE_SIZE_PX[0] / 2, LIVE_SIZE_PX[1] / 2, "No P(win) to draw: no futures counted", 15,
+                              _MUTED, anchor="middle")])
     strategy = str(frame["strategy"].iloc[0])
     against = str(frame["baseline"].iloc[0]) if "baseline" in frame.columns else info.baseline
     q = curves["queries_per_month"].to_numpy(float)
@@ -81,6 +84,10 @@ def pwin_svg(frame: pd.DataFrame, info: RunInfo) -> bytes:
     finding = pwin_vs_volume_finding(frame, info).replace("\\$", "$")
     parts.append(_title(finding))
     parts.append(_text(14, LIVE_SIZE_PX[1] - 10, _cut(info.footnote("bands: 95 % intervals"), 130), 11, _MUTED))
+    return _svg_of(parts)
+
+
+def _svg_of(parts: list[str]) -> bytes:
     width, height = LIVE_SIZE_PX
     return ("<?xml version='1.0' encoding='utf-8'?>\n<svg xmlns='http://www.w3.org/2000/svg' "
             f"width='{width}' height='{height}' viewBox='0 0 {width} {height}' font-family='{_FONT}'>"
