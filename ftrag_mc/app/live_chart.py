@@ -74,9 +74,8 @@ def pwin_svg(frame: pd.DataFrame, info: RunInfo) -> bytes:
             crossings.append((h, at, style.colour))
     if info.queries_per_month is not None and axis.lo <= info.queries_per_month <= axis.hi:
         parts.append(_your_volume(axis, info.queries_per_month))
-    if info.queries_per_month is not None and axis.lo <= info.queries_per_month <= axis.hi:
         x = float(axis.x(info.queries_per_month))
-        drawn.append(_dense(np.array([x, x]), np.array([_TOP, _BOTTOM])))
+        drawn.append(_dense(np.array([x, x]), np.array([_TOP, _BOTTOM])))  # the labels keep off it too
     points = np.concatenate(drawn) if drawn else np.empty((0, 2))
     legend = _legend_box(len(horizons), points)
     parts.append(_legend(horizons, styles, legend))

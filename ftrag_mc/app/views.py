@@ -233,10 +233,14 @@ def simulate_request(source: Source, request: Request, *, outputs: str = "all", 
     ScenarioError
         For an edit ``ftrag-mc run`` refuses, with its message.
     """
+    return _simulate(source.load(request.overrides), request, outputs=outputs, baseline=baseline)
+
+
+def _simulate(scenario: Scenario, request: Request, *, outputs: str = "all", baseline: str | None = None):
+    """:func:`simulate_request` of a scenario already loaded with the request's edits."""
     from ftrag_mc.analysis.decision import with_baseline
     from ftrag_mc.simulate import simulate
 
-    scenario = source.load(request.overrides)
     if baseline is not None:
         scenario = with_baseline(scenario, baseline)
     return simulate(scenario, samples=request.samples, seed=request.seed, workers=1, outputs=outputs)
@@ -269,7 +273,7 @@ def compute_pair_run(source: Source, request: Request, runner_up: str) -> bytes 
         scenario = source.load(request.overrides)
         if runner_up == scenario.baseline or runner_up not in scenario.strategies:
             return None
-        result = simulate_request(source, request, baseline=runner_up)
+        result = _simulate(scenario, request, baseline=runner_up)
     except ScenarioError as error:
         return _invalid(error, request.overrides)
     except (ValueError, MemoryError) as error:
@@ -403,9 +407,10 @@ def compute_quick_chart(source: Source, request: Request, view: View) -> Chart |
 
     kind, shown, against = view
     try:
-        file_baseline = source.load(request.overrides).baseline
+        scenario = source.load(request.overrides)
+        file_baseline = scenario.baseline
         baseline = against if kind == "decision" and against != file_baseline else None
-        result = simulate_request(source, request, outputs="pwin", baseline=baseline)
+        result = _simulate(scenario, request, outputs="pwin", baseline=baseline)
     except ScenarioError as error:
         return _invalid(error, request.overrides)
     except (ValueError, MemoryError) as error:

@@ -243,20 +243,11 @@ class Engine:
         """The main question's headline from the decision's pair run alone, guessed with the
         runner-up as last seen (:func:`~ftrag_mc.app.views.compute_pair_headline`); None when the
         pair run says the runner-up has changed, or refuses the edit."""
-        key = ("pair", request.run_key, runner_up)
-        if key in self._runs or key in self._inflight:  # the pair run is there or on its way: its headline
-            pair = await self.pair(request, runner_up)
-            if not isinstance(pair, bytes):
-                return None
-            return await self._once(self._views, VIEWS_KEPT, ("pair-headline", request, runner_up),
-                                    lambda: self._call(compute_pair_headline, pair))
-        # Both in one call: the pair run's few MB are not sent back to a worker to be read again.
+        # Both in one call: the pair run's few MB are not sent back to a worker to be read again;
+        # the pair run is then kept as pair() keeps it, for the rest and the run's fallback.
         pair, said = await self._once(self._runs, RUNS_KEPT, ("pair+headline", request, runner_up),
                                       lambda: self._call(_pair_and_headline, self.source, request, runner_up))
-        if key not in self._runs:
-            self._runs[key] = pair
-            while len(self._runs) > RUNS_KEPT:
-                self._runs.popitem(last=False)
+        self._keep(("pair", request.run_key, runner_up), pair, self._runs, RUNS_KEPT)
         return said
 
     async def _from_pair(self, request: Request, said: asyncio.Future, guess: asyncio.Future,
@@ -306,10 +297,12 @@ class Engine:
             return chart
         return headline, chart, time.perf_counter() - started
 
-    def _keep(self, key: Hashable, value: Any) -> None:
-        self._views[key] = value
-        while len(self._views) > VIEWS_KEPT:
-            self._views.popitem(last=False)
+    def _keep(self, key: Hashable, value: Any, cache: OrderedDict | None = None, limit: int = VIEWS_KEPT) -> None:
+        """``value`` into ``cache`` (the views), the oldest entries dropped past ``limit``."""
+        cache = self._views if cache is None else cache
+        cache[key] = value
+        while len(cache) > limit:
+            cache.popitem(last=False)
 
     async def rest(self, request: Request) -> Rest | Invalid:
         """The ΔNPC distribution and the cost breakdown of ``request``, side by side on the
