@@ -124,3 +124,9 @@ def test_a_frame_without_a_counted_p_win_says_so():
     frame = _frame({24: 60_000.0}).assign(p_win=np.nan)
     root = ET.fromstring(pwin_svg(frame, _info()))
     assert _texts(root) == ["No P(win) to draw: no futures counted"]
+
+
+def test_a_long_pair_keeps_every_word_of_its_axis_label():
+    labels = {"rag": "RAG (Sonnet 4.5, uncached)", "ft": "Fine-tune (hosted, +25 %)"}
+    root = ET.fromstring(pwin_svg(_frame({24: 60_000.0}).assign(label=labels["ft"]), _info(labels)))
+    assert _y_label(root) == "P(Fine-tune (hosted, +25 %) cheaper than RAG (Sonnet 4.5, uncached))"

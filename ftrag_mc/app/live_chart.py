@@ -144,10 +144,12 @@ def _frame(axis: _LogAxis, label: str, against: str) -> list[str]:
     out.append(f"<path d='M{_LEFT},{_TOP} V{_BOTTOM} H{_RIGHT}' fill='none' stroke='#555555'/>")
     out.append(_text((_LEFT + _RIGHT) / 2, _BOTTOM + 42, "Starting volume (queries/month, log scale)", 13,
                      anchor="middle"))
-    lines = textwrap.wrap(f"P({label} cheaper than {against})", 34)[:2]
+    lines = textwrap.wrap(f"P({label} cheaper than {against})", 40)  # ~40 characters fit the plot's height
+    if len(lines) > 3:
+        lines = [*lines[:2], _cut(" ".join(lines[2:]), 40)]
     middle = (_TOP + _BOTTOM) / 2
     for k, line in enumerate(lines):
-        x = 30 + 16 * k - 8 * (len(lines) - 1)
+        x = 32 + 15 * k - 7.5 * (len(lines) - 1)
         out.append(_text(x, middle, line, 13, anchor="middle", extra=f" transform='rotate(-90 {x:.1f} {middle:.1f})'"))
     return out
 
