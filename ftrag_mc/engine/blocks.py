@@ -46,8 +46,8 @@ _PAIRWISE_MAX_STRATEGIES = 5
 # (months + 1) x sub-block values each, stay near this many; larger sub-blocks cut Python's
 # per-call overhead (8,192 samples: 10 % faster than 4,096 on bench-v1), smaller ones memory.
 # Non-affine scenarios (GPU steps, a ceiling) make about twice as many temporaries.
-_SLICE_VALUES = 2 * 37 * 8192
-_SLICE_MIN, _SLICE_MAX = 1024, 8192
+_SLICE_VALUES = 2 * 37 * 16384
+_SLICE_MIN, _SLICE_MAX = 1024, 16384
 # Grid evaluation (strategies x volumes x horizons x samples) in batches of about this many values.
 _GRID_ELEMENTS = 1_000_000
 
