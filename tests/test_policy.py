@@ -149,6 +149,25 @@ def test_month_one_is_committing_now_and_an_unreachable_volume_is_never_switchin
     assert math.isinf(high["switch_month_p50"])
 
 
+def test_a_trigger_held_longer_than_the_horizon_never_fires():
+    """Found by hypothesis: a volume trigger held 2 months in a 1-month horizon has no level to
+    meet (every level is 0); the grid is a band around the start volume, not an error."""
+    scenario = fm.parse_scenario({
+        "scenario": {"horizon_months": 1, "baseline": "s0"},
+        "volume": {"queries_per_month": 100.0, "sweep_min": 100.0, "sweep_max": 1000.0, "sweep_points": 3},
+        "strategies": {
+            "s0": {"llm": {"input_usd_per_mtok": 0, "output_usd_per_mtok": 0}},
+            "s1": {"llm": {"input_usd_per_mtok": 0, "output_usd_per_mtok": 0}},
+            "st": {"start": "s0", "switch_to": "s1", "trigger": {"volume_above": 100.0, "for_months": 2}},
+        },
+    })
+    grid = trigger_grid(scenario, "volume", 4, for_months=2, samples=50, seed=0)
+    assert grid[0] == 50.0 and grid[-1] == 200.0 and np.all(np.diff(grid) > 0)
+    result = compute_policy(scenario, start="s0", switch_to="s1", points=4, samples=50, workers=1)
+    switched = result.frame[result.frame["policy"] == "trigger"]["p_switch"].to_numpy()
+    assert np.all(switched == 0)
+
+
 def test_same_seed_same_bits_for_any_number_of_workers():
     scenario = _staged_scenario()
     n = BLOCK_SAMPLES + 301

@@ -193,7 +193,9 @@ def trigger_grid(scenario: Scenario, kind: str, points: int = DEFAULT_POINTS, *,
     low = float(np.quantile(first, 0.01)) if for_months <= h else volume.queries_per_month
     high = float(np.quantile(level.max(axis=0), 0.99))
     if not high > low * 1.01:  # one path for every future: a band around it
-        low, high = low / 2, high * 2
+        # (a trigger held longer than the horizon never fires: its levels are all 0, the band is
+        # around the start volume)
+        low, high = low / 2, max(high, low) * 2
     return np.geomspace(low, high, points)
 
 
