@@ -57,7 +57,9 @@ def event_counts(every_months: np.ndarray, horizon_months: int, start_months=0.0
         t = np.maximum(t - _row(start_months), 0.0)
     k = _row(every_months)
     with np.errstate(divide="ignore", invalid="ignore"):
-        done = np.floor(t / k + _EPS)  # events by the end of month t
+        done = np.divide(t, k)  # then in place: events by the end of month t, floor(t / k + eps)
+    done += _EPS
+    np.floor(done, out=done)
     if not np.isfinite(k).all():
         done = np.where(np.isfinite(k), done, 0.0)  # never
     counts = np.empty_like(done)

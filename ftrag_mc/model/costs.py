@@ -73,6 +73,11 @@ class Part:
                     gpu_pools=tuple(p.masked(mask) for p in self.gpu_pools))
 
 
+def _times(x: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
+    """``x * factor``, or ``x`` itself for the calendar scalar 1.0 (the same numbers, one pass fewer)."""
+    return x if np.ndim(factor) == 0 and factor == 1.0 else x * factor
+
+
 def _sum(arrays) -> np.ndarray | None:
     total = None
     for a in arrays:
@@ -247,7 +252,7 @@ def retrieval_cost(strategy, c: Context) -> dict[str, Part]:
     fixed = c(r.vector_store_usd_per_month) * c.active
     if r.reindex_every_months is not None:
         reindex_usd = c(r.reindex_share) * c(r.corpus_tokens) * embed_price
-        events = c.event_counts(c(r.reindex_every_months)) * c.launched
+        events = _times(c.event_counts(c(r.reindex_every_months)), c.launched)
         fixed = fixed + events * (reindex_usd * c.prices)
     per_query = (c(r.embedding_tokens_per_query) * embed_price) * c.prices
     return {"retrieval": Part(one_time_usd=one_time, fixed_usd=fixed, per_query_usd=per_query)}
@@ -275,7 +280,7 @@ def training_cost(strategy, c: Context) -> dict[str, Part]:
     retrain = retrain_run + retrain_eval + c(t.retrain_curation_share) * curation
     if needs_team:
         retrain = retrain + c(t.retrain_engineer_weeks) * c.engineer_week()
-    events = c.event_counts(c(t.retrain_every_months)) * c.launched
+    events = _times(c.event_counts(c(t.retrain_every_months)), c.launched)
     return {"training": Part(one_time_usd=one_time, fixed_usd=events * retrain)}
 
 

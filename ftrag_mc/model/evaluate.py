@@ -164,10 +164,9 @@ class CostModel:
         if strategy not in self._fixed:
             part = self.totals[strategy]
             if np.ndim(part.fixed_usd) <= 1:  # the same every month: an annuity
-                cum = self._discount_cum() * part.fixed_usd
+                self._fixed[strategy] = _prepend(self._discount_cum() * part.fixed_usd, part.one_time_usd)
             else:
-                cum = cumsum_months(part.fixed_usd * self.discount)
-            self._fixed[strategy] = _prepend(cum, part.one_time_usd)
+                self._fixed[strategy] = _cumulative(part.fixed_usd, self.discount, part.one_time_usd)
         return self._fixed[strategy]
 
     def _discount_cum(self) -> np.ndarray:
@@ -448,6 +447,27 @@ def payback_months(delta: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         fractional = t - 1 + before / (before - after)
     return np.where(~any_negative, np.inf, np.where(t == 0, 0.0, fractional))
+
+
+def _cumulative(monthly: np.ndarray, discount: np.ndarray, first) -> np.ndarray:
+    """``_prepend(cumsum_months(monthly * discount), first)`` in one array: the same sums in the
+    same order (a discount of exactly 1 is not multiplied: x * 1.0 is x)."""
+    first = np.asarray(first, dtype=np.float64)
+    h = monthly.shape[0]
+    width = np.broadcast_shapes(monthly.shape[1:], discount.shape[1:])
+    if np.broadcast_shapes(width, first.shape) != width:  # a one-time cost wider than the months
+        return _prepend(cumsum_months(monthly * discount), first)
+    out = np.empty((h + 1,) + width)
+    rows = out[1:]
+    if np.all(discount == 1.0):
+        rows[...] = monthly
+    else:
+        np.multiply(monthly, discount, out=rows)
+    for t in range(1, h):
+        rows[t] += rows[t - 1]
+    out[0] = first
+    rows += first
+    return out
 
 
 def _prepend(cum: np.ndarray, first) -> np.ndarray:
