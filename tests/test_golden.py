@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from golden import CASES, GOLDEN, run_case
+from golden import CASES, GOLDEN, run_case_pinned
 
 pytestmark = pytest.mark.slow
 
@@ -16,7 +16,7 @@ RECORDED = json.loads(GOLDEN.read_text())
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_bytes_as_recorded(name, tmp_path):
-    got = run_case(CASES[name], tmp_path / name)
+    got = run_case_pinned(name, tmp_path / name)
     want = RECORDED[name]
     assert sorted(got) == sorted(want), "the set of CSV files changed"
     changed = [f for f in want if got[f] != want[f]]

@@ -44,7 +44,9 @@ DELTA_RANGE_USD = (1e-2, 1e15)
 _PAIRWISE_MAX_STRATEGIES = 5
 # The model runs on sub-blocks so that its (months x samples) temporaries, about strategies x
 # (months + 1) x sub-block values each, stay near this many; larger sub-blocks cut Python's
-# per-call overhead (8,192 samples: 10 % faster than 4,096 on bench-v1), smaller ones memory.
+# per-call overhead (on bench-v1 8,192 samples were 10 % faster than 4,096, and a whole block of
+# 16,384 another 5-10 % than 8,192; the same for support-classifier), smaller ones memory (a run's
+# peak did not move measurably from 8,192 to 16,384).
 # Non-affine scenarios (GPU steps, a ceiling) make about twice as many temporaries.
 _SLICE_VALUES = 2 * 37 * 16384
 _SLICE_MIN, _SLICE_MAX = 1024, 16384
@@ -149,7 +151,7 @@ class Plan:
         self.is_affine = scenario.volume.ceiling_queries_per_month is None and all(
             is_affine(s) for s in scenario.strategies.values())
         width = len(scenario.strategies) * (scenario.horizon_months + 1) * (1 if self.is_affine else 2)
-        # A power of two between the bounds: 8,192 for bench-v1, 4,096 for three strategies.
+        # A power of two between the bounds: 16,384 for bench-v1, 8,192 for three strategies.
         self.slice_samples = int(min(_SLICE_MAX, max(_SLICE_MIN, 2 ** math.floor(math.log2(_SLICE_VALUES / width)))))
 
     def __getstate__(self):
@@ -238,7 +240,7 @@ class _Slice:
 def run_block(plan: Plan, block: int) -> BlockStats:
     """Statistics of one block of samples (any process, any order: the result is the same).
 
-    The model runs on sub-blocks of 1,024 to 8,192 samples (its temporaries are months x samples
+    The model runs on sub-blocks of 1,024 to 16,384 samples (its temporaries are months x samples
     arrays, so this bounds memory and keeps them near the cache); counts add up, and the
     per-sample values the histograms and moments need are gathered for the whole block.
     """
