@@ -44,11 +44,13 @@ DELTA_RANGE_USD = (1e-2, 1e15)
 _PAIRWISE_MAX_STRATEGIES = 5
 # The model runs on sub-blocks so that its (months x samples) temporaries, about strategies x
 # (months + 1) x sub-block values each, stay near this many; larger sub-blocks cut Python's
-# per-call overhead (on bench-v1 8,192 samples were 10 % faster than 4,096, and a whole block of
-# 16,384 another 5-10 % than 8,192; the same for support-classifier), smaller ones memory (a run's
-# peak did not move measurably from 8,192 to 16,384).
-# Non-affine scenarios (GPU steps, a ceiling) make about twice as many temporaries.
-_SLICE_VALUES = 2 * 37 * 16384
+# per-call overhead (8,192 samples: 10 % faster than 4,096 on bench-v1), smaller ones memory.
+# Non-affine scenarios (GPU steps, a ceiling) make about twice as many temporaries. A P(win)-only
+# run (no paths at the scenario's volume, no decision statistics) keeps fewer, so its sub-blocks
+# are twice as large for about a full run's memory (200k samples, one worker: legal-docs 141 ->
+# 172 MB, a full run 161 MB): bench-v1 then runs whole blocks, 5-10 % faster. (Doubling them for
+# full runs too was 5-9 % faster, but raised legal-docs' peak at 1M samples by 35-50 MB.)
+_SLICE_VALUES = 2 * 37 * 8192
 _SLICE_MIN, _SLICE_MAX = 1024, 16384
 # Grid evaluation (strategies x volumes x horizons x samples) in batches of about this many values.
 _GRID_ELEMENTS = 1_000_000
@@ -151,8 +153,10 @@ class Plan:
         self.is_affine = scenario.volume.ceiling_queries_per_month is None and all(
             is_affine(s) for s in scenario.strategies.values())
         width = len(scenario.strategies) * (scenario.horizon_months + 1) * (1 if self.is_affine else 2)
-        # A power of two between the bounds: 16,384 for bench-v1, 8,192 for three strategies.
-        self.slice_samples = int(min(_SLICE_MAX, max(_SLICE_MIN, 2 ** math.floor(math.log2(_SLICE_VALUES / width)))))
+        values = _SLICE_VALUES * (2 if self.outputs == "pwin" and not self.keep_samples else 1)
+        # A power of two between the bounds: 8,192 for bench-v1 (16,384 P(win) only), 4,096 for
+        # three strategies.
+        self.slice_samples = int(min(_SLICE_MAX, max(_SLICE_MIN, 2 ** math.floor(math.log2(values / width)))))
 
     def __getstate__(self):
         state = dict(self.__dict__)
