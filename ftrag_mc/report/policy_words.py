@@ -118,9 +118,9 @@ def describe_policy(result) -> list[str]:
         row = result.static(name)
         lines.append(f"  {name.capitalize()}: expected NPC {format_money_pm(row['expected_npc_usd'], row['expected_npc_se_usd'], currency)}"
                      f" ({_signed(row['delta_vs_best_usd'], row['delta_vs_best_se_usd'], currency, 'the best policy')}).")
-    lines.append(f"  {result.samples:,} futures ({result.sampler}, seed {result.seed}), {len(frame) - 2} {result.kind} "
-                 f"triggers at {format_volume(result.queries_per_month)} queries/month to start, baseline "
-                 f"{result.labels[result.baseline]}.")
+    lines.append(f"  {result.samples:,} futures ({result.sampler}, seed {result.seed}), {len(frame) - 2} candidate "
+                 f"{result.kind} triggers, a start volume of {format_volume(result.queries_per_month)} queries/month, "
+                 f"baseline {result.labels[result.baseline]}.")
     return lines
 
 
