@@ -263,3 +263,30 @@ def test_the_chart_draws_on_a_callers_figure_or_axes_and_its_title_is_the_findin
     assert ax is one and ax.get_title(loc="left").replace("\n", " ").replace("\\$", "$") == title
     dashboard.canvas.draw()
     plt.close("all")
+
+
+def test_a_short_volume_axis_is_labelled_in_volumes_not_powers_of_ten():
+    """A grid within a decade (60k-200k) has one decade tick: its other labels are matplotlib's
+    minor ones, said as volumes (80k, not 8 x 10^4); a wide grid keeps its decade labels alone."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ftrag_mc.report.charts import plot_policy, policy_run_info
+
+    def labels(triggers) -> list[str]:
+        result = compute_policy(_known(), triggers=triggers, samples=8, seed=1, workers=1)
+        fig, axes = plot_policy(result.frame, policy_run_info(result))
+        fig.canvas.draw()
+        axis = axes[-1].xaxis
+        lo, hi = axes[-1].get_xlim()
+        shown = [t.get_text() for t in axis.get_majorticklabels() + axis.get_minorticklabels()
+                 if t.get_text() and lo <= t.get_position()[0] <= hi]
+        plt.close(fig)
+        return shown
+
+    short = labels(np.geomspace(60_000, 200_000, 12))
+    assert len(short) >= 3 and "100k" in short and all(text.endswith("k") for text in short), short
+    assert not any("10^" in text or "mathdefault" in text for text in short)
+    assert labels(np.geomspace(5_000, 5_000_000, 12)) == ["10k", "100k", "1M"]

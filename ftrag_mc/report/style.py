@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure, FigureBase
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, LogFormatter, LogLocator, NullFormatter, PercentFormatter
 
 from ftrag_mc.report.findings import cut
 from ftrag_mc.report.numbers import (  # noqa: F401 - re-exported: charts import them from here
@@ -236,6 +236,19 @@ class RunInfo:
 def volume_formatter() -> FuncFormatter:
     """Tick labels for a volume axis (1k, 10k, 100k, 1M, 10M)."""
     return FuncFormatter(lambda q, _pos: format_volume(q))
+
+
+class _VolumeLogFormatter(LogFormatter):
+    """Matplotlib's choice of which ticks of a log axis to label (minor ones only on an axis of
+    about a decade or less), said as volumes: 30k, 40k, 60k rather than 3 x 10^4."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return format_volume(x) if super().__call__(x, pos) else ""
+
+
+def volume_minor_formatter() -> LogFormatter:
+    """Minor tick labels for a log volume axis: none on a wide axis, volumes on a short one."""
+    return _VolumeLogFormatter(labelOnlyBase=False)
 
 
 def usd_formatter(currency: str = "USD") -> FuncFormatter:

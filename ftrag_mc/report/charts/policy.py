@@ -21,7 +21,7 @@ from ftrag_mc.report.charts.canvas import (
 from ftrag_mc.report.policy_words import trigger_words
 from ftrag_mc.report.style import (
     FIGSIZE_IN, INK, MUTED, SMALL_FONT_PT, RunInfo, apply_house_style, escape, house_style, percent_formatter,
-    tint, usd_formatter, volume_formatter,
+    tint, usd_formatter, volume_formatter, volume_minor_formatter,
 )
 
 __all__ = ["plot_policy", "policy_finding", "policy_run_info"]
@@ -123,6 +123,7 @@ def _draw_saving(ax, frame: pd.DataFrame, info: RunInfo) -> None:
     if kind == "volume":
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(volume_formatter())
+        ax.xaxis.set_minor_formatter(volume_minor_formatter())  # a grid within a decade: 30k, 40k, 60k
     good = triggers[triggers["within_error_of_best"]]
     if len(good) > 1:
         ax.axvspan(_x(good)[1].min(), _x(good)[1].max(), color=tint(INK, 0.9), lw=0, zorder=0,
