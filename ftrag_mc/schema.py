@@ -394,16 +394,19 @@ def describe_record(cls: type, header: str) -> list[str]:
     return lines
 
 _UNIT_WORDS = {"usd": "cost", "mtok": "million tokens", "pp": "percentage points"}
+# Words said as letters: a key's "rag_" is RAG in a chart's row, not "Rag".
+_ACRONYMS = {w: w.upper() for w in ("rag", "llm", "gpu", "api", "ft", "sft", "kv", "ocr", "pdf", "sla", "qps")}
+_ACRONYMS["lora"] = "LoRA"
 
 
 def key_words(name: str) -> str:
     """A key's name in words: ``few_shot_error_rate -> "few shot error rate"``, ``misroute_usd ->
     "misroute cost"``; a unit's word already said is not said twice (``cost_per_error_usd -> "cost
-    per error"``)."""
+    per error"``); acronyms in capitals (``rag_setup_weeks -> "RAG setup weeks"``)."""
     words: list[str] = []
     for w in (w for w in name.split("_") if w):
         if not (w in _UNIT_WORDS and _UNIT_WORDS[w] in words):
-            words.append(_UNIT_WORDS.get(w, w))
+            words.append(_UNIT_WORDS.get(w, _ACRONYMS.get(w, w)))
     return " ".join(words)
 
 

@@ -208,6 +208,7 @@ def test_an_inputs_unit_comes_from_the_key_that_names_it_and_no_word_is_said_twi
     from ftrag_mc.schema import key_words as _key_words
 
     assert _key_words("cost_per_error_usd") == "cost per error" and _key_words("misroute_usd") == "misroute cost"
+    assert _key_words("rag_setup_weeks") == "RAG setup weeks" and _key_words("lora_rank") == "LoRA rank"
     assert [format_quantity(v, u) for v, u in [(0.0399, "fraction"), (3, "USD per million tokens"), (1800, "tokens"),
                                               (4100, "USD/week"), (1, "weeks")]] == [
         "4.0 %", "$3/M tokens", "1.8k tokens", "$4.1k/week", "1 week"]
