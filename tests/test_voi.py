@@ -306,7 +306,8 @@ def test_plots_draw_dollar_signs_in_user_text():
     frame = compute_evppi(run, bootstrap=10)
     fig, ax = plot_evppi(frame, info)
     fig.canvas.draw()
-    assert ax.get_xlabel() == "Value of learning it before deciding (USD over 12 months; longer = more worth learning)"
+    assert ax.get_xlabel().replace("\n", " ") == \
+        "Value of learning it before deciding (USD over 12 months; longer = more worth learning)"
     assert f"perfect information {format_usd(evpi['evpi_usd'].iloc[0])}" in _title(fig)
     fig, ax = plot_regret(evpi, info)
     fig.canvas.draw()
@@ -337,3 +338,23 @@ def test_plot_evppi_renders_twenty_inputs_and_states_the_finding():
     fig, ax = plot_evppi(quiet, info, ax=own)
     fig.canvas.draw()
     assert _title(fig, ax).startswith("No input alone is worth learning before deciding")
+
+
+def test_long_row_labels_do_not_push_the_axis_label_or_subtitle_off_the_chart():
+    """legal-docs' rows ("The yearly chance the platform closes of Fine-tuned Haiku + retrieval")
+    pushed the panel right: the x label and the subtitle, wrapped to the figure's width, ran past
+    its edge. They are wrapped to the panel's."""
+    info = RunInfo(scenario="s", title="Legal-docs summarizer (15k/month): cached RAG vs a fine-tune",
+                   strategies=("a", "b"), labels={"a": "RAG, prompt-cached (Sonnet)", "b": "Fine-tuned Haiku + retrieval"},
+                   baseline="a", samples=5_000, seed=1, sampler="lhs", version="0")
+    frame = pd.DataFrame({
+        "input": [f"inputs.x{i}" for i in range(6)],
+        "description": [f"the yearly chance the platform closes of Fine-tuned Haiku + retrieval {i}" for i in range(6)],
+        "members": [(f"inputs.x{i}",) for i in range(6)],
+        "evppi_usd": 0.0, "evppi_low_usd": 0.0, "evppi_high_usd": 0.0, "noise_p95_usd": 0.0, "horizon_months": 36,
+    })
+    fig, ax = plot_evppi(frame.assign(evpi_usd=0.0), info)
+    fig.canvas.draw()
+    edge = fig.bbox.x1
+    assert ax.xaxis.label.get_window_extent().x1 <= edge and ax.title.get_window_extent().x1 <= edge
+    plt.close(fig)

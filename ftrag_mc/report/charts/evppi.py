@@ -12,8 +12,9 @@ from matplotlib.patches import Patch
 
 from ftrag_mc.analysis.voi import ZERO_USD
 from ftrag_mc.report.charts.canvas import (
-    chart_subtitle, finish, frame_horizon, grow_for_rows, make_figure, money, notes_footnote, require_columns,
+    finish, frame_horizon, grow_for_rows, make_figure, money, notes_footnote, require_columns,
 )
+from ftrag_mc.report.charts.inputs import set_subtitle, set_wrapped_xlabel
 from ftrag_mc.report.findings import cut
 from ftrag_mc.report.style import GRID, INK, OKABE_ITO, SMALL_FONT_PT, RunInfo, escape, house_style, usd_formatter, wrap
 
@@ -86,20 +87,23 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) ->
         a.set_ylim(-0.7, n - 0.3)
         a.set_yticks(y)
         # A description names strategies by their labels: cut, so that no row outgrows the figure.
-        a.set_yticklabels([wrap(escape(_capital(cut(d))), TICK_WIDTH) for d in rows["description"]])
+        ticks = [wrap(escape(_capital(cut(d))), TICK_WIDTH) for d in rows["description"]]
+        a.set_yticklabels(ticks)
+        lines = [max(t.split("\n"), key=len) for t in ticks]
         a.xaxis.set_major_formatter(usd_formatter(info.currency))
         h = frame_horizon(rows)
         over = f" over {h} months" if h is not None else ""
-        a.set_xlabel(f"Value of learning it before deciding ({info.currency}{over}; longer = more worth "
-                     "learning)")
+        set_wrapped_xlabel(a, f"Value of learning it before deciding ({info.currency}{over}; longer = more worth "
+                              "learning)", lines)
         a.legend(handles=handles, loc="best", frameon=True, framealpha=0.92, edgecolor=GRID)
         method = ""
         if "method" in rows.columns:
             method = "EVPPI by " + "; ".join(dict.fromkeys(rows["method"].astype(str)))
-        finish(fig, axes, created=created, finding=evppi_finding(rows, info),
-               subtitles=[escape(chart_subtitle(info, "expected value of partial perfect information: what "
-                                                      "learning each input before choosing a strategy is worth"))],
+        finish(fig, axes, created=created, finding=evppi_finding(rows, info), subtitles=[],
                footnote=notes_footnote(info, method, "intervals: Monte Carlo error (bootstrap)"))
+        if created:  # over the panel, which the row labels push right
+            set_subtitle(a, info, "expected value of partial perfect information: what learning each input "
+                                  "before choosing a strategy is worth", lines)
     return fig, a
 
 

@@ -100,17 +100,28 @@ def more_inputs(frame: pd.DataFrame, shown: int, what: str) -> str:
     return f"{hidden} more input{'s' if hidden != 1 else ''} with smaller {what} not shown (see the CSV)"
 
 
+def panel_width_in(ax: Axes, labels: Sequence[str], panels: int = 1) -> float:
+    """A panel's width (inches, an estimate) once its row labels (``labels``: the longest line of
+    each) have pushed it right: about 0.085 inch a character of label."""
+    label_in = 0.085 * max((len(s) for s in labels), default=0) + 0.4
+    return (width_in(ax.get_figure(root=False)) - label_in) / panels - 0.4
+
+
 def set_subtitle(ax: Axes, info: RunInfo, what: str, labels: Sequence[str], panels: int = 1) -> None:
     """The grey subtitle over a chart's first panel, wrapped to that panel's width.
 
     Long input names push the panel right, which :func:`~ftrag_mc.report.charts.canvas.finish`
     (wrapping to the figure's width) does not know; so it gets no subtitle and this sets it.
     """
-    fig = ax.get_figure(root=False)
-    label_in = 0.085 * max((len(s) for s in labels), default=0) + 0.4
-    panel_in = (width_in(fig) - label_in) / panels - 0.4
+    panel_in = panel_width_in(ax, labels, panels)
     ax.set_title(wrap(escape(chart_subtitle(info, what)), max(int(panel_in / 0.1), 30)), loc="left", color=MUTED,
                  fontsize=12, pad=12)
+
+
+def set_wrapped_xlabel(ax: Axes, text: str, labels: Sequence[str]) -> None:
+    """An x-axis label wrapped to the panel's width when row labels push the panel right (a long
+    one ran past the figure's edge)."""
+    ax.set_xlabel(wrap(text, max(int(panel_width_in(ax, labels) / 0.1), 30)))
 
 
 def rows_canvas(ax: Axes | None, rows: int, *, ncols: int = 1, width_ratios: Sequence[float] | None = None,

@@ -11,9 +11,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ftrag_mc.report.charts.canvas import (
-    chart_subtitle, finish, frame_horizon, grow_for_rows, make_figure, money, notes_footnote, require_columns,
+    finish, frame_horizon, grow_for_rows, make_figure, money, notes_footnote, require_columns,
 )
 from ftrag_mc.report.charts.evppi import TICK_WIDTH
+from ftrag_mc.report.charts.inputs import set_subtitle, set_wrapped_xlabel
 from ftrag_mc.report.charts.labels import strategy_label
 from ftrag_mc.report.numbers import format_share
 from ftrag_mc.report.style import GRID, INK, MUTED, SMALL_FONT_PT, RunInfo, escape, house_style, tint, \
@@ -83,27 +84,29 @@ def plot_regret(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -
         a.grid(False, axis="y")
         right = _draw_bars(a, rows, y, info)
         a.set_yticks(y)
-        a.set_yticklabels([wrap(escape(f"{strategy_label(info, rows, row.strategy)} "
-                                       f"({'best on average' if row.is_optimal else 'not chosen'}; cheapest in "
-                                       f"{format_share(row.p_best)} of futures)"), TICK_WIDTH - 6)
-                           for row in rows.itertuples()])
+        ticks = [wrap(escape(f"{strategy_label(info, rows, row.strategy)} "
+                             f"({'best on average' if row.is_optimal else 'not chosen'}; cheapest in "
+                             f"{format_share(row.p_best)} of futures)"), TICK_WIDTH - 6)
+                 for row in rows.itertuples()]
+        a.set_yticklabels(ticks)
+        lines = [max(t.split("\n"), key=len) for t in ticks]
         a.set_ylim(-0.7, n - 0.3)
         a.set_xlim(0, right * 1.3)
         a.xaxis.set_major_formatter(usd_formatter(info.currency))
         h = frame_horizon(rows)
         over = f", over {h} months" if h is not None else ""
-        a.set_xlabel(f"Regret: extra cost over the cheapest strategy in hindsight ({info.currency}{over}; "
-                     "shorter = better)")
+        set_wrapped_xlabel(a, f"Regret: extra cost over the cheapest strategy in hindsight ({info.currency}{over}; "
+                              "shorter = better)", lines)
         a.legend(handles=[Patch(color=MUTED, label="expected regret (mean over futures)"),
                           Patch(facecolor=tint(MUTED, 0.6), edgecolor=MUTED, hatch="//",
                                 label="CVaR95: mean of the worst 5 % of futures"),
                           Line2D([], [], color=INK, lw=1.2, label="95 % interval of the mean")],
                  loc="best", frameon=True, framealpha=0.92, edgecolor=GRID)
-        finish(fig, axes, created=created, finding=regret_finding(rows, info),
-               subtitles=[escape(chart_subtitle(info, "regret of each choice against the cheapest "
-                                                      "strategy of each future"))],
+        finish(fig, axes, created=created, finding=regret_finding(rows, info), subtitles=[],
                footnote=notes_footnote(info, "regret = own net present cost minus the lowest of "
                                              "the strategies compared, per future"))
+        if created:  # over the panel, which the row labels push right
+            set_subtitle(a, info, "regret of each choice against the cheapest strategy of each future", lines)
     return fig, a
 
 
