@@ -22,6 +22,7 @@ from ftrag_mc.report.charts import pwin_vs_volume_finding
 from ftrag_mc.report.charts.canvas import BAND_ALPHA
 from ftrag_mc.report.charts.labels import horizon_styles
 from ftrag_mc.report.charts.pwin_volume import crossing_50
+from ftrag_mc.report.findings import cut
 from ftrag_mc.report.numbers import format_volume
 from ftrag_mc.report.style import RunInfo
 
@@ -35,7 +36,7 @@ _FONT = "DejaVu Sans, Bitstream Vera Sans, Verdana, Geneva, Arial, sans-serif"
 _INK, _MUTED, _GRID, _FIFTY = "#222222", "#666666", "#E3E3E3", "#8A8A8A"
 
 
-def pwin_svg(frame: pd.DataFrame, info: RunInfo) -> bytes:
+def pwin_svg(frame: pd.DataFrame, info: RunInfo, finding: str | None = None) -> bytes:
     """P(the frame's strategy cheaper than what it is against) by starting volume, one curve per
     horizon with its 95 % band, the 50 % crossings dotted and labelled, your volume marked.
 
@@ -48,6 +49,9 @@ def pwin_svg(frame: pd.DataFrame, info: RunInfo) -> bytes:
         ``plot_pwin_vs_volume(frame, info, ax=...)`` takes it.
     info
         The run (labels, colours, your volume, the footnote).
+    finding
+        Its title, :func:`~ftrag_mc.report.charts.pwin_vs_volume_finding` of the frame, when the
+        caller has it (else worked out here).
     """
     curves = frame.dropna(subset=["p_win"]).sort_values(["horizon_months", "queries_per_month"])
     if curves.empty:
@@ -80,9 +84,9 @@ def pwin_svg(frame: pd.DataFrame, info: RunInfo) -> bytes:
     legend = _legend_box(len(horizons), points)
     parts.append(_legend(horizons, styles, legend))
     parts.append(_crossings(axis, crossings, points, legend))
-    finding = pwin_vs_volume_finding(frame, info).replace("\\$", "$")
+    finding = (finding if finding is not None else pwin_vs_volume_finding(frame, info)).replace("\\$", "$")
     parts.append(_title(finding))
-    parts.append(_text(14, LIVE_SIZE_PX[1] - 10, _cut(info.footnote("bands: 95 % intervals"), 130), 11, _MUTED))
+    parts.append(_text(14, LIVE_SIZE_PX[1] - 10, cut(info.footnote("bands: 95 % intervals"), 130), 11, _MUTED))
     return _svg_of(parts)
 
 
@@ -108,7 +112,7 @@ class _LogAxis:
 
 
 def _y(p) -> np.ndarray | float:
-    return _BOTTOM - np.asarray(p, dtype=float) * (_BOTTOM - _TOP) if np.ndim(p) else _BOTTOM - p * (_BOTTOM - _TOP)
+    return _BOTTOM - p * (_BOTTOM - _TOP)
 
 
 def _points(xs: Sequence[float], ys: Sequence[float]) -> str:
@@ -124,10 +128,6 @@ def _text(x: float, y: float, text: str, size: float, fill: str = _INK, *, ancho
 
 def _label(info: RunInfo, strategy: str) -> str:
     return info.labels.get(strategy, strategy)
-
-
-def _cut(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[:chars - 1] + "…"
 
 
 def _frame(axis: _LogAxis, label: str, against: str) -> list[str]:
@@ -146,7 +146,7 @@ def _frame(axis: _LogAxis, label: str, against: str) -> list[str]:
                      anchor="middle"))
     lines = textwrap.wrap(f"P({label} cheaper than {against})", 40)  # ~40 characters fit the plot's height
     if len(lines) > 3:
-        lines = [*lines[:2], _cut(" ".join(lines[2:]), 40)]
+        lines = [*lines[:2], cut(" ".join(lines[2:]), 40)]
     middle = (_TOP + _BOTTOM) / 2
     for k, line in enumerate(lines):
         x = 32 + 15 * k - 7.5 * (len(lines) - 1)
@@ -265,5 +265,5 @@ def _legend(horizons: list[int], styles: dict, box: Box) -> str:
 def _title(finding: str) -> str:
     lines = textwrap.wrap(finding, 72)
     if len(lines) > 2:
-        lines = [lines[0], _cut(" ".join(lines[1:]), 72)]
+        lines = [lines[0], cut(" ".join(lines[1:]), 72)]
     return "".join(_text(16, 28 + 22 * k, line, 17, weight="bold") for k, line in enumerate(lines))

@@ -389,8 +389,8 @@ def _draw_main(scenario: Scenario, frame, info, view: View) -> Chart:
     from ftrag_mc.report.charts import pwin_vs_volume_finding
 
     started = time.perf_counter()
-    svg = pwin_svg(frame, info)
-    return Chart(svg, pwin_vs_volume_finding(frame, info), time.perf_counter() - started, view)
+    finding = pwin_vs_volume_finding(frame, info)
+    return Chart(pwin_svg(frame, info, finding), finding, time.perf_counter() - started, view)
 
 
 def compute_quick_chart(source: Source, request: Request, view: View) -> Chart | Invalid | None:

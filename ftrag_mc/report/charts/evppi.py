@@ -89,12 +89,11 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) ->
         # A description names strategies by their labels: cut, so that no row outgrows the figure.
         ticks = [wrap(escape(_capital(cut(d))), TICK_WIDTH) for d in rows["description"]]
         a.set_yticklabels(ticks)
-        lines = [max(t.split("\n"), key=len) for t in ticks]
         a.xaxis.set_major_formatter(usd_formatter(info.currency))
         h = frame_horizon(rows)
         over = f" over {h} months" if h is not None else ""
         set_wrapped_xlabel(a, f"Value of learning it before deciding ({info.currency}{over}; longer = more worth "
-                              "learning)", lines)
+                              "learning)", ticks)
         a.legend(handles=handles, loc="best", frameon=True, framealpha=0.92, edgecolor=GRID)
         method = ""
         if "method" in rows.columns:
@@ -103,7 +102,7 @@ def plot_evppi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) ->
                footnote=notes_footnote(info, method, "intervals: Monte Carlo error (bootstrap)"))
         if created:  # over the panel, which the row labels push right
             set_subtitle(a, info, "expected value of partial perfect information: what learning each input "
-                                  "before choosing a strategy is worth", lines)
+                                  "before choosing a strategy is worth", ticks)
     return fig, a
 
 

@@ -104,7 +104,7 @@ def plot_global(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None,
                footnote=notes_footnote(info, _sobol_note(rows.iloc[0]) if has_sobol else "",
                                        more_inputs(frame, m, "indices")))
         if created:
-            set_subtitle(axes[0], info, comparison_text(info, frame), [max(t.split("\n"), key=len) for t in labels],
+            set_subtitle(axes[0], info, comparison_text(info, frame), labels,
                          panels=len(axes))
             if len(axes) == 2:
                 axes[1].set_title("rank correlations over the sampled futures", loc="left", color=MUTED,

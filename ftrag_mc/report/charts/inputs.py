@@ -101,9 +101,9 @@ def more_inputs(frame: pd.DataFrame, shown: int, what: str) -> str:
 
 
 def panel_width_in(ax: Axes, labels: Sequence[str], panels: int = 1) -> float:
-    """A panel's width (inches, an estimate) once its row labels (``labels``: the longest line of
-    each) have pushed it right: about 0.085 inch a character of label."""
-    label_in = 0.085 * max((len(s) for s in labels), default=0) + 0.4
+    """A panel's width (inches, an estimate) once its row labels (``labels``, wrapped or not: their
+    longest line counts) have pushed it right: about 0.085 inch a character of label."""
+    label_in = 0.085 * max((len(line) for s in labels for line in s.split("\n")), default=0) + 0.4
     return (width_in(ax.get_figure(root=False)) - label_in) / panels - 0.4
 
 

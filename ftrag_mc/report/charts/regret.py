@@ -89,14 +89,13 @@ def plot_regret(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -
                              f"{format_share(row.p_best)} of futures)"), TICK_WIDTH - 6)
                  for row in rows.itertuples()]
         a.set_yticklabels(ticks)
-        lines = [max(t.split("\n"), key=len) for t in ticks]
         a.set_ylim(-0.7, n - 0.3)
         a.set_xlim(0, right * 1.3)
         a.xaxis.set_major_formatter(usd_formatter(info.currency))
         h = frame_horizon(rows)
         over = f", over {h} months" if h is not None else ""
         set_wrapped_xlabel(a, f"Regret: extra cost over the cheapest strategy in hindsight ({info.currency}{over}; "
-                              "shorter = better)", lines)
+                              "shorter = better)", ticks)
         a.legend(handles=[Patch(color=MUTED, label="expected regret (mean over futures)"),
                           Patch(facecolor=tint(MUTED, 0.6), edgecolor=MUTED, hatch="//",
                                 label="CVaR95: mean of the worst 5 % of futures"),
@@ -106,7 +105,7 @@ def plot_regret(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -
                footnote=notes_footnote(info, "regret = own net present cost minus the lowest of "
                                              "the strategies compared, per future"))
         if created:  # over the panel, which the row labels push right
-            set_subtitle(a, info, "regret of each choice against the cheapest strategy of each future", lines)
+            set_subtitle(a, info, "regret of each choice against the cheapest strategy of each future", ticks)
     return fig, a
 
 

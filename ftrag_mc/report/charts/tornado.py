@@ -139,7 +139,7 @@ def plot_tornado(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) 
                                        "dots: conditional means over the sampled futures",
                                        "the CSV holds ΔNPC = -saving", more_inputs(frame, m, "swings")))
         if created:
-            set_subtitle(a, info, comparison_text(info, frame), [max(t.split("\n"), key=len) for t in labels])
+            set_subtitle(a, info, comparison_text(info, frame), labels)
     return fig, a
 
 
