@@ -154,3 +154,26 @@ def test_a_panel_against_the_baseline_is_the_main_question_only_when_it_is_the_d
     assert recommended_base.is_main_question("cached")
     no_decision = dataclasses.replace(info, decision_pair=None)
     assert no_decision.is_main_question("tuned") and not no_decision.is_main_question("cached")
+
+
+def test_the_p_win_charts_first_panel_is_a_csv_of_the_run():
+    """The chart's first panel (recommended vs runner-up) comes from the decision's own run; its
+    curves and crossings are pwin_decision.csv, which equals P(win) from a run of the scenario with
+    the runner-up as its baseline, and whose longest-horizon crossing is decision.csv's."""
+    from ftrag_mc.analysis import compute_pwin_vs_volume
+    from ftrag_mc.analysis.decision import with_baseline
+    from ftrag_mc.report.items import REPORT_ITEMS
+
+    scenario = fm.load_scenario("scenarios/support-classifier.toml")
+    result = fm.simulate(scenario, samples=3000, seed=7)
+    analyses = RunAnalyses(result)
+    table = next(i for i in REPORT_ITEMS if i.name == "pwin_decision.csv").build(analyses)
+    decision = analyses.decision.table.set_index("role")
+    recommended, runner_up = decision.loc["recommended", "strategy"], decision.loc["runner-up", "strategy"]
+    assert runner_up != scenario.baseline  # a pair pwin_vs_volume.csv does not hold
+    assert set(table["strategy"]) == {recommended} and set(table["baseline"]) == {runner_up}
+    pair = compute_pwin_vs_volume(fm.simulate(with_baseline(scenario, runner_up), samples=3000, seed=7))
+    pair = pair[pair["strategy"] == recommended].reset_index(drop=True)
+    assert table["p_win"].to_list() == pair["p_win"].to_list()
+    longest = table[table["horizon_months"] == table["horizon_months"].max()]
+    assert longest["volume_at_50pct"].iloc[0] == decision.loc["runner-up", "volume_at_50pct"]

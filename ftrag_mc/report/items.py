@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from ftrag_mc.analysis import regimes
 from ftrag_mc.analysis.delta_distribution import compute_delta_marks
@@ -57,6 +58,13 @@ def _has_staged(result: SimulationResult) -> bool:
 
 
 #: The standard report, in the order it is written: run, --help, the README and the tests read it.
+def _decision_panel(a: RunAnalyses) -> pd.DataFrame:
+    """The rows of the P(win) chart's first panel (:attr:`RunAnalyses.hero`): recommended vs runner-up."""
+    hero, decision = a.hero, a.decision
+    first = hero[(hero["strategy"] == decision.recommended) & (hero["baseline"] == decision.runner_up)]
+    return first.reset_index(drop=True)
+
+
 REPORT_ITEMS: tuple[ReportItem, ...] = (
     ReportItem("summary.csv", "one row per challenger and horizon: P(win) with interval, mean ΔNPC with its "
                "standard error, P5/P50/P95, P(loss), CVaR95, breakeven and payback percentiles",
@@ -120,6 +128,23 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
         "p_win_at_max": ("p_win at the top of the sweep", "probability 0-1"),
         "volume_at_50pct_low": SUMMARY_ERROR_COLUMNS["volume_at_50pct_low"],
         "volume_at_50pct_high": SUMMARY_ERROR_COLUMNS["volume_at_50pct_high"],
+    }),
+    ReportItem("pwin_decision.csv", "the P(win) chart's first panel: the recommended strategy against the "
+               "runner-up (decision.csv), per horizon and start volume, from the decision's own run with the "
+               "runner-up as its baseline, its 50 % crossings on every row",
+               _decision_panel, columns={
+        **shared("horizon_months", "queries_per_month", "p_win", "p_win_low", "p_win_high", "wins", "samples"),
+        "strategy": ("the recommended strategy", "name"),
+        "label": ("its label", "text"),
+        "volume_at_50pct": ("starting volume where this horizon's curve first reaches 50 % (as in "
+                            "pwin_crossings.csv); empty (NaN) = no upward crossing inside the sweep", "queries/month"),
+        "method": ("how volume_at_50pct was found, as in pwin_crossings.csv", "text"),
+        "p_win_at_min": ("p_win at the bottom of the sweep", "probability 0-1"),
+        "p_win_at_max": ("p_win at the top of the sweep", "probability 0-1"),
+        "volume_at_50pct_low": SUMMARY_ERROR_COLUMNS["volume_at_50pct_low"],
+        "volume_at_50pct_high": SUMMARY_ERROR_COLUMNS["volume_at_50pct_high"],
+        "baseline": ("the runner-up, the strategy p_win is against", "name"),
+        "baseline_label": ("its label", "text"),
     }),
     ReportItem("pwin_vs_month.csv", "at your volume: P(cumulative cost below the baseline's by month t)",
                lambda a: a.by_month, columns={
