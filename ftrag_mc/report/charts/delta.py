@@ -198,7 +198,7 @@ def _draw_panel(a: Axes, data: _Delta, info: RunInfo, s: str) -> None:
     with mpl.rc_context({"hatch.color": INK, "hatch.linewidth": 0.6}):
         a.bar(low[~saves], rows["share"][~saves], width=(high - low)[~saves], align="edge", color=tint(info.colour(s), 0.5),
               hatch=_LOSS_HATCH, edgecolor="white", lw=0.4, zorder=3)
-    x_lo, x_hi, top = float(low.min()), float(high.max()), float(rows["share"].max())
+    x_lo, x_hi, top = float(low.min()), float(high.max()), _tallest(rows["share"])
     # The loss zone and the $0 line stop under the marks' words, which stand above the bars.
     if x_lo < 0:
         a.fill_between([x_lo, min(0.0, x_hi)], 0, top * _BARS_TOP, color=LOSS_COLOUR, zorder=1, lw=0)
@@ -233,10 +233,17 @@ def _panel_in(a: Axes) -> float:
     return a.get_figure(root=True).get_figwidth() / cols
 
 
+def _tallest(shares: pd.Series) -> float:
+    """The tallest bar's share: the chart's vertical scale; 1 when no bar stands (a handful of
+    samples, none inside P1-P99), so that the marks still have their places."""
+    top = float(shares.max())
+    return top if top > 0 else 1.0
+
+
 def _label_marks(a: Axes, data: _Delta, info: RunInfo, s: str) -> None:
     """The expected saving and CVaR95: a line up from the axis to its words, the words on one of
     two rows above the bars, beside the line where they cover no other mark's line or words."""
-    top = float(data.bins.loc[data.bins["strategy"] == s, "share"].max())
+    top = _tallest(data.bins.loc[data.bins["strategy"] == s, "share"])
     marks = sorted(mark_words(data.marks.loc[s], info), key=lambda m: -m[0])  # the rightmost first
     room = Clearance(a)
     for x, _text, _cvar in marks:
