@@ -65,6 +65,19 @@ def _decision_panel(a: RunAnalyses) -> pd.DataFrame:
     return first.reset_index(drop=True)
 
 
+#: A P(win) curve's 50 % crossing (pwin_crossings.csv, and on every row of pwin_decision.csv).
+_CROSSING_COLUMNS = {
+    "volume_at_50pct": ("starting volume where the P(win) curve first reaches 50 % (see method); "
+                        "empty (NaN) = no upward crossing inside the sweep", "queries/month"),
+    "method": ("how volume_at_50pct was found: the median of the per-sample breakeven volumes (exact "
+               "within its bound, when P(win) never falls with volume) or interpolated in log volume "
+               "between grid points; empty when there is no crossing", "text"),
+    "p_win_at_min": ("p_win at the bottom of the sweep", "probability 0-1"),
+    "p_win_at_max": ("p_win at the top of the sweep", "probability 0-1"),
+    "volume_at_50pct_low": SUMMARY_ERROR_COLUMNS["volume_at_50pct_low"],
+    "volume_at_50pct_high": SUMMARY_ERROR_COLUMNS["volume_at_50pct_high"],
+}
+
 REPORT_ITEMS: tuple[ReportItem, ...] = (
     ReportItem("summary.csv", "one row per challenger and horizon: P(win) with interval, mean ΔNPC with its "
                "standard error, P5/P50/P95, P(loss), CVaR95, breakeven and payback percentiles",
@@ -118,16 +131,7 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
                lambda a: charts.plot_pwin_vs_volume(a.hero, a.info)[0]),
     ReportItem("pwin_crossings.csv", "the volume where each curve reaches 50 % (exact: the median breakeven, "
                "where P(win) never falls with volume)", lambda a: a.crossings, columns={
-        **shared("strategy", "label", "horizon_months"),
-        "volume_at_50pct": ("starting volume where the P(win) curve first reaches 50 % (see method); "
-                            "empty (NaN) = no upward crossing inside the sweep", "queries/month"),
-        "method": ("how volume_at_50pct was found: the median of the per-sample breakeven volumes (exact "
-                   "within its bound, when P(win) never falls with volume) or interpolated in log volume "
-                   "between grid points; empty when there is no crossing", "text"),
-        "p_win_at_min": ("p_win at the bottom of the sweep", "probability 0-1"),
-        "p_win_at_max": ("p_win at the top of the sweep", "probability 0-1"),
-        "volume_at_50pct_low": SUMMARY_ERROR_COLUMNS["volume_at_50pct_low"],
-        "volume_at_50pct_high": SUMMARY_ERROR_COLUMNS["volume_at_50pct_high"],
+        **shared("strategy", "label", "horizon_months"), **_CROSSING_COLUMNS,
     }),
     ReportItem("pwin_decision.csv", "the P(win) chart's first panel: the recommended strategy against the "
                "runner-up (decision.csv), per horizon and start volume, from the decision's own run with the "
@@ -136,13 +140,7 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
         **shared("horizon_months", "queries_per_month", "p_win", "p_win_low", "p_win_high", "wins", "samples"),
         "strategy": ("the recommended strategy", "name"),
         "label": ("its label", "text"),
-        "volume_at_50pct": ("starting volume where this horizon's curve first reaches 50 % (as in "
-                            "pwin_crossings.csv); empty (NaN) = no upward crossing inside the sweep", "queries/month"),
-        "method": ("how volume_at_50pct was found, as in pwin_crossings.csv", "text"),
-        "p_win_at_min": ("p_win at the bottom of the sweep", "probability 0-1"),
-        "p_win_at_max": ("p_win at the top of the sweep", "probability 0-1"),
-        "volume_at_50pct_low": SUMMARY_ERROR_COLUMNS["volume_at_50pct_low"],
-        "volume_at_50pct_high": SUMMARY_ERROR_COLUMNS["volume_at_50pct_high"],
+        **_CROSSING_COLUMNS,
         "baseline": ("the runner-up, the strategy p_win is against", "name"),
         "baseline_label": ("its label", "text"),
     }),
