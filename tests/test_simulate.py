@@ -198,3 +198,22 @@ def test_pwin_outputs_give_the_same_counts_and_refuse_what_they_lack() -> None:
         assert fm.compute_pwin_vs_volume(light).equals(fm.compute_pwin_vs_volume(full))
     with pytest.raises(ValueError, match="outputs='all'"):
         fm.compute_summary(light)
+
+
+def test_pwin_runs_blocks_as_one_span_with_the_same_bits() -> None:
+    # A P(win)-only task draws and evaluates up to four blocks at once (Plan.span_blocks); its
+    # counts, breakeven histogram and extremes are those of the blocks run one by one.
+    scenario = fm.load_scenario(ROOT / "benchmarks" / "bench-v1.toml")
+    from ftrag_mc.engine.blocks import BLOCK_SAMPLES, Plan
+
+    n = 3 * BLOCK_SAMPLES + 1234
+    spans = fm.simulate(scenario, samples=n, seed=4, workers=1, outputs="pwin")
+    single = fm.simulate(scenario, samples=n, seed=4, workers=1, outputs="pwin", chunk_size=BLOCK_SAMPLES)
+    full = fm.simulate(scenario, samples=n, seed=4, workers=2)
+    assert Plan(scenario, n, 4, "mc", outputs="pwin").span_blocks == 4
+    for name in ("counts", "below", "above", "minimum", "maximum"):
+        assert np.array_equal(getattr(spans.breakeven_hist, name), getattr(single.breakeven_hist, name)), name
+    for other in (single, full):  # a full run's extremes may differ in the last bit (its slopes are summed month by month)
+        assert np.array_equal(spans.win_counts, other.win_counts)
+        assert np.array_equal(spans.cheapest_counts, other.cheapest_counts)
+        assert np.array_equal(spans.breakeven_hist.counts, other.breakeven_hist.counts)

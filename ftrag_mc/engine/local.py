@@ -51,6 +51,10 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
     """
     tune_allocator()  # once per process: a notebook's simulate() as fast as the command line's
     if workers <= 1 or len(blocks) <= 1:
+        if run is run_blocks and plan.span_blocks > 1:  # a task's blocks as one (Plan.span_blocks)
+            for i in range(0, len(blocks), blocks_per_task):
+                yield run_blocks(plan, blocks[i:i + blocks_per_task])
+            return
         for b in blocks:
             yield run_block(plan, b) if run is run_blocks else run(plan, range(b, b + 1))
         return

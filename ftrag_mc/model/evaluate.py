@@ -21,6 +21,10 @@ from ftrag_mc.model import calendar
 from ftrag_mc.model.capped import capped_sum as _capped_sum
 from ftrag_mc.model.components import COMPONENTS
 from ftrag_mc.model.costs import CostTerms, Part, monthly_usd
+from ftrag_mc.model.month_sums import cumsum_months
+from ftrag_mc.model.month_sums import cumulative as _cumulative
+from ftrag_mc.model.month_sums import cumulative_at as _cumulative_at
+from ftrag_mc.model.month_sums import prepend as _prepend
 from ftrag_mc.model.strategy import build_cost_terms
 from ftrag_mc.model.triggered import volume_triggers
 from ftrag_mc.limits import STEP_LIMIT
@@ -199,8 +203,10 @@ class CostModel:
         """:meth:`fixed_cum` at ``months`` only, ``(len(months), n or 1)``: an annuity in closed
         form when the fixed cost is the same every month."""
         part = self.totals[strategy]
-        if strategy in self._fixed or np.ndim(part.fixed_usd) > 1:
+        if strategy in self._fixed:
             return self.fixed_cum(strategy)[months]
+        if np.ndim(part.fixed_usd) > 1:
+            return _cumulative_at(part.fixed_usd, self.discount, part.one_time_usd, months)
         discount_cum = _prepend(self._discount_cum(), 0.0)[months]
         return np.asarray(part.one_time_usd) + discount_cum * part.fixed_usd
 
@@ -407,20 +413,6 @@ class CostModel:
 _BATCH_ELEMENTS = 1_000_000
 
 
-def cumsum_months(x: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Cumulative sum over the months axis of a month-major array (a new array).
-
-    A loop adding whole rows: numpy's ``cumsum`` along a leading axis is ~30x slower than this
-    on (36, 16384) arrays (numpy 2.4), and the result is the same sum in the same order.
-    """
-    out = np.array(x, dtype=np.float64, copy=True)
-    if axis == 0:
-        for t in range(1, out.shape[0]):
-            out[t] += out[t - 1]
-    else:
-        for t in range(1, out.shape[1]):
-            out[:, t] += out[:, t - 1]
-    return out
 
 
 def payback_months(delta: np.ndarray) -> np.ndarray:
@@ -449,35 +441,10 @@ def payback_months(delta: np.ndarray) -> np.ndarray:
     return np.where(~any_negative, np.inf, np.where(t == 0, 0.0, fractional))
 
 
-def _cumulative(monthly: np.ndarray, discount: np.ndarray, first) -> np.ndarray:
-    """``_prepend(cumsum_months(monthly * discount), first)`` in one array: the same sums in the
-    same order (a discount of exactly 1 is not multiplied: x * 1.0 is x)."""
-    first = np.asarray(first, dtype=np.float64)
-    h = monthly.shape[0]
-    width = np.broadcast_shapes(monthly.shape[1:], discount.shape[1:])
-    if np.broadcast_shapes(width, first.shape) != width:  # a one-time cost wider than the months
-        return _prepend(cumsum_months(monthly * discount), first)
-    out = np.empty((h + 1,) + width)
-    rows = out[1:]
-    if np.all(discount == 1.0):
-        rows[...] = monthly
-    else:
-        np.multiply(monthly, discount, out=rows)
-    for t in range(1, h):
-        rows[t] += rows[t - 1]
-    out[0] = first
-    rows += first
-    return out
 
 
-def _prepend(cum: np.ndarray, first) -> np.ndarray:
-    """Cumulative rows 0..H: ``first`` (the one-time cost) at t = 0, then ``first + cum``."""
-    first = np.asarray(first, dtype=np.float64)
-    width = np.broadcast_shapes(cum.shape[1:], first.shape)
-    out = np.empty((cum.shape[0] + 1,) + width)
-    out[0] = first
-    np.add(cum, first, out=out[1:])
-    return out
+
+
 
 
 @dataclass(frozen=True)

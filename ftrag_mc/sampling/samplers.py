@@ -306,13 +306,15 @@ class InputSampler:
         for name in self.uncertain:
             self.inputs[name].ppf(middle)
 
-    def draw(self, start: int, stop: int) -> dict[str, np.ndarray]:
+    def draw(self, start: int, stop: int, *, constants: bool = True) -> dict[str, np.ndarray]:
         """Every input's values for samples ``[start, stop)``.
 
         Parameters
         ----------
         start, stop
             Sample index range, ``0 <= start <= stop <= n_total``.
+        constants
+            Whether constant inputs are included (as filled arrays); False leaves them out.
 
         Returns
         -------
@@ -332,6 +334,7 @@ class InputSampler:
                 else np.asarray(dist.ppf(u[row_of[name]]), dtype=np.float64)
             )
             for name, dist in self.inputs.items()
+            if constants or name not in self._constants
         }
 
     # The three ways to make raw uniforms, shape (len(rows), stop - start), fresh arrays.
