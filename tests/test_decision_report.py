@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -177,3 +178,35 @@ def test_the_p_win_charts_first_panel_is_a_csv_of_the_run():
     assert table["p_win"].to_list() == pair["p_win"].to_list()
     longest = table[table["horizon_months"] == table["horizon_months"].max()]
     assert longest["volume_at_50pct"].iloc[0] == decision.loc["runner-up", "volume_at_50pct"]
+
+
+def test_a_recommended_strategy_that_wins_below_a_volume_has_its_crossings_marked():
+    """At 40k queries/month support-classifier recommends the cached few-shot prompt, which beats
+    the fine-tune (the runner-up) only below a volume: its P(win) curve falls. pwin_decision.csv
+    and the chart's first panel mark where it falls through 50 % at every horizon, the 36-month
+    one decision.csv's "cheaper in most futures below" volume, and each lies between the grid
+    points around it."""
+    from ftrag_mc.analysis.decision_pair import CROSSING_FALLING
+    from ftrag_mc.report.items import REPORT_ITEMS
+
+    scenario = fm.load_scenario("scenarios/support-classifier.toml", ["volume.queries_per_month=40000"])
+    analyses = RunAnalyses(fm.simulate(scenario, samples=3000, seed=7))
+    decision = analyses.decision.table.set_index("role")
+    assert decision.loc["runner-up", "wins_side"] == "below"
+    table = next(i for i in REPORT_ITEMS if i.name == "pwin_decision.csv").build(analyses)
+    for horizon, rows in table.groupby("horizon_months"):
+        q, p = rows["queries_per_month"].to_numpy(), rows["p_win"].to_numpy()
+        x = rows["volume_at_50pct"].iloc[0]
+        assert rows["method"].iloc[0] == CROSSING_FALLING
+        assert rows["volume_at_50pct_low"].iloc[0] <= x <= rows["volume_at_50pct_high"].iloc[0]
+        below, above = q[q <= x].max(), q[q > x].min()
+        assert p[q == below][0] >= 0.5 > p[q == above][0], horizon
+    longest = table[table["horizon_months"] == table["horizon_months"].max()]
+    assert longest["volume_at_50pct"].iloc[0] == decision.loc["runner-up", "volume_at_50pct"]
+    # The chart dots them on its first panel's 50 % line.
+    fig = next(i for i in REPORT_ITEMS if i.name == "pwin_vs_volume.png").build(analyses)
+    first = fig.axes[0]
+    dots = sorted(float(line.get_xdata()[0]) for line in first.lines
+                  if len(line.get_xdata()) == 1 and line.get_ydata()[0] == 0.5)
+    assert dots == sorted(table.drop_duplicates("horizon_months")["volume_at_50pct"])
+    plt.close(fig)

@@ -23,7 +23,8 @@ from ftrag_mc.analysis.risk import compute_summary
 from ftrag_mc.analysis.stats import z_score
 from ftrag_mc.simulate import SimulationResult
 
-__all__ = ["FLIP_EXACT", "FLIP_INTERPOLATED", "PAIR_COLUMNS", "compute_flip", "pair_curves", "pair_figures"]
+__all__ = ["CROSSING_FALLING", "FLIP_EXACT", "FLIP_INTERPOLATED", "PAIR_COLUMNS", "compute_flip", "pair_curves", "pair_figures",
+           "with_falling_crossings"]
 
 FLIP_EXACT = "exact: the root of mean ΔNPC, a line in volume"
 FLIP_INTERPOLATED = "interpolated in log volume between sweep volumes"
@@ -81,6 +82,28 @@ def pair_curves(pair_result: SimulationResult, recommended: str) -> pd.DataFrame
     curves = curves[curves["strategy"] == recommended].reset_index(drop=True)
     return curves.assign(baseline=pair_result.baseline,
                          baseline_label=pair_result.scenario.label(pair_result.baseline))
+
+
+#: pwin_decision.csv's ``method`` where the recommended strategy wins below a volume.
+CROSSING_FALLING = "interpolated in log volume where P(win) falls through 50 % (the recommended strategy wins below it)"
+
+
+def with_falling_crossings(curves: pd.DataFrame, crossings: pd.DataFrame) -> pd.DataFrame:
+    """``crossings`` (one row per strategy and horizon, :func:`compute_crossings`) with, where a
+    curve has no upward crossing but falls through 50 %, that volume and its interval as
+    :func:`pair_figures` reads them (method :data:`CROSSING_FALLING`): the recommended strategy
+    against the runner-up often wins below a volume, and its chart marks where."""
+    out = crossings.copy()
+    for i, row in out.iterrows():
+        if math.isfinite(row["volume_at_50pct"]):
+            continue
+        curve = curves[(curves["strategy"] == row["strategy"]) & (curves["horizon_months"] == row["horizon_months"])]
+        wins = _wins_where(curve.sort_values("queries_per_month"), row)
+        if wins["wins_side"] == "below":
+            for column in ("volume_at_50pct", "volume_at_50pct_low", "volume_at_50pct_high"):
+                out.at[i, column] = wins[column]
+            out.at[i, "method"] = CROSSING_FALLING
+    return out
 
 
 def _wins_where(curve: pd.DataFrame, row: pd.Series) -> dict:

@@ -13,7 +13,7 @@ from ftrag_mc.analysis import regimes
 from ftrag_mc.analysis.decision import (
     Decision, compute_decision, decision_pair_run, main_challenger, rank_strategies,
 )
-from ftrag_mc.analysis.decision_pair import pair_curves
+from ftrag_mc.analysis.decision_pair import pair_curves, with_falling_crossings
 from ftrag_mc.analysis.delta_distribution import compute_delta_distribution
 from ftrag_mc.analysis.marks import attach_marks
 from ftrag_mc.analysis.strategy_costs import compute_breakdown, compute_fan
@@ -65,6 +65,7 @@ def decision_panel(pair_result: SimulationResult, recommended: str, curves: pd.D
         first = curves[curves["strategy"] == recommended]
         first_crossings = (analysis.compute_crossings(first, pair_result) if crossings is None
                            else crossings[crossings["strategy"] == recommended])
+    first_crossings = with_falling_crossings(first, first_crossings)
     first = attach_marks(first.drop(columns=["baseline", "baseline_label"], errors="ignore"), first_crossings)
     runner_up = pair_result.baseline
     return first.assign(baseline=runner_up, baseline_label=pair_result.scenario.label(runner_up))

@@ -141,6 +141,13 @@ REPORT_ITEMS: tuple[ReportItem, ...] = (
         "strategy": ("the recommended strategy", "name"),
         "label": ("its label", "text"),
         **_CROSSING_COLUMNS,
+        "volume_at_50pct": ("starting volume where P(win) crosses 50 % (see method): where it first reaches 50 % "
+                            "going up, or, where the recommended strategy wins below a volume, where it falls to "
+                            "50 %; empty (NaN) = no crossing inside the sweep", "queries/month"),
+        "method": ("how volume_at_50pct was found: the median of the per-sample breakeven volumes (exact "
+                   "within its bound, when P(win) never falls with volume), or interpolated in log volume "
+                   "between grid points (going up, or falling: the method says which); empty when there "
+                   "is no crossing", "text"),
         "baseline": ("the runner-up, the strategy p_win is against", "name"),
         "baseline_label": ("its label", "text"),
     }),
