@@ -670,3 +670,13 @@ def test_the_report_sits_on_top_and_nothing_below_imports_it():
                     sideways.append(f"{'/'.join(part)}: {name}")
     assert not upward, upward
     assert not sideways, sideways
+
+
+def test_a_wrapped_line_never_parts_a_number_from_its_percent_sign():
+    from ftrag_mc.report.style import wrap, wrap_words
+
+    text = "Monte Carlo error: every 95 % Wilson interval is at most 1.4 percentage points wide"
+    for width in range(10, len(text)):
+        for line in wrap(text, width).split("\n") + wrap_words(text, width):
+            assert not line.endswith(" 95") and not line.startswith("%"), (width, line)
+    assert wrap_words("a 95 % band", 4) == ["a", "95 %", "band"]

@@ -11,7 +11,6 @@ same build), so it stays sharp and selectable.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from xml.sax.saxutils import escape as xml
 
@@ -24,7 +23,7 @@ from ftrag_mc.report.charts.labels import horizon_styles
 from ftrag_mc.report.charts.pwin_volume import crossing_50
 from ftrag_mc.report.findings import cut
 from ftrag_mc.report.numbers import format_volume
-from ftrag_mc.report.style import RunInfo
+from ftrag_mc.report.style import RunInfo, wrap_words
 
 __all__ = ["LIVE_SIZE_PX", "pwin_svg"]
 
@@ -144,7 +143,7 @@ def _frame(axis: _LogAxis, label: str, against: str) -> list[str]:
     out.append(f"<path d='M{_LEFT},{_TOP} V{_BOTTOM} H{_RIGHT}' fill='none' stroke='#555555'/>")
     out.append(_text((_LEFT + _RIGHT) / 2, _BOTTOM + 42, "Starting volume (queries/month, log scale)", 13,
                      anchor="middle"))
-    lines = textwrap.wrap(f"P({label} cheaper than {against})", 40)  # ~40 characters fit the plot's height
+    lines = wrap_words(f"P({label} cheaper than {against})", 40)  # ~40 characters fit the plot's height
     if len(lines) > 3:
         lines = [*lines[:2], cut(" ".join(lines[2:]), 40)]
     middle = (_TOP + _BOTTOM) / 2
@@ -263,7 +262,7 @@ def _legend(horizons: list[int], styles: dict, box: Box) -> str:
 
 
 def _title(finding: str) -> str:
-    lines = textwrap.wrap(finding, 72)
+    lines = wrap_words(finding, 72)
     if len(lines) > 2:
         lines = [lines[0], cut(" ".join(lines[1:]), 72)]
     return "".join(_text(16, 28 + 22 * k, line, 17, weight="bold") for k, line in enumerate(lines))

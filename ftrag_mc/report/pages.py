@@ -11,7 +11,6 @@ row by its wrapped lines, so :func:`paginate` knows in advance how many pages th
 from __future__ import annotations
 
 import io
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from ftrag_mc.report.render import PNG_DPI, png_bytes
-from ftrag_mc.report.style import INK, MUTED, escape
+from ftrag_mc.report.style import INK, MUTED, escape, wrap_words
 
 __all__ = ["PAPERS", "Page", "Row", "chart_image", "paginate", "paper_size", "table_rows"]
 
@@ -58,7 +57,7 @@ def wrap_lines(text: str, width_in: float, font_pt: float) -> list[str]:
     chars = chars_for(width_in, font_pt)
     lines: list[str] = []
     for part in str(text).split("\n"):
-        lines += textwrap.wrap(part, chars, break_on_hyphens=False) or [""]
+        lines += wrap_words(part, chars) or [""]
     return lines
 
 

@@ -480,17 +480,27 @@ def apply_house_style(target: FigureBase | Axes) -> None:
         ax.yaxis.label.set_fontsize(BASE_FONT_PT)
 
 
+_GLUE = "\u00a0"  # textwrap breaks only at ASCII whitespace
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """``textwrap.wrap`` (hyphenated words kept whole) that never parts a number from its
+    percent sign: "95 %" stays on one line."""
+    lines = textwrap.wrap(text.replace(" %", _GLUE + "%"), width=width, break_on_hyphens=False)
+    return [line.replace(_GLUE + "%", " %") for line in lines]
+
+
 def wrap(text: str, width: int) -> str:
     """Wrap a title or footnote into as few lines of at most ``width`` characters as possible,
     balanced so the last line is not a lone word."""
     if len(text) <= width:
         return text
-    n_lines = len(textwrap.wrap(text, width=width, break_on_hyphens=False))
+    n_lines = len(wrap_words(text, width))
     for w in range(math.ceil(len(text) / n_lines), width + 1):
-        lines = textwrap.wrap(text, width=w, break_on_hyphens=False)
+        lines = wrap_words(text, w)
         if len(lines) <= n_lines:
             return "\n".join(lines)
-    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False))
+    return "\n".join(wrap_words(text, width))
 
 
 FOOTNOTE_GID = "ftrag-footnote"
