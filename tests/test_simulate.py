@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -217,3 +219,21 @@ def test_pwin_runs_blocks_as_one_span_with_the_same_bits() -> None:
         assert np.array_equal(spans.win_counts, other.win_counts)
         assert np.array_equal(spans.cheapest_counts, other.cheapest_counts)
         assert np.array_equal(spans.breakeven_hist.counts, other.breakeven_hist.counts)
+
+
+@pytest.mark.slow
+def test_runs_that_stop_early_never_hang() -> None:
+    # A target standard error stops a two-worker run after its first block, with others in
+    # flight. Pool.terminate() while a worker was still sending its result could wait for ever on
+    # the result queue's lock (before the fix a loop like this one hung within 20-90 runs);
+    # the engine now waits for the tasks in flight first.
+    code = (
+        "import ftrag_mc as fm\n"
+        "from ftrag_mc.engine.blocks import BLOCK_SAMPLES\n"
+        f"sc = fm.load_scenario({str(ROOT / 'scenarios' / 'rough-breakeven.toml')!r})\n"
+        "for i in range(150):\n"
+        "    r = fm.simulate(sc, samples=10 * BLOCK_SAMPLES, seed=i, target_se=0.01, workers=2)\n"
+        "    assert r.n_samples == BLOCK_SAMPLES, r.n_samples\n"
+        "print('done')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "done", done.stderr[-2000:]

@@ -72,8 +72,7 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
             pool = multiprocessing.get_context("fork").Pool(workers, initializer=_set_worker_plan, initargs=(plan, run))
         finally:
             _release_sigint(held)
-        with pool:
-            yield from pool.imap(_run_worker_blocks, tasks)
+        yield from _in_order(pool, tasks, window=2 * workers)
         return
     window = 2 * workers  # blocks in flight: bounds memory
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -89,6 +88,40 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
             if nxt is not None:
                 pending.append(pool.submit(run, plan, range(nxt, nxt + 1)))
             yield stats
+
+
+def _in_order(pool, tasks: list[range], window: int) -> Iterator[BlockStats]:
+    """The tasks' results in order, at most ``window`` tasks in flight; the pool stopped after.
+
+    A run that stops early (a target standard error reached, a worker's error, the caller done)
+    first waits for the tasks in flight and only then terminates the pool. ``Pool.terminate``
+    with a worker still sending a result can hang for ever: the pool's result thread stops
+    reading, the worker blocks on the full pipe holding the result queue's lock, and terminate
+    waits for that lock (seen as a test run that never ended). Bounded by ``window``, the wait
+    is at most one task per worker. Only an interrupt (Ctrl-C) terminates at once.
+    """
+    pending: list = []
+    it = iter(tasks)
+    interrupted = False
+    try:
+        for task in it:
+            pending.append(pool.apply_async(_run_worker_blocks, (task,)))
+            if len(pending) >= window:
+                break
+        while pending:
+            stats = pending.pop(0).get()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.apply_async(_run_worker_blocks, (nxt,)))
+            yield stats
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        if not interrupted:
+            for job in pending:
+                job.wait()
+        pool.terminate()
 
 
 _worker_plan: Plan | None = None
