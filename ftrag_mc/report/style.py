@@ -520,6 +520,16 @@ def escape(text: str) -> str:
     return _UNESCAPED_DOLLAR.sub(r"\\$", str(text))
 
 
+def _text_width_pt(line: str, size_pt: float) -> float:
+    """Width in points of one line of plain text in the house font, as matplotlib lays it out."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width, _height, _descent = TextToPath().get_text_width_height_descent(
+        line, FontProperties(size=size_pt), ismath=False)
+    return float(width)
+
+
 def add_footnote(fig: Figure, text: str) -> None:
     """Write the grey footnote at the bottom left of ``fig``, or extend the one already there.
 
@@ -531,8 +541,16 @@ def add_footnote(fig: Figure, text: str) -> None:
     parts.extend(p for p in text.split(FOOTNOTE_SEP) if p not in parts)
     for old in [t for t in fig.texts if t.get_gid() == FOOTNOTE_GID]:
         old.remove()
-    # ~0.072 in per character of 11 pt DejaVu Sans on average; wider for lines of words and digits.
-    wrapped = escape(wrap(FOOTNOTE_SEP.join(parts), max(40, int(fig.get_figwidth() / 0.078))))
+    # ~0.072 in per character of 11 pt DejaVu Sans on average; wider for lines of words and digits,
+    # so the lines are measured and wrapped shorter until each fits the figure.
+    text, chars = FOOTNOTE_SEP.join(parts), max(40, int(fig.get_figwidth() / 0.078))
+    room_pt = 0.98 * fig.get_figwidth() * 72.0
+    while True:
+        plain = wrap(text, chars)
+        if chars <= 40 or max(_text_width_pt(line, SMALL_FONT_PT) for line in plain.split("\n")) <= room_pt:
+            break
+        chars -= 2
+    wrapped = escape(plain)
     n_lines = wrapped.count("\n") + 1
     fig.text(0.01, 0.012, wrapped, ha="left", va="bottom", fontsize=SMALL_FONT_PT, color=MUTED,
              gid=FOOTNOTE_GID)

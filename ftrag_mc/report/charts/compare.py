@@ -221,7 +221,7 @@ def plot_compare(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) 
         settle(fig)
         room.measure()
         kind = "Scenario" if headline["scenario"].nunique() > 1 else "Variant"
-        draw_legend(a, room, title=kind + (": challenger" if several else ""))
+        draw_legend(a, room, title=kind + (": challenger" if several else ""), outside=True)
     return fig, a
 
 

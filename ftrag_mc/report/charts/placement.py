@@ -159,10 +159,16 @@ class Clearance:
 
 
 def draw_legend(ax: Axes, room: Clearance, *, title: str = "", top: float = 1.0,
-            variants: Sequence[Sequence[str]] | None = None) -> None:
+            variants: Sequence[Sequence[str]] | None = None, outside: bool = False) -> None:
     """The legend where it covers the least; ``variants`` are alternative wordings of the
-    entries (e.g. on one line or two), the one that fits best is used."""
+    entries (e.g. on one line or two), the one that fits best is used. With ``outside``, a
+    legend that finds no free spot inside goes to the right of the axes (the figure's layout
+    then narrows them) instead of covering curves."""
     handles, labels = ax.get_legend_handles_labels()
+    if outside and not room.place_legend(variants or [labels], title=title, top=top, dry_run=True)[2]:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), title=title or None,
+                  alignment="left", frameon=False, borderaxespad=0.0)
+        return
     choice, loc, free = room.place_legend(variants or [labels], title=title, top=top)
     # Where no spot is free (a crowded, narrow panel) the legend gets a white backing.
     ax.legend(handles, list((variants or [labels])[choice]), loc=loc,
