@@ -279,3 +279,17 @@ per_query_usd = 0.02
     monthly = np.diff(ev.npc_usd[0, 0, 0])
     assert monthly[0] == pytest.approx(100.0, rel=REL)
     assert monthly[12] == pytest.approx(81.0, rel=REL)
+
+
+def test_shipped_article_scenario_flips_at_the_articles_breakeven_with_no_error():
+    # Every input is a constant: the choice flips where $5,000 = $0.0015 x Q x 36 months,
+    # Q = 92,592.6 queries a month, and that volume has no Monte Carlo error (its interval was
+    # once reported as 0-inf: the discriminant of a zero-width interval rounded below zero).
+    from ftrag_mc.analysis.decision_pair import compute_flip
+
+    result = ftrag_mc.simulate(ftrag_mc.load_scenario(ARTICLE))  # its 20,000 samples, as `run`
+    flip = compute_flip(result, "fine_tune", 36)
+    expected = 5000 / (0.0015 * 36)
+    assert flip["volume"] == pytest.approx(expected, rel=REL)
+    assert flip["low"] == flip["high"] == flip["volume"]
+    assert flip["side"] == "below" and flip["to"] == "baseline"

@@ -180,12 +180,17 @@ def _line_flip(line, volumes: np.ndarray):
     a, b, c = float(line.m_aa) * scale, float(line.m_ab) * scale, float(line.m_bb) * scale
     qa, qb, qc = mb * mb - z2 * c, 2.0 * (ma * mb - z2 * b), ma * ma - z2 * a
     disc = qb * qb - 4.0 * qa * qc
-    if qa <= 0.0 or disc < 0.0:  # the slope is not told apart from zero: no bounded interval
+    if qa <= 0.0:  # the slope is not told apart from zero: no bounded interval
         low, high = 0.0, math.inf
     else:
-        r = math.sqrt(disc)
+        # At the root the quadratic is -z² se² <= 0, so with qa > 0 it has real roots: a negative
+        # discriminant is rounding (exactly 0 in exact arithmetic when nothing is uncertain,
+        # whose interval is then the root itself, not 0-inf).
+        r = math.sqrt(max(disc, 0.0))
         low, high = sorted(((-qb - r) / (2.0 * qa), (-qb + r) / (2.0 * qa)))
-        low = max(low, 0.0)
+        low, high = max(min(low, root), 0.0), max(high, root)
+        if high - low <= 1e-9 * root:  # no Monte Carlo error (constant inputs): the root itself
+            low = high = root
     # Above the root mean ΔNPC has the slope's sign.
     return root, low, high, (1.0 if mb > 0 else -1.0), FLIP_EXACT
 
