@@ -680,3 +680,15 @@ def test_a_wrapped_line_never_parts_a_number_from_its_percent_sign():
         for line in wrap(text, width).split("\n") + wrap_words(text, width):
             assert not line.endswith(" 95") and not line.startswith("%"), (width, line)
     assert wrap_words("a 95 % band", 4) == ["a", "95 %", "band"]
+
+
+def test_the_band_note_never_calls_a_narrow_band_zero():
+    # Every future alike at 20,000 samples: a P(win) of 0 or 1 still has a Wilson band
+    # 1.92² / (20,000 + 1.92²) ≈ 0.019 % wide, not "0.0 percentage points".
+    from ftrag_mc.analysis.stats import wilson_interval
+    from ftrag_mc.report.findings import band_note
+
+    low, high = wilson_interval(np.array([0, 20_000]), 20_000)
+    note = band_note(low, high)
+    assert "at most 0.019 percentage points" in note, note
+    assert "at most 1.4 percentage points" in band_note([0.5], [0.514])

@@ -293,3 +293,15 @@ def test_shipped_article_scenario_flips_at_the_articles_breakeven_with_no_error(
     assert flip["volume"] == pytest.approx(expected, rel=REL)
     assert flip["low"] == flip["high"] == flip["volume"]
     assert flip["side"] == "below" and flip["to"] == "baseline"
+
+
+def test_shipped_article_scenario_pays_back_in_every_future_by_month_34():
+    # $5,000 / ($0.0015 x 100k a month) = 33.3 months: every future is ahead by the end of month
+    # 34, and with nothing uncertain the month chart says so ("every future", not "half").
+    from ftrag_mc.report.analyses import RunAnalyses
+    from ftrag_mc.report.charts import pwin_vs_month_finding
+    from ftrag_mc.analysis.marks import attach_marks
+
+    analyses = RunAnalyses(ftrag_mc.simulate(ftrag_mc.load_scenario(ARTICLE), samples=2000, seed=1))
+    title = pwin_vs_month_finding(attach_marks(analyses.by_month, analyses.payback), analyses.info)
+    assert "has paid back in every future by month 34" in title, title

@@ -131,5 +131,8 @@ def band_note(low: Sequence[float], high: Sequence[float]) -> str:
     widest = float(np.nanmax(widths)) if widths.size else 0.0
     if widest >= VISIBLE_BAND:
         return "shaded bands: 95 % Wilson intervals (Monte Carlo error)"
-    return (f"Monte Carlo error: every 95 % Wilson interval is at most {100 * widest:.1f} percentage points "
+    points = 100 * widest
+    # two significant figures below 1 point: "0.019", never "0.0" for a band that is not nothing
+    width = f"{points:.1f}" if points >= 1.0 else f"{points:.2g}" if points > 0 else "0"
+    return (f"Monte Carlo error: every 95 % Wilson interval is at most {width} percentage points "
             "wide, narrower than the lines (see the CSV)")

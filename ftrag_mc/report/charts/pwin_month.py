@@ -87,7 +87,9 @@ def pwin_vs_month_finding(curve: pd.DataFrame, info: RunInfo) -> str:
 def _finding(data: _Months, info: RunInfo) -> str:
     base = baseline_label(info)
     paid = [(strategy_label(info, data.curve, s), data.half(s)[0], data.day_one.get(s)) for s in data.challengers]
-    finding = month_finding(paid[:MAX_TITLE_SENTENCES], base, data.volume, data.horizon)
+    # One challenger whose futures all pay back in the same month (nothing uncertain): "every future".
+    whole = len(paid) == 1 and data.half(data.challengers[0])[1] == 1.0
+    finding = month_finding(paid[:MAX_TITLE_SENTENCES], base, data.volume, data.horizon, every=whole)
     finding += more_clause(len(paid), "the chart")
     coins = [strategy_label(info, data.curve, s) for s in data.challengers
              if data.last.loc[s, "p_win_low"] <= 0.5 <= data.last.loc[s, "p_win_high"]]
@@ -97,22 +99,25 @@ def _finding(data: _Months, info: RunInfo) -> str:
     return rough(info, finding)
 
 
-def month_finding(paid: list[tuple[str, int | None, float | None]], base: str, volume: float, horizon: int) -> str:
+def month_finding(paid: list[tuple[str, int | None, float | None]], base: str, volume: float, horizon: int,
+                  *, every: bool = False) -> str:
     """"At 250k queries/month, Fine-tune has paid back in half of futures by month 7" for (label,
     first month at 50 % or None, share cheaper from day one where the median payback is 0 else None)
-    of each challenger; a median payback of 0 is said as the payback chart says it."""
+    of each challenger; a median payback of 0 is said as the payback chart says it. ``every``: one
+    challenger ahead in every future from that month on ("in every future")."""
     head = f"At {format_volume(volume)} queries/month, "
     if len(paid) == 1:
         label, month, day_one = paid[0]
+        share = "every future" if every else "half of futures"
         if day_one is not None:
             return head + f"{label} is {day_one_words([day_one])}"
         if month is None:
             return head + f"{label} does not pay back in half of futures within {horizon} months"
         if month == 0:
-            return head + f"{label} is cheaper than {base} from the start in half of futures"
+            return head + f"{label} is cheaper than {base} from the start in {share}"
         if month == 1:  # ahead by the end of the first month: nothing to pay back
-            return head + f"{label} is cheaper than {base} from the first month in half of futures"
-        return head + f"{label} has paid back in half of futures by month {month}"
+            return head + f"{label} is cheaper than {base} from the first month in {share}"
+        return head + f"{label} has paid back in {share} by month {month}"
     by_month = [f"by month {m} for {lab}" for lab, m, d in paid if m and d is None]
     day_one = [(lab, d) for lab, _m, d in paid if d is not None]
     start = [lab for lab, m, d in paid if m == 0 and d is None]
