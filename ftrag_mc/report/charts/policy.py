@@ -9,6 +9,8 @@ of futures that have decided to switch by a few months. Every number drawn is a 
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
@@ -18,10 +20,11 @@ from matplotlib.figure import FigureBase
 from ftrag_mc.report.charts.canvas import (
     BAND_ALPHA, callers_axes, callers_figure, chart_subtitle, finish, money, notes_footnote, require_columns, settle,
 )
+from ftrag_mc.report.charts.placement import Clearance, annotate, draw_legend
 from ftrag_mc.report.policy_words import trigger_words
 from ftrag_mc.report.style import (
-    FIGSIZE_IN, INK, MUTED, SMALL_FONT_PT, RunInfo, apply_house_style, escape, house_style, percent_formatter,
-    tint, usd_formatter, volume_formatter, volume_minor_formatter,
+    FIGSIZE_IN, INK, MUTED, RunInfo, apply_house_style, escape, house_style, percent_formatter,
+    tint, usd_formatter, volume_formatter, volume_minor_formatter, wrap_words,
 )
 
 __all__ = ["plot_policy", "policy_finding", "policy_run_info"]
@@ -31,7 +34,6 @@ _COLUMNS = ("policy", "start", "switch_to", "trigger_kind", "volume_above_querie
             "p_switch", "within_error_of_best", "best")
 BAND_NOTE = "band: ± 1.96 paired standard errors (Monte Carlo error); every trigger priced on the same futures"
 _BY_MONTH_DASHES: list[object] = [(0, (1.5, 1.5)), (0, (5, 2)), (0, (5, 2, 1.5, 2)), "-"]
-_TEXT = dict(fontsize=SMALL_FONT_PT, color=INK)
 
 
 def policy_run_info(result) -> RunInfo:
@@ -89,17 +91,19 @@ def plot_policy(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None, f
     if ax is not None and fig is None:
         with house_style():
             a = callers_axes(ax)
-            _draw_saving(a, frame, info)
+            place = _draw_saving(a, frame, info)
             figure = a.get_figure(root=True)
             finish(figure, [a], created=False, finding=policy_finding(frame, info), subtitles=[],
                    footnote=notes_footnote(info, BAND_NOTE))
+            settle(figure)
+            place()
         return figure, a
     with house_style():
         if fig is None:
             fig = plt.figure(figsize=(FIGSIZE_IN[0], FIGSIZE_IN[1] + 2.5), layout="constrained")
         top, bottom = callers_figure(fig, ax).subplots(2, 1, sharex=True, height_ratios=(3, 2))
         apply_house_style(fig)
-        _draw_saving(top, frame, info)
+        place = _draw_saving(top, frame, info)
         _draw_switched(bottom, triggers, info)
         baseline = info.labels.get(info.baseline, info.baseline)
         subtitles = [chart_subtitle(info, f"expected saving against {baseline} over {info.horizon_months} months, "
@@ -107,6 +111,7 @@ def plot_policy(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None, f
         finish(fig, [top, bottom], created=True, finding=policy_finding(frame, info), subtitles=subtitles,
                footnote=notes_footnote(info, BAND_NOTE))
         settle(fig)
+        place()
     return fig, np.array([top, bottom], dtype=object)
 
 
@@ -115,7 +120,9 @@ def _x(rows: pd.DataFrame) -> tuple[str, np.ndarray]:
     return kind, rows["month" if kind == "month" else "volume_above_queries_per_month"].to_numpy(float)
 
 
-def _draw_saving(ax, frame: pd.DataFrame, info: RunInfo) -> None:
+def _draw_saving(ax, frame: pd.DataFrame, info: RunInfo) -> Callable[[], None]:
+    """The saving panel's curve, band and reference lines; returns what places the best trigger's
+    label and the legend where they cover nothing, to call once the layout has run."""
     triggers = frame[frame["policy"] == "trigger"]
     best = frame[frame["best"]].iloc[0]
     start, switch = str(best["start"]), str(best["switch_to"])
@@ -136,17 +143,38 @@ def _draw_saving(ax, frame: pd.DataFrame, info: RunInfo) -> None:
         value = float(frame.loc[frame["policy"] == policy, "expected_saving_usd"].iloc[0])
         ax.axhline(value, color=info.colour(strategy), lw=1.6, ls=(0, (5, 3)), zorder=3,
                    label=escape(f"{policy}: {money(value, info)}"))
+    mark = None
     if best["policy"] == "trigger":
         bx = float(best["month"] if kind == "month" else best["volume_above_queries_per_month"])
         y = float(best["expected_saving_usd"])
         ax.plot([bx], [y], marker="o", ms=11, mfc=info.colour(switch), mec="white", mew=1.5, zorder=6)
-        ax.annotate(escape(f"best: {trigger_words(best, short=True)}\nsaves {money(y, info)}"), xy=(bx, y),
-                    xytext=(0, -34), textcoords="offset points", ha="center", va="top", zorder=7,
-                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85), **_TEXT)
+        mark = (bx, y, escape(f"best: {trigger_words(best, short=True)}\nsaves {money(y, info)}"))
     ax.yaxis.set_major_formatter(usd_formatter(info.currency))
     ax.set_ylabel(f"Expected saving vs {info.label(info.baseline)} ({info.currency})")
     ax.axhline(0, color=MUTED, lw=0.8, zorder=1)
-    ax.legend(loc="best", fontsize=10, frameon=True, facecolor="white", edgecolor="none", framealpha=0.9)
+    room = Clearance(ax)
+
+    def place() -> None:
+        # The curve, its band and the reference lines as they are drawn (limits final by now).
+        room.add_line(x, triggers["expected_saving_usd"].to_numpy(float), weight=5)
+        for column in ("expected_saving_low_usd", "expected_saving_high_usd"):
+            room.add_line(x, triggers[column].to_numpy(float), weight=2)
+        for value in [0.0, *frame.loc[frame["policy"] != "trigger", "expected_saving_usd"].astype(float)]:
+            room.add_line(ax.get_xlim(), [value, value], weight=2)
+        room.measure()
+        # The legend first (the larger box; the policy's entry on one line, or wrapped, whichever
+        # covers less), then the best trigger's label where room is left.
+        labels = ax.get_legend_handles_labels()[1]
+        draw_legend(ax, room, variants=[labels, [wrap_words_label(t) for t in labels]])
+        if mark is not None:
+            annotate(ax, room, *mark, arrowprops=dict(arrowstyle="-", color="#9A9A9A", lw=0.8, shrinkA=0, shrinkB=7))
+
+    return place
+
+
+def wrap_words_label(text: str, width: int = 40) -> str:
+    """A legend entry on lines of about ``width`` characters."""
+    return "\n".join(wrap_words(text, width))
 
 
 def _draw_switched(ax, triggers: pd.DataFrame, info: RunInfo) -> None:
