@@ -33,7 +33,8 @@ HELP = {
     "main_chart": (
         "P(the recommended strategy is cheaper than the runner-up) against the start volume (the first panel of "
         "ftrag-mc run's chart; a challenger picked: against the baseline), one curve per analysis horizon, with "
-        "its 95 % Wilson band. Where a curve crosses 50 % (the dots) the strategy starts to win in most futures; "
+        "its 95 % Wilson band. Where a curve crosses 50 % (the dots) the choice flips: a rising curve's strategy "
+        "wins in most futures above that volume, a falling one's below it; "
         "the dashed line is your volume. A curve near 50 % over a wide range means the answer is a coin flip "
         "there, whatever the point estimate says."),
     "delta_chart": (
