@@ -237,3 +237,17 @@ def test_runs_that_stop_early_never_hang() -> None:
         "print('done')\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "done", done.stderr[-2000:]
+
+
+def test_without_fork_the_blocks_run_on_threads_with_the_same_bits(monkeypatch) -> None:
+    # Windows and macOS have no fork: the engine runs blocks on threads, in order, 2 x workers in
+    # flight; the result is the same bits as the forked workers'.
+    import multiprocessing
+
+    scenario = fm.load_scenario(ROOT / "scenarios" / "support-classifier.toml")
+    forked = fm.simulate(scenario, samples=3 * BLOCK_SAMPLES, seed=3, workers=2, chunk_size=BLOCK_SAMPLES)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    threaded = fm.simulate(scenario, samples=3 * BLOCK_SAMPLES, seed=3, workers=2, chunk_size=BLOCK_SAMPLES)
+    assert np.array_equal(forked.win_counts, threaded.win_counts)
+    assert np.array_equal(forked.delta_hist.counts, threaded.delta_hist.counts)
+    assert fm.compute_summary(forked).equals(fm.compute_summary(threaded))

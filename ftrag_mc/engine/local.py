@@ -72,26 +72,31 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
             pool = multiprocessing.get_context("fork").Pool(workers, initializer=_set_worker_plan, initargs=(plan, run))
         finally:
             _release_sigint(held)
-        yield from _in_order(pool, tasks, window=2 * workers)
+        yield from _stopping_safely(pool, tasks, window=2 * workers)
         return
-    window = 2 * workers  # blocks in flight: bounds memory
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = []
-        it = iter(blocks)
-        for b in it:
-            pending.append(pool.submit(run, plan, range(b, b + 1)))
-            if len(pending) >= window:
-                break
-        while pending:
-            stats = pending.pop(0).result()
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(pool.submit(run, plan, range(nxt, nxt + 1)))
-            yield stats
+        yield from _in_order(lambda b: pool.submit(run, plan, range(b, b + 1)), blocks, 2 * workers,
+                             lambda future: future.result(), [])
 
 
-def _in_order(pool, tasks: list[range], window: int) -> Iterator[BlockStats]:
-    """The tasks' results in order, at most ``window`` tasks in flight; the pool stopped after.
+def _in_order(submit: Callable, items, window: int, get: Callable, pending: list) -> Iterator[BlockStats]:
+    """``get(submit(item))`` for each item, in order, with at most ``window`` submitted and not yet
+    yielded (bounds memory); ``pending`` holds those, for the caller to see on an early exit."""
+    it = iter(items)
+    for item in it:
+        pending.append(submit(item))
+        if len(pending) >= window:
+            break
+    while pending:
+        stats = get(pending.pop(0))
+        nxt = next(it, None)
+        if nxt is not None:
+            pending.append(submit(nxt))
+        yield stats
+
+
+def _stopping_safely(pool, tasks: list[range], window: int) -> Iterator[BlockStats]:
+    """The tasks' results in order on a forked pool (:func:`_in_order`), the pool stopped after.
 
     A run that stops early (a target standard error reached, a worker's error, the caller done)
     first waits for the tasks in flight and only then terminates the pool. ``Pool.terminate``
@@ -101,19 +106,10 @@ def _in_order(pool, tasks: list[range], window: int) -> Iterator[BlockStats]:
     is at most one task per worker. Only an interrupt (Ctrl-C) terminates at once.
     """
     pending: list = []
-    it = iter(tasks)
     interrupted = False
     try:
-        for task in it:
-            pending.append(pool.apply_async(_run_worker_blocks, (task,)))
-            if len(pending) >= window:
-                break
-        while pending:
-            stats = pending.pop(0).get()
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(pool.apply_async(_run_worker_blocks, (nxt,)))
-            yield stats
+        yield from _in_order(lambda task: pool.apply_async(_run_worker_blocks, (task,)), tasks, window,
+                             lambda job: job.get(), pending)
     except KeyboardInterrupt:
         interrupted = True
         raise
