@@ -145,3 +145,43 @@ def test_fifty_concurrent_sessions_each_get_their_own_numbers(app):
             with build_run_report(simulate(scenario, samples=800, seed=2026)) as report:
                 assert text == report.lines[0]
     _still_answers(app, 127_000)
+
+
+def test_a_killed_server_leaves_no_worker_behind():
+    # SIGKILL (or SIGTERM, or a closed terminal) gives the server no chance to stop its pool; its
+    # spawned workers, which hold both ends of the pool's queues, once waited for ever (two
+    # ~230 MB processes per server). They now end within a second or two of the server.
+    import os
+    import signal
+    import time
+    from pathlib import Path
+
+    def children(pid: int) -> list[int]:
+        try:
+            return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    def alive(pid: int) -> bool:  # a zombie (ended, not yet reaped) counts as ended
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    if not Path("/proc/self/task").exists():
+        pytest.skip("needs /proc to see the worker processes")
+    running = start_app("scenarios/rough-breakeven.toml", "--workers", "2")
+    try:
+        workers = children(running.process.pid)
+        assert len(workers) >= 2, workers
+        running.process.send_signal(signal.SIGKILL)
+        running.process.wait(timeout=20)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(alive(w) for w in workers):
+            time.sleep(0.1)
+        left = [w for w in workers if alive(w)]
+    finally:
+        running.stop()
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their server"
