@@ -692,3 +692,21 @@ def test_the_band_note_never_calls_a_narrow_band_zero():
     note = band_note(low, high)
     assert "at most 0.019 percentage points" in note, note
     assert "at most 1.4 percentage points" in band_note([0.5], [0.514])
+
+
+def test_the_spider_title_says_which_end_is_a_loss_and_which_a_saving():
+    # ΔNPC = -saving: +$82.9k at P5 is a loss, -$44.7k at P95 a saving. The title once read
+    # "a loss of $82.9k at its P5, $44.7k at its P95", as if both were losses.
+    from ftrag_mc.report.charts.spider import spider_finding
+    from ftrag_mc.report.style import RunInfo
+
+    info = RunInfo(scenario="s", title="S", strategies=("rag", "ft"), labels={"ft": "Fine-tune", "rag": "RAG"},
+                   baseline="rag", samples=100, seed=1, sampler="mc", version="0")
+    def frame(d0: float, d1: float) -> pd.DataFrame:
+        return pd.DataFrame({"strategy": "ft", "baseline": "rag", "horizon_months": 36, "queries_per_month": 1e5,
+                             "input": "x", "label": "Tuned error rate", "percentile": [0.05, 0.5, 0.95],
+                             "delta_usd": [d0, 0.0, d1], "base_delta_usd": 0.0, "range_usd": abs(d1 - d0)})
+    title = spider_finding(frame(82_900.0, -44_700.0), info)
+    assert title.endswith("a loss of $82.9k at its P5, a saving of $44.7k at its P95"), title
+    title = spider_finding(frame(-10_000.0, -50_000.0), info)
+    assert title.endswith("a saving of $10k at its P5, $50k at its P95"), title

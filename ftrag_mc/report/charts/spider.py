@@ -37,13 +37,20 @@ def spider_finding(frame: pd.DataFrame, info: RunInfo) -> str:
     top = frame[frame["input"] == frame["input"].iloc[0]].sort_values("percentile")
     p0, p1 = float(top["percentile"].iloc[0]), float(top["percentile"].iloc[-1])
     d0, d1 = float(top["delta_usd"].iloc[0]), float(top["delta_usd"].iloc[-1])
+    # The second end repeats its kind only when it differs from the first's: "a loss of $82.9k at
+    # its P5, a saving of $44.7k at its P95", "a saving of $10k at its P5, $50k at its P95".
+    second = _saving(d1, info, bare=(d0 > 0) == (d1 > 0))
     return (f"{top['label'].iloc[0]} moves the {horizon}-month saving most: {_saving(d0, info)} at its "
-            f"{percentile_name(p0)}, {_saving(d1, info)} at its {percentile_name(p1)}")
+            f"{percentile_name(p0)}, {second} at its {percentile_name(p1)}")
 
 
-def _saving(delta: float, info: RunInfo) -> str:
-    """A ΔNPC said as a saving ("$534k") or a loss ("a loss of $12k")."""
-    return money(-delta, info) if delta <= 0 else f"a loss of {money(delta, info)}"
+def _saving(delta: float, info: RunInfo, *, bare: bool = False) -> str:
+    """A ΔNPC said as a saving ("a saving of $534k") or a loss ("a loss of $12k"); ``bare``: the
+    amount alone ("$534k")."""
+    amount = money(abs(delta), info)
+    if bare:
+        return amount
+    return f"a loss of {amount}" if delta > 0 else f"a saving of {amount}"
 
 
 def plot_spider(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
