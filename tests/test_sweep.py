@@ -7,6 +7,8 @@ P(challenger cheaper) = P(U < 0.012 q) = min(1, 0.012 q / M) and mean ΔNPC = M/
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import math
 
 import matplotlib
@@ -337,3 +339,20 @@ def test_plots_refuse_the_wrong_frame(dollar_sweeps):
                     sampler="mc", version="0")
     with pytest.raises(ValueError, match="not in scenario"):
         plot_sweep_1d(attach_sweep_crossings(one), other)
+
+
+def test_a_long_y_label_of_a_heatmap_stays_beside_its_panel():
+    # The swept key's words and unit on y (and the colour bar's P(...)) stood taller than the
+    # panel and ran into the title; each is wrapped to the panel's height.
+    path = Path(__file__).parent.parent / "scenarios" / "support-classifier.toml"
+    scenario = load_scenario(path)
+    two = compute_sweep(path,
+                        ("strategies.fine_tuned.training.retrain_every_months", [1, 3, 6]),
+                        ("strategies.fine_tuned.quality.drift_pp_per_quarter", [0, 4]), samples=300, seed=1)
+    fig, ax = plot_sweep_2d(attach_sweep_crossings(two), sweep_run_info(scenario, two))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for a in (np.atleast_1d(ax)[0], fig.axes[-1]):  # a heatmap and the colour bar
+        label, panel = a.yaxis.label.get_window_extent(renderer), a.get_window_extent(renderer)
+        assert label.height <= panel.height * 1.02, (a.get_ylabel(), label.height, panel.height)
+    plt.close(fig)

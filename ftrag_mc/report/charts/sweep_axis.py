@@ -119,7 +119,15 @@ def finish_sweep(fig: FigureBase, axes: Sequence[Axes], *, created: bool, findin
         panel_in = a.get_position().width * fig.get_figwidth()
         a.set_title(escape(wrap(finding, max(int(panel_in / 0.115), 30))), loc="left", fontsize=13,
                     fontweight="bold", color=INK)
-    add_footnote(fig.get_figure(root=True), escape(footnote))
+    root = fig.get_figure(root=True)
+    # A long y label (a swept key's words and unit; a colour bar's P(...)) stands taller than a
+    # short panel and ran into the title: wrapped to the panel's height (~0.1 in a character).
+    for a in root.axes:
+        text = a.get_ylabel()
+        chars = max(int(0.85 * a.get_position().height * root.get_figheight() / 0.1), 20)
+        if text and max(len(line) for line in text.split("\n")) > chars:
+            a.yaxis.label.set_text(wrap(text.replace("\n", " "), chars))
+    add_footnote(root, escape(footnote))
 
 
 class GridAxis:
