@@ -161,6 +161,10 @@ def test_support_classifier_breakeven_arithmetic_by_hand(support):
     total = row.up_front_delta_usd + row.per_query_delta_usd * row.discounted_queries \
         + row.per_month_delta_usd * row.discounted_months
     assert total == pytest.approx(row.delta_npc_usd, rel=1e-9)
+    # And the words show each product, so a reader's sum of the printed terms is ΔNPC: the tune
+    # saves 35 months x 250,000 x $0.046462 = $406,542.50 of queries and pays 36 x $1,420 = $51,120.
+    # ΔNPC = $15,700 - $406,542.50 + $51,120 = -$339,722.50 (each amount rounded to the dollar).
+    assert "- $0.0452 x 9,000,000 ($406,542) + $1,420 x 36 ($51,120) = -$339,723." in row.arithmetic, row.arithmetic
 
 
 def test_lines_of_a_strategy_sum_to_its_npc_in_every_shipped_scenario():

@@ -69,13 +69,16 @@ def breakeven_sentence(r) -> str:
 
 def breakeven_arithmetic(r) -> str:
     """How the differences add up to ΔNPC, with the discounted queries and months they multiply
-    (``r`` as for :func:`breakeven_sentence`)."""
+    and each product in brackets (``r`` as for :func:`breakeven_sentence`): the per-query amount is
+    shown to three figures, so its product is given too, and the three terms add up to ΔNPC."""
+    queries, months = r["discounted_queries"], r["discounted_months"]
+    per_query, per_month = r["per_query_delta_usd"], r["per_month_delta_usd"]
     return (f"Per query and per month are averages over the {format_months(r['horizon_months'])} at "
             f"{format_volume_any(r['queries_per_month'])} queries/month at the start "
-            f"({format_count(r['discounted_queries'])} queries and {r['discounted_months']:,.4g} months, discounted): "
-            f"ΔNPC = {_money(r['up_front_delta_usd'])} {_signed(r['per_query_delta_usd'])} x "
-            f"{format_count(r['discounted_queries'])} {_signed(r['per_month_delta_usd'])} x "
-            f"{r['discounted_months']:,.4g} = {_money(r['delta_npc_usd'])}.")
+            f"({format_count(queries)} queries and {months:,.4g} months, discounted): "
+            f"ΔNPC = {_money(r['up_front_delta_usd'])} {_signed(per_query)} x {format_count(queries)} "
+            f"({_money(abs(per_query) * queries)}) {_signed(per_month)} x {months:,.4g} ({_money(abs(per_month) * months)}) "
+            f"= {_money(r['delta_npc_usd'])}.")
 
 
 def add_breakeven_words(breakeven: pd.DataFrame) -> pd.DataFrame:
