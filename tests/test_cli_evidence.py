@@ -258,3 +258,23 @@ def test_charts_draw_on_a_callers_axes_and_never_save(charts_never_saved, evsi_r
         growth_finding(growth, "q").replace("\u00a0", " ")
     fig, axes = plot_fit(compute_fit_curves(fit, values), fit, column="x", footnote="test")
     assert len(axes) == 2 and axes[1].get_ylabel() == "Share of values at or below"
+
+
+def test_the_evsi_chart_says_an_eval(evsi_run):
+    import matplotlib
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from ftrag_mc.report.charts.evsi import plot_evsi
+    from ftrag_mc.report.style import RunInfo
+
+    _result, folder = evsi_run
+    frame = pd.read_csv(folder / "evsi.csv")
+    frame.attrs.update(best_n=int(frame.loc[frame["best"], "n"].iloc[0]), pays_up_to_n=60.0, pays_at_every_size=True,
+                       horizon_months=36, description="the tuned error rate", study="eval of n pass/fail items")
+    info = RunInfo("dsl", "DSL", ("prompted", "self_hosted"), {}, "prompted", 1000, 4, "lhs", "0")
+    fig, _ax = plot_evsi(frame, info)
+    texts = " ".join(" ".join(t.get_text().split()) for t in fig.findobj(matplotlib.text.Text))
+    assert "information: an eval of n pass/fail items on the tuned error rate" in texts
+    assert " a eval " not in texts
+    plt.close(fig)

@@ -110,8 +110,9 @@ def plot_evsi(frame: pd.DataFrame, info: RunInfo, *, ax: Axes | None = None) -> 
         a.set_ylabel(f"Value before deciding ({info.currency}{f', over {h} months' if h else ''})")
         # Below the axes: the curves span the whole width, and a legend inside would cover them.
         a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
-        what = (f"expected value of sample information: a {frame.attrs.get('study', 'study of n items')} "
-                f"on {frame.attrs.get('description', 'the input')}")
+        study = frame.attrs.get("study", "study of n items")
+        article = "an" if study[:1].lower() in "aeiou" else "a"  # "an eval", "a paired eval", "a study"
+        what = f"expected value of sample information: {article} {study} on {frame.attrs.get('description', 'the input')}"
         note = "EVSI by regression on the run's samples (Strong et al. 2015); bands: 95 % bootstrap intervals"
         finish(fig, axes, created=created, finding=evsi_finding(frame, info), subtitles=[chart_subtitle(info, what)],
                footnote=chart_footnote(info, note))
