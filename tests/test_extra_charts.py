@@ -180,3 +180,8 @@ def test_a_share_of_every_future_is_not_called_most():
     assert payback_finding([("Fine-tune", inf, 0.7, 0.0)], 65_000, 36).endswith("in most futures (70 %)")
     assert breakeven_finding([("Fine-tune", inf, 1.0, 0.0)], 36, 1e3, 1e7) == (
         "Fine-tune never breaks even below 10M queries/month in every future over 36 months")
+    # Several challengers, none paying back in any future (legal-docs at 15k): not "in most futures".
+    assert payback_finding([("RAG", inf, 1.0, 0.0), ("Fine-tune", inf, 1.0, 0.0)], 15_000, 36) == (
+        "At 15k queries/month, RAG and Fine-tune do not pay back within 36 months in any future")
+    assert payback_finding([("RAG", inf, 1.0, 0.0), ("Fine-tune", inf, 0.9, 0.0)], 15_000, 36).endswith(
+        "in most futures")

@@ -130,9 +130,12 @@ def medians_finding(medians: list[tuple[str, float, float, float]], volume: floa
     day_one = [label for label, p50, _, _ in medians if p50 == 0]
     shares = [share for _, p50, _, share in medians if p50 == 0] or [0.0]
     never = [label for label, p50, _, _ in medians if math.isinf(p50)]
+    # "in any future" where none of those pays back at all (the chart then says "No future pays back")
+    where = "in any future" if all(share >= 1 for _, p50, share, _ in medians if math.isinf(p50)) \
+        else "in most futures"
     lead = "median payback is " + ", ".join(finite) if finite else None
     return head + payback_clauses(lead, day_one, day_one_words(shares),
-                                  never, f"not pay back within {horizon} months in most futures")
+                                  never, f"not pay back within {horizon} months {where}")
 
 
 def payback_empty(shares: Sequence[tuple[float, float]], horizon: int) -> str:
