@@ -29,7 +29,8 @@ from ftrag_mc.engine.blocks import (
 from ftrag_mc.engine.dask import dask_blocks
 from ftrag_mc.engine.decision import DecisionSummary
 from ftrag_mc.engine.local import (
-    available_memory_bytes, default_workers, estimate_memory_bytes, local_blocks, release_memory, tune_allocator,
+    ResourceError, available_memory_bytes, default_workers, estimate_memory_bytes, local_blocks, release_memory,
+    tune_allocator,
 )
 from ftrag_mc.sampling import normalize_seed
 from ftrag_mc.scenario import Scenario
@@ -38,10 +39,6 @@ from ftrag_mc.targets import TargetSE, parse_target_se
 DEFAULT_CHUNK_SIZE = 4 * BLOCK_SAMPLES
 ENGINES = ("local", "dask")
 OUTPUTS = ("all", "pwin")
-
-
-class ResourceError(RuntimeError):
-    """A run that cannot fit in this machine's memory, refused before any work starts."""
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ def simulate(scenario: Scenario, *, samples: int | None = None, seed: int | None
     ValueError
         For settings out of range.
     ResourceError
-        If the run cannot fit in the memory available, before any work starts.
+        If the run cannot fit in the memory available (before any work starts), or a worker dies.
     """
     n_total = samples if samples is not None else scenario.simulation.samples
     seed = normalize_seed(seed if seed is not None else scenario.simulation.seed)

@@ -11,7 +11,8 @@ import math
 import multiprocessing
 import os
 import signal
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator
 
 from ftrag_mc.engine.blocks import (
@@ -64,14 +65,8 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
     plan.input_sampler.prepare()
     if "fork" in multiprocessing.get_all_start_methods():
         tasks = [blocks[i:i + blocks_per_task] for i in range(0, len(blocks), blocks_per_task)]
-        # Ctrl-C held back while the workers fork: one arriving before a worker's initializer has
-        # set it to be ignored would give that worker a traceback (and the pool a dead worker).
-        # The pool's own threads keep the mask, so a worker it forks later starts the same way.
-        held = _hold_sigint()
-        try:
-            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_set_worker_plan, initargs=(plan, run))
-        finally:
-            _release_sigint(held)
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_set_worker_plan, initargs=(plan, run))
         yield from _stopping_safely(pool, tasks, window=2 * workers)
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -95,29 +90,45 @@ def _in_order(submit: Callable, items, window: int, get: Callable, pending: list
         yield stats
 
 
-def _stopping_safely(pool, tasks: list[range], window: int) -> Iterator[BlockStats]:
-    """The tasks' results in order on a forked pool (:func:`_in_order`), the pool stopped after.
+class ResourceError(RuntimeError):
+    """A run that cannot fit in this machine's memory, refused before any work starts; or a
+    worker process that ended abruptly (killed by the system, usually for lack of memory)."""
 
-    A run that stops early (a target standard error reached, a worker's error, the caller done)
-    first waits for the tasks in flight and only then terminates the pool. ``Pool.terminate``
-    with a worker still sending a result can hang for ever: the pool's result thread stops
-    reading, the worker blocks on the full pipe holding the result queue's lock, and terminate
-    waits for that lock (seen as a test run that never ended). Bounded by ``window``, the wait
-    is at most one task per worker. Only an interrupt (Ctrl-C) terminates at once.
+
+def _stopping_safely(pool: ProcessPoolExecutor, tasks: list[range], window: int) -> Iterator[BlockStats]:
+    """The tasks' results in order on forked workers (:func:`_in_order`), the pool shut down after.
+
+    A ``concurrent.futures`` pool, not ``multiprocessing.Pool``: a worker that dies (killed by
+    the system, out of memory) breaks the pool, an error, where ``Pool`` started another worker
+    and waited for the lost task for ever (a run stuck at 76 %); and a run that stops early (a
+    target standard error reached, a worker's error, the caller done) cancels the tasks not
+    started and waits for those running, at most one per worker, where ``Pool.terminate`` could
+    hang for ever on a worker still sending its result. Ctrl-C stops the workers at once.
     """
     pending: list = []
     interrupted = False
+    # Ctrl-C held back while the workers fork (at the first task): one arriving before a worker's
+    # initializer has set it to be ignored would give that worker a traceback.
+    held = _hold_sigint()
     try:
-        yield from _in_order(lambda task: pool.apply_async(_run_worker_blocks, (task,)), tasks, window,
-                             lambda job: job.get(), pending)
+        first = pool.submit(_run_worker_blocks, tasks[0])
+    finally:
+        _release_sigint(held)
+    submitted = iter([first])
+    try:
+        yield from _in_order(lambda task: next(submitted, None) or pool.submit(_run_worker_blocks, task), tasks,
+                             window, lambda future: future.result(), pending)
+    except BrokenProcessPool:
+        raise ResourceError("a worker process ended abruptly (killed by the system, usually for lack of "
+                            "memory); try fewer --workers or a smaller --chunk-size") from None
     except KeyboardInterrupt:
         interrupted = True
         raise
     finally:
-        if not interrupted:
-            for job in pending:
-                job.wait()
-        pool.terminate()
+        if interrupted:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
 
 
 _worker_plan: Plan | None = None
