@@ -300,35 +300,11 @@ def _children(pid: int) -> list[str]:
         return []
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to see the worker processes")
-def test_ctrl_c_with_worker_processes(tmp_path):
-    # A real SIGINT to the whole process group, as a terminal sends it, once the workers are forked.
-    out = tmp_path / "out"
+def _run_with_workers(tmp_path: Path, then) -> tuple[subprocess.Popen, str, str]:
+    """A long two-worker ``run`` into tmp_path/out; once both workers are forked, ``then(proc,
+    workers)``; its return code and output (the process group killed if it outlives 120 s)."""
     proc = subprocess.Popen([sys.executable, "-m", "ftrag_mc", "run", str(MINIMAL), "--samples", "50000000",
-                             "--workers", "2", "--out", str(out)], cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert len(_children(proc.pid)) >= 2, "the worker pool never started"
-        os.killpg(proc.pid, signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 130, stderr
-    assert stderr == "Interrupted.\n" and stdout == ""
-    assert not out.exists()
-
-
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to see the worker processes")
-def test_a_worker_killed_mid_run_is_an_error_not_a_hang(tmp_path):
-    # The system's OOM killer takes a worker: the run used to wait for its lost task for ever
-    # (multiprocessing.Pool starts another worker); now it stops with one line, exit 2, nothing written.
-    out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "ftrag_mc", "run", str(MINIMAL), "--samples", "50000000",
-                             "--workers", "2", "--out", str(out)], cwd=tmp_path, stdout=subprocess.PIPE,
+                             "--workers", "2", "--out", str(tmp_path / "out")], cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
@@ -336,15 +312,32 @@ def test_a_worker_killed_mid_run_is_an_error_not_a_hang(tmp_path):
             time.sleep(0.05)
         workers = _children(proc.pid)
         assert len(workers) >= 2, "the worker pool never started"
-        os.kill(int(workers[0]), signal.SIGKILL)
+        then(proc, workers)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+    return proc, stdout, stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to see the worker processes")
+def test_ctrl_c_with_worker_processes(tmp_path):
+    # A real SIGINT to the whole process group, as a terminal sends it, once the workers are forked.
+    proc, stdout, stderr = _run_with_workers(tmp_path, lambda proc, _workers: os.killpg(proc.pid, signal.SIGINT))
+    assert proc.returncode == 130, stderr
+    assert stderr == "Interrupted.\n" and stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to see the worker processes")
+def test_a_worker_killed_mid_run_is_an_error_not_a_hang(tmp_path):
+    # The system's OOM killer takes a worker: the run used to wait for its lost task for ever
+    # (multiprocessing.Pool starts another worker); now it stops with one line, exit 2, nothing written.
+    proc, _stdout, stderr = _run_with_workers(tmp_path, lambda _proc, workers: os.kill(int(workers[0]), signal.SIGKILL))
     assert proc.returncode == 2, stderr
     last = stderr.replace("\r", "\n").strip().splitlines()[-1]
     assert last.startswith("Error: ") and "a worker process ended abruptly" in last, stderr
-    assert not out.exists()
+    assert not (tmp_path / "out").exists()
 
 
 # --- --out problems, staging folders --------------------------------------------------------------------
