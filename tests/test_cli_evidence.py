@@ -278,3 +278,18 @@ def test_the_evsi_chart_says_an_eval(evsi_run):
     assert "information: an eval of n pass/fail items on the tuned error rate" in texts
     assert " a eval " not in texts
     plt.close(fig)
+
+
+def test_the_growth_chart_counts_whole_months():
+    import matplotlib.pyplot as plt
+
+    from ftrag_mc.fit import compute_growth_path, fit_growth
+    from ftrag_mc.report.charts.fit import plot_growth
+
+    volumes = 20_000 * 1.03 ** np.arange(18)
+    growth = fit_growth(volumes)
+    fig, ax = plot_growth(compute_growth_path(growth, volumes), growth, column="queries", footnote="test")
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(t.isdigit() for t in ticks), ticks  # not 2.5, 7.5, ...
+    plt.close(fig)

@@ -11,12 +11,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from ftrag_mc.fit import FitCurves, FitResult, GrowthFit
 from ftrag_mc.report.evidence_text import fit_finding, growth_finding
 from ftrag_mc.report.charts.canvas import BAND_ALPHA, finish, make_figure, require_columns, returned
-from ftrag_mc.report.style import GRID, INK, MUTED, OKABE_ITO, escape, house_style, tint, volume_formatter
+from ftrag_mc.report.style import (
+    GRID, INK, MUTED, OKABE_ITO, escape, house_style, percent_formatter, tint, volume_formatter,
+)
 
 __all__ = ["plot_fit", "plot_growth"]
 
@@ -85,6 +87,7 @@ def plot_fit(curves: FitCurves, fit: FitResult, *, column: str, footnote: str, u
             axes[1].set_xlabel(_axis_label(column, unit))
             axes[1].set_ylabel("Share of values at or below")
             axes[1].set_ylim(0, 1.02)
+            axes[1].yaxis.set_major_formatter(percent_formatter())  # as every share in the report: 0-100 %
             axes[1].legend(loc="lower right", frameon=True, framealpha=0.92, edgecolor=GRID)
             subtitles.append("empirical CDF and fitted CDFs")
         finish(fig, axes, created=created, finding=fit_finding(fit, column), subtitles=subtitles, footnote=footnote)
@@ -121,6 +124,7 @@ def plot_growth(path: pd.DataFrame, growth: GrowthFit, *, column: str, footnote:
         a.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # a history rarely spans a decade
         a.yaxis.set_major_formatter(volume_formatter())
         a.yaxis.set_minor_formatter(NullFormatter())
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))  # months are whole: 1, 5, 10, not 2.5
         a.set_xlabel("Month of the history")
         a.set_ylabel(escape(f"{column} (queries/month, log scale)"))
         a.legend(loc="best", frameon=True, framealpha=0.92, edgecolor=GRID)
