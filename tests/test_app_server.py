@@ -185,3 +185,19 @@ def test_a_killed_server_leaves_no_worker_behind():
     for w in left:
         os.kill(w, signal.SIGKILL)
     assert not left, f"workers {left} outlived their server"
+
+
+def test_the_top_inputs_table_speaks_of_savings():
+    # One sign convention on the page, as in the headline and the charts: a saving is positive
+    # (the CSVs keep ΔNPC = -saving). Tuned error rate at its P10: ΔNPC $13.7k = costs $13.7k more.
+    from types import SimpleNamespace
+
+    from ftrag_mc.app.server import _top_inputs_ui
+
+    rows = [{"rank": 1, "label": "Tuned error rate", "delta_low_usd": 13_700.0, "delta_high_usd": -47_000.0,
+             "swing_usd": 60_700.0, "horizon_months": 36, "base_delta_usd": -16_700.0}]
+    shown = SimpleNamespace(headline=SimpleNamespace(top_inputs=rows, pair="Cached prompt vs Fine-tune"))
+    html = str(_top_inputs_ui(shown, "USD"))
+    assert "<th>saving at its P10</th><th>saving at its P90</th>" in html
+    assert "<td>-$13.7k</td><td>$47k</td><td>$60.7k</td>" in html, html
+    assert "(where it saves $16.7k; a negative saving is an extra cost)" in html

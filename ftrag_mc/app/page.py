@@ -44,7 +44,7 @@ HELP = {
         "are the expected saving and CVaR95, the average loss over the worst 5 % of futures (the extra cost "
         "to expect in a bad case)."),
     "top_inputs": (
-        "The uncertain inputs that move the pair's ΔNPC most (the recommended strategy against the runner-up, "
+        "The uncertain inputs that move the pair's saving most (the recommended strategy against the runner-up, "
         "or the challenger picked against the baseline) when each alone swings from its P10 to its P90, the "
         "others at their medians (no Monte Carlo error). The first is the headline's \"what matters "
         "most\": narrowing it is worth most."),

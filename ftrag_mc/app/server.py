@@ -68,20 +68,23 @@ def _headline_ui(shown: _Shown, model: Model):
 def _top_inputs_ui(shown: _Shown, currency: str):
     from shiny import ui
 
+    from ftrag_mc.report.decision_words import amount_words
     from ftrag_mc.report.numbers import format_usd
 
     rows = shown.headline.top_inputs
     if not rows:
         return ui.p("Every input is a constant: nothing to rank.")
+    # Savings, as the headline and the charts say them (the CSVs keep ΔNPC = -saving).
     cells = "".join(
         f"<tr><td>{r['rank']}</td><td>{html.escape(str(r['label']))}</td>"
-        f"<td>{format_usd(r['delta_low_usd'], currency)}</td><td>{format_usd(r['delta_high_usd'], currency)}</td>"
+        f"<td>{format_usd(-r['delta_low_usd'], currency)}</td><td>{format_usd(-r['delta_high_usd'], currency)}</td>"
         f"<td>{format_usd(r['swing_usd'], currency)}</td></tr>" for r in rows)
     return ui.div(
-        ui.p(f"ΔNPC of {html.escape(shown.headline.pair)} at {rows[0]['horizon_months']} months "
-             f"(negative = saving; at the medians {format_usd(rows[0]['base_delta_usd'], currency)}):"),
+        ui.p(f"The saving of {html.escape(shown.headline.pair)} over {rows[0]['horizon_months']} months as each "
+             f"input goes from its P10 to its P90, the others at their medians (where it "
+             f"{amount_words(-rows[0]['base_delta_usd'], currency)}; a negative saving is an extra cost):"),
         ui.HTML('<table class="ftrag-figures" id="top-inputs"><thead><tr><th>#</th><th>input</th>'
-                '<th>ΔNPC at its P10</th><th>ΔNPC at its P90</th><th>swing</th></tr></thead>'
+                '<th>saving at its P10</th><th>saving at its P90</th><th>swing</th></tr></thead>'
                 f"<tbody>{cells}</tbody></table>"))
 
 
