@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 
 from ftrag_mc.engine.blocks import (
     BLOCK_SAMPLES, BREAKEVEN_BINS_PER_DECADE, DELTA_BINS_PER_DECADE, DELTA_RANGE_USD, PAYBACK_BINS_PER_MONTH,
-    BlockStats, Plan, run_block, run_blocks,
+    BlockStats, Plan, run_blocks,
 )
 from ftrag_mc.scenario import Scenario
 
@@ -51,20 +51,16 @@ def local_blocks(plan: Plan, blocks: range, workers: int, blocks_per_task: int =
         The statistics of each task's blocks, in block order.
     """
     tune_allocator()  # once per process: a notebook's simulate() as fast as the command line's
+    tasks = [blocks[i:i + blocks_per_task] for i in range(0, len(blocks), blocks_per_task)]
     if workers <= 1 or len(blocks) <= 1:
-        if run is run_blocks and plan.span_blocks > 1:  # a task's blocks as one (Plan.span_blocks)
-            for i in range(0, len(blocks), blocks_per_task):
-                yield run_blocks(plan, blocks[i:i + blocks_per_task])
-            return
-        for b in blocks:
-            yield run_block(plan, b) if run is run_blocks else run(plan, range(b, b + 1))
+        for task in tasks:  # a task as a worker would run it (a P(win)-only one in spans: Plan.span_blocks)
+            yield run(plan, task)
         return
     # Built once (and so validated) before the workers copy the plan, with its inverse-CDF tables
     # and their scipy modules: two workers importing and building them each cost more than the
     # blocks of a 20,000-sample run.
     plan.input_sampler.prepare()
     if "fork" in multiprocessing.get_all_start_methods():
-        tasks = [blocks[i:i + blocks_per_task] for i in range(0, len(blocks), blocks_per_task)]
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_set_worker_plan, initargs=(plan, run))
         yield from _stopping_safely(pool, tasks, window=2 * workers)
@@ -105,19 +101,17 @@ def _stopping_safely(pool: ProcessPoolExecutor, tasks: list[range], window: int)
     started and waits for those running, at most one per worker, where ``Pool.terminate`` could
     hang for ever on a worker still sending its result. Ctrl-C stops the workers at once.
     """
-    pending: list = []
     interrupted = False
     # Ctrl-C held back while the workers fork (at the first task): one arriving before a worker's
     # initializer has set it to be ignored would give that worker a traceback.
     held = _hold_sigint()
     try:
-        first = pool.submit(_run_worker_blocks, tasks[0])
+        pending = [pool.submit(_run_worker_blocks, tasks[0])]
     finally:
         _release_sigint(held)
-    submitted = iter([first])
     try:
-        yield from _in_order(lambda task: next(submitted, None) or pool.submit(_run_worker_blocks, task), tasks,
-                             window, lambda future: future.result(), pending)
+        yield from _in_order(lambda task: pool.submit(_run_worker_blocks, task), tasks[1:], window,
+                             lambda future: future.result(), pending)
     except BrokenProcessPool:
         raise ResourceError("a worker process ended abruptly (killed by the system, usually for lack of "
                             "memory); try fewer --workers or a smaller --chunk-size") from None

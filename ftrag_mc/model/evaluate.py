@@ -413,8 +413,6 @@ class CostModel:
 _BATCH_ELEMENTS = 1_000_000
 
 
-
-
 def payback_months(delta: np.ndarray) -> np.ndarray:
     """First (fractional) month at which a cumulative cost difference turns negative.
 
@@ -439,12 +437,6 @@ def payback_months(delta: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         fractional = t - 1 + before / (before - after)
     return np.where(~any_negative, np.inf, np.where(t == 0, 0.0, fractional))
-
-
-
-
-
-
 
 
 @dataclass(frozen=True)

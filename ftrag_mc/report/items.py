@@ -57,7 +57,6 @@ def _has_staged(result: SimulationResult) -> bool:
     return any(is_staged(s) for s in result.scenario.strategies.values())
 
 
-#: The standard report, in the order it is written: run, --help, the README and the tests read it.
 def _decision_panel(a: RunAnalyses) -> pd.DataFrame:
     """The rows of the P(win) chart's first panel (:attr:`RunAnalyses.hero`): recommended vs runner-up."""
     hero, decision = a.hero, a.decision
@@ -78,6 +77,7 @@ _CROSSING_COLUMNS = {
     "volume_at_50pct_high": SUMMARY_ERROR_COLUMNS["volume_at_50pct_high"],
 }
 
+#: The standard report, in the order it is written: run, --help, the README and the tests read it.
 REPORT_ITEMS: tuple[ReportItem, ...] = (
     ReportItem("summary.csv", "one row per challenger and horizon: P(win) with interval, mean ΔNPC with its "
                "standard error, P5/P50/P95, P(loss), CVaR95, breakeven and payback percentiles",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import math
 import re
 import textwrap
@@ -520,12 +521,18 @@ def escape(text: str) -> str:
     return _UNESCAPED_DOLLAR.sub(r"\\$", str(text))
 
 
+@functools.cache
+def _text_to_path():
+    from matplotlib.textpath import TextToPath
+
+    return TextToPath()
+
+
 def _text_width_pt(line: str, size_pt: float) -> float:
     """Width in points of one line of plain text in the house font, as matplotlib lays it out."""
     from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
 
-    width, _height, _descent = TextToPath().get_text_width_height_descent(
+    width, _height, _descent = _text_to_path().get_text_width_height_descent(
         line, FontProperties(size=size_pt), ismath=False)
     return float(width)
 

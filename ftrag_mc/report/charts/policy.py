@@ -24,7 +24,7 @@ from ftrag_mc.report.charts.placement import Clearance, annotate, draw_legend
 from ftrag_mc.report.policy_words import trigger_words
 from ftrag_mc.report.style import (
     FIGSIZE_IN, INK, MUTED, RunInfo, apply_house_style, escape, house_style, percent_formatter,
-    tint, usd_formatter, volume_formatter, volume_minor_formatter, wrap_words,
+    tint, usd_formatter, volume_formatter, volume_minor_formatter, wrap,
 )
 
 __all__ = ["plot_policy", "policy_finding", "policy_run_info"]
@@ -165,16 +165,11 @@ def _draw_saving(ax, frame: pd.DataFrame, info: RunInfo) -> Callable[[], None]:
         # The legend first (the larger box; the policy's entry on one line, or wrapped, whichever
         # covers less), then the best trigger's label where room is left.
         labels = ax.get_legend_handles_labels()[1]
-        draw_legend(ax, room, variants=[labels, [wrap_words_label(t) for t in labels]])
+        draw_legend(ax, room, variants=[labels, [wrap(t, 40) for t in labels]])
         if mark is not None:
             annotate(ax, room, *mark, arrowprops=dict(arrowstyle="-", color="#9A9A9A", lw=0.8, shrinkA=0, shrinkB=7))
 
     return place
-
-
-def wrap_words_label(text: str, width: int = 40) -> str:
-    """A legend entry on lines of about ``width`` characters."""
-    return "\n".join(wrap_words(text, width))
 
 
 def _draw_switched(ax, triggers: pd.DataFrame, info: RunInfo) -> None:
