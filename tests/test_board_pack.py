@@ -150,6 +150,20 @@ def test_no_legend_entry_without_a_visible_bar_and_interim_in_words():
                             "guesses, not on token prices"), title
 
 
+def test_a_share_range_with_an_end_past_99_percent_reads_in_words():
+    # RAG all LLM calls (>99 %), a fine-tune 59 % LLM calls: "59 % to >99 %", not "59–>99 %".
+    info = RunInfo(scenario="s", title="S", strategies=("rag", "ft"), labels={"rag": "RAG", "ft": "Fine-tune"},
+                   baseline="rag", samples=1000, seed=1, sampler="lhs", version="0", main_challenger="ft")
+    rows = []
+    for s, parts in {"rag": {"llm": 15_200.0, "labour": 1.0}, "ft": {"llm": 7_300.0, "training": 5_100.0}}.items():
+        total = sum(parts.values())
+        rows += [{"strategy": s, "label": s.upper(), "component": c, "horizon_months": 24, "queries_per_month": 50_000,
+                  "mean_usd": v, "share_of_mean": v / total, "total_mean_usd": total, "samples": 1000, "seed": 1}
+                 for c, v in parts.items()]
+    title = breakdown_finding(pd.DataFrame(rows), info)
+    assert title.startswith("LLM calls are 59 % to >99 % of every strategy's cost"), title
+
+
 # --- the tornado ------------------------------------------------------------------------------------
 
 

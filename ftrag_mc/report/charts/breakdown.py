@@ -125,7 +125,9 @@ def _dominant(frame: pd.DataFrame) -> str:
         return ""
     c = str(tops["component"].iloc[0])
     lo, hi = format_share(float(tops["share_of_mean"].min())), format_share(float(tops["share_of_mean"].max()))
-    shares = hi if lo == hi else f"{lo.removesuffix(' %')}–{hi}"
+    # "91–98 %"; an end said with a sign in words: "59 % to >99 %" (not "59–>99 %")
+    plain = not (lo[:1] in "<>" or hi[:1] in "<>")
+    shares = hi if lo == hi else f"{lo.removesuffix(' %')}–{hi}" if plain else f"{lo} to {hi}"
     label = COMPONENT_LABELS[c]
     every = "every strategy's cost" if len(tops) > 1 else "its cost"
     verb = "are" if label.endswith("s") else "is"  # "LLM calls are", "quality is"
